@@ -1,0 +1,102 @@
+"""Maps from covariance parameters theta to a term's relative covariance factor.
+
+Each random-effects term with ``k`` effects has a ``k x k`` lower-triangular
+factor ``lambda`` (lme4's ``Lambda`` block for one level); the covariance of
+the term's effects is ``sigma^2 lambda lambda'``.  A structure turns its slice
+of theta into that factor.  Structured covariances (diagonal, compound
+symmetry, AR(1), ...) plug in here by implementing the same four members.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+import numpy as np
+
+
+class CovarianceStructure(ABC):
+    """Interface: the parameters of one term's relative covariance factor."""
+
+    def __init__(self, k: int) -> None:
+        self.k = int(k)
+
+    @property
+    @abstractmethod
+    def n_params(self) -> int:
+        """Number of entries of theta this term uses."""
+
+    @abstractmethod
+    def lower_bounds(self) -> np.ndarray:
+        """Lower bounds of this term's theta (``-inf`` where unbounded)."""
+
+    @abstractmethod
+    def initial(self) -> np.ndarray:
+        """lme4's starting values."""
+
+    @abstractmethod
+    def factor(self, theta: np.ndarray) -> np.ndarray:
+        """The ``k x k`` lower-triangular relative covariance factor."""
+
+    def param_labels(self, effect_names: list[str]) -> list[str]:
+        """Names of theta entries, lme4 style (``effect`` or ``e1.e2``)."""
+        rows, cols = self._positions()
+        return [
+            effect_names[r] if r == c else f"{effect_names[r]}.{effect_names[c]}"
+            for r, c in zip(rows, cols)
+        ]
+
+    def _positions(self) -> tuple[np.ndarray, np.ndarray]:
+        rows, cols = np.tril_indices(self.k)
+        order = np.lexsort((rows, cols))  # column-major lower triangle, as lme4
+        return rows[order], cols[order]
+
+
+class Unstructured(CovarianceStructure):
+    """General positive semi-definite covariance (lme4's default).
+
+    theta is the column-major lower triangle of ``lambda``; diagonal entries
+    are bounded below by 0 and start at 1, off-diagonals start at 0.
+    """
+
+    @property
+    def n_params(self) -> int:
+        return self.k * (self.k + 1) // 2
+
+    def lower_bounds(self) -> np.ndarray:
+        rows, cols = self._positions()
+        return np.where(rows == cols, 0.0, -np.inf)
+
+    def initial(self) -> np.ndarray:
+        rows, cols = self._positions()
+        return np.where(rows == cols, 1.0, 0.0)
+
+    def factor(self, theta: np.ndarray) -> np.ndarray:
+        lam = np.zeros((self.k, self.k))
+        rows, cols = self._positions()
+        lam[rows, cols] = theta
+        return lam
+
+    def diagonal_index(self) -> np.ndarray:
+        """Positions within this term's theta that hold diagonal entries."""
+        rows, cols = self._positions()
+        return np.flatnonzero(rows == cols)
+
+
+class Diagonal(CovarianceStructure):
+    """Independent effects with their own variances (lme4's ``||`` per term)."""
+
+    @property
+    def n_params(self) -> int:
+        return self.k
+
+    def lower_bounds(self) -> np.ndarray:
+        return np.zeros(self.k)
+
+    def initial(self) -> np.ndarray:
+        return np.ones(self.k)
+
+    def factor(self, theta: np.ndarray) -> np.ndarray:
+        return np.diag(np.asarray(theta, dtype=float))
+
+    def param_labels(self, effect_names: list[str]) -> list[str]:
+        return list(effect_names)

@@ -1,0 +1,84 @@
+"""The profiled (RE)ML deviance of a linear mixed model as a function of theta."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mixedmodels.core._crossprod import chunked_cross_products
+from mixedmodels.core._factor import BlockedFactor, FactorState
+from mixedmodels.core._reblock import RandomEffectsBlock
+from mixedmodels.core._theta import ThetaMap
+
+_LOG_2PI = float(np.log(2.0 * np.pi))
+
+
+class LinearMixedProblem:
+    """Data of a linear mixed model reduced to its cross-products.
+
+    Parameters
+    ----------
+    blocks : list of RandomEffectsBlock
+        Random-effects terms in lme4's order (the first is the largest).
+    X : numpy.ndarray
+        ``(n, p)`` fixed-effects model matrix.
+    y : numpy.ndarray
+        ``(n,)`` response (any offset already subtracted).
+    weights : numpy.ndarray, optional
+        Prior weights.
+
+    Notes
+    -----
+    The cross-products of ``[Z X y]`` are formed here, once; every call of
+    :meth:`deviance` only updates the blocked Cholesky factor.
+    """
+
+    def __init__(
+        self,
+        blocks: list[RandomEffectsBlock],
+        X: np.ndarray,
+        y: np.ndarray,
+        weights: np.ndarray | None = None,
+    ) -> None:
+        if not blocks:
+            raise ValueError("a linear mixed model needs at least one random-effects term")
+        self.blocks = blocks
+        self.n, self.p = X.shape
+        self.weights = weights
+        self.theta_map = ThetaMap([b.covariance for b in blocks])
+        sw_blocks, Xw, yw = _weighted(blocks, X, y, weights)
+        xp = chunked_cross_products(sw_blocks, Xw, yw)
+        layout, offset = [], 0
+        for block in blocks[1:]:
+            layout.append((offset, block.nlevels, block.k))
+            offset += block.size
+        self.factor = BlockedFactor(xp, layout, offset)
+        self.log_weights = 0.0 if weights is None else float(np.sum(np.log(weights)))
+
+    def update(self, theta: np.ndarray) -> FactorState:
+        """Blocked factor at ``theta``."""
+        return self.factor.update(self.theta_map.lambdas(np.asarray(theta, dtype=float)))
+
+    def deviance_of(self, state: FactorState, reml: bool) -> float:
+        """Profiled deviance (ML) or REML criterion read off a factor."""
+        r2 = state.pwrss
+        if reml:
+            dof = self.n - self.p
+            return state.logdet_re + state.logdet_rx(self.p) + dof * (1.0 + _LOG_2PI + np.log(r2 / dof)) - self.log_weights
+        return state.logdet_re + self.n * (1.0 + _LOG_2PI + np.log(r2 / self.n)) - self.log_weights
+
+    def deviance(self, theta: np.ndarray, reml: bool = True) -> float:
+        """Objective for the optimizer: set theta, update the factor, read the deviance."""
+        try:
+            return self.deviance_of(self.update(theta), reml)
+        except np.linalg.LinAlgError:
+            return float(np.finfo(float).max / 1e10)
+
+
+def _weighted(blocks, X, y, weights):
+    if weights is None:
+        return blocks, X, y
+    sw = np.sqrt(np.asarray(weights, dtype=float))
+    scaled = [
+        RandomEffectsBlock(b.codes, b.nlevels, b.Z * sw[:, None], b.covariance) for b in blocks
+    ]
+    return scaled, X * sw[:, None], y * sw

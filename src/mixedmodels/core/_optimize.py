@@ -1,0 +1,139 @@
+"""Derivative-free bounded minimization with one record of what happened."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+_NLOPT_METHODS = {"bobyqa": "LN_BOBYQA", "newuoa": "LN_NEWUOA_BOUND", "neldermead": "LN_NELDERMEAD", "cobyla": "LN_COBYLA", "sbplx": "LN_SBPLX"}
+_NLOPT_CODES = {
+    1: "SUCCESS", 2: "STOPVAL_REACHED", 3: "FTOL_REACHED", 4: "XTOL_REACHED",
+    5: "MAXEVAL_REACHED", 6: "MAXTIME_REACHED", -1: "FAILURE", -2: "INVALID_ARGS",
+    -3: "OUT_OF_MEMORY", -4: "ROUNDOFF_LIMITED", -5: "FORCED_STOP",
+}
+_SCIPY_METHODS = {"scipy-powell": "Powell", "scipy-lbfgsb": "L-BFGS-B", "scipy-neldermead": "Nelder-Mead"}
+
+
+@dataclass
+class OptSummary:
+    """Settings, path and outcome of one optimization.
+
+    Attributes
+    ----------
+    method : str
+        Optimizer name (``"bobyqa"``, ``"newuoa"``, ``"scipy-powell"``, ...).
+    initial : numpy.ndarray
+        Starting parameters.
+    lower : numpy.ndarray
+        Lower bounds.
+    xtol_abs, ftol_abs, xtol_rel, ftol_rel : float
+        Stopping tolerances (nlopt's meaning).
+    maxeval : int
+        Evaluation limit.
+    final : numpy.ndarray
+        Parameters at the optimum.
+    fmin : float
+        Objective at the optimum.
+    feval : int
+        Number of objective evaluations.
+    return_code : str
+        The optimizer's own return value (e.g. ``"FTOL_REACHED"``).
+    elapsed : float
+        Wall seconds spent optimizing.
+    messages : list of str
+        Convergence and check messages attached afterwards.
+    """
+
+    method: str
+    initial: np.ndarray
+    lower: np.ndarray
+    xtol_abs: float = 1e-8
+    ftol_abs: float = 1e-8
+    xtol_rel: float = 1e-4
+    ftol_rel: float = 0.0
+    maxeval: int = 100_000
+    initial_step: float | None = None
+    final: np.ndarray = field(default=None)  # type: ignore[assignment]
+    fmin: float = np.nan
+    feval: int = 0
+    return_code: str = ""
+    elapsed: float = 0.0
+    messages: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return (
+            f"optimizer {self.method}: {self.feval} evaluations, {self.elapsed:.3f} s, "
+            f"objective {self.fmin:.6f}, return code {self.return_code}"
+        )
+
+
+def minimize(objective: Callable[[np.ndarray], float], summary: OptSummary) -> OptSummary:
+    """Minimize ``objective`` from ``summary.initial`` within ``summary.lower``.
+
+    The summary is filled in and returned.
+    """
+    counter = _Counter(objective)
+    start = time.perf_counter()
+    if summary.method in _NLOPT_METHODS:
+        x, code = _run_nlopt(counter, summary)
+    elif summary.method in _SCIPY_METHODS:
+        x, code = _run_scipy(counter, summary)
+    else:
+        known = ", ".join(sorted({**_NLOPT_METHODS, **_SCIPY_METHODS}))
+        raise ValueError(f"Unknown optimizer {summary.method!r}; choose one of {known}.")
+    summary.elapsed = time.perf_counter() - start
+    summary.final = np.asarray(x, dtype=float)
+    summary.fmin = float(objective(summary.final))
+    summary.feval = counter.count
+    summary.return_code = code
+    return summary
+
+
+class _Counter:
+    """Counts evaluations and remembers the best point seen."""
+
+    def __init__(self, fn: Callable[[np.ndarray], float]) -> None:
+        self.fn, self.count = fn, 0
+        self.best_x: np.ndarray | None = None
+        self.best_f = np.inf
+
+    def __call__(self, x: np.ndarray, *_args) -> float:
+        self.count += 1
+        x = np.array(x, dtype=float)
+        f = float(self.fn(x))
+        if f < self.best_f:
+            self.best_x, self.best_f = x, f
+        return f
+
+
+def _run_nlopt(fn: _Counter, s: OptSummary) -> tuple[np.ndarray, str]:
+    import nlopt
+
+    n = len(s.initial)
+    opt = nlopt.opt(getattr(nlopt, _NLOPT_METHODS[s.method]), n)
+    opt.set_lower_bounds(np.asarray(s.lower, dtype=float))
+    opt.set_min_objective(lambda x, grad: fn(x))
+    opt.set_xtol_abs(s.xtol_abs)
+    opt.set_ftol_abs(s.ftol_abs)
+    opt.set_xtol_rel(s.xtol_rel)
+    opt.set_ftol_rel(s.ftol_rel)
+    opt.set_maxeval(int(s.maxeval))
+    if s.initial_step is not None:
+        opt.set_initial_step(s.initial_step)
+    x0 = np.maximum(np.asarray(s.initial, dtype=float), s.lower)
+    try:
+        opt.optimize(x0)
+    except nlopt.RoundoffLimited:
+        return fn.best_x, "ROUNDOFF_LIMITED"
+    return fn.best_x, _NLOPT_CODES.get(opt.last_optimize_result(), str(opt.last_optimize_result()))
+
+
+def _run_scipy(fn: _Counter, s: OptSummary) -> tuple[np.ndarray, str]:
+    from scipy.optimize import minimize as sp_minimize
+
+    bounds = [(lo if np.isfinite(lo) else None, None) for lo in s.lower]
+    res = sp_minimize(fn, np.asarray(s.initial, dtype=float), method=_SCIPY_METHODS[s.method], bounds=bounds)
+    return res.x, str(res.message)

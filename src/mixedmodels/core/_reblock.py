@@ -1,0 +1,56 @@
+"""One random-effects term as the numeric core sees it (no formula)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from mixedmodels.core._covariance import CovarianceStructure, Unstructured
+
+
+@dataclass
+class RandomEffectsBlock:
+    """The data of one random-effects term.
+
+    Attributes
+    ----------
+    codes : numpy.ndarray
+        ``(n,)`` integer level index of every row, ``0 .. nlevels - 1``.
+    nlevels : int
+        Number of levels of the grouping factor.
+    Z : numpy.ndarray
+        ``(n, k)`` per-row values of the term's effects.
+    covariance : CovarianceStructure
+        Map from this term's theta to its relative covariance factor.
+    """
+
+    codes: np.ndarray
+    nlevels: int
+    Z: np.ndarray
+    covariance: CovarianceStructure = field(default=None)  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        self.codes = np.asarray(self.codes, dtype=np.int64)
+        self.Z = np.asarray(self.Z, dtype=float).reshape(len(self.codes), -1)
+        if self.covariance is None:
+            self.covariance = Unstructured(self.k)
+
+    @property
+    def k(self) -> int:
+        """Number of effects per level."""
+        return self.Z.shape[1]
+
+    @property
+    def size(self) -> int:
+        """Number of random effects of the term, ``nlevels * k``."""
+        return self.nlevels * self.k
+
+    def columns(self, rows: slice | np.ndarray = slice(None)) -> np.ndarray:
+        """Column of Z (term-local, level-major) of every (row, effect)."""
+        codes = self.codes[rows]
+        return codes[:, None] * self.k + np.arange(self.k)[None, :]
+
+    def apply(self, b: np.ndarray, rows: slice | np.ndarray = slice(None)) -> np.ndarray:
+        """Per-row contribution ``Z_i b`` for effects ``b`` of shape (nlevels, k)."""
+        return np.einsum("ij,ij->i", self.Z[rows], b[self.codes[rows]])

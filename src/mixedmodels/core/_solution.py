@@ -1,0 +1,108 @@
+"""Estimates read off the blocked factor at the optimum: beta, modes, sigma."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.linalg as la
+
+from mixedmodels.core._factor import FactorState
+from mixedmodels.core._lmm import LinearMixedProblem
+from mixedmodels.core._scale import scale_vector
+
+
+@dataclass
+class LmmSolution:
+    """Fixed effects, conditional modes and scale at one theta.
+
+    Attributes
+    ----------
+    beta : numpy.ndarray
+        ``(p,)`` fixed effects.
+    u : list of numpy.ndarray
+        Spherical conditional modes per term, ``(nlevels, k)``.
+    b : list of numpy.ndarray
+        Conditional modes ``Lambda u`` per term, ``(nlevels, k)``.
+    sigma : float
+        Residual standard deviation (REML or ML estimate).
+    pwrss : float
+        Penalized weighted residual sum of squares.
+    vcov_unscaled : numpy.ndarray
+        ``(R_X' R_X)^{-1}``; the covariance of beta is ``sigma^2`` times it.
+    """
+
+    beta: np.ndarray
+    u: list[np.ndarray]
+    b: list[np.ndarray]
+    sigma: float
+    pwrss: float
+    vcov_unscaled: np.ndarray
+
+
+def _rest_segments(problem: LinearMixedProblem, lambdas: list[np.ndarray]):
+    return [(o, q, lam) for (o, q, _), lam in zip(problem.factor.rest_layout, lambdas[1:])]
+
+
+def solve(problem: LinearMixedProblem, state: FactorState, reml: bool) -> LmmSolution:
+    """Back-substitute through the factor for beta and the modes."""
+    L, s_re, p = state.L_rest, state.n_re_rest, problem.p
+    x = la.solve_triangular(L[:-1, :-1], L[-1, :-1], lower=True, trans="T", check_finite=False)
+    segments = _rest_segments(problem, state.lambdas)
+    u_rest, beta = x[:s_re], x[s_re:]
+    w = np.concatenate([scale_vector(u_rest, segments, transpose=False), beta, [-1.0]])
+    first = problem.blocks[0]
+    lam1 = state.lambdas[0]
+    v = -(problem.factor.xp.a_r1.T @ w).reshape(first.nlevels, first.k) @ lam1
+    u1 = np.einsum("lab,lb->la", state.d_inv, v)
+    u = [u1] + [u_rest[o : o + q * k].reshape(q, k) for o, q, k in problem.factor.rest_layout]
+    b = [ui @ lam.T for ui, lam in zip(u, state.lambdas)]
+    dof = problem.n - p if reml else problem.n
+    sigma = float(np.sqrt(state.pwrss / dof))
+    r_x = L[s_re : s_re + p, s_re : s_re + p]
+    r_inv = la.solve_triangular(r_x, np.eye(p), lower=True, check_finite=False)
+    return LmmSolution(beta, u, b, sigma, state.pwrss, r_inv.T @ r_inv)
+
+
+def conditional_variances(
+    problem: LinearMixedProblem, state: FactorState, sigma: float, chunk: int = 4096
+) -> list[np.ndarray]:
+    """lme4's ``condVar``: per term ``(nlevels, k, k)`` conditional covariances of b.
+
+    Diagonal blocks of ``sigma^2 Lambda (Lambda' Z' Z Lambda + I)^{-1} Lambda'``.
+    """
+    s_re = state.n_re_rest
+    first = problem.blocks[0]
+    q1, k1 = first.nlevels, first.k
+    first_blocks = state.d_inv.copy()
+    rest_blocks = []
+    if s_re:
+        l_inv = la.solve_triangular(state.L_rest[:s_re, :s_re], np.eye(s_re), lower=True, check_finite=False)
+        for o, q, k in problem.factor.rest_layout:
+            cols = l_inv[:, o : o + q * k].reshape(s_re, q, k)
+            rest_blocks.append(np.einsum("ila,ilb->lab", cols, cols))
+        first_blocks += _first_term_correction(problem, state, l_inv, chunk)
+    blocks = [first_blocks] + rest_blocks
+    return [sigma**2 * lam @ blk @ lam.T for blk, lam in zip(blocks, state.lambdas)]
+
+
+def _first_term_correction(problem, state, l_inv, chunk):
+    """Diagonal blocks of ``D^-1 B' S^-1 B D^-1`` in column chunks."""
+    from mixedmodels.core._scale import scale_rows
+
+    s_re = state.n_re_rest
+    first = problem.blocks[0]
+    q1, k1 = first.nlevels, first.k
+    a_re = problem.factor.xp.a_r1[:s_re].tocsc()
+    segments = _rest_segments(problem, state.lambdas)
+    out = np.empty((q1, k1, k1))
+    levels_per_chunk = max(1, chunk // k1)
+    for start in range(0, q1, levels_per_chunk):
+        stop = min(q1, start + levels_per_chunk)
+        dense = a_re[:, start * k1 : stop * k1].toarray()
+        scale_rows(dense, segments)
+        shaped = dense.reshape(s_re, stop - start, k1) @ state.lambdas[0]
+        shaped = np.einsum("ila,lab->ilb", shaped, state.d_inv[start:stop])
+        v = (l_inv @ shaped.reshape(s_re, -1)).reshape(s_re, stop - start, k1)
+        out[start:stop] = np.einsum("ila,ilb->lab", v, v)
+    return out
