@@ -1,0 +1,41 @@
+"""Adapter for this project: ``mixedmodels.lmer`` / ``mixedmodels.glmer``."""
+
+from __future__ import annotations
+
+from benchmarks.adapters import Result
+from benchmarks.adapters._common import package_version, result, timed
+
+
+def _entry_point(problem) -> str:
+    return "glmer" if problem.is_glmm else "lmer"
+
+
+def available() -> bool:
+    """True when mixedmodels imports; :func:`fit` says if lmer is missing."""
+    try:
+        import mixedmodels  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def version() -> str:
+    """Installed version of mixedmodels."""
+    return package_version("mixedmodels")
+
+
+def fit(problem, data) -> Result:
+    """Fit ``problem`` on the frame ``data`` with mixedmodels."""
+    import mixedmodels as mm
+
+    name = _entry_point(problem)
+    if not hasattr(mm, name):
+        return Result(status="not available", error=f"mixedmodels.{name} does not exist yet")
+    if problem.is_glmm:
+        call = lambda: mm.glmer(problem.formula, data=data, family=problem.family)  # noqa: E731
+    else:
+        call = lambda: mm.lmer(problem.formula, data=data, reml=problem.reml)  # noqa: E731
+    seconds, m = timed(call)
+    loglik = m.loglik() if callable(m.loglik) else m.loglik
+    fixef = m.fixef() if callable(m.fixef) else m.fixef
+    return result(seconds, loglik, fixef.index, fixef.to_numpy(), getattr(m, "converged", None))
