@@ -104,12 +104,20 @@ class BlockedFactor:
         self.rest_layout = rest_layout
         self.n_re_rest = n_re_rest
         self.outer = build_outer_map(xp.a_r1, xp.a11.shape[1])
+        # Vector-valued terms in the rest mix rows and columns when scaled by
+        # Lambda, so the downdate must then be applied to both triangles.
+        off = self.outer.rows != self.outer.cols
+        self._mirror = (self.outer.cols[off], self.outer.rows[off], off) if any(k > 1 for _, _, k in rest_layout) else None
 
     def update(self, lambdas: list[np.ndarray]) -> FactorState:
         """Factor at the relative covariance factors ``lambdas`` (one per term)."""
         d_inv, logdet_d, mid = first_term_blocks(self.xp.a11, lambdas[0])
         c = self.xp.a_rr.copy()
-        c[self.outer.rows, self.outer.cols] -= self.outer.lower(mid)
+        downdate = self.outer.lower(mid)
+        c[self.outer.rows, self.outer.cols] -= downdate
+        if self._mirror is not None:
+            rows, cols, off = self._mirror
+            c[rows, cols] -= downdate[off]
         segments = [(o, q, lam) for (o, q, _), lam in zip(self.rest_layout, lambdas[1:])]
         scale_columns(c, segments)
         scale_rows(c, segments)

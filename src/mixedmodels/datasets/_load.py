@@ -80,4 +80,5 @@ def load(name: str) -> pd.DataFrame:
         frame[col["name"]] = pd.Categorical(
             frame[col["name"]], categories=col["levels"], ordered=ordered
         )
+    frame.attrs["name"] = entry["name"]
     return frame

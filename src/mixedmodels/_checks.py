@@ -1,0 +1,106 @@
+"""Post-fit and pre-fit checks as lme4 does them, each with a settable level."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from mixedmodels._control import Control
+from mixedmodels._warnings import ConvergenceWarning, ScaleWarning, SingularFitWarning, signal
+from mixedmodels.core._derivs import gradient_hessian
+
+SINGULAR_MESSAGE = "boundary (singular) fit: see help('isSingular')"
+
+
+def check_scale_x(X: np.ndarray, names: list[str], level: str, tol: float = 1e3) -> list[str]:
+    """lme4's checkScaleX: non-dummy columns whose SDs differ (or differ from 1) by > tol."""
+    if level == "ignore" or X.shape[1] == 0:
+        return []
+    continuous = [j for j in range(X.shape[1]) if not np.all(np.isin(X[:, j], (0.0, 1.0)))]
+    if not continuous:
+        return []
+    sd = X[:, continuous].std(axis=0, ddof=1)
+    with np.errstate(divide="ignore"):
+        log_sd = np.abs(np.log(sd))
+        log_ratio = np.abs(np.subtract.outer(np.log(sd), np.log(sd)))
+    if np.any(log_sd > np.log(tol)) or np.any(log_ratio > np.log(tol)):
+        cols = ", ".join(names[j] for j in continuous)
+        msg = (
+            "Some predictor variables are on very different scales: consider rescaling "
+            f"(standard deviations of {cols}: {', '.join(f'{v:.3g}' for v in sd)})."
+        )
+        signal(msg, level, ScaleWarning, stacklevel=5)
+        return [msg]
+    return []
+
+
+def check_few_levels(nlevels: dict[str, int], level: str) -> list[str]:
+    """lme4's check.nlev.gtreq.5: grouping factors with fewer than 5 levels."""
+    few = {g: n for g, n in nlevels.items() if n < 5}
+    if not few or level == "ignore":
+        return []
+    msg = "grouping factors with < 5 sampled levels may give unreliable estimates: " + ", ".join(
+        f"{g} ({n})" for g, n in few.items()
+    )
+    signal(msg, level, ConvergenceWarning, stacklevel=5)
+    return [msg]
+
+
+def check_convergence(
+    devfun: Callable[[np.ndarray], float],
+    theta: np.ndarray,
+    fmin: float,
+    lower: np.ndarray,
+    singular: bool,
+    nobs: int,
+    control: Control,
+) -> list[str]:
+    """Singular-fit message, then gradient and Hessian checks at the optimum."""
+    messages: list[str] = []
+    if singular:
+        signal(SINGULAR_MESSAGE, control.check_singular, SingularFitWarning, stacklevel=5)
+        return [SINGULAR_MESSAGE]
+    if nobs > control.check_conv_nobsmax or theta.size > control.check_conv_nparmax:
+        return messages
+    grad, hess = gradient_hessian(devfun, theta, fx=fmin, lower=lower)
+    messages += _gradient_message(grad, hess, control)
+    messages += _hessian_messages(hess, control.hess_tol)
+    for msg in messages:
+        level = control.check_conv_grad if "max|grad|" in msg else control.check_conv_hess
+        signal(msg, level, ConvergenceWarning, stacklevel=5)
+    return messages
+
+
+def _gradient_message(grad: np.ndarray, hess: np.ndarray, control: Control) -> list[str]:
+    if control.check_conv_grad == "ignore":
+        return []
+    try:
+        scaled = np.linalg.solve(np.linalg.cholesky(hess).T, grad)
+    except np.linalg.LinAlgError:
+        return ["unable to evaluate scaled gradient"]
+    mingrad = np.minimum(np.abs(scaled), np.abs(grad))
+    if mingrad.max() > control.grad_tol:
+        return [
+            f"Model failed to converge with max|grad| = {mingrad.max():.6g} "
+            f"(tol = {control.grad_tol:g}, component {int(np.argmax(mingrad)) + 1})"
+        ]
+    return []
+
+
+def _hessian_messages(hess: np.ndarray, tol: float) -> list[str]:
+    try:
+        ev = np.linalg.eigvalsh(hess)
+    except np.linalg.LinAlgError:
+        return ["Problem with Hessian check (infinite or missing values?)"]
+    negative = int(np.sum(ev < -tol))
+    if negative:
+        return [f"Model failed to converge: degenerate Hessian with {negative} negative eigenvalues"]
+    if np.any(np.abs(ev) < tol):
+        return ["Hessian is numerically singular: parameters are not uniquely determined"]
+    out = []
+    if ev.max() * tol > 1:
+        out.append("Model is nearly unidentifiable: very large eigenvalue - Rescale variables?")
+    elif ev.min() / ev.max() < tol:
+        out.append("Model is nearly unidentifiable: large eigenvalue ratio - Rescale variables?")
+    return out

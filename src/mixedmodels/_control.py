@@ -1,0 +1,65 @@
+"""Settings of a fit: optimizer and the level of every check (lme4's lmerControl)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from mixedmodels._warnings import LEVELS
+
+
+@dataclass
+class Control:
+    """Optimizer settings and check levels.
+
+    Every ``check_*`` level is ``"ignore"``, ``"warn"`` or ``"raise"``.
+
+    Attributes
+    ----------
+    optimizer : str
+        ``"bobyqa"`` (lme4's default), ``"newuoa"``, ``"neldermead"``,
+        ``"cobyla"``, ``"sbplx"`` (nlopt) or ``"scipy-powell"``,
+        ``"scipy-lbfgsb"``, ``"scipy-neldermead"``.
+    optimizer_options : dict
+        Overrides of ``xtol_abs``, ``ftol_abs``, ``xtol_rel``, ``ftol_rel``,
+        ``maxeval``, ``initial_step``.
+    check_singular : str
+        Level of the "boundary (singular) fit" message (lme4: message).
+    singular_tol : float
+        A diagonal of lambda below this counts as singular (1e-4).
+    check_conv_grad, grad_tol : str, float
+        Scaled-gradient check at the optimum (lme4: warning, 2e-3).
+    check_conv_hess, hess_tol : str, float
+        Hessian eigenvalue checks at the optimum (lme4: warning, 1e-6).
+    check_conv_nobsmax, check_conv_nparmax : int
+        Derivative checks are skipped above these numbers of observations /
+        covariance parameters, as lme4 does (1e4, 10).
+    check_scale_x : str
+        "Some predictor variables are on very different scales" (warning).
+    check_nlev_gtreq_5 : str
+        Grouping factors with fewer than 5 levels (lme4: ignore).
+    restart_edge : bool
+        Restart the optimizer when it stops on a boundary with a
+        downhill gradient into the interior (lme4's ``restart_edge``).
+    boundary_tol : float
+        Parameters this close to a bound are tried exactly on it.
+    """
+
+    optimizer: str = "bobyqa"
+    optimizer_options: dict = field(default_factory=dict)
+    check_singular: str = "warn"
+    singular_tol: float = 1e-4
+    check_conv_grad: str = "warn"
+    grad_tol: float = 2e-3
+    check_conv_hess: str = "warn"
+    hess_tol: float = 1e-6
+    check_conv_nobsmax: int = 10_000
+    check_conv_nparmax: int = 10
+    check_scale_x: str = "warn"
+    check_nlev_gtreq_5: str = "ignore"
+    restart_edge: bool = True
+    boundary_tol: float = 1e-5
+
+    def __post_init__(self) -> None:
+        for name, value in vars(self).items():
+            if name.startswith("check_") and isinstance(value, str) and value not in LEVELS:
+                raise ValueError(f"Control.{name} must be one of {LEVELS}; got {value!r}.")

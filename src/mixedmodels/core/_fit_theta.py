@@ -1,0 +1,57 @@
+"""Optimizing theta: the optimizer run, lme4's edge restart and boundary check."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from mixedmodels.core._optimize import OptSummary, minimize
+
+
+def optimize_theta(
+    devfun: Callable[[np.ndarray], float],
+    initial: np.ndarray,
+    lower: np.ndarray,
+    method: str = "bobyqa",
+    options: dict | None = None,
+    restart_edge: bool = True,
+    boundary_tol: float = 1e-5,
+) -> OptSummary:
+    """Minimize ``devfun`` over theta as lme4's ``optimizeLmer`` does.
+
+    After the first run, if a parameter sits exactly on its bound and the
+    one-sided slope into the interior is negative, the optimizer restarts
+    from there; then parameters within ``boundary_tol`` of a bound are tried
+    exactly on it and kept there if the objective does not increase.
+    """
+    summary = minimize(devfun, OptSummary(method, np.asarray(initial, float), lower, **(options or {})))
+    if restart_edge and _downhill_from_edge(devfun, summary.final, summary.fmin, lower):
+        feval = summary.feval
+        summary = minimize(devfun, OptSummary(method, summary.final, lower, **(options or {})))
+        summary.feval += feval
+        summary.messages.append("some theta parameters on the boundary, restarted")
+    if boundary_tol > 0:
+        _snap_to_boundary(devfun, summary, lower, boundary_tol)
+    return summary
+
+
+def _downhill_from_edge(devfun, theta, fmin, lower, step: float = 1e-5) -> bool:
+    on_edge = np.flatnonzero(theta == lower)
+    for i in on_edge:
+        trial = theta.copy()
+        trial[i] = lower[i] + step
+        if (devfun(trial) - fmin) / step < 0:
+            return True
+    return False
+
+
+def _snap_to_boundary(devfun, summary: OptSummary, lower, tol) -> None:
+    near = (summary.final - lower < tol) & (summary.final != lower)
+    if not np.any(near):
+        return
+    trial = summary.final.copy()
+    trial[near] = lower[near]
+    value = devfun(trial)
+    if value <= summary.fmin:
+        summary.final, summary.fmin = trial, value

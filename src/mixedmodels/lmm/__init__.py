@@ -1,0 +1,7 @@
+"""Linear mixed models: ``lmer`` and its fitted-model class."""
+
+from mixedmodels.lmm._fit import fit_problem, lmer, lmer_frame, lmer_problem
+from mixedmodels.lmm._result import LmerFit
+from mixedmodels.lmm._summary import Summary
+
+__all__ = ["LmerFit", "Summary", "fit_problem", "lmer", "lmer_frame", "lmer_problem"]

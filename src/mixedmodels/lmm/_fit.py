@@ -1,0 +1,120 @@
+"""``lmer``: the staged pipeline frame -> deviance function -> optimize -> check -> result."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mixedmodels._checks import check_convergence, check_few_levels, check_scale_x
+from mixedmodels._control import Control
+from mixedmodels.core import LinearMixedProblem, RandomEffectsBlock, solve
+from mixedmodels.core._fit_theta import optimize_theta
+from mixedmodels.formula import FormulaError, ModelFrame, build_model_frame
+from mixedmodels.lmm._result import LmerFit
+
+
+def lmer(
+    formula: str,
+    data,
+    reml: bool = True,
+    *,
+    weights=None,
+    offset=None,
+    na_action: str = "omit",
+    control: Control | None = None,
+    start: np.ndarray | None = None,
+) -> LmerFit:
+    """Fit a linear mixed-effects model, as lme4's ``lmer``.
+
+    Parameters
+    ----------
+    formula : str
+        lme4 formula, e.g. ``"Reaction ~ Days + (Days | Subject)"``.
+    data : pandas.DataFrame, dict of arrays or polars.DataFrame
+        The data; factor level order of categorical columns sets the baselines.
+    reml : bool, default True
+        REML (default) or maximum likelihood.
+    weights, offset : str or array-like, optional
+        Prior weights and an offset (column name or values).
+    na_action : {"omit", "raise"}
+        Drop rows with missing values in used variables, or raise.
+    control : Control, optional
+        Optimizer settings and check levels.
+    start : array-like, optional
+        Starting theta (default: lme4's, 1 on diagonals and 0 elsewhere).
+
+    Returns
+    -------
+    LmerFit
+    """
+    control = control or Control()
+    frame = lmer_frame(formula, data, weights=weights, offset=offset, na_action=na_action)
+    problem = lmer_problem(frame)
+    return fit_problem(frame, problem, reml, control, start, _data_name(data), data)
+
+
+def lmer_frame(formula: str, data, **kwargs) -> ModelFrame:
+    """Stage 1: the model frame (response, X, random-effects terms) of an lmer fit."""
+    frame = build_model_frame(formula, data, **kwargs)
+    if not frame.re_terms:
+        raise FormulaError(
+            f"Formula {formula!r} contains no random-effects terms such as (1 | group); "
+            "this isn't a mixed model. Use mixedmodels.lm for a linear model."
+        )
+    if frame.response.ndim != 1:
+        raise FormulaError(
+            f"The response {frame.response_name!r} has two columns; cbind(successes, failures) "
+            "is for binomial models: use mixedmodels.glmer(..., family='binomial')."
+        )
+    return frame
+
+
+def lmer_problem(frame: ModelFrame, response: np.ndarray | None = None) -> LinearMixedProblem:
+    """Stage 2: cross-products and the deviance function of theta."""
+    blocks = [RandomEffectsBlock(t.codes, t.nlevels, t.Z) for t in frame.re_terms]
+    y = frame.response if response is None else response
+    y = y if frame.offset is None else y - frame.offset
+    return LinearMixedProblem(blocks, frame.X, y, frame.weights)
+
+
+def problem_with_response(frame: ModelFrame, problem: LinearMixedProblem, newresp) -> LinearMixedProblem:
+    """The same model with a new response vector (for ``refit`` and simulation)."""
+    y = np.asarray(newresp, dtype=float).ravel()
+    if y.shape != (problem.n,):
+        raise ValueError(f"newresp must have {problem.n} values (one per observation used); got {y.size}.")
+    return lmer_problem(frame, y)
+
+
+def fit_problem(
+    frame: ModelFrame,
+    problem: LinearMixedProblem,
+    reml: bool,
+    control: Control,
+    start: np.ndarray | None = None,
+    data_name: str = "data",
+    data=None,
+) -> LmerFit:
+    """Stages 3-5: optimize theta, run lme4's checks, build the result."""
+    messages = check_scale_x(frame.X, frame.fixef_names, control.check_scale_x)
+    messages += check_few_levels(frame.ngroups, control.check_nlev_gtreq_5)
+    theta_map = problem.theta_map
+    lower = theta_map.lower_bounds()
+    initial = theta_map.initial() if start is None else np.asarray(start, dtype=float)
+
+    def devfun(theta: np.ndarray) -> float:
+        return problem.deviance(theta, reml)
+
+    opt = optimize_theta(
+        devfun, initial, lower, control.optimizer, control.optimizer_options,
+        control.restart_edge, control.boundary_tol,
+    )
+    singular = theta_map.is_singular(opt.final, control.singular_tol)
+    messages += check_convergence(devfun, opt.final, opt.fmin, lower, singular, problem.n, control)
+    opt.messages.extend(messages)
+    state = problem.update(opt.final)
+    solution = solve(problem, state, reml)
+    return LmerFit(frame, problem, reml, opt, state, solution, control, data_name, data)
+
+
+def _data_name(data) -> str:
+    name = getattr(data, "attrs", {}).get("name") if hasattr(data, "attrs") else None
+    return name or "data"

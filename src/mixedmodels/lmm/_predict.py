@@ -1,0 +1,113 @@
+"""Fitted values, residuals and predictions (conditional, marginal, new levels)."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+_NO_RANDOM = {"~0", "NA", "~ 0"}
+
+
+def linear_predictor(fit, terms: list[int] | None = None) -> np.ndarray:
+    """``X beta + sum_i Z_i b_i + offset`` on the rows used in the fit."""
+    eta = fit.frame.X @ fit._solution.beta
+    if fit.frame.offset is not None:
+        eta = eta + fit.frame.offset
+    for i, block in enumerate(fit.problem.blocks):
+        if terms is None or i in terms:
+            eta = eta + block.apply(fit._solution.b[i])
+    return eta
+
+
+def residuals(fit, type: str = "response", scaled: bool = False) -> pd.Series:  # noqa: A002
+    """Response residuals ``y - mu`` or Pearson ``sqrt(w) (y - mu)``; ``scaled`` divides by sigma."""
+    if type not in ("response", "pearson", "working"):
+        raise ValueError(f"residual type must be 'response', 'pearson' or 'working'; got {type!r}.")
+    r = fit.frame.response - linear_predictor(fit)
+    if type == "pearson" and fit.frame.weights is not None:
+        r = r * np.sqrt(fit.frame.weights)
+    if scaled:
+        r = r / fit.sigma
+    return pd.Series(r, index=fit.frame.rows_used, name=f"{type} residuals")
+
+
+def selected_terms(fit, re_form: str | None) -> list[int]:
+    """Indices of the random-effects terms that ``re_form`` keeps."""
+    if re_form is None:
+        return list(range(len(fit.frame.re_terms)))
+    if re_form.replace(" ", "") in {s.replace(" ", "") for s in _NO_RANDOM}:
+        return []
+    wanted = [_normal(t) for t in re.findall(r"\(([^()]*\|[^()]*)\)", re_form)]
+    available = [_normal(s) for s in fit.frame.spec.re_term_strings]
+    chosen = []
+    for term in wanted:
+        matches = [i for i, s in enumerate(available) if s == term or _normal_group(s) == term]
+        if not matches:
+            raise ValueError(
+                f"re_form term ({term}) is not a random-effects term of the model; "
+                f"the model has: {', '.join(f'({s})' for s in fit.frame.spec.re_term_strings)}."
+            )
+        chosen += matches
+    return sorted(set(chosen))
+
+
+def _normal(term: str) -> str:
+    return re.sub(r"\s+", "", term)
+
+
+def _normal_group(term: str) -> str:
+    lhs, _, group = term.partition("|")
+    return f"{lhs}|{group}".replace("0+", "").replace("1+", "")
+
+
+def predict(fit, newdata=None, re_form: str | None = None, allow_new_levels: bool = False) -> pd.Series:
+    """Predictions on the response scale.
+
+    Parameters
+    ----------
+    newdata : DataFrame, optional
+        New rows; the training-time transforms (scale, poly, factor levels)
+        are applied. Default: the data used in the fit.
+    re_form : str, optional
+        ``None`` uses every random-effects term; ``"~0"`` (or ``"NA"``)
+        gives population-level predictions; ``"~(1 | g)"`` keeps only the
+        named terms.
+    allow_new_levels : bool
+        Levels not seen in the fit get zero random effects instead of an error.
+    """
+    terms = selected_terms(fit, re_form)
+    if newdata is None:
+        return pd.Series(linear_predictor(fit, terms), index=fit.frame.rows_used, name="predicted")
+    spec = fit.frame.spec
+    eta = spec.fixed_matrix(newdata) @ fit._solution.beta
+    offset = spec.offset(newdata)
+    if offset is not None:
+        eta = eta + offset
+    if terms:
+        eta = eta + _random_part(fit, spec.re_matrices(newdata), terms, allow_new_levels)
+    index = getattr(newdata, "index", None)
+    return pd.Series(eta, index=index if index is not None and len(index) == len(eta) else None, name="predicted")
+
+
+def _random_part(fit, matrices, terms, allow_new_levels) -> np.ndarray:
+    total = np.zeros(matrices[0][0].shape[0]) if matrices else 0.0
+    for i in terms:
+        Z, codes = matrices[i]
+        term = fit.frame.re_terms[i]
+        new = codes < 0
+        if new.any() and not allow_new_levels:
+            raise ValueError(
+                f"newdata has levels of {term.group!r} not seen in the fit "
+                f"(e.g. {_first_new(fit, i, codes)}); pass allow_new_levels=True to predict "
+                "them with zero random effects."
+            )
+        b = fit._solution.b[i]
+        contrib = np.einsum("ij,ij->i", Z, b[np.where(new, 0, codes)])
+        total = total + np.where(new, 0.0, contrib)
+    return total
+
+
+def _first_new(fit, i, codes) -> str:
+    return f"row {int(np.flatnonzero(codes < 0)[0])}"

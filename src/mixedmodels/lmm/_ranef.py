@@ -1,0 +1,53 @@
+"""Conditional modes, their conditional variances, and lme4's ``coef``."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from mixedmodels.core import conditional_variances
+
+
+def _terms_by_group(fit) -> dict[str, list[int]]:
+    groups: dict[str, list[int]] = {}
+    for i, term in enumerate(fit.frame.re_terms):
+        groups.setdefault(term.group, []).append(i)
+    return groups
+
+
+def ranef_frames(fit) -> dict[str, pd.DataFrame]:
+    """Per grouping factor, a levels x effects frame of conditional modes."""
+    out = {}
+    for group, idx in _terms_by_group(fit).items():
+        terms = [fit.frame.re_terms[i] for i in idx]
+        values = np.hstack([fit._solution.b[i] for i in idx])
+        columns = [name for t in terms for name in t.effect_names]
+        out[group] = pd.DataFrame(values, index=pd.Index(terms[0].levels, name=group), columns=columns)
+    return out
+
+
+def condvar_blocks(fit) -> dict[str, list[tuple[list[str], np.ndarray]]]:
+    """Per grouping factor, ``(effect names, (nlevels, k, k) covariances)`` per term."""
+    sigma = getattr(fit, "condvar_scale", fit.sigma)
+    blocks = conditional_variances(fit.problem, fit._state, sigma)
+    return {
+        group: [(fit.frame.re_terms[i].effect_names, blocks[i]) for i in idx]
+        for group, idx in _terms_by_group(fit).items()
+    }
+
+
+def coef_frames(fit) -> dict[str, pd.DataFrame]:
+    """Fixed effects plus the group's modes, one row per level (lme4's ``coef``)."""
+    fixef = fit.fixef
+    out = {}
+    for group, modes in fit.ranef.items():
+        table = pd.DataFrame(
+            np.tile(fixef.to_numpy(), (len(modes), 1)), index=modes.index, columns=fixef.index
+        )
+        for name in modes.columns:
+            if name in table.columns:
+                table[name] = table[name] + modes[name]
+            else:
+                table[name] = modes[name]
+        out[group] = table
+    return out

@@ -1,0 +1,233 @@
+"""The fitted linear mixed model and its lme4-named accessors."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from mixedmodels._control import Control
+from mixedmodels.core import FactorState, LinearMixedProblem, LmmSolution, OptSummary
+from mixedmodels.formula import ModelFrame
+
+
+class LmerFit:
+    """A fitted linear mixed-effects model (lme4's ``lmerMod``).
+
+    Attributes
+    ----------
+    frame : ModelFrame
+        Response, fixed-effects matrix and random-effects terms used.
+    data : object
+        The data given to ``lmer`` (a reference, used by ``update``).
+    problem : LinearMixedProblem
+        The cross-products and deviance function (stage 2 of the pipeline).
+    reml : bool
+        Whether the REML criterion was optimized.
+    optsummary : OptSummary
+        Optimizer settings, path length, outcome and check messages.
+    """
+
+    def __init__(
+        self,
+        frame: ModelFrame,
+        problem: LinearMixedProblem,
+        reml: bool,
+        optsummary: OptSummary,
+        state: FactorState,
+        solution: LmmSolution,
+        control: Control,
+        data_name: str = "data",
+        data=None,
+    ) -> None:
+        self.frame, self.problem, self.reml = frame, problem, reml
+        self.optsummary, self._state, self._solution = optsummary, state, solution
+        self.control, self.data_name, self.data = control, data_name, data
+
+    # --- parameters -------------------------------------------------------
+    @property
+    def formula(self) -> str:
+        """The model formula as given."""
+        return self.frame.formula
+
+    @property
+    def fixef(self) -> pd.Series:
+        """Fixed-effects estimates, lme4's coefficient names."""
+        return pd.Series(self._solution.beta, index=self.frame.fixef_names, name="fixef")
+
+    @property
+    def vcov(self) -> pd.DataFrame:
+        """Covariance matrix of the fixed-effects estimates."""
+        names = self.frame.fixef_names
+        return pd.DataFrame(self.sigma**2 * self._solution.vcov_unscaled, index=names, columns=names)
+
+    @property
+    def sigma(self) -> float:
+        """Residual standard deviation."""
+        return self._solution.sigma
+
+    @property
+    def theta(self) -> pd.Series:
+        """Relative covariance parameters, lme4's order and names."""
+        labels = []
+        for term in self.frame.re_terms:
+            cov = term_covariance(self, term)
+            labels += [f"{term.group}.{lab}" for lab in cov.param_labels(term.effect_names)]
+        return pd.Series(self.optsummary.final, index=labels, name="theta")
+
+    @property
+    def is_singular(self) -> bool:
+        """lme4's ``isSingular``: a variance or diagonal of lambda near zero."""
+        return self.problem.theta_map.is_singular(self.optsummary.final, self.control.singular_tol)
+
+    # --- likelihood -------------------------------------------------------
+    @property
+    def nobs(self) -> int:
+        """Number of observations used."""
+        return self.problem.n
+
+    @property
+    def ngroups(self) -> dict[str, int]:
+        """Number of levels of each grouping factor."""
+        return dict(self.frame.ngroups)
+
+    @property
+    def npar(self) -> int:
+        """Parameters counted by logLik's df: fixed effects, theta, sigma."""
+        return self.problem.p + self.problem.theta_map.size + 1
+
+    @property
+    def reml_criterion(self) -> float | None:
+        """The REML criterion at the optimum (None for ML fits)."""
+        return self.optsummary.fmin if self.reml else None
+
+    @property
+    def deviance(self) -> float:
+        """-2 log-likelihood; for REML fits the ML deviance at the REML estimates
+        (lme4's ``deviance(fit, REML = FALSE)``)."""
+        if self.reml:
+            return self.problem.deviance(self.optsummary.final, reml=False)
+        return self.optsummary.fmin
+
+    @property
+    def loglik(self) -> float:
+        """Log-likelihood (the REML log-likelihood for REML fits, as lme4)."""
+        return -0.5 * self.optsummary.fmin
+
+    @property
+    def aic(self) -> float:
+        """Akaike information criterion, ``-2 logLik + 2 npar``."""
+        return -2 * self.loglik + 2 * self.npar
+
+    @property
+    def bic(self) -> float:
+        """Bayesian information criterion, ``-2 logLik + log(n) npar``."""
+        return -2 * self.loglik + np.log(self.nobs) * self.npar
+
+    @property
+    def df_residual(self) -> int:
+        """Residual degrees of freedom, ``nobs - npar``."""
+        return self.nobs - self.npar
+
+    # --- random effects, fitted values: see the modules named -------------
+    @cached_property
+    def varcorr(self) -> pd.DataFrame:
+        """Variance components, the rows of R's ``as.data.frame(VarCorr(fit))``."""
+        from mixedmodels.lmm._varcorr import varcorr_frame
+
+        return varcorr_frame(self)
+
+    @cached_property
+    def ranef(self) -> dict[str, pd.DataFrame]:
+        """Conditional modes per grouping factor (levels x effects)."""
+        from mixedmodels.lmm._ranef import ranef_frames
+
+        return ranef_frames(self)
+
+    @cached_property
+    def ranef_condvar(self) -> dict[str, list[tuple[list[str], np.ndarray]]]:
+        """Conditional covariances of the modes (lme4's ``condVar``).
+
+        Per grouping factor, one ``(effect names, array (nlevels, k, k))``
+        per random-effects term on that factor.
+        """
+        from mixedmodels.lmm._ranef import condvar_blocks
+
+        return condvar_blocks(self)
+
+    @property
+    def coef(self) -> dict[str, pd.DataFrame]:
+        """Fixed plus random effects per level (lme4's ``coef``)."""
+        from mixedmodels.lmm._ranef import coef_frames
+
+        return coef_frames(self)
+
+    def fitted(self) -> pd.Series:
+        """Fitted values including the random effects (conditional)."""
+        from mixedmodels.lmm._predict import linear_predictor
+
+        return pd.Series(linear_predictor(self), index=self.frame.rows_used, name="fitted")
+
+    def residuals(self, type: str = "response") -> pd.Series:  # noqa: A002 - lme4's name
+        """Residuals: ``"response"`` (y - fitted) or ``"pearson"`` (scaled by weights)."""
+        from mixedmodels.lmm._predict import residuals
+
+        return residuals(self, type)
+
+    def predict(self, newdata=None, re_form: str | None = None, allow_new_levels: bool = False) -> pd.Series:
+        """Predictions; see :func:`mixedmodels.lmm._predict.predict`."""
+        from mixedmodels.lmm._predict import predict
+
+        return predict(self, newdata, re_form, allow_new_levels)
+
+    def simulate(self, nsim: int = 1, seed=None, re_form: str | None = None) -> pd.DataFrame:
+        """Simulated responses; see :func:`mixedmodels.lmm._simulate.simulate`."""
+        from mixedmodels.lmm._simulate import simulate
+
+        return simulate(self, nsim, seed, re_form)
+
+    def summary(self) -> "Summary":
+        """lme4's ``summary()``; print it for lme4's layout."""
+        from mixedmodels.lmm._summary import Summary
+
+        return Summary(self)
+
+    def tidy(self, effects: str = "fixed", conf_level: float = 0.95) -> pd.DataFrame:
+        """broom.mixed-style table of ``"fixed"`` effects or variance ``"ran_pars"``."""
+        from mixedmodels.lmm._tidy import tidy
+
+        return tidy(self, effects, conf_level)
+
+    def update(self, formula: str | None = None, data=None, reml: bool | None = None, **kwargs) -> "LmerFit":
+        """Refit with a new formula, data or REML setting (lme4's ``update``).
+
+        Without a new formula or data only the criterion changes, and the
+        cross-products already formed are reused.
+        """
+        from mixedmodels.lmm._fit import fit_problem, lmer
+
+        reml = self.reml if reml is None else reml
+        if formula is None and data is None and not kwargs:
+            return fit_problem(self.frame, self.problem, reml, self.control, None, self.data_name, self.data)
+        data = self.data if data is None else data
+        return lmer(formula or self.formula, data, reml, control=kwargs.pop("control", self.control), **kwargs)
+
+    def refit(self, newresp) -> "LmerFit":
+        """Refit the same model to a new response vector (lme4's ``refit``)."""
+        from mixedmodels.lmm._fit import fit_problem, problem_with_response
+
+        problem = problem_with_response(self.frame, self.problem, newresp)
+        return fit_problem(self.frame, problem, self.reml, self.control, None, self.data_name, self.data)
+
+    def __repr__(self) -> str:
+        return f"<LmerFit {self.formula!r} {'REML' if self.reml else 'ML'} nobs={self.nobs}>"
+
+    def __str__(self) -> str:
+        return str(self.summary())
+
+
+def term_covariance(fit: LmerFit, term) -> "CovarianceStructure":
+    """Covariance structure of a formula term (same position in the problem)."""
+    index = fit.frame.re_terms.index(term)
+    return fit.problem.blocks[index].covariance
