@@ -1,0 +1,124 @@
+"""``build_model_frame``: formula + data -> :class:`ModelFrame`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from mixedmodels.formula._bars import expand_bars
+from mixedmodels.formula._data import argument_vector, as_dataframe
+from mixedmodels.formula._design import plan_design
+from mixedmodels.formula._errors import FormulaError
+from mixedmodels.formula._evaluate import evaluate, variable
+from mixedmodels.formula._frame import ModelFrame
+from mixedmodels.formula._grouping import to_factor
+from mixedmodels.formula._random import build_re_terms, check_levels
+from mixedmodels.formula._rank import drop_aliased
+from mixedmodels.formula._response import evaluate_response, response_name
+from mixedmodels.formula._spec import ModelSpec
+from mixedmodels.formula._split import split_formula
+from mixedmodels.formula._terms import parse_terms
+from mixedmodels.formula._values import Factor
+
+__all__ = ["build_model_frame"]
+
+
+def _na_rows(columns: dict[str, np.ndarray], na_action: str, n: int) -> np.ndarray:
+    """Rows with a missing value in any column; raise for ``na_action="raise"``."""
+    mask = np.zeros(n, dtype=bool)
+    counts = {}
+    for name, bad in columns.items():
+        if bad.any():
+            counts[name] = int(bad.sum())
+            mask |= bad
+    if counts and na_action == "raise":
+        listed = ", ".join(f"{k} ({v} row{'s' if v > 1 else ''})" for k, v in counts.items())
+        raise FormulaError(f"missing values in variables used by the model: {listed}; "
+                           "remove those rows or use na_action='omit'")
+    if mask.all():
+        raise FormulaError(f"no rows left: every row has a missing value in {list(counts)}")
+    return mask
+
+
+def _missing(value: Any) -> np.ndarray:
+    if isinstance(value, np.ndarray):
+        return np.isnan(value).reshape(len(value), -1).any(axis=1)
+    return value.na_rows()
+
+
+def build_model_frame(formula: str, data: Any, *, na_action: str = "omit", weights: Any = None,
+                      offset: Any = None, allow_n_levels: bool = False) -> ModelFrame:
+    """Turn an lme4 formula and data into arrays ready for fitting.
+
+    Parameters
+    ----------
+    formula : str
+        e.g. ``"Reaction ~ Days + (Days | Subject)"``.
+    data : DataFrame, dict of arrays or polars DataFrame
+        The variables.
+    na_action : {"omit", "raise"}
+        Drop rows with missing values in any variable used, or raise.
+    weights, offset : None, column name or array of length ``len(data)``
+        Prior weights; an offset added to the formula's ``offset()`` terms.
+    allow_n_levels : bool
+        Allow a grouping factor with as many levels as observations (glmer's
+        rule); lmer's rule (False) requires fewer.
+
+    Returns
+    -------
+    ModelFrame
+    """
+    if na_action not in ("omit", "raise"):
+        raise FormulaError(f"na_action must be 'omit' or 'raise', got {na_action!r}")
+    frame = as_dataframe(data)
+    split = split_formula(formula)
+    fixed, specs = parse_terms(split.fixed), expand_bars(split.bars)
+    variables = dict(fixed.variables)
+    for spec in specs:
+        variables.update(spec.terms.variables)
+    for var in fixed.offsets:
+        variables[var.name] = var
+    states = {name: {} for name in variables}
+    values = {name: evaluate(var, frame, states[name]) for name, var in variables.items()}
+    atoms = {a: to_factor(evaluate(variable(a, lookup=True), frame, {}))
+             for spec in specs for a in spec.atoms}
+    extras = {"response " + response_name(split.response): evaluate_response(split.response, frame),
+              "weights": argument_vector(weights, frame, "weights"),
+              "offset": argument_vector(offset, frame, "offset")}
+    columns = {**values, **atoms, **{k: v for k, v in extras.items() if v is not None}}
+    mask = _na_rows({k: _missing(v) for k, v in columns.items()}, na_action, len(frame))
+    rows = np.flatnonzero(~mask)
+    values = {k: _subset(v, rows) for k, v in values.items()}
+    atoms = {k: v.take(rows).drop_unused() for k, v in atoms.items()}
+    return _assemble(formula, split, fixed, specs, variables, states, values, atoms,
+                     {k: (None if v is None else v[rows]) for k, v in extras.items()},
+                     rows, len(frame), allow_n_levels)
+
+
+def _subset(value, rows):
+    taken = value.take(rows)
+    return taken.drop_unused() if isinstance(taken, Factor) else taken
+
+
+def _assemble(formula, split, fixed, specs, variables, states, values, atoms, extras,
+              rows, n_total, allow_n_levels) -> ModelFrame:
+    n = len(rows)
+    plan, X_full = plan_design(fixed, values, n)
+    X, names, dropped = drop_aliased(X_full, list(plan.names))
+    re_terms, re_plans = build_re_terms(specs, values, atoms, n)
+    check_levels(re_terms, n, allow_n_levels)
+    if extras["weights"] is not None and (extras["weights"] < 0).any():
+        raise FormulaError("negative weights not allowed")
+    total = extras["offset"]
+    for var in fixed.offsets:
+        part = values[var.name].values[:, 0]
+        total = part.copy() if total is None else total + part
+    factor_levels = {k: (v.levels, v.ordered) for k, v in values.items() if isinstance(v, Factor)}
+    kept = [j for j in range(X_full.shape[1]) if j not in set(dropped)]
+    spec = ModelSpec(formula, split.fixed, plan, kept, re_plans, variables, states,
+                     factor_levels, list(fixed.offsets))
+    response_key = next(k for k in extras if k.startswith("response "))
+    return ModelFrame(formula, extras[response_key], response_name(split.response), X, names,
+                      [plan.names[j] for j in dropped], re_terms, total, extras["weights"],
+                      n_total - n, rows.astype(np.int64), spec)

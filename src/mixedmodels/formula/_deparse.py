@@ -1,0 +1,118 @@
+"""R-style names for Python-parsed expressions.
+
+Factor expressions such as ``I(x^2)`` or ``log(Spobee+1)`` are parsed with
+Python's :mod:`ast` (``^`` read as power) and printed back the way R's
+``deparse`` prints them, which is how lme4 names model-matrix columns:
+``I(x^2)``, ``log(Spobee + 1)``, ``poly(x, 2)``.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from mixedmodels.formula._errors import FormulaSyntaxError
+
+__all__ = ["parse_expr", "r_deparse", "python_code", "free_names"]
+
+_BINOPS = {ast.Add: ("+", 10, " "), ast.Sub: ("-", 10, " "), ast.Mult: ("*", 11, " "),
+           ast.Div: ("/", 11, ""), ast.Mod: ("%%", 12, ""), ast.FloorDiv: ("%/%", 12, ""),
+           ast.Pow: ("^", 14, "")}
+_CMPOPS = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">="}
+_UNARY = {ast.USub: "-", ast.UAdd: "+", ast.Not: "!"}
+
+
+def parse_expr(text: str) -> ast.expr:
+    """Parse one R-ish expression (``^`` is power) into a Python AST node."""
+    code = _caret_to_pow(text.strip())
+    try:
+        return ast.parse(code, mode="eval").body
+    except SyntaxError as exc:
+        pos = (exc.offset or 1) - 1
+        raise FormulaSyntaxError(f"cannot parse expression {text!r}", text, pos) from None
+
+
+def _caret_to_pow(text: str) -> str:
+    """Replace ``^`` outside string literals by ``**``."""
+    out, quote = [], None
+    for ch in text:
+        if quote:
+            quote = None if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "^":
+            ch = "**"
+        out.append(ch)
+    return "".join(out)
+
+
+def python_code(node: ast.expr) -> str:
+    """Python source that evaluates ``node``."""
+    return ast.unparse(node)
+
+
+def free_names(node: ast.expr) -> tuple[set[str], set[str]]:
+    """Return (variable names, called function names) used in ``node``."""
+    funcs = {n.func.id for n in ast.walk(node)
+             if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+    called = {id(n.func) for n in ast.walk(node) if isinstance(n, ast.Call)}
+    names = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and id(n) not in called}
+    return names, funcs
+
+
+def _prec(node: ast.expr) -> int:
+    if isinstance(node, ast.BinOp):
+        return _BINOPS.get(type(node.op), ("", 20, ""))[1]
+    if isinstance(node, ast.UnaryOp):
+        return 13 if not isinstance(node.op, ast.Not) else 7
+    if isinstance(node, ast.Compare):
+        return 8
+    if isinstance(node, ast.BoolOp):
+        return 5
+    return 20
+
+
+def _wrap(node: ast.expr, limit: int) -> str:
+    text = r_deparse(node)
+    return f"({text})" if _prec(node) < limit else text
+
+
+def _number(value: object) -> str:
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else f"{value:.15g}"
+    if isinstance(value, str):
+        return '"' + value.replace('"', '\\"') + '"'
+    return repr(value)
+
+
+def r_deparse(node: ast.expr) -> str:
+    """Print ``node`` the way R's ``deparse`` would print the same call."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Constant):
+        return _number(node.value)
+    if isinstance(node, ast.Attribute):
+        return f"{r_deparse(node.value)}.{node.attr}"
+    if isinstance(node, ast.Call):
+        args = [r_deparse(a) for a in node.args]
+        args += [f"{k.arg} = {r_deparse(k.value)}" for k in node.keywords]
+        return f"{r_deparse(node.func)}({', '.join(args)})"
+    if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
+        sym, prec, pad = _BINOPS[type(node.op)]
+        right_assoc = isinstance(node.op, ast.Pow)
+        left = _wrap(node.left, prec + (1 if right_assoc else 0))
+        right = _wrap(node.right, prec + (0 if right_assoc else 1))
+        return f"{left}{pad}{sym}{pad}{right}"
+    if isinstance(node, ast.UnaryOp):
+        return _UNARY[type(node.op)] + _wrap(node.operand, _prec(node))
+    if isinstance(node, ast.Compare) and len(node.ops) == 1:
+        op = _CMPOPS.get(type(node.ops[0]))
+        if op:
+            return f"{_wrap(node.left, 9)} {op} {_wrap(node.comparators[0], 9)}"
+    if isinstance(node, ast.BoolOp):
+        sym = " & " if isinstance(node.op, ast.And) else " | "
+        return sym.join(_wrap(v, 6) for v in node.values)
+    return ast.unparse(node)

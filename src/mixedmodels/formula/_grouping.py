@@ -1,0 +1,82 @@
+"""Grouping factors of random-effects terms: ``g``, ``a:b`` and ``a/b``.
+
+``a/b`` expands as lme4's ``expandSlash``: ``(1 | b:a) + (1 | a)``.  An
+interaction ``b:a`` has one level per combination that occurs, labelled
+``"b_level:a_level"`` and ordered with the first factor varying slowest (R's
+``factor(b:a)``).
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from mixedmodels.formula._errors import FormulaSyntaxError
+from mixedmodels.formula._values import Factor, Numeric, as_factor
+
+__all__ = ["expand_group", "group_factor", "group_codes", "to_factor"]
+
+_NAME = re.compile(r"^[A-Za-z._][A-Za-z0-9._]*$")
+
+
+def _atoms(component: str, text: str) -> list[str]:
+    atoms = [a.strip().strip("`") for a in component.split(":")]
+    for atom in atoms:
+        if not atom or (not _NAME.match(atom) and not component.count("`")):
+            raise FormulaSyntaxError(
+                f"grouping factor {text!r} must be a column name, 'a:b' or 'a/b' "
+                f"(got {atom!r})", text, max(text.find(atom), 0))
+    return atoms
+
+
+def expand_group(text: str) -> list[list[str]]:
+    """Grouping factors (as lists of interacting columns) for group text.
+
+    ``"g"`` -> ``[["g"]]``; ``"a:b"`` -> ``[["a", "b"]]``;
+    ``"a/b"`` -> ``[["b", "a"], ["a"]]``; ``"a/b/c"`` -> ``[["c", "b", "a"], ["b", "a"], ["a"]]``.
+    """
+    text = text.strip()
+    if text.startswith("(") and text.endswith(")"):
+        text = text[1:-1].strip()
+    components = [_atoms(c, text) for c in text.split("/")]
+    out = []
+    for i in range(len(components), 0, -1):
+        out.append([a for comp in reversed(components[:i]) for a in comp])
+    return out
+
+
+def to_factor(value: Numeric | Factor) -> Factor:
+    """Any variable as a factor (numbers sorted numerically)."""
+    if isinstance(value, Factor):
+        return value
+    return as_factor(value.values[:, 0])
+
+
+def group_factor(parts: list[Factor]) -> Factor:
+    """The (interaction) grouping factor of ``parts``, unused levels dropped."""
+    parts = [p.drop_unused() for p in parts]
+    if len(parts) == 1:
+        return parts[0]
+    key = np.zeros(len(parts[0].codes), dtype=np.int64)
+    missing = np.zeros(len(key), dtype=bool)
+    for p in parts:
+        key = key * max(len(p.levels), 1) + np.maximum(p.codes, 0)
+        missing |= p.codes < 0
+    uniq, inverse = np.unique(key[~missing], return_inverse=True)
+    codes = np.full(len(key), -1, dtype=np.int64)
+    codes[~missing] = inverse
+    first = np.flatnonzero(~missing)[np.unique(inverse, return_index=True)[1]]
+    labels = [":".join(p.levels[p.codes[r]] for p in parts) for r in first]
+    return Factor(codes, labels)
+
+
+def group_codes(parts: list[Factor], levels: list[str]) -> np.ndarray:
+    """Codes of new rows into training ``levels`` (-1 where unseen or missing)."""
+    index = {lev: i for i, lev in enumerate(levels)}
+    n = len(parts[0].codes)
+    out = np.full(n, -1, dtype=np.int64)
+    for r in range(n):
+        if all(p.codes[r] >= 0 for p in parts):
+            out[r] = index.get(":".join(p.levels[p.codes[r]] for p in parts), -1)
+    return out

@@ -1,0 +1,59 @@
+"""Drop aliased fixed-effect columns as lme4's ``chkRank.drop.cols`` does.
+
+R's ``qr(X, tol = 1e-7, LAPACK = FALSE)`` (LINPACK ``dqrdc2``) moves a column
+to the end when its norm, after removing what earlier columns explain, falls
+below ``tol`` times its original norm; those columns are dropped.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+__all__ = ["aliased_columns", "drop_aliased", "RankDeficiencyWarning"]
+
+
+class RankDeficiencyWarning(UserWarning):
+    """Columns of the fixed-effects matrix were dropped as linear combinations."""
+
+
+def aliased_columns(X: np.ndarray, tol: float = 1e-7) -> list[int]:
+    """Indices of columns that are (numerically) combinations of earlier ones."""
+    basis = np.empty((X.shape[0], 0))
+    dropped = []
+    for j in range(X.shape[1]):
+        x = X[:, j]
+        norm0 = float(np.linalg.norm(x))
+        r = x - basis @ (basis.T @ x)
+        r = r - basis @ (basis.T @ r)
+        norm = float(np.linalg.norm(r))
+        if norm0 == 0.0 or not np.isfinite(norm) or norm < tol * norm0:
+            dropped.append(j)
+        else:
+            basis = np.column_stack([basis, r / norm])
+    return dropped
+
+
+def drop_aliased(X: np.ndarray, names: list[str], tol: float = 1e-7
+                 ) -> tuple[np.ndarray, list[str], list[int]]:
+    """Drop aliased columns, warning with lme4's message.
+
+    Returns
+    -------
+    X : ndarray
+        The kept columns.
+    names : list of str
+        Their names.
+    dropped : list of int
+        Indices (into the input) of the dropped columns.
+    """
+    dropped = aliased_columns(X, tol) if X.shape[1] else []
+    if not dropped:
+        return X, names, []
+    k = len(dropped)
+    what = "column / coefficient" if k == 1 else "columns / coefficients"
+    warnings.warn(f"fixed-effect model matrix is rank deficient so dropping {k} {what}",
+                  RankDeficiencyWarning, stacklevel=4)
+    keep = [j for j in range(X.shape[1]) if j not in set(dropped)]
+    return X[:, keep], [names[j] for j in keep], dropped

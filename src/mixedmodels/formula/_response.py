@@ -1,0 +1,65 @@
+"""The response: a numeric expression, a logical or two-level factor, or cbind().
+
+``cbind(successes, failures)`` gives an (n, 2) array, as glmer's binomial
+response; logicals and two-level factors become 0/1 (first level 0).
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mixedmodels.formula._deparse import parse_expr, r_deparse
+from mixedmodels.formula._errors import FormulaError
+from mixedmodels.formula._evaluate import evaluate_raw, variable
+
+__all__ = ["response_name", "evaluate_response"]
+
+
+def response_name(text: str) -> str:
+    """R's name for the response expression, e.g. ``log(Spobee + 1)``."""
+    return r_deparse(parse_expr(text))
+
+
+def _numeric(raw: Any, name: str) -> np.ndarray:
+    """One response column as float64 (NaN for missing)."""
+    series = raw if isinstance(raw, pd.Series) else pd.Series(np.asarray(raw).ravel())
+    dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        cats = series.cat.categories
+        if len(cats) != 2:
+            raise FormulaError(f"response {name!r} is a factor with {len(cats)} levels; "
+                               "a factor response needs exactly 2 levels (first = 0, second = 1)")
+        codes = series.cat.codes.to_numpy()
+        return np.where(codes < 0, np.nan, (codes == 1).astype(np.float64))
+    present = series.dropna()
+    if dtype == bool or (len(present) and present.map(lambda v: isinstance(v, (bool, np.bool_))).all()):
+        return series.map(lambda v: np.nan if pd.isna(v) else float(bool(v))).to_numpy(np.float64)
+    try:
+        return series.to_numpy(dtype=np.float64, na_value=np.nan)
+    except (TypeError, ValueError):
+        example = present.iloc[0] if len(present) else None
+        raise FormulaError(f"response {name!r} is not numeric (dtype {dtype}, e.g. {example!r}); "
+                           "use a numeric column, a logical, or a two-level factor") from None
+
+
+def evaluate_response(text: str, data: pd.DataFrame) -> np.ndarray:
+    """Evaluate the response on every row: (n,) or, for ``cbind``, (n, 2)."""
+    node = parse_expr(text)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "cbind":
+        if len(node.args) != 2 or node.keywords:
+            raise FormulaError(f"{r_deparse(node)}: cbind() in the response takes exactly two "
+                               "columns, successes and failures")
+        cols = []
+        for arg in node.args:
+            var = variable(r_deparse(arg))
+            cols.append(_numeric(evaluate_raw(var, data, {}), var.name))
+        return np.column_stack(cols)
+    var = variable(text)
+    out = _numeric(evaluate_raw(var, data, {}), var.name)
+    if out.shape != (len(data),):
+        raise FormulaError(f"response {var.name!r} must give one value per row")
+    return out

@@ -1,0 +1,123 @@
+"""Evaluated variables: numeric matrices and factors, with their NA rows.
+
+A formula variable (``sex``, ``log(x)``, ``poly(x, 2)``) evaluates to either a
+:class:`Numeric` block of columns or a :class:`Factor` (integer codes into
+string level labels, R's ``as.character`` of the values).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["Numeric", "Factor", "as_value", "r_label", "as_factor"]
+
+
+@dataclass
+class Numeric:
+    """A numeric variable: ``values`` (n, k) and optional column labels."""
+
+    values: np.ndarray
+    colnames: list[str] | None = None
+
+    def na_rows(self) -> np.ndarray:
+        return np.isnan(self.values).any(axis=1)
+
+    def take(self, rows: np.ndarray) -> "Numeric":
+        return Numeric(self.values[rows], self.colnames)
+
+
+@dataclass
+class Factor:
+    """A categorical variable: ``codes`` (n,) into ``levels``; -1 is missing."""
+
+    codes: np.ndarray
+    levels: list[str]
+    ordered: bool = False
+
+    def na_rows(self) -> np.ndarray:
+        return self.codes < 0
+
+    def take(self, rows: np.ndarray) -> "Factor":
+        return Factor(self.codes[rows], self.levels, self.ordered)
+
+    def drop_unused(self) -> "Factor":
+        """Drop levels that do not occur (R's ``drop.unused.levels``)."""
+        used = np.unique(self.codes[self.codes >= 0])
+        remap = np.full(len(self.levels) + 1, -1, dtype=np.int64)
+        remap[used] = np.arange(used.size)
+        return Factor(remap[self.codes], [self.levels[i] for i in used], self.ordered)
+
+    def recode(self, levels: list[str]) -> tuple["Factor", list[str]]:
+        """Re-express on ``levels``; also return labels not among them."""
+        index = {lev: i for i, lev in enumerate(levels)}
+        mine = np.array([index.get(lev, -2) for lev in self.levels] + [-1], dtype=np.int64)
+        codes = mine[self.codes]
+        unknown = sorted({self.levels[c] for c in self.codes[codes == -2]})
+        codes[codes == -2] = -1
+        return Factor(codes, levels, self.ordered), unknown
+
+
+def r_label(value: Any) -> str:
+    """R's ``as.character`` of one value (``TRUE``, ``3``, ``1.5``, text)."""
+    if isinstance(value, (bool, np.bool_)):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        v = float(value)
+        return str(int(v)) if v.is_integer() and abs(v) < 1e15 else f"{v:.15g}"
+    return str(value)
+
+
+def _from_categorical(cat: pd.Categorical) -> Factor:
+    labels = [r_label(c) for c in cat.categories]
+    return Factor(np.asarray(cat.codes, dtype=np.int64), labels, bool(cat.ordered))
+
+
+def as_factor(values: Any) -> Factor:
+    """Turn any 1-d values into a :class:`Factor` as R's ``factor()`` would."""
+    series = pd.Series(values) if not isinstance(values, pd.Series) else values
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return _from_categorical(series.array)
+    present = series.dropna()
+    if present.map(lambda v: isinstance(v, (bool, np.bool_))).all() and len(present):
+        cats = [False, True]
+    else:
+        try:
+            cats = sorted(present.unique().tolist())
+        except TypeError:
+            cats = sorted(present.unique().tolist(), key=str)
+    return _from_categorical(pd.Categorical(series, categories=cats))
+
+
+def _all_numbers(obj: Any) -> bool:
+    """True for object data whose non-missing entries are all (non-bool) numbers."""
+    present = pd.Series(obj).dropna()
+    return len(present) > 0 and present.map(
+        lambda v: isinstance(v, (int, float, np.number)) and not isinstance(v, (bool, np.bool_))).all()
+
+
+def as_value(obj: Any, n: int) -> Numeric | Factor:
+    """Classify an evaluated expression as :class:`Numeric` or :class:`Factor`."""
+    meta = getattr(obj, "__formulaic_metadata__", None)
+    colnames = list(meta.column_names) if meta is not None and meta.column_names else None
+    dtype = getattr(obj, "dtype", None)
+    if isinstance(dtype, pd.CategoricalDtype):
+        return _from_categorical(pd.Categorical(obj))
+    if dtype is not None and (dtype == bool or dtype == object or pd.api.types.is_string_dtype(dtype)):
+        if not _all_numbers(obj):
+            return as_factor(obj)
+    if isinstance(obj, (pd.Series, pd.Index, pd.api.extensions.ExtensionArray)):
+        arr = pd.Series(obj).to_numpy(dtype=np.float64, na_value=np.nan)
+    else:
+        arr = np.asarray(obj, dtype=np.float64)
+    if arr.ndim == 0:
+        arr = np.full(n, float(arr))
+    arr = arr.reshape(len(arr), -1)
+    if colnames is not None and len(colnames) != arr.shape[1]:
+        colnames = None
+    return Numeric(arr, colnames)
