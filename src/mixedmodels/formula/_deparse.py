@@ -106,7 +106,7 @@ def r_deparse(node: ast.expr) -> str:
         left = _wrap(node.left, prec + (1 if right_assoc else 0))
         right = _wrap(node.right, prec + (0 if right_assoc else 1))
         return f"{left}{pad}{sym}{pad}{right}"
-    if isinstance(node, ast.UnaryOp):
+    if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
         return _UNARY[type(node.op)] + _wrap(node.operand, _prec(node))
     if isinstance(node, ast.Compare) and len(node.ops) == 1:
         op = _CMPOPS.get(type(node.ops[0]))
