@@ -1,0 +1,209 @@
+# common.R -- helpers shared by the make_refs_*.R scripts in this folder.
+#
+# These follow the conventions of tests/fixtures/reference/make_refs.R (the
+# script that made the shared reference fits): data are read from the bundled
+# CSV files with the factor level order of manifest.json, numbers are written
+# with 15 significant digits (toJSON digits = NA), named vectors become JSON
+# objects, matrices arrays of rows with their names alongside, and fields that
+# do not apply are null.
+#
+# Environment variables:
+#   DATA_DIR  folder with the CSV files and manifest.json
+#             (default: <repo>/src/mixedmodels/datasets/data, byte-identical
+#             to /work/shared/data)
+#   OUT_DIR   folder for the JSON output (default: <repo>/tests/fixtures/reference_extra)
+#   N_REP     number of timed fits per model (default 3; the median is reported)
+
+.this_dir <- local({
+  f <- sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE))
+  if (length(f)) dirname(normalizePath(f)) else normalizePath(".")
+})
+REPO <- normalizePath(file.path(.this_dir, "..", ".."))
+DATA_DIR <- Sys.getenv("DATA_DIR", file.path(REPO, "src", "mixedmodels", "datasets", "data"))
+OUT_DIR <- Sys.getenv("OUT_DIR", file.path(REPO, "tests", "fixtures", "reference_extra"))
+N_REP <- as.integer(Sys.getenv("N_REP", "3"))
+options(warn = 1)
+dir.create(OUT_DIR, showWarnings = FALSE, recursive = TRUE)
+
+suppressPackageStartupMessages({
+  library(Matrix); library(lme4); library(jsonlite)
+})
+
+# ------------------------------------------------------------ data loading
+.manifest <- NULL
+load_dataset <- function(name) {
+  if (is.null(.manifest))
+    .manifest <<- fromJSON(file.path(DATA_DIR, "manifest.json"), simplifyVector = FALSE)
+  d <- Filter(function(e) e$name == name, .manifest$datasets)
+  if (length(d) != 1) stop("dataset ", name, " not in manifest")
+  d <- d[[1]]
+  cls <- vapply(d$columns, function(c) switch(c$type,
+    "factor" = "character", "ordered factor" = "character", "string" = "character",
+    "logical" = "logical", "integer" = "integer", "double" = "numeric"), "")
+  x <- read.csv(file.path(DATA_DIR, d$file), colClasses = unname(cls), na.strings = "",
+                check.names = FALSE, stringsAsFactors = FALSE, encoding = "UTF-8")
+  for (c in d$columns) if (c$type %in% c("factor", "ordered factor"))
+    x[[c$name]] <- factor(x[[c$name]], levels = unlist(c$levels), ordered = c$type == "ordered factor")
+  stopifnot(nrow(x) == d$rows)
+  list(data = x, file = d$file)
+}
+
+# --------------------------------------------------------------- helpers
+nv <- function(x) { if (is.null(x)) return(NULL); x <- x[]; as.list(setNames(as.numeric(x), names(x))) }
+arr <- function(x) I(unname(as.vector(x)))
+mat <- function(m) {
+  m <- as.matrix(m)
+  matrix(as.numeric(m), nrow(m), ncol(m))
+}
+named_mat <- function(m) {
+  m <- as.matrix(m)
+  list(rownames = I(rownames(m)), colnames = I(colnames(m)), values = mat(m))
+}
+coef_table <- function(tab) {
+  tab <- as.matrix(tab)
+  out <- lapply(seq_len(nrow(tab)), function(i) as.list(setNames(as.numeric(tab[i, ]), colnames(tab))))
+  names(out) <- rownames(tab)
+  out
+}
+# data.frame-like tables (anova, ranova, drop1): one object per row, keyed by
+# row name; numeric columns as numbers (NA -> null), other columns as text
+anova_table <- function(a) {
+  a <- as.data.frame(a)
+  out <- lapply(seq_len(nrow(a)), function(i) {
+    r <- lapply(a[i, , drop = FALSE], function(v) if (is.numeric(v)) as.numeric(v) else as.character(v))
+    setNames(r, colnames(a))
+  })
+  names(out) <- rownames(a)
+  out
+}
+table_with_order <- function(a) list(row_names = I(rownames(as.data.frame(a))),
+                                      columns = I(colnames(as.data.frame(a))),
+                                      heading = I(as.character(attr(a, "heading"))),
+                                      rows = anova_table(a))
+first_k <- function(x, k = 10) unname(as.numeric(x)[seq_len(min(k, length(x)))])
+
+ranef_block <- function(d, pv, k = 10) {
+  n <- min(k, nrow(d))
+  out <- list(n_levels = nrow(d), levels = I(rownames(d)[seq_len(n)]),
+              terms = I(colnames(d)),
+              values = mat(as.matrix(d[seq_len(n), , drop = FALSE])))
+  if (is.null(pv)) { out$condVar_blocks <- NULL; return(out) }
+  if (!is.list(pv)) pv <- list(pv)
+  pos <- 0
+  out$condVar_blocks <- lapply(seq_along(pv), function(b) {
+    a <- pv[[b]]
+    q <- dim(a)[1]
+    terms <- colnames(d)[pos + seq_len(q)]
+    pos <<- pos + q
+    list(terms = I(terms),
+         matrices = lapply(seq_len(n), function(i) matrix(as.numeric(a[, , i]), q, q)))
+  })
+  out
+}
+
+cpu_info <- function() {
+  l <- tryCatch(readLines("/proc/cpuinfo"), error = function(e) character())
+  m <- grep("^model name", l, value = TRUE)
+  if (length(m)) sub("^model name\\s*:\\s*", "", m[1]) else NA
+}
+pkgv <- function(p) if (requireNamespace(p, quietly = TRUE)) as.character(packageVersion(p)) else NULL
+versions <- function(extra = character()) {
+  v <- list(R = R.version.string, lme4 = pkgv("lme4"), Matrix = pkgv("Matrix"))
+  for (p in extra) v[[p]] <- pkgv(p)
+  c(v, list(BLAS = basename(sessionInfo()$BLAS), LAPACK = basename(sessionInfo()$LAPACK),
+            cpu = cpu_info(), cores = parallel::detectCores()))
+}
+
+# Evaluate an expression, collecting warnings and messages instead of printing them.
+capture <- function(expr_fun) {
+  w <- character(); m <- character()
+  val <- withCallingHandlers(expr_fun(),
+    warning = function(c) { w <<- c(w, conditionMessage(c)); invokeRestart("muffleWarning") },
+    message = function(c) { m <<- c(m, conditionMessage(c)); invokeRestart("muffleMessage") })
+  list(value = val, warnings = unique(w), messages = unique(trimws(m)))
+}
+# Same, but an error becomes list(error = message) instead of stopping the script.
+capture_safe <- function(expr_fun) {
+  tryCatch(capture(expr_fun), error = function(e)
+    list(value = NULL, error = conditionMessage(e), warnings = character(), messages = character()))
+}
+
+write_json_file <- function(x, name) {
+  f <- file.path(OUT_DIR, paste0(name, ".json"))
+  writeLines(toJSON(x, auto_unbox = TRUE, digits = NA, null = "null", na = "null", pretty = TRUE), f)
+  invisible(f)
+}
+
+# ------------------------------------------------------------ lme4 extractor
+# Same fields as extract_lme4() in make_refs.R (without the lmerTest parts).
+extract_lme4 <- function(fit) {
+  isG <- isGLMM(fit)
+  fe <- fixef(fit)
+  V <- as.matrix(vcov(fit))
+  vc <- VarCorr(fit)
+  fac <- names(getME(fit, "cnms"))
+  varcorr <- lapply(seq_along(vc), function(i) {
+    m <- vc[[i]]
+    list(group = names(vc)[i], factor = fac[i], terms = I(colnames(m)),
+         variance = arr(diag(as.matrix(m))), stddev = arr(attr(m, "stddev")),
+         cov = mat(m), corr = mat(attr(m, "correlation")))
+  })
+  re <- ranef(fit, condVar = TRUE)
+  ranefs <- lapply(names(re), function(g) {
+    d <- re[[g]]
+    pv <- attr(d, "postVar"); if (is.null(pv)) pv <- attr(d, "condVar")
+    ranef_block(d, pv)
+  })
+  names(ranefs) <- names(re)
+  reml <- isREML(fit)
+  summ <- summary(fit)
+  ll <- logLik(fit)
+  oi <- fit@optinfo
+  list(
+    nobs = nobs(fit),
+    ngrps = nv(ngrps(fit)),
+    fixef = nv(fe),
+    fixef_se = nv(sqrt(diag(V))),
+    vcov = list(names = I(names(fe)), values = mat(V)),
+    coef_table = coef_table(coef(summ)),
+    varcorr = varcorr,
+    sigma = sigma(fit),
+    residual_variance = if (isG) NULL else sigma(fit)^2,
+    theta = nv(getME(fit, "theta")),
+    logLik = as.numeric(ll), logLik_df = attr(ll, "df"),
+    REMLcrit = if (reml) REMLcrit(fit) else NULL,
+    deviance = if (reml) NULL else deviance(fit),
+    deviance_note = if (isG) "lme4 deviance() of a GLMM = sum of squared deviance residuals (conditional on the modes); see minus2logLik" else "ML deviance (-2 logLik); null for REML fits",
+    minus2logLik = -2 * as.numeric(ll),
+    AIC = AIC(fit), BIC = BIC(fit),
+    df_residual = df.residual(fit),
+    devcomp_cmp = nv(getME(fit, "devcomp")$cmp),
+    ranef_first10 = ranefs,
+    rows_used_first10 = first_k(as.integer(rownames(model.frame(fit)))),
+    fitted_first10 = first_k(fitted(fit)),
+    linpred_first10 = first_k(predict(fit, type = "link")),
+    population_pred_first10 = first_k(predict(fit, re.form = NA, type = "link")),
+    isSingular = isSingular(fit),
+    optimizer = list(name = oi$optimizer, conv = oi$conv$opt, feval = oi$feval,
+                     lme4_messages = I(as.character(unlist(oi$conv$lme4$messages))))
+  )
+}
+
+# Fit `call_txt` (evaluated with `dat` bound) N_REP times; return the last
+# fit, the warnings/messages of the first fit and the elapsed times.
+timed_fit <- function(call_txt, dat, n_rep = N_REP) {
+  env <- new.env(parent = globalenv())
+  env$dat <- dat
+  expr <- parse(text = call_txt)[[1]]
+  times <- numeric(n_rep); fit <- NULL; first <- NULL
+  for (i in seq_len(n_rep)) {
+    invisible(gc())
+    t <- system.time(r <- capture(function() eval(expr, env)))
+    times[i] <- t[["elapsed"]]
+    if (i == 1) first <- r
+    fit <- r$value
+  }
+  list(fit = fit, warnings = first$warnings, messages = first$messages, times = times,
+       timing = list(what = "elapsed seconds of the model-fitting call only (system.time), one per repetition",
+                     elapsed_s = arr(round(times, 3)), median_s = round(median(times), 3)))
+}
