@@ -161,8 +161,8 @@ if ("lmertest" %in% parts) {
     save(c(header(name, "lmerTest", e, note),
            list(fits = fits_block(e, list(fit = f)), tables = out,
                 columns_note = paste("ranova: npar, logLik, AIC, LRT, Df, Pr(>Chisq) (REML likelihoods, rows '<none>' and one per reduced term);",
-                                     "drop1 / anova: Sum Sq, Mean Sq, NumDF, DenDF, F value, Pr(>F) (anova) or the same without",
-                                     "Sum Sq/Mean Sq for drop1; type 1 = sequential, type 3 = marginal (lmerTest's contrasts-independent definition)"))),
+                                     "drop1 / anova: Sum Sq, Mean Sq, NumDF, DenDF, F value, Pr(>F) (lmerTest drop1 = marginal F tests, equal to type 3);",
+                                     "type 1 = sequential, type 2 / type 3 = marginal (lmerTest definitions); Pr(>F) = 0 means R underflowed"))),
          name)
   }
   lt_model("lmertest_sleep_slope", "sleepstudy",
