@@ -1,6 +1,7 @@
 """Run one (problem, library) pair in a fresh worker process, with a timeout.
 
-The worker prints a JSON line per fit.  A fit that prints nothing within
+The worker prints a JSON line when its data are loaded (``load_slack``
+seconds allowed) and one per fit.  A fit that prints nothing within
 ``timeout`` seconds is killed (with its process group, so R goes too) and
 recorded as ``> 600 s``.  Peak memory is ``ru_maxrss`` of the worker as
 reported by ``wait4``, which includes its waited-for children (Rscript).
@@ -91,7 +92,9 @@ def _collect(proc, timeout: float, load_slack: float) -> tuple[list[dict], bool]
         if line is None:
             return outs, False
         if line.strip().startswith("{"):
-            outs.append(json.loads(line))
+            out = json.loads(line)
+            if "loaded" not in out:
+                outs.append(out)
             wait = timeout
 
 

@@ -66,8 +66,9 @@ def read_csv(path: Path) -> pd.DataFrame:
     """Previous results, or an empty frame."""
     if not Path(path).exists():
         return pd.DataFrame(columns=COLUMNS)
-    return pd.read_csv(path, keep_default_na=False, na_values=[""],
-                       dtype={"error": str, "status": str, "fixef": str})
+    frame = pd.read_csv(path, keep_default_na=False, na_values=[""],
+                        dtype={"error": str, "status": str, "fixef": str})
+    return frame.assign(error=frame.error.fillna(""), fixef=frame.fixef.fillna("{}"))
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:

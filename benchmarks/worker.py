@@ -2,7 +2,9 @@
 
 Usage: ``python -m benchmarks.worker LIBRARY PROBLEM REPEATS``.  Prints one
 JSON :class:`~benchmarks.adapters.Result` per line, flushed after each fit,
-so the parent can time out a single fit and keep the ones before it.
+so the parent can time out a single fit and keep the ones before it.  A line
+``{"loaded": true}`` marks the end of data loading (for lme4, R reads the CSV
+after it, inside the first fit's time budget).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ def main(library: str, problem_id: str, repeats: int) -> None:
         return
     try:
         data = problem.csv_path() if getattr(adapter, "WANTS_PATH", False) else problem.load()
+        print(json.dumps({"loaded": True}), flush=True)  # the per-fit timeout starts now
         for result in adapters.fit_many(adapter, problem, data, repeats):
             _emit(result)
             if result.status != "ok":
