@@ -1,9 +1,35 @@
 """mixedmodels: linear and generalized linear mixed-effects models.
 
-lme4's formula language and lme4's numbers, in Python.
+lme4's formula language and lme4's numbers, in Python::
+
+    import mixedmodels as mm
+    df = mm.datasets.load("sleepstudy")
+    fit = mm.lmer("Reaction ~ Days + (Days | Subject)", data=df)
+    print(fit.summary())
 """
 
 from mixedmodels import datasets
+from mixedmodels._control import Control
+from mixedmodels._warnings import (
+    CheckError,
+    ConvergenceWarning,
+    MixedModelsWarning,
+    ScaleWarning,
+    SingularFitWarning,
+)
+from mixedmodels.formula import FormulaError
+from mixedmodels.lmm import LmerFit, lmer
 
-__all__ = ["datasets"]
+__all__ = [
+    "CheckError",
+    "Control",
+    "ConvergenceWarning",
+    "FormulaError",
+    "LmerFit",
+    "MixedModelsWarning",
+    "ScaleWarning",
+    "SingularFitWarning",
+    "datasets",
+    "lmer",
+]
 __version__ = "0.1.0"

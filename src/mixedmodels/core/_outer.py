@@ -37,50 +37,55 @@ class OuterProductMap:
 
 
 def _entries_by_level(a_r1: sp.spmatrix, k: int):
-    """Entries of ``A`` grouped by level: row, effect index, value, group bounds."""
+    """Entries of ``A`` sorted by (level, row, effect), with group starts."""
     coo = a_r1.tocoo()
     level, effect = np.divmod(coo.col, k)
-    order = np.lexsort((coo.row, effect, level))
-    level, effect = level[order], effect[order]
+    order = np.lexsort((effect, coo.row, level))
+    level = level[order]
     counts = np.bincount(level, minlength=a_r1.shape[1] // k)
-    starts = np.concatenate([[0], np.cumsum(counts)])
-    return coo.row[order], effect, coo.data[order], level, starts, counts
+    starts = np.concatenate([[0], np.cumsum(counts)])[:-1]
+    return coo.row[order], effect[order], coo.data[order], level, starts
 
 
-def _pairs(level, starts, counts):
-    """All ordered pairs ``(e1, e2)`` of entries within the same level."""
-    pos = np.arange(level.size) - starts[level]
-    cnt = counts[level]
-    first, second = [], []
-    candidates = np.arange(level.size)
-    d = 0
-    while candidates.size:
-        p, c = pos[candidates], cnt[candidates]
-        fwd = candidates[p + d < c]
-        first.append(fwd)
-        second.append(fwd + d)
-        if d:
-            back = candidates[p - d >= 0]
-            first.append(back)
-            second.append(back - d)
-        d += 1
-        candidates = candidates[cnt[candidates] > d]
-    return np.concatenate(first), np.concatenate(second)
+def _pairs(level: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs ``(e1, e2)`` of entries of one level with ``e2`` at or before ``e1``."""
+    position = np.arange(level.size) - starts[level]
+    per_entry = position + 1
+    e1 = np.repeat(np.arange(level.size), per_entry)
+    first_of_run = np.cumsum(per_entry) - per_entry
+    e2 = starts[level[e1]] + (np.arange(e1.size) - np.repeat(first_of_run, per_entry))
+    return e1, e2
+
+
+def _compact(key: np.ndarray, space: int) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted distinct keys and the index of every key among them."""
+    if space <= 64_000_000:
+        present = np.zeros(space, dtype=bool)
+        present[key] = True
+        unique = np.flatnonzero(present)
+        lookup = np.empty(space, dtype=np.int64)
+        lookup[unique] = np.arange(unique.size)
+        return unique, lookup[key]
+    unique, index = np.unique(key, return_inverse=True)
+    return unique, index.ravel()
 
 
 def build_outer_map(a_r1: sp.spmatrix, k: int) -> OuterProductMap:
-    """Build the map for ``A = a_r1`` (``s x q1 k``) and first-term size ``k``."""
-    row, effect, value, level, starts, counts = _entries_by_level(a_r1, k)
-    e1, e2 = _pairs(level, starts, counts)
-    keep = row[e1] >= row[e2]
-    e1, e2 = e1[keep], e2[keep]
+    """Build the map for ``A = a_r1`` (``s x q1 k``) and first-term size ``k``.
+
+    Entries of a level are sorted by row, so every pair ``(e1, e2)`` with
+    ``e2`` at or before ``e1`` lands in the lower triangle; a pair of two
+    different entries on the same row stands for both orders (``M`` is
+    symmetric) and counts twice.
+    """
+    row, effect, value, level, starts = _entries_by_level(a_r1, k)
+    e1, e2 = _pairs(level, starts)
     s = a_r1.shape[0]
-    key = row[e1].astype(np.int64) * s + row[e2]
-    unique, pair_index = np.unique(key, return_inverse=True)
+    unique, pair_index = _compact(row[e1].astype(np.int64) * s + row[e2], s * s)
     coef = (level[e1] * k + effect[e1]) * k + effect[e2]
-    ncoef = a_r1.shape[1] * k
+    weight = np.where((row[e1] == row[e2]) & (e1 != e2), 2.0, 1.0)
     P = sp.csr_matrix(
-        (value[e1] * value[e2], (pair_index.ravel(), coef)), shape=(unique.size, ncoef)
+        (weight * value[e1] * value[e2], (pair_index, coef)), shape=(unique.size, a_r1.shape[1] * k)
     )
     P.sum_duplicates()
     return OuterProductMap(unique // s, unique % s, P)

@@ -169,11 +169,12 @@ class LmerFit:
 
         return pd.Series(linear_predictor(self), index=self.frame.rows_used, name="fitted")
 
-    def residuals(self, type: str = "response") -> pd.Series:  # noqa: A002 - lme4's name
-        """Residuals: ``"response"`` (y - fitted) or ``"pearson"`` (scaled by weights)."""
+    def residuals(self, type: str = "response", scaled: bool = False) -> pd.Series:  # noqa: A002
+        """Residuals: ``"response"`` (y - fitted) or ``"pearson"`` (times sqrt(weights));
+        ``scaled=True`` divides by sigma."""
         from mixedmodels.lmm._predict import residuals
 
-        return residuals(self, type)
+        return residuals(self, type, scaled)
 
     def predict(self, newdata=None, re_form: str | None = None, allow_new_levels: bool = False) -> pd.Series:
         """Predictions; see :func:`mixedmodels.lmm._predict.predict`."""

@@ -71,7 +71,7 @@ def random_effects_lines(fit) -> list[str]:
     for grp, block in variances.groupby("grp", sort=False):
         corr = _correlations(vc, grp, list(block["var1"]))
         for j, name in enumerate(block["var1"]):
-            cells = [grp if j == 0 else "", "" if name is None else str(name), var_text[i], sd_text[i]]
+            cells = [grp if j == 0 else "", "" if pd.isna(name) else str(name), var_text[i], sd_text[i]]
             rows.append(cells + [f"{c:5.2f}" for c in corr[j, :j]])
             i += 1
     width = max(len(r) for r in rows)
@@ -96,8 +96,10 @@ def groups_line(fit) -> str:
 
 
 def coefficient_lines(coefs: pd.DataFrame) -> list[str]:
-    """The fixed-effects coefficient table."""
-    columns = [r_format(coefs[c], 4) for c in coefs.columns]
+    """The fixed-effects coefficient table (estimate and standard error formatted together)."""
+    joint = r_format(np.concatenate([coefs.iloc[:, 0], coefs.iloc[:, 1]]), 4)
+    n = len(coefs)
+    columns = [joint[:n], joint[n:]] + [r_format(coefs[c], 4) for c in coefs.columns[2:]]
     rows = [[name] + [col[i] for col in columns] for i, name in enumerate(coefs.index)]
     return table(rows, [""] + list(coefs.columns))
 
