@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mixedmodels._checks import check_convergence, check_few_levels, check_scale_x
+from mixedmodels._checks import check_convergence, check_few_levels, check_optimizer_code, check_scale_x
 from mixedmodels._control import Control
 from mixedmodels.core import LinearMixedProblem, RandomEffectsBlock, solve
 from mixedmodels.core._fit_theta import optimize_theta
@@ -107,6 +107,7 @@ def fit_problem(
         devfun, initial, lower, control.optimizer, control.optimizer_options,
         control.restart_edge, control.boundary_tol,
     )
+    messages += check_optimizer_code(opt, control)
     singular = theta_map.is_singular(opt.final, control.singular_tol)
     messages += check_convergence(devfun, opt.final, opt.fmin, lower, singular, problem.n, control)
     opt.messages.extend(messages)

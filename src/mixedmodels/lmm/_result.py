@@ -182,8 +182,9 @@ class LmerFit:
 
         return predict(self, newdata, re_form, allow_new_levels)
 
-    def simulate(self, nsim: int = 1, seed=None, re_form: str | None = None) -> pd.DataFrame:
-        """Simulated responses; see :func:`mixedmodels.lmm._simulate.simulate`."""
+    def simulate(self, nsim: int = 1, seed=None, re_form: str | None = "~0") -> pd.DataFrame:
+        """Simulated responses, new random effects by default (lme4's ``re.form = NA``);
+        see :func:`mixedmodels.lmm._simulate.simulate`."""
         from mixedmodels.lmm._simulate import simulate
 
         return simulate(self, nsim, seed, re_form)

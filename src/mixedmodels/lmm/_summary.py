@@ -72,12 +72,12 @@ def random_effects_lines(fit) -> list[str]:
         corr = _correlations(vc, grp, list(block["var1"]))
         for j, name in enumerate(block["var1"]):
             cells = [grp if j == 0 else "", "" if pd.isna(name) else str(name), var_text[i], sd_text[i]]
-            rows.append(cells + [f"{c:5.2f}" for c in corr[j, :j]])
+            rows.append(cells + [f"{c:.2f}" for c in corr[j, :j]])
             i += 1
     width = max(len(r) for r in rows)
     rows = [r + [""] * (width - len(r)) for r in rows]
     header = ["Groups", "Name", "Variance", "Std.Dev."] + (["Corr"] + [""] * (width - 5) if width > 4 else [])
-    return [" " + line for line in table(rows, header, align_left=(0, 1))]
+    return [" " + line for line in table(rows, header, align_left=tuple(range(width)))]
 
 
 def _correlations(vc: pd.DataFrame, grp: str, names: list) -> np.ndarray:

@@ -1,0 +1,176 @@
+"""The lmer API contract: accessors, predict, simulate, update, summary, checks."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import mixedmodels as mm
+from mixedmodels import datasets
+
+FORMULA = "Reaction ~ Days + (Days | Subject)"
+
+
+@pytest.fixture(scope="module")
+def sleep():
+    return datasets.load("sleepstudy")
+
+
+@pytest.fixture(scope="module")
+def fit(sleep):
+    return mm.lmer(FORMULA, sleep)
+
+
+def test_accessor_types(fit):
+    assert isinstance(fit.fixef, pd.Series)
+    assert fit.vcov.shape == (2, 2) and list(fit.vcov.index) == ["(Intercept)", "Days"]
+    assert list(fit.varcorr.columns) == ["grp", "var1", "var2", "vcov", "sdcor"]
+    assert fit.varcorr["grp"].iloc[-1] == "Residual"
+    assert set(fit.ranef) == {"Subject"} and fit.ranef["Subject"].shape == (18, 2)
+    coef = fit.coef["Subject"]
+    np.testing.assert_allclose(coef["Days"], fit.fixef["Days"] + fit.ranef["Subject"]["Days"])
+    assert fit.df_residual == 174 and fit.npar == 6
+    assert fit.aic == pytest.approx(-2 * fit.loglik + 12)
+
+
+def test_fitted_plus_residuals_is_response(fit, sleep):
+    np.testing.assert_allclose(fit.fitted() + fit.residuals(), sleep["Reaction"])
+    np.testing.assert_allclose(fit.residuals(scaled=True), fit.residuals() / fit.sigma)
+
+
+def test_predict_newdata_matches_fitted_and_population(fit, sleep):
+    new = sleep.iloc[:25]
+    np.testing.assert_allclose(fit.predict(new), fit.fitted().iloc[:25])
+    population = fit.fixef["(Intercept)"] + fit.fixef["Days"] * new["Days"]
+    np.testing.assert_allclose(fit.predict(new, re_form="~0"), population)
+    np.testing.assert_allclose(fit.predict(new, re_form="NA"), population)
+
+
+def test_predict_new_levels(fit, sleep):
+    new = pd.DataFrame({"Days": [1.0, 2.0], "Subject": ["999", "308"]})
+    with pytest.raises(ValueError, match="allow_new_levels"):
+        fit.predict(new)
+    got = fit.predict(new, allow_new_levels=True)
+    assert got.iloc[0] == pytest.approx(fit.fixef["(Intercept)"] + fit.fixef["Days"])
+    b = fit.ranef["Subject"].loc["308"]
+    expected = fit.fixef["(Intercept)"] + 2 * fit.fixef["Days"] + b["(Intercept)"] + 2 * b["Days"]
+    assert got.iloc[1] == pytest.approx(expected)
+
+
+def test_predict_unknown_re_form_term(fit):
+    with pytest.raises(ValueError, match="not a random-effects term"):
+        fit.predict(re_form="~(1 | Nope)")
+
+
+def test_simulate_is_reproducible_and_plausible(fit):
+    a = fit.simulate(nsim=200, seed=1)
+    b = fit.simulate(nsim=200, seed=1)
+    assert a.shape == (180, 200) and a.equals(b)
+    assert not a.equals(fit.simulate(nsim=200, seed=2))
+    # Unconditional: the per-row variance is sigma^2 plus the random-effect variance.
+    lam = fit._state.lambdas[0] * fit.sigma
+    cov = lam @ lam.T
+    days = fit.frame.X[:, 1]
+    expected = fit.sigma**2 + cov[0, 0] + 2 * days * cov[0, 1] + days**2 * cov[1, 1]
+    ratio = a.var(axis=1).to_numpy() / expected
+    assert 0.75 < ratio.mean() < 1.25
+    conditional = fit.simulate(nsim=400, seed=3, re_form=None)
+    np.testing.assert_allclose(conditional.mean(axis=1), fit.fitted(), atol=4 * fit.sigma / np.sqrt(400) * 1.5)
+
+
+def test_update_reml_to_ml_and_refit(fit, sleep):
+    ml = fit.update(reml=False)
+    assert not ml.reml and ml.reml_criterion is None
+    direct = mm.lmer(FORMULA, sleep, reml=False)
+    assert ml.loglik == pytest.approx(direct.loglik, abs=1e-8)
+    same = fit.refit(sleep["Reaction"].to_numpy())
+    assert same.loglik == pytest.approx(fit.loglik, abs=1e-8)
+    smaller = fit.update("Reaction ~ Days + (1 | Subject)")
+    assert smaller.theta.size == 1
+    with pytest.raises(ValueError, match="180 values"):
+        fit.refit(np.ones(3))
+
+
+def test_summary_layout(fit):
+    text = str(fit.summary())
+    for piece in [
+        "Linear mixed model fit by REML ['lmerMod']",
+        "Formula: Reaction ~ Days + (Days | Subject)",
+        "   Data: sleepstudy",
+        "REML criterion at convergence: 1743.6",
+        "Scaled residuals:",
+        "Random effects:",
+        " Groups   Name        Variance Std.Dev. Corr",
+        "Number of obs: 180, groups:  Subject, 18",
+        "Fixed effects:",
+        "Correlation of Fixed Effects:",
+        "(Intr)",
+    ]:
+        assert piece in text, piece
+    ml = str(fit.update(reml=False).summary())
+    assert "maximum likelihood" in ml and "df.resid" in ml and "1751.9" in ml
+
+
+def test_tidy_tables(fit):
+    fixed = fit.tidy()
+    assert list(fixed.columns) == ["term", "estimate", "std_error", "statistic", "conf_low", "conf_high"]
+    assert fixed["conf_low"].iloc[1] < fit.fixef["Days"] < fixed["conf_high"].iloc[1]
+    ran = fit.tidy("ran_pars")
+    assert ran["var_prop"].sum() == pytest.approx(1.0)
+    assert list(ran["term"]) == ["sd__(Intercept)", "sd__Days", "cor__(Intercept).Days", "sd__Observation"]
+
+
+def test_no_random_effects_is_a_clear_error(sleep):
+    with pytest.raises(mm.FormulaError, match="no random-effects terms"):
+        mm.lmer("Reaction ~ Days", sleep)
+
+
+def test_cbind_response_points_to_glmer():
+    cbpp = datasets.load("cbpp")
+    with pytest.raises(mm.FormulaError, match="glmer"):
+        mm.lmer("cbind(incidence, size - incidence) ~ period + (1 | herd)", cbpp)
+
+
+def test_check_levels_can_be_set(sleep):
+    nurses = datasets.load("nurses")
+    formula = "stress ~ age + sex + experience + treatment + wardtype + hospsize + (1 | hospital) + (1 | ward)"
+    with pytest.warns(mm.SingularFitWarning, match="boundary"):
+        fit = mm.lmer(formula, nurses)
+    assert fit.is_singular
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        mm.lmer(formula, nurses, control=mm.Control(check_singular="ignore"))
+    with pytest.raises(mm.CheckError, match="singular"):
+        mm.lmer(formula, nurses, control=mm.Control(check_singular="raise"))
+    with pytest.raises(ValueError, match="check_singular"):
+        mm.Control(check_singular="loud")
+
+
+def test_convergence_warning_when_optimizer_is_stopped_early(sleep):
+    control = mm.Control(optimizer_options={"maxeval": 4}, restart_edge=False)
+    with pytest.warns(mm.ConvergenceWarning, match="convergence code MAXEVAL_REACHED"):
+        fit = mm.lmer(FORMULA, sleep, control=control)
+    assert fit.optsummary.return_code == "MAXEVAL_REACHED"
+
+
+def test_scale_warning(sleep):
+    data = sleep.assign(Big=sleep["Days"] * 1e5)
+    with pytest.warns(mm.ScaleWarning, match="very different scales"):
+        mm.lmer("Reaction ~ Big + (1 | Subject)", data)
+
+
+def test_optimizer_choices_reach_the_same_optimum(fit, sleep):
+    for method in ["newuoa", "scipy-lbfgsb"]:
+        other = mm.lmer(FORMULA, sleep, control=mm.Control(optimizer=method))
+        assert other.loglik == pytest.approx(fit.loglik, abs=1e-4), method
+        assert other.optsummary.method == method
+    with pytest.raises(ValueError, match="Unknown optimizer"):
+        mm.lmer(FORMULA, sleep, control=mm.Control(optimizer="magic"))
+
+
+def test_weights_scale_the_residual_variance(sleep):
+    w = np.where(sleep["Days"] > 4, 2.0, 1.0)
+    fit_w = mm.lmer(FORMULA, sleep, weights=w)
+    assert fit_w.frame.weights is not None
+    np.testing.assert_allclose(fit_w.residuals("pearson"), fit_w.residuals() * np.sqrt(w))
