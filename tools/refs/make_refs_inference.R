@@ -184,6 +184,15 @@ if ("r2icc" %in% parts) {
     gv <- ev("insight::get_variance(fit)", e)
     fi <- ev("insight::model_info(fit)", e)
     mi <- fi$value
+    # non-Gaussian log-link fits: insight refits a null model (intercept only,
+    # same random effects) and uses mu = exp(its intercept)
+    nm <- if (!isTRUE(mi$is_linear)) ev("insight::null_model(fit)", e) else NULL
+    null_block <- if (!is.null(nm)) c(meta(nm), if (is.null(nm$error)) list(
+      summary = fit_summary(nm$value),
+      mu = exp(unname(fixef(nm$value))[1]),
+      note = paste("the null model that insight::get_variance refits internally; mu = exp(intercept) enters the",
+                   "lognormal distribution variance for log-link count models (binomial logit uses pi^2/3 and does not need it);",
+                   "warnings raised by r2_nakagawa/icc/get_variance come from this refit")))
     method <- if (isTRUE(mi$is_linear)) "gaussian: residual variance sigma^2"
       else if (isTRUE(mi$is_binomial)) switch(mi$link_function,
         logit = "binomial logit: theoretical (latent-scale) distribution variance pi^2/3",
@@ -204,6 +213,7 @@ if ("r2icc" %in% parts) {
            get_variance = c(meta(gv), if (is.null(gv$error)) lapply(gv$value, function(v)
              if (length(v) > 1 || !is.null(names(v))) nv(v) else as.numeric(v))),
            variance_method = method,
+           null_model = null_block,
            model_info = list(family = mi$family, link_function = mi$link_function),
            definitions = paste("R2_marginal = var.fixed / (var.fixed + var.random + var.residual);",
              "R2_conditional = (var.fixed + var.random) / (same); ICC_adjusted = var.random / (var.random + var.residual);",
