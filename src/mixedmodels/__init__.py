@@ -19,6 +19,8 @@ from mixedmodels._warnings import (
 )
 from mixedmodels.formula import FormulaError
 from mixedmodels.lmm import LmerFit, lmer
+from mixedmodels.fixed import lm
+from mixedmodels.comparison import anova
 
 __all__ = [
     "CheckError",
@@ -29,7 +31,9 @@ __all__ = [
     "MixedModelsWarning",
     "ScaleWarning",
     "SingularFitWarning",
+    "anova",
     "datasets",
+    "lm",
     "lmer",
 ]
 __version__ = "0.1.0"

@@ -1,0 +1,33 @@
+"""``lm`` against R's ``lm`` summaries stored in the reference files."""
+
+import numpy as np
+import pytest
+
+import mixedmodels as mm
+from tests.comparison._refs import extra, fit_call
+
+
+def test_lm_matches_r():
+    ref = extra("lrt_sleep_lmer_vs_lm")["fits"]["lm0"]["summary"]
+    fit = fit_call("sleepstudy", "lm(Reaction ~ Days, data = dat)")
+    np.testing.assert_allclose(fit.fixef.to_numpy(), list(ref["fixef"].values()), rtol=1e-10)
+    np.testing.assert_allclose([fit.sigma, fit.loglik], [ref["sigma"], ref["logLik"]], rtol=1e-10)
+    assert fit.npar == ref["logLik_df"] and fit.nobs == ref["nobs"]
+    assert fit.aic == pytest.approx(-2 * ref["logLik"] + 2 * 3)
+
+
+def test_lm_reml_loglik_matches_lmertest_ranova():
+    # lmerTest's ranova row for removing the only random term is the lm's REML logLik.
+    row = extra("lmertest_exam_int")["tables"]["ranova"]["table"]["rows"]["(1 | school)"]
+    fit = mm.lm("normexam ~ standLRT + sex", mm.datasets.load("Exam"))
+    assert fit.loglik_of(reml=True) == pytest.approx(row["logLik"], rel=1e-10)
+
+
+def test_lm_refit_and_simulate():
+    fit = mm.lm("Reaction ~ Days", mm.datasets.load("sleepstudy"))
+    y = fit.simulate(2, seed=1)
+    assert y.shape == (180, 2)
+    again = fit.refit(y["sim_1"])
+    assert again.fixef.index.tolist() == ["(Intercept)", "Days"]
+    with pytest.raises(mm.FormulaError, match="random-effects"):
+        mm.lm("Reaction ~ Days + (1 | Subject)", mm.datasets.load("sleepstudy"))
