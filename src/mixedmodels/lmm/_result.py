@@ -222,6 +222,57 @@ class LmerFit:
         problem = problem_with_response(self.frame, self.problem, newresp)
         return fit_problem(self.frame, problem, self.reml, self.control, None, self.data_name, self.data)
 
+    # --- comparison and inference: see mixedmodels.comparison -------------
+    def r2(self) -> pd.Series:
+        """Nakagawa's marginal and conditional R-squared (performance::r2_nakagawa)."""
+        from mixedmodels.comparison._r2 import r2_nakagawa
+
+        return r2_nakagawa(self)
+
+    def icc(self) -> pd.Series:
+        """Adjusted and unadjusted intra-class correlation (performance::icc)."""
+        from mixedmodels.comparison._r2 import icc
+
+        return icc(self)
+
+    def ranova(self) -> pd.DataFrame:
+        """Likelihood-ratio tests for removing each random-effects term (lmerTest's ``ranova``)."""
+        from mixedmodels.comparison._ranova import ranova
+
+        return ranova(self)
+
+    def drop1(self, test: str = "Chisq", **kwargs) -> pd.DataFrame:
+        """Single-term deletions of the fixed part: ``"Chisq"`` likelihood-ratio tests
+        (lme4's ``drop1``) or ``"F"`` (lmerTest's, via :meth:`anova` when available)."""
+        from mixedmodels.comparison._ranova import drop1
+
+        return drop1(self, test, **kwargs)
+
+    def bootstrap(self, nsim: int = 1000, statistic=None, seed=None, n_jobs: int = 1, progress: bool = True):
+        """Parametric bootstrap (lme4's ``bootMer``); see :func:`mixedmodels.comparison.bootstrap`."""
+        from mixedmodels.comparison._bootstrap import bootstrap
+
+        return bootstrap(self, nsim, statistic, seed, n_jobs, progress)
+
+    def confint(self, method: str = "profile", level: float = 0.95, parm=None, old_names: bool = False, **kwargs) -> pd.DataFrame:
+        """Confidence intervals: ``"wald"``, ``"profile"`` or ``"boot"`` (lme4's ``confint.merMod``)."""
+        from mixedmodels.comparison._confint import confint
+
+        return confint(self, method, level, parm, old_names, **kwargs)
+
+    def profile(self, **kwargs) -> pd.DataFrame:
+        """Profile zeta table for every parameter (lme4's ``profile.merMod``)."""
+        from mixedmodels.comparison._profile import profile
+
+        return profile(self, **kwargs)
+
+    def predict_interval(self, newdata=None, level: float = 0.95, nsim: int = 1000,
+                         include_residual: bool = True, seed=None) -> pd.DataFrame:
+        """Simulation prediction intervals (merTools' ``predictInterval``)."""
+        from mixedmodels.comparison._predict_interval import predict_interval
+
+        return predict_interval(self, newdata, level, nsim, include_residual, seed)
+
     def __repr__(self) -> str:
         return f"<LmerFit {self.formula!r} {'REML' if self.reml else 'ML'} nobs={self.nobs}>"
 
