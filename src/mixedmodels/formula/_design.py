@@ -38,6 +38,9 @@ class DesignPlan:
         ``numeric name -> column labels`` (None for single columns).
     names : list of str
         lme4's column names of the full (not yet rank-reduced) matrix.
+    assign : tuple of int
+        Term of every column, R's ``attr(X, "assign")``: 0 for the intercept,
+        ``t + 1`` for a column of ``terms[t]``.
     """
 
     intercept: bool
@@ -46,6 +49,7 @@ class DesignPlan:
     levels: dict[str, tuple[list[str], bool]]
     colnames: dict[str, list[str] | None]
     names: list[str]
+    assign: tuple[int, ...] = ()
 
 
 def _part(var: str, coding: str, value: Numeric | Factor,
@@ -76,16 +80,18 @@ def _term_columns(term, codings, values, levels) -> tuple[list[np.ndarray], list
     return cols, names
 
 
-def _build(plan_like, values, levels, n) -> tuple[np.ndarray, list[str]]:
+def _build(plan_like, values, levels, n) -> tuple[np.ndarray, list[str], tuple[int, ...]]:
     intercept, terms, codings = plan_like
     cols = [np.ones(n)] if intercept else []
     names = ["(Intercept)"] if intercept else []
-    for term, coding in zip(terms, codings):
+    assign = [0] if intercept else []
+    for t, (term, coding) in enumerate(zip(terms, codings)):
         c, nm = _term_columns(term, coding, values, levels)
         cols += c
         names += nm
+        assign += [t + 1] * len(c)
     X = np.column_stack(cols) if cols else np.empty((n, 0))
-    return np.ascontiguousarray(X, dtype=np.float64), names
+    return np.ascontiguousarray(X, dtype=np.float64), names, tuple(assign)
 
 
 def plan_design(terms: Terms, values: dict[str, Numeric | Factor], n: int
@@ -96,13 +102,13 @@ def plan_design(terms: Terms, values: dict[str, Numeric | Factor], n: int
     codings = term_codings(terms.terms, terms.intercept, factors)
     levels = {v: (values[v].levels, values[v].ordered) for v in factors}
     colnames = {v: values[v].colnames for v in used - factors}
-    X, names = _build((terms.intercept, terms.terms, codings), values, levels, n)
-    return DesignPlan(terms.intercept, terms.terms, codings, levels, colnames, names), X
+    X, names, assign = _build((terms.intercept, terms.terms, codings), values, levels, n)
+    return DesignPlan(terms.intercept, terms.terms, codings, levels, colnames, names, assign), X
 
 
 def design_matrix(plan: DesignPlan, values: dict[str, Numeric | Factor], n: int) -> np.ndarray:
     """Rebuild the matrix of ``plan`` on new ``values`` (factors on plan levels)."""
-    X, _ = _build((plan.intercept, plan.terms, plan.codings), values, plan.levels, n)
+    X, _, _ = _build((plan.intercept, plan.terms, plan.codings), values, plan.levels, n)
     if X.shape[1] != len(plan.names):
         raise FormulaError("new data give a different number of model-matrix columns "
                            f"({X.shape[1]}) than the training data ({len(plan.names)})")

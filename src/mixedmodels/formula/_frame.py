@@ -100,6 +100,12 @@ class ModelFrame:
         return int(self.response.shape[0])
 
     @property
+    def fixef_assign(self) -> list[int]:
+        """Term of every column of ``X``: 0 for the intercept, ``t + 1`` for
+        ``spec.term_labels[t]`` (R's ``attr(X, "assign")``)."""
+        return self.spec.fixef_assign
+
+    @property
     def ngroups(self) -> dict[str, int]:
         """Grouping factor -> number of levels, as lme4's ``ngrps``."""
         out: dict[str, int] = {}

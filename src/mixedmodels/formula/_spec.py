@@ -66,6 +66,17 @@ class ModelSpec:
         """Names of the kept fixed-effects columns."""
         return [self.fixed.names[j] for j in self.kept]
 
+    @property
+    def term_labels(self) -> list[str]:
+        """R's labels of the fixed-effects terms, e.g. ``["Days", "Days:sex"]``."""
+        return [":".join(term) for term in self.fixed.terms]
+
+    @property
+    def fixef_assign(self) -> list[int]:
+        """Term of every kept fixed-effects column (R's ``attr(X, "assign")``):
+        0 for the intercept, ``t + 1`` for ``term_labels[t]``."""
+        return [self.fixed.assign[j] for j in self.kept]
+
     def _value(self, name: str, data) -> Numeric | Factor:
         value = evaluate(self.variables[name], data, copy.deepcopy(self.states[name]))
         if name not in self.factor_levels:
