@@ -19,6 +19,9 @@ class CovarianceStructure(ABC):
 
     def __init__(self, k: int) -> None:
         self.k = int(k)
+        rows, cols = np.tril_indices(self.k)
+        order = np.lexsort((rows, cols))  # column-major lower triangle, as lme4
+        self._rows, self._cols = rows[order], cols[order]
 
     @property
     @abstractmethod
@@ -46,9 +49,7 @@ class CovarianceStructure(ABC):
         ]
 
     def _positions(self) -> tuple[np.ndarray, np.ndarray]:
-        rows, cols = np.tril_indices(self.k)
-        order = np.lexsort((rows, cols))  # column-major lower triangle, as lme4
-        return rows[order], cols[order]
+        return self._rows, self._cols
 
 
 class Unstructured(CovarianceStructure):
