@@ -30,21 +30,33 @@ class OuterProductMap:
     rows: np.ndarray
     cols: np.ndarray
     P: sp.csr_matrix
+    refresh_index: tuple | None = None
 
     def lower(self, m: np.ndarray) -> np.ndarray:
         """Values of the lower triangle of ``A M A'`` at ``(rows, cols)``."""
         return self.P @ m.ravel()
 
+    def refresh(self, a_r1: sp.csr_matrix) -> None:
+        """New coefficients for an ``A`` with new values but the same sparsity
+        structure (built with ``refreshable=True``); nothing is re-sorted."""
+        if self.refresh_index is None:
+            raise ValueError("this map was built without refreshable=True")
+        order, e1, e2, weight, slot = self.refresh_index
+        value = a_r1.data[order]
+        self.P.data = np.bincount(slot, weights=weight * value[e1] * value[e2], minlength=self.P.nnz)
 
-def _entries_by_level(a_r1: sp.spmatrix, k: int):
-    """Entries of ``A`` sorted by (level, row, effect), with group starts."""
+
+def _entries_by_level(a_r1: sp.spmatrix, k: int, with_order: bool = False):
+    """Entries of ``A`` sorted by (level, row, effect), with group starts
+    (and, with ``with_order``, the positions of the sorted entries in ``A``'s data)."""
     coo = a_r1.tocoo()
     level, effect = np.divmod(coo.col, k)
     order = np.lexsort((effect, coo.row, level))
     level = level[order]
     counts = np.bincount(level, minlength=a_r1.shape[1] // k)
     starts = np.concatenate([[0], np.cumsum(counts)])[:-1]
-    return coo.row[order], effect[order], coo.data[order], level, starts
+    out = (coo.row[order], effect[order], coo.data[order], level, starts)
+    return out + (order,) if with_order else out
 
 
 def _pairs(level: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -70,22 +82,26 @@ def _compact(key: np.ndarray, space: int) -> tuple[np.ndarray, np.ndarray]:
     return unique, index.ravel()
 
 
-def build_outer_map(a_r1: sp.spmatrix, k: int) -> OuterProductMap:
+def build_outer_map(a_r1: sp.spmatrix, k: int, refreshable: bool = False) -> OuterProductMap:
     """Build the map for ``A = a_r1`` (``s x q1 k``) and first-term size ``k``.
 
     Entries of a level are sorted by row, so every pair ``(e1, e2)`` with
     ``e2`` at or before ``e1`` lands in the lower triangle; a pair of two
     different entries on the same row stands for both orders (``M`` is
-    symmetric) and counts twice.
+    symmetric) and counts twice.  With ``refreshable`` the map keeps what
+    :meth:`OuterProductMap.refresh` needs (``a_r1`` must then be canonical CSR).
     """
-    row, effect, value, level, starts = _entries_by_level(a_r1, k)
+    row, effect, value, level, starts, order = _entries_by_level(a_r1, k, with_order=True)
     e1, e2 = _pairs(level, starts)
     s = a_r1.shape[0]
     unique, pair_index = _compact(row[e1].astype(np.int64) * s + row[e2], s * s)
     coef = (level[e1] * k + effect[e1]) * k + effect[e2]
     weight = np.where((row[e1] == row[e2]) & (e1 != e2), 2.0, 1.0)
-    P = sp.csr_matrix(
-        (weight * value[e1] * value[e2], (pair_index, coef)), shape=(unique.size, a_r1.shape[1] * k)
-    )
+    shape = (unique.size, a_r1.shape[1] * k)
+    P = sp.csr_matrix((weight * value[e1] * value[e2], (pair_index, coef)), shape=shape)
     P.sum_duplicates()
-    return OuterProductMap(unique // s, unique % s, P)
+    refresh = None
+    if refreshable:
+        slot = np.unique(pair_index.astype(np.int64) * shape[1] + coef, return_inverse=True)[1].ravel()
+        refresh = (order, e1, e2, weight, slot)
+    return OuterProductMap(unique // s, unique % s, P, refresh)

@@ -1,0 +1,90 @@
+"""A blocked factor whose cross-products can be replaced (new PIRLS weights).
+
+The downdate ``A_r1 M A_r1'`` is either read off the precomputed sparse map
+(refreshed in place when ``A_r1`` gets new values) or, when ``A_r1`` is small
+enough to hold densely and the map has many pairs, computed as one dense
+matrix product -- the faster choice for a few thousand levels crossed with
+a few hundred.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.linalg as la
+
+from mixedmodels.core._crossprod import CrossProducts
+from mixedmodels.core._factor import BlockedFactor, FactorState, first_term_blocks
+from mixedmodels.core._outer import build_outer_map
+from mixedmodels.core._scale import scale_columns, scale_rows
+
+_DENSE_MAX_ENTRIES = 20_000_000
+_FLOPS_PER_PAIR = 40.0
+
+
+def prefer_dense(xp: CrossProducts) -> bool:
+    """Whether the dense downdate is expected to beat the sparse map."""
+    s, width = xp.a_r1.shape
+    k = xp.a11.shape[1]
+    if s * width > _DENSE_MAX_ENTRIES:
+        return False
+    per_level = np.bincount(xp.a_r1.indices // k, minlength=width // k).astype(float)
+    pairs = float(np.sum(per_level * (per_level + 1) / 2)) * k * k
+    return s * s * width * k / 2 < _FLOPS_PER_PAIR * pairs
+
+
+class ReweightableFactor(BlockedFactor):
+    """:class:`BlockedFactor` for cross-products that change but keep their structure.
+
+    Parameters
+    ----------
+    xp : CrossProducts
+        Initial cross-products (any weights); later ones come via :meth:`reweight`.
+    rest_layout, n_re_rest
+        As for :class:`BlockedFactor`.
+    dense : bool, optional
+        Force the dense (True) or sparse-map (False) downdate.
+    """
+
+    def __init__(self, xp: CrossProducts, rest_layout, n_re_rest: int, dense: bool | None = None) -> None:
+        self.xp, self.rest_layout, self.n_re_rest = xp, rest_layout, n_re_rest
+        self.dense = prefer_dense(xp) if dense is None else dense
+        if not self.dense:
+            self.outer = build_outer_map(xp.a_r1, xp.a11.shape[1], refreshable=True)
+
+    def reweight(self, xp: CrossProducts) -> "ReweightableFactor":
+        """Use new cross-products with the structure of the first ones."""
+        self.xp = xp
+        if not self.dense:
+            self.outer.refresh(xp.a_r1)
+        return self
+
+    def update(self, lambdas: list[np.ndarray]) -> FactorState:
+        """Factor at ``lambdas`` for the current cross-products."""
+        d_inv, logdet_d, mid = first_term_blocks(self.xp.a11, lambdas[0])
+        c = self.xp.a_rr.copy()
+        self._downdate(c, mid)
+        segments = [(o, q, lam) for (o, q, _), lam in zip(self.rest_layout, lambdas[1:])]
+        scale_columns(c, segments)
+        scale_rows(c, segments)
+        idx = np.arange(self.n_re_rest)
+        c[idx, idx] += 1.0
+        L = la.cholesky(c, lower=True, overwrite_a=True, check_finite=False)
+        return FactorState(lambdas, d_inv, logdet_d, L, self.n_re_rest)
+
+    def _downdate(self, c: np.ndarray, mid: np.ndarray) -> None:
+        """In place ``c <- c - A_r1 M A_r1'`` in both triangles."""
+        if not self.dense:
+            outer = self.outer
+            downdate = outer.lower(mid)
+            c[outer.rows, outer.cols] -= downdate
+            off = outer.rows != outer.cols
+            c[outer.cols[off], outer.rows[off]] -= downdate[off]
+            return
+        A = self.xp.a_r1.toarray()
+        q, k, _ = mid.shape
+        if k == 1:
+            B = A * np.sqrt(mid[:, 0, 0])
+            c -= B @ B.T
+            return
+        AM = np.einsum("sla,lab->slb", A.reshape(A.shape[0], q, k), mid)
+        c -= AM.reshape(A.shape[0], -1) @ A.T

@@ -1,0 +1,124 @@
+"""Cross-products of ``[Z X z]`` for row weights and a response that change.
+
+PIRLS needs ``[Z X z]' W [Z X z]`` once per iteration with new weights ``W``
+and working response ``z``.  Which entries can be non-zero depends only on
+which levels co-occur, so that structure is found once here; each
+:meth:`ReweightedCrossProducts.compute` is then a few ``bincount`` and
+sparse-times-dense products over the ``n`` rows, with nothing re-sorted.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from mixedmodels.core._crossprod import CrossProducts
+from mixedmodels.core._outer import _compact
+from mixedmodels.core._reblock import RandomEffectsBlock
+
+
+def _transposed(cols: np.ndarray, n_cols: int) -> tuple[sp.csr_matrix, np.ndarray]:
+    """CSR pattern of the ``(n_cols, n)`` transpose of a design whose row ``i``
+    has entries in ``cols[i]``, and the order its data takes from ``vals.ravel()``."""
+    n, k = cols.shape
+    flat = cols.ravel()
+    order = np.argsort(flat, kind="stable")
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(flat, minlength=n_cols))])
+    rows = np.repeat(np.arange(n), k)[order]
+    return sp.csr_matrix((np.zeros(flat.size), rows, indptr), shape=(n_cols, n)), order
+
+
+class ReweightedCrossProducts:
+    """Weighted cross-products of ``[Z_1 Z_rest X z]`` with a fixed structure.
+
+    Parameters
+    ----------
+    blocks : list of RandomEffectsBlock
+        Random-effects terms (unweighted), the first kept block diagonal.
+    X : numpy.ndarray
+        ``(n, p)`` fixed-effects columns placed before the response (``p``
+        may be 0: then the rest holds only the other terms and ``z``).
+    """
+
+    def __init__(self, blocks: list[RandomEffectsBlock], X: np.ndarray) -> None:
+        first, rest = blocks[0], blocks[1:]
+        self.n, self.p = X.shape
+        self.codes1, self.q1k1 = first.codes, first.size
+        self.z1 = first.Z
+        cols, vals, offset = [], [], 0
+        for block in rest:
+            cols.append(block.columns() + offset)
+            vals.append(block.Z)
+            offset += block.size
+        self.s_re = offset
+        self.s = offset + self.p + 1
+        self.re_cols = np.concatenate(cols, axis=1) if cols else np.empty((self.n, 0), np.int64)
+        self.re_vals = np.concatenate(vals, axis=1) if vals else np.empty((self.n, 0))
+        self._D = np.empty((self.n, self.p + 1))
+        self._D[:, : self.p] = X
+        self._z1t, self._z1t_order = _transposed(first.columns(), self.q1k1)
+        self._zrt, self._zrt_order = _transposed(self.re_cols, max(self.s_re, 0))
+        self._build_r1(first)
+        self._build_rr()
+
+    def _build_r1(self, first: RandomEffectsBlock) -> None:
+        """Pattern of ``A_r1``: sparse rows for the other terms, dense rows for X and z."""
+        c1 = first.columns()
+        key = (self.re_cols[:, :, None] * self.q1k1 + c1[:, None, :]).ravel()
+        unique, self._r1_slot = _compact(key, max(self.s_re * self.q1k1, 1))
+        self._r1_prod = (self.re_vals[:, :, None] * self.z1[:, None, :]).reshape(self.n, -1)
+        rows, cols = np.divmod(unique, self.q1k1)
+        counts = np.concatenate([np.bincount(rows, minlength=self.s_re), np.full(self.p + 1, self.q1k1)])
+        indices = np.concatenate([cols, np.tile(np.arange(self.q1k1), self.p + 1)])
+        self._r1_indptr = np.concatenate([[0], np.cumsum(counts)])
+        self._r1_indices = indices
+        self._r1_nnz_re = unique.size
+
+    def _build_rr(self) -> None:
+        """Pattern of the other terms' block of ``A_rr`` (pairs of entries on a row)."""
+        k = self.re_cols.shape[1]
+        a, b = np.meshgrid(np.arange(k), np.arange(k), indexing="ij")
+        key = (self.re_cols[:, a.ravel()] * self.s + self.re_cols[:, b.ravel()]).ravel()
+        unique, self._rr_slot = _compact(key, max(self.s_re * self.s, 1))
+        self._rr_rows, self._rr_cols = np.divmod(unique, self.s)
+        self._rr_prod = (self.re_vals[:, a.ravel()] * self.re_vals[:, b.ravel()])
+        self._pairs1 = [(i, j) for i in range(self.z1.shape[1]) for j in range(i, self.z1.shape[1])]
+
+    def compute(self, w: np.ndarray, z: np.ndarray) -> CrossProducts:
+        """Cross-products with row weights ``w`` (not square roots) and response ``z``."""
+        D = self._D
+        D[:, self.p] = z
+        a11 = self._first_diagonal(w)
+        self._z1t.data = (self.z1 * w[:, None]).ravel()[self._z1t_order]
+        dense_r1 = (self._z1t @ D).T
+        sparse_r1 = np.bincount(self._r1_slot, weights=(self._r1_prod * w[:, None]).ravel(),
+                                minlength=self._r1_nnz_re)
+        data = np.concatenate([sparse_r1, dense_r1.ravel()])
+        a_r1 = sp.csr_matrix((data, self._r1_indices, self._r1_indptr), shape=(self.s, self.q1k1))
+        a_rr = np.empty((self.s, self.s))
+        dd = (D * w[:, None]).T @ D
+        a_rr[self.s_re :, self.s_re :] = dd
+        if self.s_re:
+            self._rest_blocks(a_rr, w, D)
+        return CrossProducts(a11, a_r1, a_rr, self.n)
+
+    def _first_diagonal(self, w: np.ndarray) -> np.ndarray:
+        k = self.z1.shape[1]
+        q = self.q1k1 // k
+        out = np.empty((q, k, k))
+        for a, b in self._pairs1:
+            s = np.bincount(self.codes1, weights=w * self.z1[:, a] * self.z1[:, b], minlength=q)
+            out[:, a, b] = s
+            out[:, b, a] = s
+        return out
+
+    def _rest_blocks(self, a_rr: np.ndarray, w: np.ndarray, D: np.ndarray) -> None:
+        s_re = self.s_re
+        a_rr[:s_re, :s_re] = 0.0
+        vals = np.bincount(self._rr_slot, weights=(self._rr_prod * w[:, None]).ravel(),
+                           minlength=self._rr_rows.size)
+        a_rr[self._rr_rows, self._rr_cols] = vals
+        self._zrt.data = (self.re_vals * w[:, None]).ravel()[self._zrt_order]
+        cross = self._zrt @ D
+        a_rr[:s_re, s_re:] = cross
+        a_rr[s_re:, :s_re] = cross.T
