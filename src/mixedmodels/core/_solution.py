@@ -44,18 +44,23 @@ def _rest_segments(problem: LinearMixedProblem, lambdas: list[np.ndarray]):
     return [(o, q, lam) for (o, q, _), lam in zip(problem.factor.rest_layout, lambdas[1:])]
 
 
-def solve(problem: LinearMixedProblem, state: FactorState, reml: bool) -> LmmSolution:
-    """Back-substitute through the factor for beta and the modes."""
-    L, s_re, p = state.L_rest, state.n_re_rest, problem.p
+def spherical_modes(problem: LinearMixedProblem, state: FactorState) -> tuple[list[np.ndarray], np.ndarray]:
+    """Spherical modes ``u`` per term ``(nlevels, k)`` and beta, by back-substitution."""
+    L, s_re = state.L_rest, state.n_re_rest
     x = la.solve_triangular(L[:-1, :-1], L[-1, :-1], lower=True, trans="T", check_finite=False)
     segments = _rest_segments(problem, state.lambdas)
     u_rest, beta = x[:s_re], x[s_re:]
     w = np.concatenate([scale_vector(u_rest, segments, transpose=False), beta, [-1.0]])
     first = problem.blocks[0]
-    lam1 = state.lambdas[0]
-    v = -(problem.factor.xp.a_r1.T @ w).reshape(first.nlevels, first.k) @ lam1
+    v = -(problem.factor.xp.a_r1.T @ w).reshape(first.nlevels, first.k) @ state.lambdas[0]
     u1 = np.einsum("lab,lb->la", state.d_inv, v)
-    u = [u1] + [u_rest[o : o + q * k].reshape(q, k) for o, q, k in problem.factor.rest_layout]
+    return [u1] + [u_rest[o : o + q * k].reshape(q, k) for o, q, k in problem.factor.rest_layout], beta
+
+
+def solve(problem: LinearMixedProblem, state: FactorState, reml: bool) -> LmmSolution:
+    """Back-substitute through the factor for beta and the modes."""
+    L, s_re, p = state.L_rest, state.n_re_rest, problem.p
+    u, beta = spherical_modes(problem, state)
     b = [ui @ lam.T for ui, lam in zip(u, state.lambdas)]
     dof = problem.n - p if reml else problem.n
     sigma = float(np.sqrt(state.pwrss / dof))
