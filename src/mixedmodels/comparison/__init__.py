@@ -2,6 +2,18 @@
 random-effects tests, parametric bootstrap, profile and Wald intervals,
 prediction intervals, R-squared and ICC."""
 
+from mixedmodels.comparison._bootstrap import BootstrapResult, bootstrap
 from mixedmodels.comparison._lrt import RefitMessage, anova
+from mixedmodels.comparison._parameters import variance_parameters
+from mixedmodels.comparison._r2 import icc, r2_nakagawa, variance_components
 
-__all__ = ["RefitMessage", "anova"]
+__all__ = [
+    "BootstrapResult",
+    "RefitMessage",
+    "anova",
+    "bootstrap",
+    "icc",
+    "r2_nakagawa",
+    "variance_components",
+    "variance_parameters",
+]
