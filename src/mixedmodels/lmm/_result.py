@@ -273,6 +273,39 @@ class LmerFit:
 
         return predict_interval(self, newdata, level, nsim, include_residual, seed)
 
+    # --- denominator df and F tests: see mixedmodels.inference ---------------
+    def coef_table(self, ddf: str = "satterthwaite") -> pd.DataFrame:
+        """Fixed effects with t tests: ``ddf`` is ``"satterthwaite"`` (lmerTest),
+        ``"kenward-roger"`` (pbkrtest; adjusted standard errors, REML fits only)
+        or ``"asymptotic"`` (normal, df = inf)."""
+        from mixedmodels.inference import coef_table
+
+        return coef_table(self, ddf)
+
+    def anova(self, type: int | str = 3, ddf: str = "satterthwaite") -> pd.DataFrame:  # noqa: A002
+        """F test per fixed-effects term, lmerTest's ``anova`` (type 3, 2 or 1)."""
+        from mixedmodels.inference import anova_table
+
+        return anova_table(self, type, ddf)
+
+    def contest(self, L, ddf: str = "satterthwaite") -> pd.DataFrame:
+        """Test of a custom contrast: one row of ``L`` gives a t test, several an F test."""
+        from mixedmodels.inference import contest
+
+        return contest(self, L, ddf)
+
+    @cached_property
+    def _varpar_covariance(self):
+        from mixedmodels.inference import varpar_covariance
+
+        return varpar_covariance(self)
+
+    @cached_property
+    def _kenward_roger(self):
+        from mixedmodels.inference import kenward_roger
+
+        return kenward_roger(self)
+
     def __repr__(self) -> str:
         return f"<LmerFit {self.formula!r} {'REML' if self.reml else 'ML'} nobs={self.nobs}>"
 

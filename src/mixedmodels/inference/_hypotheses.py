@@ -1,0 +1,105 @@
+"""Contrast matrices of the model terms for type I, II and III tests (lmerTest's).
+
+Type I: rows of the (unit upper) Doolittle factor of ``X'X`` per term,
+sequential in term order.  Type II: a term not contained in any other term
+is tested marginally; a contained term by type I contrasts after the terms
+unrelated to it.  Type III: marginal (identity rows) for terms not contained
+in others under treatment coding, as lmerTest's ``get_contrasts_type3``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class TermStructure:
+    """Model terms, their columns of X and which terms contain which.
+
+    Attributes
+    ----------
+    labels : list of str
+        R's term labels (intercept excluded).
+    columns : dict
+        ``label -> column indices of X``.
+    contained_in : dict
+        ``label -> labels of the terms containing it`` (lmerTest's ``containment``).
+    """
+
+    def __init__(self, frame) -> None:
+        spec = frame.spec
+        self.X = frame.X
+        self.labels = spec.term_labels
+        assign = np.asarray(frame.fixef_assign)
+        self.columns = {lab: np.flatnonzero(assign == t + 1) for t, lab in enumerate(self.labels)}
+        factors = set(spec.fixed.levels)
+        variables = dict(zip(self.labels, (set(t) for t in spec.fixed.terms)))
+        numerics = {lab: v - factors for lab, v in variables.items()}
+        self.contained_in = {
+            a: [b for b in self.labels
+                if variables[a] < variables[b] and numerics[a] == numerics[b]]
+            for a in self.labels
+        }
+        self.ordered = any(ordered for _, ordered in spec.fixed.levels.values())
+
+
+def doolittle_upper(x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
+    """``t(L)`` of lmerTest's ``doolittle(x)$L`` (unit lower factor, no pivoting)."""
+    n = x.shape[0]
+    L, U = np.eye(n), np.zeros((n, n))
+    for i in range(n):
+        U[i] = x[i] - L[i, :i] @ U[:i]
+        for j in range(i + 1, n):
+            value = x[j, i] - L[j, :i] @ U[:i, i]
+            L[j, i] = 0.0 if abs(U[i, i]) < eps else value / U[i, i]
+    L[np.abs(L) < eps] = 0.0
+    return L.T
+
+
+def type1(ts: TermStructure) -> dict[str, np.ndarray]:
+    """Sequential (type I) hypotheses."""
+    p = ts.X.shape[1]
+    upper = np.eye(1) if p == 1 else doolittle_upper(ts.X.T @ ts.X)
+    return {lab: upper[ts.columns[lab]] for lab in ts.labels}
+
+
+def marginal(ts: TermStructure, label: str) -> np.ndarray:
+    """Identity rows of a term's columns."""
+    return np.eye(ts.X.shape[1])[ts.columns[label]]
+
+
+def type2(ts: TermStructure) -> dict[str, np.ndarray]:
+    """lmerTest's "unfolded" type II hypotheses."""
+    if ts.X.shape[1] <= 1 or len(ts.labels) <= 1:
+        return type1(ts)
+    return {lab: _type2_term(ts, lab) if ts.contained_in[lab] else marginal(ts, lab) for lab in ts.labels}
+
+
+def _type2_term(ts: TermStructure, label: str) -> np.ndarray:
+    """Type I contrast of ``label`` with X reordered as [unrelated, term, containing terms]."""
+    p = ts.X.shape[1]
+    own = ts.columns[label]
+    related = np.concatenate([own] + [ts.columns[c] for c in ts.contained_in[label]])
+    order = np.concatenate([np.setdiff1d(np.arange(p), related), related])
+    Xn = ts.X[:, order]
+    upper = doolittle_upper(Xn.T @ Xn)
+    rows = np.isin(order, own)
+    out = np.empty((rows.sum(), p))
+    out[:, order] = upper[rows]
+    return out
+
+
+def type3(ts: TermStructure) -> dict[str, np.ndarray]:
+    """Type III hypotheses (implemented where they are marginal)."""
+    if ts.X.shape[1] <= 1 or len(ts.labels) <= 1:
+        return type1(ts)
+    nested = [lab for lab in ts.labels if ts.contained_in[lab]]
+    if nested or ts.ordered:
+        raise NotImplementedError(
+            "type III tests are implemented for models whose terms are not contained in other terms "
+            f"and without ordered factors; got contained terms {nested}"
+            + (" and ordered factors" if ts.ordered else "") + ". Use type=1 or type=2."
+        )
+    return {lab: marginal(ts, lab) for lab in ts.labels}
+
+
+HYPOTHESES = {1: type1, 2: type2, 3: type3}
