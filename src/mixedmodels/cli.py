@@ -17,13 +17,23 @@ def read_data(source: str) -> pd.DataFrame:
     if path.suffix.lower() in {".csv", ".parquet", ".pq"}:
         if not path.exists():
             raise SystemExit(f"error: data file {source!r} does not exist")
-        frame = pd.read_parquet(path) if path.suffix.lower() != ".csv" else pd.read_csv(path)
+        frame = pd.read_csv(path) if path.suffix.lower() == ".csv" else _read_parquet(path)
         frame.attrs["name"] = path.stem
         return frame
     try:
         return datasets.load(source)
     except KeyError as err:
         raise SystemExit(f"error: {source!r} is neither a .csv/.parquet file nor a bundled dataset. {err.args[0]}")
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_parquet(path)
+    except ImportError as err:
+        raise SystemExit(
+            f"error: reading {path.name} needs a Parquet engine; install one with "
+            f"`pip install 'mixedmodels[parquet]'` (pyarrow). ({err})"
+        )
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -29,3 +29,19 @@ def test_bad_formula_exits_with_message(capsys):
 def test_unknown_dataset():
     with pytest.raises(SystemExit, match="neither"):
         main(["fit", "y ~ (1 | g)", "--data", "nosuchdata"])
+
+
+def test_parquet_without_engine_or_with_it(tmp_path, capsys):
+    from mixedmodels import datasets
+
+    path = tmp_path / "sleep.parquet"
+    frame = datasets.load("sleepstudy")
+    try:
+        frame.to_parquet(path)
+    except ImportError:
+        path.write_bytes(b"PAR1")
+        with pytest.raises(SystemExit, match="pyarrow"):
+            main(["fit", "Reaction ~ Days + (1 | Subject)", "--data", str(path)])
+        return
+    assert main(["fit", "Reaction ~ Days + (1 | Subject)", "--data", str(path)]) == 0
+    assert "Linear mixed model" in capsys.readouterr().out
