@@ -1,0 +1,210 @@
+"""Profile likelihood of a linear mixed model (lme4's ``profile.merMod``).
+
+As lme4, the model is refitted by maximum likelihood; each standard
+deviation, correlation and sigma is fixed in turn on a grid and the ML
+deviance minimized over the others (all on the sd/cor scale, sigma
+explicit), and each fixed effect is fixed through an offset with theta
+re-optimized.  The signed square root of the deviance increase is
+``zeta``; the grid steps outward (lme4's ``nextpar``) until ``|zeta|``
+passes the simultaneous cutoff ``sqrt(qchisq(1 - alphamax, npar))``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import nlopt
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from mixedmodels.comparison._parameters import parameter_names, sdcor_to_theta, theta_to_sdcor
+from mixedmodels.core import LinearMixedProblem
+
+_LOG_2PI = float(np.log(2.0 * np.pi))
+
+
+def _bobyqa(fn, start, lower, upper, xtol_rel: float = 1e-10, ftol_abs: float = 1e-12) -> tuple[np.ndarray, float]:
+    """Bounded minimization with nlopt's BOBYQA (tight tolerances for profiling)."""
+    start = np.clip(np.asarray(start, float), lower, upper)
+    opt = nlopt.opt(nlopt.LN_BOBYQA, start.size)
+    opt.set_lower_bounds(lower)
+    opt.set_upper_bounds(upper)
+    opt.set_min_objective(lambda x, grad: fn(x))
+    opt.set_xtol_rel(xtol_rel)
+    opt.set_ftol_abs(ftol_abs)
+    opt.set_maxeval(20_000)
+    try:
+        x = opt.optimize(start)
+    except nlopt.RoundoffLimited:
+        x = start
+    return np.asarray(x), float(fn(x))
+
+
+@dataclass
+class Profiler:
+    """The ML deviance of a fit in lme4's profiling parameterization.
+
+    Attributes
+    ----------
+    fit : LmerFit
+        The maximum-likelihood fit (the REML fit refitted if needed).
+    base : float
+        ML deviance at the optimum.
+    optimum : numpy.ndarray
+        sd/cor parameters, sigma, then the fixed effects.
+    names : list of str
+        Their names (lme4's ``oldNames = FALSE`` style).
+    """
+
+    fit: object
+    base: float = field(init=False)
+    optimum: np.ndarray = field(init=False)
+    names: list[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        fit = self.fit
+        if getattr(fit, "family", None) is not None:
+            raise NotImplementedError("Profiling is implemented for linear mixed models (lmer fits) only.")
+        if fit.reml:
+            self.fit = fit = fit.update(reml=False)
+        self.base = float(fit.optsummary.fmin)
+        varpar = theta_to_sdcor(fit, fit.optsummary.final, fit.sigma)
+        self.optimum = np.concatenate([varpar, fit.fixef.to_numpy()])
+        self.names = parameter_names(fit) + list(fit.fixef.index)
+        self.nvp = varpar.size
+        theta_lower = fit.problem.theta_map.lower_bounds()
+        self.lower = np.concatenate([np.maximum(theta_lower, -1.0), [0.0]])
+        self.upper = np.concatenate([np.where(theta_lower == 0, np.inf, 1.0), [np.inf]])
+        self._y = fit.frame.response if fit.frame.offset is None else fit.frame.response - fit.frame.offset
+
+    def deviance_sdcor(self, pars: np.ndarray) -> float:
+        """ML deviance at sd/cor parameters and sigma (``pars[-1]``), beta profiled out."""
+        sigma = pars[-1]
+        problem = self.fit.problem
+        state = problem.update(sdcor_to_theta(self.fit, pars[:-1], sigma))
+        n = problem.n
+        return state.logdet_re - problem.log_weights + state.pwrss / sigma**2 + n * (_LOG_2PI + np.log(sigma**2))
+
+    def zeta_variance(self, w: int, x: float, start: np.ndarray) -> tuple[float, np.ndarray]:
+        """zeta with parameter ``w`` fixed at ``x``; also the other parameters at the optimum."""
+        keep = np.arange(self.nvp) != w
+
+        def fn(others):
+            pars = np.empty(self.nvp)
+            pars[w], pars[keep] = x, others
+            return self.deviance_sdcor(pars)
+
+        others, value = _bobyqa(fn, start, self.lower[keep], self.upper[keep])
+        return self._zeta(x, self.optimum[w], value), others
+
+    def zeta_fixed(self, j: int, b: float, start: np.ndarray) -> tuple[float, np.ndarray]:
+        """zeta with fixed effect ``j`` held at ``b`` (an offset); theta re-optimized."""
+        fit = self.fit
+        X = fit.frame.X
+        problem = LinearMixedProblem(fit.problem.blocks, np.delete(X, j, axis=1), self._y - b * X[:, j], fit.frame.weights)
+        lower = problem.theta_map.lower_bounds()
+        theta, value = _bobyqa(lambda t: problem.deviance(t, reml=False), start, lower, np.full(lower.size, np.inf))
+        return self._zeta(b, self.optimum[self.nvp + j], value), theta
+
+    def _zeta(self, x: float, estimate: float, value: float) -> float:
+        return float(np.sign(x - estimate) * np.sqrt(max(0.0, value - self.base)))
+
+
+def _next_value(xs, zs, delta, lower, upper, maxmult: float = 10.0, minstep: float = 1e-6) -> float:
+    """lme4's ``nextpar``: a step aiming at a zeta change of ``delta``."""
+    num, denom = xs[-1] - xs[-2], zs[-1] - zs[-2]
+    if denom == 0 or not np.isfinite(denom):
+        step = minstep
+    else:
+        step = delta * num / denom
+        step = minstep if step < 0 else min(step, abs(maxmult * num))
+    return float(min(upper, max(lower, xs[-1] + np.sign(num) * step)))
+
+
+def _walk(zeta_at, xs, zs, starts, lower, upper, delta, cutoff, maxpts) -> tuple[list, list]:
+    """Extend the two first points ``xs``/``zs`` outward until ``|zeta|`` passes the cutoff."""
+    xs, zs, starts = list(xs), list(zs), list(starts)
+    while len(xs) < maxpts and lower < xs[-1] < upper and abs(zs[-1]) <= cutoff:
+        x = _next_value(xs, zs, delta, lower, upper)
+        z, nxt = zeta_at(x, starts[-1])
+        xs.append(x), zs.append(z), starts.append(nxt)
+    return xs[2:], zs[2:]
+
+
+def profile_parameter(profiler: Profiler, index: int, alphamax: float = 0.01, maxpts: int = 100,
+                      delta_cutoff: float = 1 / 8) -> pd.DataFrame:
+    """Profile one parameter (position in ``profiler.names``): rows ``value, zeta``."""
+    nptot = profiler.optimum.size
+    cutoff = float(np.sqrt(stats.chi2.ppf(1 - alphamax, nptot)))
+    delta = cutoff * delta_cutoff
+    estimate = profiler.optimum[index]
+    if index < profiler.nvp:
+        lower, upper = profiler.lower[index], profiler.upper[index]
+        start = np.delete(profiler.optimum[: profiler.nvp], index)
+        shift = 1e-3 if estimate == 0 else estimate * 1.01
+
+        def zeta_at(x, s):
+            return profiler.zeta_variance(index, x, s)
+    else:
+        j = index - profiler.nvp
+        lower, upper = -np.inf, np.inf
+        start = profiler.fit.optsummary.final
+        se = float(np.sqrt(profiler.fit.vcov.iloc[j, j]))
+        shift = estimate + delta * se
+
+        def zeta_at(x, s):
+            return profiler.zeta_fixed(j, x, s)
+
+    z_shift, after_shift = zeta_at(shift, start)
+    bounds = (lower, upper, delta, cutoff, maxpts)
+    up = _walk(zeta_at, [estimate, shift], [0.0, z_shift], [start, after_shift], *bounds)
+    down = _walk(zeta_at, [shift, estimate], [z_shift, 0.0], [after_shift, start], *bounds) if estimate > lower else ([], [])
+    values = np.array([estimate, shift] + up[0] + down[0])
+    zetas = np.array([0.0, z_shift] + up[1] + down[1])
+    table = pd.DataFrame({"value": values, "zeta": zetas}).drop_duplicates("value").sort_values("value")
+    return table.reset_index(drop=True)
+
+
+def profile(fit, which=None, alphamax: float = 0.01, maxpts: int = 100, old_names: bool = False) -> pd.DataFrame:
+    """Profile zeta table of a linear mixed model, as lme4's ``profile(fit)``.
+
+    Parameters
+    ----------
+    which : list of str or int, optional
+        Parameters to profile (names as :func:`parameter_names` or fixed-effect
+        names, or positions); default all.
+    alphamax : float
+        Profiles extend to ``|zeta| = sqrt(qchisq(1 - alphamax, npar))``.
+    maxpts : int
+        Maximum points per direction.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Long table with columns ``parameter``, ``value``, ``zeta``.
+    """
+    profiler = Profiler(fit)
+    names = profiler.names if not old_names else parameter_names(profiler.fit, True) + list(profiler.fit.fixef.index)
+    parts = []
+    for index in _which(which, profiler.names, names):
+        table = profile_parameter(profiler, index, alphamax, maxpts)
+        table.insert(0, "parameter", names[index])
+        parts.append(table)
+    return pd.concat(parts, ignore_index=True)
+
+
+def _which(which, new_names, old_names) -> list[int]:
+    if which is None:
+        return list(range(len(new_names)))
+    out = []
+    for w in [which] if isinstance(which, (str, int)) else which:
+        if isinstance(w, (int, np.integer)):
+            out.append(int(w))
+        elif w in new_names:
+            out.append(new_names.index(w))
+        elif w in old_names:
+            out.append(old_names.index(w))
+        else:
+            raise ValueError(f"Unknown parameter {w!r}; choose from {new_names} or {old_names}.")
+    return out
