@@ -20,7 +20,7 @@ from mixedmodels._warnings import (
 from mixedmodels.formula import FormulaError
 from mixedmodels.lmm import LmerFit, lmer
 from mixedmodels.fixed import lm
-from mixedmodels.comparison import anova
+from mixedmodels.comparison import anova, bootstrap_lrt
 
 __all__ = [
     "CheckError",
@@ -32,6 +32,7 @@ __all__ = [
     "ScaleWarning",
     "SingularFitWarning",
     "anova",
+    "bootstrap_lrt",
     "datasets",
     "lm",
     "lmer",

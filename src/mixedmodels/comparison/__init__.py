@@ -3,6 +3,7 @@ random-effects tests, parametric bootstrap, profile and Wald intervals,
 prediction intervals, R-squared and ICC."""
 
 from mixedmodels.comparison._bootstrap import BootstrapResult, bootstrap
+from mixedmodels.comparison._bootstrap_lrt import BootstrapLRT, bootstrap_lrt
 from mixedmodels.comparison._confint import confint
 from mixedmodels.comparison._lrt import RefitMessage, anova
 from mixedmodels.comparison._parameters import variance_parameters
@@ -10,10 +11,12 @@ from mixedmodels.comparison._profile import profile
 from mixedmodels.comparison._r2 import icc, r2_nakagawa, variance_components
 
 __all__ = [
+    "BootstrapLRT",
     "BootstrapResult",
     "RefitMessage",
     "anova",
     "bootstrap",
+    "bootstrap_lrt",
     "confint",
     "icc",
     "profile",
