@@ -38,3 +38,8 @@ __all__ = [
     "lmer",
 ]
 __version__ = "0.1.0"
+
+from mixedmodels import families
+from mixedmodels.glmm import GlmerControl, GlmerFit, glmer
+
+__all__ += ["GlmerControl", "GlmerFit", "families", "glmer"]

@@ -1,0 +1,119 @@
+"""The Laplace (and AGQ) deviance of a generalized linear mixed model.
+
+Predictor and response are kept apart: the random-effects blocks and X make
+two reweightable systems -- ``full`` (random effects and X, for PIRLS over u
+and beta) and ``uonly`` (random effects only, beta held fixed) -- and the
+:class:`GlmResponse` supplies weights, working response and deviance.  The
+current modes are kept between evaluations so that each PIRLS starts warm.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mixedmodels.core._agq import agq_deviance
+from mixedmodels.core._glmresp import GlmResponse
+from mixedmodels.core._pirls import PirlsError, PirlsResult, pirls
+from mixedmodels.core._reblock import RandomEffectsBlock
+from mixedmodels.core._refactor import ReweightableFactor
+from mixedmodels.core._reweight import ReweightedCrossProducts
+from mixedmodels.core._theta import ThetaMap
+
+_BIG = float(np.finfo(float).max / 1e10)
+
+
+class ReweightedSystem:
+    """Cross-products and blocked factor of ``[Z X z]`` for changing weights.
+
+    Has the attributes :func:`~mixedmodels.core.solve` and
+    :func:`~mixedmodels.core.conditional_variances` read from a problem
+    (``blocks``, ``factor``, ``n``, ``p``).
+    """
+
+    def __init__(self, blocks: list[RandomEffectsBlock], X: np.ndarray) -> None:
+        self.blocks = blocks
+        self.n, self.p = X.shape
+        self.cross = ReweightedCrossProducts(blocks, X)
+        layout, offset = [], 0
+        for block in blocks[1:]:
+            layout.append((offset, block.nlevels, block.k))
+            offset += block.size
+        xp = self.cross.compute(np.ones(self.n), np.zeros(self.n))
+        self.factor = ReweightableFactor(xp, layout, offset)
+
+
+class GeneralizedMixedProblem:
+    """Data of a GLMM and its deviance as a function of theta (and beta).
+
+    Parameters
+    ----------
+    blocks : list of RandomEffectsBlock
+        Random-effects terms, lme4's order.
+    X : numpy.ndarray
+        ``(n, p)`` fixed-effects matrix.
+    response : GlmResponse
+        Response, prior weights, offset and family.
+    tol : float
+        Relative PIRLS convergence tolerance on the penalized deviance.
+    """
+
+    def __init__(self, blocks: list[RandomEffectsBlock], X: np.ndarray, response: GlmResponse,
+                 tol: float = 1e-6, maxit: int = 100) -> None:
+        if not blocks:
+            raise ValueError("a generalized linear mixed model needs at least one random-effects term")
+        self.blocks, self.X, self.response = blocks, X, response
+        self.n, self.p = X.shape
+        self.theta_map = ThetaMap([b.covariance for b in blocks])
+        self.full = ReweightedSystem(blocks, X)
+        self.uonly = ReweightedSystem(blocks, X[:, :0])
+        self.tol, self.maxit = tol, maxit
+        self.u = [np.zeros((b.nlevels, b.k)) for b in blocks]
+        self.beta = np.zeros(self.p)
+        self._start_eta: np.ndarray | None = response.initial_eta()
+        self.last: PirlsResult | None = None
+        self.pirls_failures = 0
+
+    def linear_predictor(self, u: list[np.ndarray], beta: np.ndarray, lambdas: list[np.ndarray]) -> np.ndarray:
+        """``offset + X beta + sum_i Z_i Lambda_i u_i``."""
+        eta = self.response.offset + self.X @ beta
+        for block, ui, lam in zip(self.blocks, u, lambdas):
+            eta = eta + block.apply(ui @ lam.T)
+        return eta
+
+    def modes(self, theta: np.ndarray, beta: np.ndarray | None = None) -> PirlsResult:
+        """PIRLS at theta: over u and beta (``beta=None``) or over u with beta fixed."""
+        lambdas = self.theta_map.lambdas(np.asarray(theta, dtype=float))
+        fixed = beta is not None
+        start_beta = np.asarray(beta, dtype=float) if fixed else self.beta
+        result = pirls(self, lambdas, self.u, start_beta, self._start_eta, fixed, self.tol, self.maxit)
+        self._start_eta = None
+        self.u, self.last = result.u, result
+        if not fixed:
+            self.beta = result.beta
+        return result
+
+    def laplace_of(self, result: PirlsResult) -> float:
+        """lme4's Laplace deviance: ``log|L|^2 + ||u||^2 + family aic``."""
+        return result.state.logdet_re + result.ussq + self.response.aic(self.response.mu(result.eta))
+
+    def deviance(self, theta: np.ndarray, beta: np.ndarray | None = None, nagq: int = 1) -> float:
+        """Objective for the optimizer: Laplace (``nagq <= 1``) or AGQ deviance.
+
+        A failed PIRLS (non-finite or increasing deviance) gives a large
+        finite value, so the optimizer steps back.
+        """
+        try:
+            result = self.modes(theta, beta)
+        except (PirlsError, np.linalg.LinAlgError, FloatingPointError):
+            self.pirls_failures += 1
+            return _BIG
+        if nagq > 1:
+            return agq_deviance(self, result, theta, nagq)
+        return self.laplace_of(result)
+
+    def reset(self, u: list[np.ndarray] | None = None, beta: np.ndarray | None = None) -> None:
+        """Set the modes PIRLS starts from."""
+        if u is not None:
+            self.u = [np.array(x, dtype=float) for x in u]
+        if beta is not None:
+            self.beta = np.array(beta, dtype=float)

@@ -1,0 +1,69 @@
+"""The response of a GLMM: data, family and the quantities PIRLS reads off eta."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from mixedmodels.families import Family
+
+
+@dataclass
+class GlmResponse:
+    """Response, prior weights, offset and family of a generalized model.
+
+    Attributes
+    ----------
+    y : numpy.ndarray
+        ``(n,)`` response on the mean scale (binomial: proportion of successes).
+    family : Family
+        Family and link.
+    weights : numpy.ndarray
+        ``(n,)`` prior weights (binomial: number of trials times any weights).
+    n_trials : numpy.ndarray
+        ``(n,)`` binomial trials as R's ``n`` (1 for 0/1 data); used by the AIC.
+    offset : numpy.ndarray
+        ``(n,)`` offset of the linear predictor (zeros if none).
+    """
+
+    y: np.ndarray
+    family: Family
+    weights: np.ndarray
+    n_trials: np.ndarray
+    offset: np.ndarray
+
+    @property
+    def n(self) -> int:
+        """Number of observations."""
+        return self.y.size
+
+    def mu(self, eta: np.ndarray) -> np.ndarray:
+        """Mean at the linear predictor."""
+        return self.family.link.linkinv(eta)
+
+    def working(self, eta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """PIRLS weights ``w = wt mu_eta^2 / V(mu)`` and working response
+        ``eta - offset + (y - mu) / mu_eta``."""
+        link = self.family.link
+        mu = link.linkinv(eta)
+        d = link.mu_eta(eta)
+        w = self.weights * d * d / self.family.variance(mu)
+        return w, eta - self.offset + (self.y - mu) / d
+
+    def dev_resids(self, mu: np.ndarray) -> np.ndarray:
+        """Per-observation deviance contributions."""
+        return self.family.dev_resids(self.y, mu, self.weights)
+
+    def deviance(self, eta: np.ndarray) -> float:
+        """Sum of the deviance contributions at ``eta``."""
+        return float(np.sum(self.dev_resids(self.mu(eta))))
+
+    def aic(self, mu: np.ndarray) -> float:
+        """R's ``family$aic`` at ``mu`` (-2 log-likelihood of the conditional model)."""
+        dev = float(np.sum(self.dev_resids(mu)))
+        return self.family.aic(self.y, self.n_trials, mu, self.weights, dev)
+
+    def initial_eta(self) -> np.ndarray:
+        """Linear predictor at R's ``mustart``."""
+        return self.family.link.link(self.family.mustart(self.y, self.weights))

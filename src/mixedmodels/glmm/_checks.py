@@ -1,0 +1,66 @@
+"""Post-fit checks of a glmer fit: lme4's derivative checks over (theta, beta),
+PIRLS convergence, and the Hessian the fixed-effects covariance comes from."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from mixedmodels._checks import SINGULAR_MESSAGE, _gradient_message, _hessian_messages
+from mixedmodels._warnings import ConvergenceWarning, SingularFitWarning, signal
+from mixedmodels.core._derivs import gradient_hessian
+from mixedmodels.glmm._control import GlmerControl
+
+
+def derivative_checks(
+    devfun: Callable[[np.ndarray], float],
+    params: np.ndarray,
+    fmin: float,
+    lower: np.ndarray,
+    singular: bool,
+    nobs: int,
+    ntheta: int,
+    control: GlmerControl,
+) -> tuple[list[str], np.ndarray | None]:
+    """Singular-fit message, gradient and Hessian checks; returns the messages
+    and the finite-difference Hessian (None when lme4 would skip it)."""
+    messages: list[str] = []
+    if singular:
+        signal(SINGULAR_MESSAGE, control.check_singular, SingularFitWarning, stacklevel=6)
+        messages.append(SINGULAR_MESSAGE)
+    if nobs > control.check_conv_nobsmax or ntheta > control.check_conv_nparmax:
+        return messages, None
+    grad, hess = gradient_hessian(devfun, params, fx=fmin, lower=lower)
+    if singular:
+        return messages, hess
+    found = _gradient_message(grad, hess, control) + _hessian_messages(hess, control.hess_tol)
+    for msg in found:
+        level = control.check_conv_grad if "max|grad|" in msg else control.check_conv_hess
+        signal(msg, level, ConvergenceWarning, stacklevel=6)
+    return messages + found, hess
+
+
+def hessian_vcov(hess: np.ndarray | None, ntheta: int) -> np.ndarray | None:
+    """lme4's Hessian-based covariance of beta: the beta block of ``2 H^-1``
+    (None if the Hessian is missing or not positive definite)."""
+    if hess is None or not np.all(np.isfinite(hess)):
+        return None
+    try:
+        inverse = 2.0 * np.linalg.inv(hess)
+    except np.linalg.LinAlgError:
+        return None
+    if np.min(np.linalg.eigvalsh((inverse + inverse.T) / 2)) <= 0:
+        return None
+    v = inverse[ntheta:, ntheta:]
+    return (v + v.T) / 2
+
+
+def check_pirls(result, control: GlmerControl) -> list[str]:
+    """Message when PIRLS stopped without converging at the optimum."""
+    if result.converged:
+        return []
+    msg = (f"PIRLS did not converge in {result.iterations} iterations at the optimum "
+           f"(penalized deviance {result.pdev:.6g}); increase GlmerControl(pirls_maxit=...)")
+    signal(msg, control.check_pirls, ConvergenceWarning, stacklevel=6)
+    return [msg]

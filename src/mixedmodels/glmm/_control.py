@@ -1,0 +1,35 @@
+"""Settings of a glmer fit: lme4's glmerControl on top of :class:`Control`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mixedmodels._control import Control
+
+
+@dataclass
+class GlmerControl(Control):
+    """:class:`~mixedmodels.Control` plus the GLMM settings.
+
+    Attributes
+    ----------
+    pirls_tol : float
+        PIRLS stops when a step moves the linear predictor by less than this
+        (lme4 stops on the relative change of the penalized deviance, 1e-7;
+        the step criterion keeps the Hessian behind the standard errors smooth).
+    pirls_maxit : int
+        Maximum PIRLS iterations per evaluation.
+    check_pirls : str
+        Level of the message when PIRLS does not converge at the optimum.
+    check_separation : str
+        Level of the complete / quasi-complete separation message
+        (binomial models).
+    stage2_optimizer : str, optional
+        Optimizer of the second stage (theta and beta); default: ``optimizer``.
+    """
+
+    pirls_tol: float = 1e-6
+    pirls_maxit: int = 100
+    check_pirls: str = "warn"
+    check_separation: str = "warn"
+    stage2_optimizer: str | None = None

@@ -1,0 +1,183 @@
+"""``glmer``: frame -> problem -> stage 1 (theta) -> stage 2 (theta, beta) -> checks -> result."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mixedmodels._checks import check_few_levels, check_optimizer_code, check_scale_x
+from mixedmodels.core import LmmSolution, RandomEffectsBlock, solve
+from mixedmodels.core._agq import check_agq
+from mixedmodels.core._glmm import GeneralizedMixedProblem
+from mixedmodels.families import Family, get_family
+from mixedmodels.formula import FormulaError, ModelFrame, build_model_frame
+from mixedmodels.glmm._checks import check_pirls, derivative_checks, hessian_vcov
+from mixedmodels.glmm._control import GlmerControl
+from mixedmodels.glmm._diagnostics import check_separation
+from mixedmodels.glmm._response import glm_response
+from mixedmodels.glmm._result import GlmerFit
+from mixedmodels.glmm._stages import stage1, stage2
+from mixedmodels.lmm._fit import _data_name
+
+
+def glmer(
+    formula: str,
+    data,
+    family: str | Family = "binomial",
+    nagq: int = 1,
+    *,
+    weights=None,
+    offset=None,
+    na_action: str = "omit",
+    control: GlmerControl | None = None,
+    start: dict | np.ndarray | None = None,
+) -> GlmerFit:
+    """Fit a generalized linear mixed-effects model, as lme4's ``glmer``.
+
+    Parameters
+    ----------
+    formula : str
+        lme4 formula, e.g. ``"cbind(incidence, size - incidence) ~ period + (1 | herd)"``.
+    data : pandas.DataFrame, dict of arrays or polars.DataFrame
+        The data.
+    family : str or Family, default "binomial"
+        ``"binomial"``, ``"poisson"``, ``"Gamma"``, ``"inverse_gaussian"``,
+        ``"gaussian"`` or an instance from :mod:`mixedmodels.families`
+        (e.g. ``families.Binomial("probit")``).
+    nagq : int, default 1
+        1: Laplace approximation; 0: fixed effects inside PIRLS (one stage);
+        > 1: adaptive Gauss-Hermite quadrature with that many nodes (one
+        scalar random-effects term only).
+    weights, offset : str or array-like, optional
+        Prior weights (binomial: number of trials of a proportion) and offset.
+    na_action : {"omit", "raise"}
+        Drop rows with missing values in used variables, or raise.
+    control : GlmerControl, optional
+        Optimizer settings, PIRLS tolerance and check levels.
+    start : dict or array-like, optional
+        Starting theta, or ``{"theta": ..., "fixef": ...}``.
+
+    Returns
+    -------
+    GlmerFit
+    """
+    control = control or GlmerControl()
+    fam = get_family(family)
+    frame = glmer_frame(formula, data, weights=weights, offset=offset, na_action=na_action)
+    problem = glmer_problem(frame, fam, control)
+    return fit_glmer(frame, problem, nagq, control, start, _data_name(data), data)
+
+
+def glmer_frame(formula: str, data, **kwargs) -> ModelFrame:
+    """Stage 1: the model frame (glmer allows a grouping factor with n levels)."""
+    frame = build_model_frame(formula, data, allow_n_levels=True, **kwargs)
+    if not frame.re_terms:
+        raise FormulaError(
+            f"Formula {formula!r} contains no random-effects terms such as (1 | group); "
+            "this isn't a mixed model. Use a GLM (e.g. statsmodels' GLM) instead."
+        )
+    return frame
+
+
+def glmer_problem(frame: ModelFrame, family: Family, control: GlmerControl | None = None) -> GeneralizedMixedProblem:
+    """Stage 2: response, reweightable cross-products and the deviance function."""
+    control = control or GlmerControl()
+    blocks = [RandomEffectsBlock(t.codes, t.nlevels, t.Z) for t in frame.re_terms]
+    return GeneralizedMixedProblem(blocks, frame.X, glm_response(frame, family),
+                                   control.pirls_tol, control.pirls_maxit)
+
+
+def fit_glmer(frame: ModelFrame, problem: GeneralizedMixedProblem, nagq: int, control: GlmerControl,
+              start=None, data_name: str = "data", data=None) -> GlmerFit:
+    """Stages 3-5: optimize, run lme4's checks, build the result."""
+    nagq = _check_nagq(nagq, problem)
+    messages = check_scale_x(frame.X, frame.fixef_names, control.check_scale_x)
+    messages += check_few_levels(frame.ngroups, control.check_nlev_gtreq_5)
+    messages += check_separation(problem, frame.fixef_names, control.check_separation)
+    theta0, beta0 = _start(start, problem)
+    if beta0 is not None:
+        problem.reset(beta=beta0)
+    opt = stage1(problem, theta0, control)
+    if nagq > 0:
+        opt = stage2(problem, opt.final, problem.beta.copy(), nagq, control)
+    messages += check_optimizer_code(opt, control)
+    return finish(frame, problem, nagq, opt, control, messages, data_name, data)
+
+
+def finish(frame, problem, nagq, opt, control, messages, data_name, data) -> GlmerFit:
+    """Checks at the optimum, fixed-effects covariance, the final state and the result."""
+    ntheta = problem.theta_map.size
+    theta = opt.final[:ntheta]
+    singular = problem.theta_map.is_singular(theta, control.singular_tol)
+    if nagq > 0:
+        beta = opt.final[ntheta:]
+
+        def devfun(params):
+            return problem.deviance(params[:ntheta], params[ntheta:], nagq)
+
+        found, hess = derivative_checks(devfun, opt.final, opt.fmin, opt.lower, singular,
+                                        problem.n, ntheta, control)
+        result = problem.modes(theta, beta)
+    else:
+        # lme4 computes no derivatives for nAGQ = 0: only the singular-fit message
+        found, hess = derivative_checks(problem.deviance, theta, opt.fmin, opt.lower, singular,
+                                        np.inf, ntheta, control)
+        result = problem.modes(theta)
+        beta = result.beta
+    messages += found + check_pirls(result, control)
+    state, vcov_rx = _full_factor(problem, result)
+    vcov = hessian_vcov(hess, ntheta) if nagq > 0 else None
+    vcov = vcov_rx if vcov is None else vcov
+    b = [ui @ lam.T for ui, lam in zip(result.u, state.lambdas)]
+    sigma = _sigma(problem, result)
+    solution = LmmSolution(beta, result.u, b, sigma, result.pdev, vcov / sigma**2)
+    opt.messages.extend(messages)
+    return GlmerFit(frame, problem, nagq, opt, state, solution, control, data_name, data, result)
+
+
+def _full_factor(problem: GeneralizedMixedProblem, result):
+    """Factor with X at the final weights: condVar and the R_X-based covariance of beta."""
+    w, z = problem.response.working(result.eta)
+    problem.full.factor.reweight(problem.full.cross.compute(w, z))
+    state = problem.full.factor.update(result.state.lambdas)
+    return state, solve(problem.full, state, reml=False).vcov_unscaled
+
+
+def _sigma(problem: GeneralizedMixedProblem, result) -> float:
+    """1 without a dispersion parameter; else lme4's ``sqrt(pwrss / n)``."""
+    resp = problem.response
+    if not resp.family.has_scale:
+        return 1.0
+    mu = resp.mu(result.eta)
+    wrss = float(np.sum(resp.weights * (resp.y - mu) ** 2 / resp.family.variance(mu)))
+    return float(np.sqrt((wrss + result.ussq) / problem.n))
+
+
+def _check_nagq(nagq, problem) -> int:
+    if not isinstance(nagq, (int, np.integer)) or nagq < 0:
+        raise ValueError(f"nagq must be a non-negative integer; got nagq={nagq!r}.")
+    if nagq > 1:
+        check_agq(problem)
+    return int(nagq)
+
+
+def _start(start, problem):
+    if start is None:
+        return problem.theta_map.initial(), None
+    if isinstance(start, dict):
+        theta = start.get("theta")
+        theta = problem.theta_map.initial() if theta is None else np.asarray(theta, dtype=float)
+        beta = start.get("fixef")
+        return theta, None if beta is None else np.asarray(beta, dtype=float)
+    return np.asarray(start, dtype=float), None
+
+
+def refit(fit: GlmerFit, newresp) -> GlmerFit:
+    """The same model fitted to a new response (same shape as the frame's response)."""
+    from dataclasses import replace
+
+    y = np.asarray(newresp, dtype=float)
+    if y.shape != fit.frame.response.shape:
+        raise ValueError(f"newresp must have shape {fit.frame.response.shape} (the response used); got {y.shape}.")
+    frame = replace(fit.frame, response=y)
+    problem = glmer_problem(frame, fit.family, fit.control)
+    return fit_glmer(frame, problem, fit.nagq, fit.control, None, fit.data_name, fit.data)

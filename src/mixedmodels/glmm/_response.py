@@ -1,0 +1,39 @@
+"""The GLMM response from a model frame: lme4's (and R's ``glm``'s) conventions.
+
+Binomial responses may be 0/1, logical, a two-level factor (first level =
+failure), a proportion with prior weights (number of trials), or
+``cbind(successes, failures)``, which becomes ``y = s / (s + f)`` with
+weights ``s + f`` as R's ``binomial()$initialize`` does.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mixedmodels.core._glmresp import GlmResponse
+from mixedmodels.families import Binomial, Family
+from mixedmodels.formula import FormulaError, ModelFrame
+
+
+def glm_response(frame: ModelFrame, family: Family) -> GlmResponse:
+    """Response, weights, binomial trials and offset as lme4's ``glmResp``."""
+    y = np.asarray(frame.response, dtype=float)
+    n = y.shape[0]
+    prior = np.ones(n) if frame.weights is None else np.asarray(frame.weights, dtype=float)
+    if np.any(prior < 0):
+        raise ValueError(f"negative weights are not allowed; got min {prior.min():g}.")
+    offset = np.zeros(n) if frame.offset is None else np.asarray(frame.offset, dtype=float)
+    if y.ndim == 2:
+        if not isinstance(family, Binomial):
+            raise FormulaError(
+                f"The response {frame.response_name!r} has two columns; cbind(successes, failures) "
+                f"is only for the binomial family, not {family.name}."
+            )
+        trials = y[:, 0] + y[:, 1]
+        if np.any(y < 0):
+            raise ValueError("cbind(successes, failures) counts must be non-negative.")
+        y = np.where(trials > 0, y[:, 0] / np.where(trials > 0, trials, 1.0), 0.0)
+        family.check_response(y)
+        return GlmResponse(y, family, prior * trials, trials, offset)
+    family.check_response(y)
+    return GlmResponse(y, family, prior, np.ones(n), offset)

@@ -1,0 +1,66 @@
+"""lme4's two optimizer stages for a GLMM.
+
+Stage 1 optimizes theta alone, with the fixed effects found by PIRLS
+together with the modes (this is the whole fit for ``nagq=0``).  Stage 2
+optimizes theta and beta jointly on the Laplace or AGQ deviance, starting
+from stage 1.  For the optimizer beta is expressed in whitened coordinates
+``beta = beta_1 + R_X^-T delta`` (``R_X`` from the stage-1 factor), so every
+coordinate starts on the scale of its standard error; the optimum is the
+same point, reported in the natural parameters.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.linalg as la
+
+from mixedmodels.core._fit_theta import optimize_theta
+from mixedmodels.core._glmm import GeneralizedMixedProblem
+from mixedmodels.core._optimize import OptSummary
+from mixedmodels.glmm._control import GlmerControl
+
+
+def stage1(problem: GeneralizedMixedProblem, theta0: np.ndarray, control: GlmerControl) -> OptSummary:
+    """Optimize theta with beta inside PIRLS (lme4's ``nAGQ = 0`` stage)."""
+    lower = problem.theta_map.lower_bounds()
+    opt = optimize_theta(
+        problem.deviance, theta0, lower, control.optimizer, control.optimizer_options,
+        control.restart_edge, control.boundary_tol,
+    )
+    problem.deviance(opt.final)
+    return opt
+
+
+def fixed_effects_factor(problem: GeneralizedMixedProblem) -> np.ndarray:
+    """Lower Cholesky factor ``R_X`` of beta's precision in the last (joint) PIRLS factor."""
+    state = problem.last.state
+    s_re, p = state.n_re_rest, problem.p
+    return state.L_rest[s_re : s_re + p, s_re : s_re + p]
+
+
+def stage2(problem: GeneralizedMixedProblem, theta1: np.ndarray, beta1: np.ndarray,
+           nagq: int, control: GlmerControl) -> OptSummary:
+    """Optimize (theta, beta) jointly from the stage-1 estimates."""
+    ntheta = theta1.size
+    r_x = fixed_effects_factor(problem)
+    unwhiten = la.solve_triangular(r_x, np.eye(problem.p), lower=True, trans="T")
+
+    def natural(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return x[:ntheta], beta1 + unwhiten @ x[ntheta:]
+
+    def objective(x: np.ndarray) -> float:
+        theta, beta = natural(x)
+        return problem.deviance(theta, beta, nagq)
+
+    lower = np.concatenate([problem.theta_map.lower_bounds(), np.full(problem.p, -np.inf)])
+    initial = np.concatenate([theta1, np.zeros(problem.p)])
+    options = dict(control.optimizer_options)
+    options.setdefault("initial_step", np.concatenate([np.maximum(0.25 * np.abs(theta1), 0.05),
+                                                       np.full(problem.p, 0.5)]))
+    method = control.stage2_optimizer or control.optimizer
+    opt = optimize_theta(objective, initial, lower, method, options, control.restart_edge, control.boundary_tol)
+    theta, beta = natural(opt.final)
+    opt.initial = np.concatenate([theta1, beta1])
+    opt.lower = lower
+    opt.final = np.concatenate([theta, beta])
+    return opt
