@@ -53,3 +53,52 @@ def quantile_line(values: np.ndarray) -> list[str]:
     q = np.quantile(values, [0, 0.25, 0.5, 0.75, 1.0])
     cells = r_format(q, 4)
     return table([cells], ["Min", "1Q", "Median", "3Q", "Max"], align_left=())
+
+
+def _needed_decimals(v: float, digits: int) -> int:
+    """Decimals R's ``format`` needs to show ``v`` to ``digits`` significant digits,
+    trailing zeros dropped."""
+    most = max(digits - 1 - int(math.floor(math.log10(abs(v)))), 0)
+    rounded = round(v, most)
+    return next(d for d in range(most + 1) if round(v, d) == rounded)
+
+
+def r_format_trim(values, digits: int = 4) -> list[str]:
+    """R's ``format(x, digits=)`` in fixed notation: common decimals, the fewest
+    that show every value to ``digits`` significant digits (trailing zeros dropped)."""
+    vals = np.asarray(values, dtype=float)
+    finite = vals[np.isfinite(vals) & (vals != 0)]
+    decimals = min(max([_needed_decimals(v, digits) for v in finite], default=0), 15)
+    return ["NaN" if np.isnan(v) else "Inf" if np.isinf(v) else f"{v:.{decimals}f}" for v in vals]
+
+
+def format_pvalues(pv, digits: int = 3, eps: float = float(np.finfo(float).eps)) -> list[str]:
+    """R's ``format.pval``: fixed notation from 1e-3 up, scientific below, ``< eps`` at the bottom."""
+    pv = np.asarray(pv, dtype=float)
+    out = [""] * pv.size
+    tiny = pv < eps
+    fixed = ~tiny & (pv >= 1e-3)
+    sci = ~tiny & ~fixed
+    for i, text in zip(np.flatnonzero(fixed), r_format_trim(pv[fixed], digits)):
+        out[i] = text
+    if sci.any():
+        sig = max(_needed_decimals(v / 10 ** math.floor(math.log10(v)), digits) for v in pv[sci]) + 1
+        for i in np.flatnonzero(sci):
+            out[i] = f"{pv[i]:.{sig - 1}e}"
+    if tiny.any():
+        width = max((len(s) for s in out if s), default=0)
+        sep = "" if width and width <= 6 or not (~tiny).any() else " "
+        for i in np.flatnonzero(tiny):
+            out[i] = f"<{sep}{eps:.0e}"
+    return out
+
+
+SIGNIF_LEGEND = "Signif. codes:  0 \u2018***\u2019 0.001 \u2018**\u2019 0.01 \u2018*\u2019 0.05 \u2018.\u2019 0.1 \u2018 \u2019 1"
+
+
+def signif_stars(pv) -> list[str]:
+    """R's significance stars (``***`` below 0.001 ... ``.`` below 0.1), padded to equal width."""
+    cuts = [(0.001, "***"), (0.01, "**"), (0.05, "*"), (0.1, ".")]
+    stars = [next((s for c, s in cuts if p <= c), " ") for p in np.asarray(pv, dtype=float)]
+    width = max((len(s) for s in stars), default=0)
+    return [s.ljust(width) for s in stars]

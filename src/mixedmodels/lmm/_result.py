@@ -189,11 +189,13 @@ class LmerFit:
 
         return simulate(self, nsim, seed, re_form)
 
-    def summary(self) -> "Summary":
-        """lme4's ``summary()``; print it for lme4's layout."""
+    def summary(self, ddf: str | None = None) -> "Summary":
+        """lme4's ``summary()``; print it for lme4's layout.  With ``ddf``
+        (``"satterthwaite"`` or ``"kenward-roger"``) lmerTest's layout: t tests
+        with denominator df and p-values."""
         from mixedmodels.lmm._summary import Summary
 
-        return Summary(self)
+        return Summary(self, ddf)
 
     def tidy(self, effects: str = "fixed", conf_level: float = 0.95) -> pd.DataFrame:
         """broom.mixed-style table of ``"fixed"`` effects or variance ``"ran_pars"``."""

@@ -5,7 +5,20 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from mixedmodels._format import abbreviate, quantile_line, r_format, table
+import textwrap
+
+from mixedmodels._format import (
+    SIGNIF_LEGEND,
+    abbreviate,
+    format_pvalues,
+    quantile_line,
+    r_format,
+    r_format_trim,
+    signif_stars,
+    table,
+)
+
+_DDF_TITLES = {"satterthwaite": "Satterthwaite's", "kenward-roger": "Kenward-Roger's"}
 
 
 class Summary:
@@ -14,17 +27,27 @@ class Summary:
     Attributes
     ----------
     coefficients : pandas.DataFrame
-        Estimate, Std. Error, t value per fixed effect.
+        Estimate, Std. Error, t value per fixed effect; with ``ddf`` also
+        df and Pr(>|t|) (lmerTest's ``summary(fit, ddf=)``).
     varcorr : pandas.DataFrame
         Variance components (see ``LmerFit.varcorr``).
+    ddf : str or None
+        Denominator-df method of the t tests, None for lme4's layout.
     """
 
-    def __init__(self, fit) -> None:
+    def __init__(self, fit, ddf: str | None = None) -> None:
+        from mixedmodels.inference._contest import ddf_method
+
         self.fit = fit
-        fe, se = fit.fixef, np.sqrt(np.diag(fit.vcov))
-        self.coefficients = pd.DataFrame(
-            {"Estimate": fe.to_numpy(), "Std. Error": se, "t value": fe.to_numpy() / se}, index=fe.index
-        )
+        self.ddf = None if ddf is None or ddf_method(ddf) == "asymptotic" else ddf_method(ddf)
+        if self.ddf is None:
+            fe, se = fit.fixef, np.sqrt(np.diag(fit.vcov))
+            self.coefficients = pd.DataFrame(
+                {"Estimate": fe.to_numpy(), "Std. Error": se, "t value": fe.to_numpy() / se}, index=fe.index
+            )
+        else:
+            names = ["Estimate", "Std. Error", "df", "t value", "Pr(>|t|)"]
+            self.coefficients = fit.coef_table(self.ddf).set_axis(names, axis=1).rename_axis(None)
         self.varcorr = fit.varcorr
 
     def __str__(self) -> str:
@@ -39,19 +62,26 @@ class Summary:
     def lines(self) -> list[str]:
         """Every printed line."""
         fit = self.fit
-        out = header_lines(fit)
+        out = header_lines(fit, self.ddf)
         out += ["", "Scaled residuals: "] + quantile_line(fit.residuals(scaled=True).to_numpy())
         out += ["", "Random effects:"] + random_effects_lines(fit)
-        out += [groups_line(fit), "", "Fixed effects:"] + coefficient_lines(self.coefficients)
+        coefs = coefficient_lines if self.ddf is None else ttest_coefficient_lines
+        out += [groups_line(fit), "", "Fixed effects:"] + coefs(self.coefficients)
         out += correlation_lines(fit)
         out += [m for m in fit.optsummary.messages]
         return out
 
 
-def header_lines(fit) -> list[str]:
+def header_lines(fit, ddf: str | None = None) -> list[str]:
     """Title, formula, data and the criterion block."""
-    kind = "REML ['lmerMod']" if fit.reml else "maximum likelihood  ['lmerMod']"
-    lines = [f"Linear mixed model fit by {kind}", f"Formula: {fit.formula}", f"   Data: {fit.data_name}"]
+    if ddf is None:
+        kind = "REML ['lmerMod']" if fit.reml else "maximum likelihood  ['lmerMod']"
+        title = [f"Linear mixed model fit by {kind}"]
+    else:
+        kind = "REML" if fit.reml else "maximum likelihood "
+        title = method_title(f"Linear mixed model fit by {kind}. t-tests use {_DDF_TITLES[ddf]} method",
+                             "lmerModLmerTest")
+    lines = title + [f"Formula: {fit.formula}", f"   Data: {fit.data_name}"]
     if fit.frame.weights is not None:
         lines.append("Weights: (prior weights)")
     if fit.reml:
@@ -59,6 +89,19 @@ def header_lines(fit) -> list[str]:
     values = [fit.aic, fit.bic, fit.loglik, fit.deviance, fit.df_residual]
     cells = [f"{v:.1f}" for v in values[:4]] + [str(values[4])]
     return lines + [""] + table([cells], ["AIC", "BIC", "logLik", "deviance", "df.resid"], align_left=())
+
+
+def method_title(title: str, cls: str, width: int = 80) -> list[str]:
+    """lme4's ``.prt.methTit``: ``title ['cls']``, or wrapped and filled when too wide."""
+    if len(title) + 5 + len(cls) <= width:
+        return [f"{title} ['{cls}']"]
+    items = textwrap.wrap(title, width - 3, subsequent_indent="  ") + [" [", cls, "]"]
+    lines = [""]
+    for item in items:
+        if lines[-1] and len(lines[-1]) + len(item) > width:
+            lines.append("")
+        lines[-1] += item
+    return lines
 
 
 def random_effects_lines(fit) -> list[str]:
@@ -102,6 +145,27 @@ def coefficient_lines(coefs: pd.DataFrame) -> list[str]:
     columns = [joint[:n], joint[n:]] + [r_format(coefs[c], 4) for c in coefs.columns[2:]]
     rows = [[name] + [col[i] for col in columns] for i, name in enumerate(coefs.index)]
     return table(rows, [""] + list(coefs.columns))
+
+
+def ttest_coefficient_lines(coefs: pd.DataFrame) -> list[str]:
+    """lmerTest's coefficient table (R's ``printCoefmat``): estimate, standard
+    error and df formatted together, t values, p-values, stars and legend."""
+    joint = coefs.iloc[:, :3].to_numpy()
+    finite = np.abs(joint[np.isfinite(joint) & (joint != 0)])
+    lowest = int(np.floor(np.log10(finite.min()))) if finite.size else 0
+    cells = r_format_trim(np.round(joint, max(1, 4 - 1 - lowest)).T.ravel(), 4)
+    cells = [c.rjust(max(map(len, cells))) for c in cells]  # R formats them as one matrix
+    n = len(coefs)
+    pv = coefs["Pr(>|t|)"].to_numpy()
+    columns = [cells[:n], cells[n : 2 * n], cells[2 * n :], r_format_trim(np.round(coefs["t value"], 3), 4),
+               format_pvalues(pv)]
+    header = [""] + list(coefs.columns)
+    stars = np.any(pv < 0.1)
+    if stars:
+        columns.append(signif_stars(pv))
+        header.append("")
+    rows = [[name] + [col[i] for col in columns] for i, name in enumerate(coefs.index)]
+    return table(rows, header) + (["---", SIGNIF_LEGEND] if stars else [])
 
 
 def correlation_lines(fit) -> list[str]:
