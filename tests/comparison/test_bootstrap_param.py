@@ -53,3 +53,27 @@ def test_lm_and_errors():
     assert boot.replicates.shape == (20, 2)
     with pytest.raises(ValueError, match="nsim must be a positive integer"):
         mm.comparison.bootstrap(lm, 0)
+
+
+def test_glmer_cbind_bootstrap():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = mm.glmer("cbind(incidence, size - incidence) ~ period + (1 | herd)", mm.datasets.load("cbpp"),
+                       family="binomial")
+        boot = fit.bootstrap(8, seed=1, progress=False)
+    assert boot.n_failed == 0
+    assert list(boot.t0.index) == ["(Intercept)", "period2", "period3", "period4", "sd_(Intercept)|herd"]
+
+
+def test_all_failures_raise():
+    lm = mm.lm("Reaction ~ Days", mm.datasets.load("sleepstudy"))
+
+    def broken(fit):
+        if fit is not lm:
+            raise ValueError("no statistic")
+        return fit.fixef
+
+    with pytest.raises(RuntimeError, match="no statistic"):
+        mm.comparison.bootstrap(lm, 3, statistic=broken, progress=False)

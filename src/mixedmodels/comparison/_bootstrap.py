@@ -70,15 +70,27 @@ def _percent(p: float) -> str:
     return f"{100 * p:.3g} %"
 
 
-def _one(fit, statistic, seed_seq) -> tuple[np.ndarray | None, bool]:
+def as_response(fit, y: np.ndarray) -> np.ndarray:
+    """A simulated response in the form ``refit`` takes: proportions of a
+    ``cbind(successes, failures)`` model become the two count columns."""
+    response = getattr(getattr(fit, "frame", None), "response", None)
+    if response is not None and response.ndim == 2 and y.ndim == 1:
+        trials = response.sum(axis=1)
+        successes = np.rint(y * trials)
+        return np.column_stack([successes, trials - successes])
+    return y
+
+
+def _one(fit, statistic, seed_seq) -> tuple[np.ndarray | str, bool]:
+    """One replicate: the statistic, or the error message if the refit failed."""
     rng = np.random.default_rng(seed_seq)
-    y = fit.simulate(1, seed=rng).to_numpy()[:, 0]
+    y = as_response(fit, fit.simulate(1, seed=rng).to_numpy()[:, 0])
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
             value = np.asarray(statistic(fit.refit(y)), dtype=float)
-        except (ArithmeticError, ValueError, np.linalg.LinAlgError):
-            return None, bool(caught)
+        except (ArithmeticError, ValueError, np.linalg.LinAlgError) as error:
+            return f"{type(error).__name__}: {error}", bool(caught)
     return value, bool(caught)
 
 
@@ -171,13 +183,16 @@ def bootstrap(fit, nsim: int = 1000, statistic=None, seed=None, n_jobs: int = 1,
     seeds = (seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)).spawn(nsim)
     results = _run(fit, statistic, seeds, int(n_jobs), _Progress(nsim, progress and nsim >= 50))
     values = np.full((nsim, t0.size), np.nan)
+    errors = [value for value, _ in results if isinstance(value, str)]
+    if len(errors) == nsim:
+        raise RuntimeError(f"Every bootstrap refit failed; the first with {errors[0]}")
     for i, (value, _) in enumerate(results):
-        if value is not None:
+        if not isinstance(value, str):
             values[i] = value
     return BootstrapResult(
         t0,
         pd.DataFrame(values, columns=names),
-        n_failed=sum(v is None for v, _ in results),
+        n_failed=len(errors),
         n_warned=sum(w for _, w in results),
         elapsed=time.perf_counter() - started,
         seed=seed,

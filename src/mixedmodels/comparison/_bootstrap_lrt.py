@@ -19,6 +19,10 @@ class _NullPair:
     def simulate(self, nsim: int = 1, seed=None):
         return self.m0.simulate(nsim, seed=seed)
 
+    @property
+    def frame(self):
+        return self.m0.frame
+
     def refit(self, newresp) -> tuple:
         return self.m0.refit(newresp), self.m1.refit(newresp)
 

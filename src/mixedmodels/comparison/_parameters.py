@@ -95,7 +95,7 @@ def _cholesky_psd(cov: np.ndarray) -> np.ndarray:
 def variance_parameters(fit, old_names: bool = False) -> pd.Series:
     """The fit's sd/cor parameters and sigma, lme4's names."""
     sigma = float(fit.sigma) if has_residual(fit) else 1.0
-    values = theta_to_sdcor(fit, fit.optsummary.final, sigma)
+    values = theta_to_sdcor(fit, fit.theta.to_numpy(), sigma)
     return pd.Series(values, index=parameter_names(fit, old_names), name="estimate")
 
 
