@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import warnings
 
+import numpy as np
+
 from mixedmodels.formula import build_model_frame
 
 
@@ -27,3 +29,13 @@ def test_assign_skips_aliased_columns(data):
         mf = build_model_frame("y ~ x + x2 + f", d)
     assert mf.fixef_names == ["(Intercept)", "x", "fb", "fc"]
     assert mf.fixef_assign == [0, 1, 3, 3]
+
+
+def test_indicator_matrix_codes_every_level(data):
+    # R: model.matrix(~ 0 + f) and model.matrix(~ 0 + x:f) for each term
+    mf = build_model_frame("y ~ x * f + (1 | g)", data)
+    X, names, assign = mf.spec.indicator_matrix(data, mf.rows_used)
+    assert names == ["(Intercept)", "x", "fa", "fb", "fc", "x:fa", "x:fb", "x:fc"]
+    assert assign == [0, 1, 2, 2, 2, 3, 3, 3]
+    assert (X[:, 2:5].sum(axis=1) == 1).all()
+    np.testing.assert_allclose(X[:, 5:].sum(axis=1), data["x"].to_numpy())

@@ -17,7 +17,7 @@ from mixedmodels.formula._errors import FormulaError
 from mixedmodels.formula._terms import Terms
 from mixedmodels.formula._values import Factor, Numeric
 
-__all__ = ["DesignPlan", "plan_design", "design_matrix"]
+__all__ = ["DesignPlan", "build_columns", "plan_design", "design_matrix"]
 
 
 @dataclass(frozen=True)
@@ -92,6 +92,12 @@ def _build(plan_like, values, levels, n) -> tuple[np.ndarray, list[str], tuple[i
         assign += [t + 1] * len(c)
     X = np.column_stack(cols) if cols else np.empty((n, 0))
     return np.ascontiguousarray(X, dtype=np.float64), names, tuple(assign)
+
+
+def build_columns(plan_like, values, levels, n) -> tuple[np.ndarray, list[str], list[int]]:
+    """Matrix, column names and term of every column for ``(intercept, terms, codings)``."""
+    X, names, assign = _build(plan_like, values, levels, n)
+    return X, names, list(assign)
 
 
 def plan_design(terms: Terms, values: dict[str, Numeric | Factor], n: int

@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 
 from mixedmodels.formula._data import as_dataframe
-from mixedmodels.formula._design import DesignPlan, design_matrix
+from mixedmodels.formula._contrasts import INDICATOR, NUMERIC
+from mixedmodels.formula._design import DesignPlan, build_columns, design_matrix
 from mixedmodels.formula._errors import FormulaError
 from mixedmodels.formula._evaluate import Variable, evaluate, variable
 from mixedmodels.formula._grouping import group_codes, to_factor
@@ -101,6 +102,20 @@ class ModelSpec:
         data = as_dataframe(newdata)
         X = design_matrix(self.fixed, self._values(self.fixed, data), len(data))
         return X[:, self.kept]
+
+    def indicator_matrix(self, newdata: Any, rows: np.ndarray | None = None
+                         ) -> tuple[np.ndarray, list[str], list[int]]:
+        """The fixed terms with every factor coded by indicators of all its levels
+        (each term as R's ``model.matrix(~ 0 + term)``, lmerTest's ``rdX``).
+
+        Returns the matrix, its column names and the term of every column (as
+        ``fixef_assign``); ``rows`` selects rows of ``newdata`` (e.g. ``rows_used``)."""
+        data = as_dataframe(newdata)
+        data = data if rows is None else data.iloc[rows].reset_index(drop=True)
+        codings = [tuple(NUMERIC if v not in self.fixed.levels else INDICATOR for v in term)
+                   for term in self.fixed.terms]
+        plan = (self.fixed.intercept, self.fixed.terms, codings)
+        return build_columns(plan, self._values(self.fixed, data), self.fixed.levels, len(data))
 
     def _select(self, terms: Any) -> list[RePlan]:
         if terms is None:

@@ -22,7 +22,7 @@ def anova_table(fit, type: int | str = 3, ddf: str = "satterthwaite") -> pd.Data
     if kind is None:
         raise ValueError(f"type must be 1, 2 or 3 (or 'I', 'II', 'III'); got type={type!r}.")
     method = ddf_method(ddf)
-    hypotheses = HYPOTHESES[kind](TermStructure(fit.frame))
+    hypotheses = HYPOTHESES[kind](TermStructure(fit.frame, fit.data))
     rows = [f_test(fit, L, method) for L in hypotheses.values()]
     table = pd.DataFrame(rows, index=pd.Index(list(hypotheses), name="term"), columns=F_COLUMNS, dtype=float)
     table["num_df"] = table["num_df"].astype(int)

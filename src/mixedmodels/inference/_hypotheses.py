@@ -4,7 +4,9 @@ Type I: rows of the (unit upper) Doolittle factor of ``X'X`` per term,
 sequential in term order.  Type II: a term not contained in any other term
 is tested marginally; a contained term by type I contrasts after the terms
 unrelated to it.  Type III: marginal (identity rows) for terms not contained
-in others under treatment coding, as lmerTest's ``get_contrasts_type3``.
+in others; contained terms orthogonalised against the terms containing them
+in the full-indicator parametrisation (lmerTest's ``extract_contrasts_type3``,
+treatment coding).
 """
 
 from __future__ import annotations
@@ -25,8 +27,9 @@ class TermStructure:
         ``label -> labels of the terms containing it`` (lmerTest's ``containment``).
     """
 
-    def __init__(self, frame) -> None:
+    def __init__(self, frame, data=None) -> None:
         spec = frame.spec
+        self.frame, self.data = frame, data
         self.X = frame.X
         self.labels = spec.term_labels
         assign = np.asarray(frame.fixef_assign)
@@ -89,17 +92,45 @@ def _type2_term(ts: TermStructure, label: str) -> np.ndarray:
 
 
 def type3(ts: TermStructure) -> dict[str, np.ndarray]:
-    """Type III hypotheses (implemented where they are marginal)."""
+    """Type III hypotheses (treatment coding; ordered factors not supported)."""
     if ts.X.shape[1] <= 1 or len(ts.labels) <= 1:
         return type1(ts)
     nested = [lab for lab in ts.labels if ts.contained_in[lab]]
-    if nested or ts.ordered:
+    if not nested:
+        return {lab: marginal(ts, lab) for lab in ts.labels}
+    if ts.ordered or ts.data is None:
         raise NotImplementedError(
-            "type III tests are implemented for models whose terms are not contained in other terms "
-            f"and without ordered factors; got contained terms {nested}"
-            + (" and ordered factors" if ts.ordered else "") + ". Use type=1 or type=2."
+            f"type III tests of terms contained in others ({nested}) need treatment-coded factors "
+            "and the fitted data; use type=1 or type=2."
         )
-    return {lab: marginal(ts, lab) for lab in ts.labels}
+    return _type3_nested(ts)
+
+
+def _type3_nested(ts: TermStructure) -> dict[str, np.ndarray]:
+    rdx, rd_names, _ = ts.frame.spec.indicator_matrix(ts.data, ts.frame.rows_used)
+    L = zapsmall((np.linalg.pinv(ts.X) @ rdx).T)  # rows: indicator columns, columns: X
+    order = sorted(ts.labels, key=lambda lab: -len(lab.split(":")))
+    for lab in order:
+        if ts.contained_in[lab]:
+            cols = ts.columns[lab]
+            basis = L[:, np.concatenate([ts.columns[c] for c in ts.contained_in[lab]])]
+            coef = np.linalg.lstsq(basis, L[:, cols], rcond=None)[0]
+            L[:, cols] = zapsmall(L[:, cols] - basis @ coef)
+    names = ts.frame.fixef_names
+    L = L[[rd_names.index(nm) for nm in names]]
+    out = {}
+    for lab in ts.labels:
+        block = L[:, ts.columns[lab]].T
+        out[lab] = block[np.abs(block).sum(axis=1) > 1e-8]
+    return out
+
+
+def zapsmall(x: np.ndarray, digits: int = 7) -> np.ndarray:
+    """R's ``zapsmall``: round to ``digits`` significant digits of the largest entry."""
+    mx = np.max(np.abs(x)) if x.size else 0.0
+    if mx <= 0:
+        return x
+    return np.round(x, max(0, digits - int(np.ceil(np.log10(mx)))))
 
 
 HYPOTHESES = {1: type1, 2: type2, 3: type3}

@@ -1,0 +1,43 @@
+"""Type I/II/III anova of a model with interactions (contained terms), against
+lmerTest 3.1-3 on R 4.2.2: ``lmer(stress ~ experience * sex + treatment * hospsize
++ (1 | hospital/ward), nurses)``, values as printed by ``anova(fit, type=, ddf=)``."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import mixedmodels as mm
+from tests.inference._agreement import assert_p_close
+
+FORMULA = "stress ~ experience * sex + treatment * hospsize + (1 | hospital/ward)"
+TERMS = ["experience", "sex", "treatment", "hospsize", "experience:sex", "treatment:hospsize"]
+NUM_DF = [1, 1, 1, 2, 1, 2]
+# (DenDF, F value, Pr(>F)) per term, as printed by R
+R_TABLES = {
+    (1, "satterthwaite"): [(939.18, 72.2339, 7.4e-17), (939.54, 153.2147, 1.0e-32), (72.06, 66.8356, 7.175e-12),
+                           (22.00, 6.2633, 0.007029), (930.69, 0.0547, 0.815084), (72.36, 28.7906, 6.328e-10)],
+    (2, "satterthwaite"): [(918.97, 84.2643, 2.8e-19), (911.59, 17.3564, 3.393e-05), (72.06, 66.7858, 7.275e-12),
+                           (22.00, 6.2686, 0.007005), (910.71, 0.0081, 0.928190), (72.36, 28.7906, 6.327e-10)],
+    (3, "satterthwaite"): [(918.39, 68.2157, 5.079e-16), (911.59, 17.3564, 3.393e-05), (72.55, 29.1631, 8.035e-07),
+                           (22.00, 6.1152, 0.007728), (910.71, 0.0081, 0.928190), (72.36, 28.7906, 6.327e-10)],
+    (2, "kenward-roger"): [(918.87, 84.1929, 2.9e-19), (911.47, 17.3458, 3.412e-05), (71.92, 66.7851, 7.368e-12),
+                           (22.02, 6.2686, 0.007001), (910.58, 0.0081, 0.928212), (72.22, 28.7903, 6.391e-10)],
+    (3, "kenward-roger"): [(918.29, 68.1576, 5.221e-16), (911.47, 17.3458, 3.412e-05), (72.41, 29.1629, 8.066e-07),
+                           (22.02, 6.1152, 0.007723), (910.58, 0.0081, 0.928212), (72.22, 28.7903, 6.391e-10)],
+}
+
+
+@pytest.fixture(scope="module")
+def fit():
+    return mm.lmer(FORMULA, mm.datasets.load("nurses"))
+
+
+@pytest.mark.parametrize("kind, ddf", list(R_TABLES))
+def test_anova_with_interactions(fit, kind, ddf):
+    got = fit.anova(type=kind, ddf=ddf)
+    want = np.array(R_TABLES[kind, ddf])
+    assert list(got.index) == TERMS and got["num_df"].tolist() == NUM_DF
+    np.testing.assert_allclose(got["den_df"], want[:, 0], rtol=0.01)
+    np.testing.assert_allclose(got["f_value"], want[:, 1], rtol=0.01, atol=1e-4)
+    assert_p_close(got["p_value"], want[:, 2])
