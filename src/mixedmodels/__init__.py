@@ -19,7 +19,7 @@ from mixedmodels._warnings import (
 )
 from mixedmodels.formula import FormulaError
 from mixedmodels.lmm import LmerFit, lmer
-from mixedmodels.fixed import lm
+from mixedmodels.fixed import glm, lm
 from mixedmodels.comparison import anova, bootstrap_lrt
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "anova",
     "bootstrap_lrt",
     "datasets",
+    "glm",
     "lm",
     "lmer",
 ]

@@ -31,3 +31,18 @@ def test_lm_refit_and_simulate():
     assert again.fixef.index.tolist() == ["(Intercept)", "Days"]
     with pytest.raises(mm.FormulaError, match="random-effects"):
         mm.lm("Reaction ~ Days + (1 | Subject)", mm.datasets.load("sleepstudy"))
+
+
+def test_glm_gaussian_is_lm_and_poisson_loglik():
+    from scipy import stats
+
+    sleep = mm.datasets.load("sleepstudy")
+    g, l = mm.glm("Reaction ~ Days", sleep), mm.lm("Reaction ~ Days", sleep)
+    np.testing.assert_allclose(g.fixef, l.fixef, rtol=1e-10)
+    assert g.loglik == pytest.approx(l.loglik, rel=1e-10) and g.npar == l.npar
+    cbpp = mm.datasets.load("cbpp")
+    p = mm.glm("incidence ~ period", cbpp, family="poisson")
+    assert p.loglik == pytest.approx(stats.poisson.logpmf(cbpp["incidence"], p.fitted()).sum(), rel=1e-10)
+    b = mm.glm("cbind(incidence, size - incidence) ~ period", cbpp, family="binomial")
+    assert b.fixef["(Intercept)"] == pytest.approx(-1.26902, abs=1e-5)  # R: glm(..., binomial)
+    assert b.npar == 4
