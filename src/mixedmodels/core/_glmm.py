@@ -54,11 +54,11 @@ class GeneralizedMixedProblem:
     response : GlmResponse
         Response, prior weights, offset and family.
     tol : float
-        Relative PIRLS convergence tolerance on the penalized deviance.
+        PIRLS stops when a step moves the linear predictor by less than this.
     """
 
     def __init__(self, blocks: list[RandomEffectsBlock], X: np.ndarray, response: GlmResponse,
-                 tol: float = 1e-6, maxit: int = 100) -> None:
+                 tol: float = 1e-10, maxit: int = 100) -> None:
         if not blocks:
             raise ValueError("a generalized linear mixed model needs at least one random-effects term")
         self.blocks, self.X, self.response = blocks, X, response

@@ -33,20 +33,33 @@ class GlmResponse:
     n_trials: np.ndarray
     offset: np.ndarray
 
+    def __post_init__(self) -> None:
+        self._last: tuple[np.ndarray, np.ndarray] | None = None
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Recompute what depends only on the data and the family (after changing either)."""
+        self._aic_constant = self.family.aic_constant(self.y, self.n_trials, self.weights)
+        self._last = None
+
     @property
     def n(self) -> int:
         """Number of observations."""
         return self.y.size
 
     def mu(self, eta: np.ndarray) -> np.ndarray:
-        """Mean at the linear predictor."""
-        return self.family.link.linkinv(eta)
+        """Mean at the linear predictor (the last one is remembered: PIRLS asks twice)."""
+        if self._last is not None and self._last[0] is eta:
+            return self._last[1]
+        mu = self.family.link.linkinv(eta)
+        self._last = (eta, mu)
+        return mu
 
     def working(self, eta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """PIRLS weights ``w = wt mu_eta^2 / V(mu)`` and working response
         ``eta - offset + (y - mu) / mu_eta``."""
         link = self.family.link
-        mu = link.linkinv(eta)
+        mu = self.mu(eta)
         d = link.mu_eta(eta)
         w = self.weights * d * d / self.family.variance(mu)
         return w, eta - self.offset + (self.y - mu) / d
@@ -62,7 +75,7 @@ class GlmResponse:
     def aic(self, mu: np.ndarray) -> float:
         """R's ``family$aic`` at ``mu`` (-2 log-likelihood of the conditional model)."""
         dev = float(np.sum(self.dev_resids(mu)))
-        return self.family.aic(self.y, self.n_trials, mu, self.weights, dev)
+        return self.family.aic(self.y, self.n_trials, mu, self.weights, dev, self._aic_constant)
 
     def initial_eta(self) -> np.ndarray:
         """Linear predictor at R's ``mustart``."""

@@ -59,7 +59,7 @@ class PirlsResult:
 
 
 def pirls(problem, lambdas, u, beta, eta=None, fixed_beta: bool = False,
-          tol: float = 1e-6, maxit: int = 100, max_halvings: int = 10) -> PirlsResult:
+          tol: float = 1e-10, maxit: int = 100, max_halvings: int = 10) -> PirlsResult:
     """Iterate weighted PLS steps from ``(u, beta)`` to the conditional modes.
 
     Converged when a step moves the linear predictor by less than ``tol``

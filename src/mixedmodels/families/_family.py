@@ -17,8 +17,7 @@ from mixedmodels.families._links import Link, get_link
 
 def _xlogy_ratio(y: np.ndarray, mu: np.ndarray) -> np.ndarray:
     """``y log(y / mu)``, 0 where ``y == 0``."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(y > 0, y * np.log(np.where(y > 0, y, 1.0) / mu), 0.0)
+    return special.xlogy(y, y / mu)
 
 
 class Family:
@@ -56,9 +55,16 @@ class Family:
         """Per-observation deviance contributions (squared deviance residuals)."""
         raise NotImplementedError
 
-    def aic(self, y, n, mu, wt, dev: float) -> float:
-        """R's ``family$aic``: -2 log-likelihood (plus 2 per dispersion parameter)."""
+    def aic(self, y, n, mu, wt, dev: float, constant: float | None = None) -> float:
+        """R's ``family$aic``: -2 log-likelihood (plus 2 per dispersion parameter).
+
+        ``constant`` may pass :meth:`aic_constant` of the same data, computed once.
+        """
         raise NotImplementedError
+
+    def aic_constant(self, y, n, wt) -> float | None:
+        """The part of :meth:`aic` that does not depend on ``mu`` (None if not split)."""
+        return None
 
     def valid_mu(self, mu: np.ndarray) -> bool:
         """Whether ``mu`` lies in the family's mean space."""
@@ -95,10 +101,22 @@ class Binomial(Family):
     def dev_resids(self, y, mu, wt):
         return 2.0 * wt * (_xlogy_ratio(y, mu) + _xlogy_ratio(1.0 - y, 1.0 - mu))
 
-    def aic(self, y, n, mu, wt, dev):
+    @staticmethod
+    def _trials(y, n, wt):
         m = n if np.any(n > 1) else wt
         ratio = np.where(m > 0, wt / np.where(m > 0, m, 1.0), 0.0)
-        return float(-2.0 * np.sum(ratio * stats.binom.logpmf(np.round(m * y), np.round(m), mu)))
+        return np.round(m), np.round(m * y), ratio
+
+    def aic_constant(self, y, n, wt):
+        m, k, ratio = self._trials(y, n, wt)
+        lchoose = special.gammaln(m + 1) - special.gammaln(k + 1) - special.gammaln(m - k + 1)
+        return float(-2.0 * np.sum(ratio * lchoose))
+
+    def aic(self, y, n, mu, wt, dev, constant=None):
+        # -2 sum (wt/m) dbinom(round(m y), round(m), mu, log = TRUE), m = n or wt as R
+        m, k, ratio = self._trials(y, n, wt)
+        constant = self.aic_constant(y, n, wt) if constant is None else constant
+        return float(constant - 2.0 * np.sum(ratio * (special.xlogy(k, mu) + special.xlog1py(m - k, -mu))))
 
     def valid_mu(self, mu):
         return bool(np.all(np.isfinite(mu)) and np.all((mu > 0) & (mu < 1)))
@@ -128,8 +146,13 @@ class Poisson(Family):
     def dev_resids(self, y, mu, wt):
         return 2.0 * wt * (_xlogy_ratio(y, mu) - (y - mu))
 
-    def aic(self, y, n, mu, wt, dev):
-        return float(-2.0 * np.sum(stats.poisson.logpmf(y, mu) * wt))
+    def aic_constant(self, y, n, wt):
+        return float(2.0 * np.sum(special.gammaln(y + 1) * wt))
+
+    def aic(self, y, n, mu, wt, dev, constant=None):
+        # -2 sum dpois(y, mu, log = TRUE) wt
+        constant = self.aic_constant(y, n, wt) if constant is None else constant
+        return float(constant - 2.0 * np.sum((special.xlogy(y, mu) - mu) * wt))
 
     def mustart(self, y, wt):
         return y + 0.1
@@ -156,7 +179,7 @@ class Gamma(Family):
             ratio = np.where(y == 0, 1.0, y / mu)
         return -2.0 * wt * (np.log(ratio) - (y - mu) / mu)
 
-    def aic(self, y, n, mu, wt, dev):
+    def aic(self, y, n, mu, wt, dev, constant=None):
         disp = dev / np.sum(wt)
         return float(-2.0 * np.sum(stats.gamma.logpdf(y, 1.0 / disp, scale=mu * disp) * wt) + 2.0)
 
@@ -181,7 +204,7 @@ class InverseGaussian(Family):
     def dev_resids(self, y, mu, wt):
         return wt * (y - mu) ** 2 / (y * mu**2)
 
-    def aic(self, y, n, mu, wt, dev):
+    def aic(self, y, n, mu, wt, dev, constant=None):
         total = np.sum(wt)
         return float(total * (np.log(dev / total * 2 * np.pi) + 1.0) + 3.0 * np.sum(np.log(y) * wt) + 2.0)
 
@@ -207,7 +230,7 @@ class Gaussian(Family):
     def dev_resids(self, y, mu, wt):
         return wt * (y - mu) ** 2
 
-    def aic(self, y, n, mu, wt, dev):
+    def aic(self, y, n, mu, wt, dev, constant=None):
         nobs = y.size
         return float(nobs * (np.log(2 * np.pi * dev / nobs) + 1.0) + 2.0 - np.sum(np.log(wt)))
 
@@ -238,7 +261,7 @@ class NegativeBinomial(Family):
         th = self.theta
         return 2.0 * wt * (y * np.log(np.maximum(1.0, y) / mu) - (y + th) * np.log((y + th) / (mu + th)))
 
-    def aic(self, y, n, mu, wt, dev):
+    def aic(self, y, n, mu, wt, dev, constant=None):
         th = self.theta
         term = ((y + th) * np.log(mu + th) - y * np.log(mu) + special.gammaln(y + 1)
                 - th * np.log(th) + special.gammaln(th) - special.gammaln(th + y))

@@ -53,11 +53,18 @@ class Logit(Link):
         return special.logit(mu)
 
     def linkinv(self, eta):
-        return np.where(eta < -30.0, EPS, np.where(eta > 30.0, 1.0 - EPS, special.expit(eta)))
+        eta = np.asarray(eta, dtype=float)
+        mu = special.expit(eta)
+        if mu.ndim:
+            mu[eta < -30.0] = EPS
+            mu[eta > 30.0] = 1.0 - EPS
+        elif abs(eta) > 30.0:
+            mu = np.float64(EPS if eta < 0 else 1.0 - EPS)
+        return mu
 
     def mu_eta(self, eta):
-        e = np.exp(-np.abs(eta))
-        return np.maximum(e / (1.0 + e) ** 2, EPS)
+        mu = special.expit(np.abs(eta))
+        return np.maximum(mu * (1.0 - mu), EPS)
 
 
 class Probit(Link):

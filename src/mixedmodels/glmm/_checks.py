@@ -9,7 +9,7 @@ import numpy as np
 
 from mixedmodels._checks import SINGULAR_MESSAGE, _gradient_message, _hessian_messages
 from mixedmodels._warnings import ConvergenceWarning, SingularFitWarning, signal
-from mixedmodels.core._derivs import gradient_hessian
+from mixedmodels.core._hessian import gradient_hessian_compact
 from mixedmodels.glmm._control import GlmerControl
 
 
@@ -31,7 +31,7 @@ def derivative_checks(
         messages.append(SINGULAR_MESSAGE)
     if nobs > control.check_conv_nobsmax or ntheta > control.check_conv_nparmax:
         return messages, None
-    grad, hess = gradient_hessian(devfun, params, fx=fmin, lower=lower)
+    grad, hess = gradient_hessian_compact(devfun, params, fx=fmin, lower=lower)
     if singular:
         return messages, hess
     found = _gradient_message(grad, hess, control) + _hessian_messages(hess, control.hess_tol)

@@ -24,12 +24,16 @@ class GlmerControl(Control):
     check_separation : str
         Level of the complete / quasi-complete separation message
         (binomial models).
+    stage1_ftol_abs : float
+        Absolute deviance tolerance of stage 1 when stage 2 follows (its
+        optimum is only a starting point).
     stage2_optimizer : str, optional
         Optimizer of the second stage (theta and beta); default: ``optimizer``.
     """
 
-    pirls_tol: float = 1e-6
+    pirls_tol: float = 1e-10
     pirls_maxit: int = 100
     check_pirls: str = "warn"
     check_separation: str = "warn"
+    stage1_ftol_abs: float = 1e-5
     stage2_optimizer: str | None = None

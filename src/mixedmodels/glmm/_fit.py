@@ -96,7 +96,7 @@ def fit_glmer(frame: ModelFrame, problem: GeneralizedMixedProblem, nagq: int, co
     theta0, beta0 = _start(start, problem)
     if beta0 is not None:
         problem.reset(beta=beta0)
-    opt = stage1(problem, theta0, control)
+    opt = stage1(problem, theta0, control, final=nagq == 0)
     if nagq > 0:
         opt = stage2(problem, opt.final, problem.beta.copy(), nagq, control)
     messages += check_optimizer_code(opt, control)

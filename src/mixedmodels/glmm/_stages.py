@@ -20,11 +20,19 @@ from mixedmodels.core._optimize import OptSummary
 from mixedmodels.glmm._control import GlmerControl
 
 
-def stage1(problem: GeneralizedMixedProblem, theta0: np.ndarray, control: GlmerControl) -> OptSummary:
-    """Optimize theta with beta inside PIRLS (lme4's ``nAGQ = 0`` stage)."""
+def stage1(problem: GeneralizedMixedProblem, theta0: np.ndarray, control: GlmerControl,
+           final: bool = True) -> OptSummary:
+    """Optimize theta with beta inside PIRLS (lme4's ``nAGQ = 0`` stage).
+
+    When stage 2 follows (``final=False``) the optimum only seeds it, and a
+    looser tolerance (``control.stage1_ftol_abs``) saves evaluations.
+    """
     lower = problem.theta_map.lower_bounds()
+    options = dict(control.optimizer_options)
+    if not final:
+        options.setdefault("ftol_abs", control.stage1_ftol_abs)
     opt = optimize_theta(
-        problem.deviance, theta0, lower, control.optimizer, control.optimizer_options,
+        problem.deviance, theta0, lower, control.optimizer, options,
         control.restart_edge, control.boundary_tol,
     )
     problem.deviance(opt.final)
@@ -56,7 +64,7 @@ def stage2(problem: GeneralizedMixedProblem, theta1: np.ndarray, beta1: np.ndarr
     initial = np.concatenate([theta1, np.zeros(problem.p)])
     options = dict(control.optimizer_options)
     options.setdefault("initial_step", np.concatenate([np.maximum(0.25 * np.abs(theta1), 0.05),
-                                                       np.full(problem.p, 0.5)]))
+                                                       np.full(problem.p, 1.0)]))
     method = control.stage2_optimizer or control.optimizer
     opt = optimize_theta(objective, initial, lower, method, options, control.restart_edge, control.boundary_tol)
     theta, beta = natural(opt.final)

@@ -1,0 +1,58 @@
+"""A finite-difference gradient and Hessian with fewer evaluations than ``deriv12``.
+
+lme4's ``deriv12`` spends ``2 n^2 + 1`` evaluations (four per off-diagonal
+pair).  With a smooth objective (PIRLS converged tightly) one evaluation per
+pair is enough: ``H_ij ~ (f(x + h e_i + h e_j) - f(x + h e_i) - f(x + h e_j) + f(x)) / h^2``,
+accurate to O(h), reusing the points of the central diagonal differences:
+``1 + 2 n + n (n - 1) / 2`` evaluations in all (36 instead of 99 for n = 7).
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+
+def gradient_hessian_compact(
+    fn: Callable[[np.ndarray], float],
+    x: np.ndarray,
+    delta: float = 1e-4,
+    fx: float | None = None,
+    lower: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Central gradient and diagonal, forward cross differences off the diagonal.
+
+    A backward step that would cross a lower bound is shortened to end on it
+    (a parameter on its bound gets a one-sided second difference).
+    """
+    x = np.asarray(x, dtype=float)
+    n = x.size
+    fx = fn(x) if fx is None else fx
+    down = np.full(n, delta)
+    if lower is not None:
+        down = np.minimum(down, np.where(np.isfinite(lower), x - lower, delta))
+    f_up = np.empty(n)
+    grad, hess = np.empty(n), np.empty((n, n))
+    for j in range(n):
+        f_up[j] = fn(_step(x, [j], [delta]))
+        if down[j] > 0:
+            f_down = fn(_step(x, [j], [-down[j]]))
+            grad[j] = (f_up[j] - f_down) / (delta + down[j])
+            hess[j, j] = 2 * (down[j] * f_up[j] - (delta + down[j]) * fx + delta * f_down) / (
+                delta * down[j] * (delta + down[j]))
+        else:
+            f_2up = fn(_step(x, [j], [2 * delta]))
+            grad[j] = (f_up[j] - fx) / delta
+            hess[j, j] = (f_2up - 2 * f_up[j] + fx) / delta**2
+    for j in range(n):
+        for i in range(j):
+            f_ij = fn(_step(x, [i, j], [delta, delta]))
+            hess[i, j] = hess[j, i] = (f_ij - f_up[i] - f_up[j] + fx) / delta**2
+    return grad, hess
+
+
+def _step(x: np.ndarray, idx: list[int], steps: list[float]) -> np.ndarray:
+    out = x.copy()
+    out[idx] += steps
+    return out
