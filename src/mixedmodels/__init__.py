@@ -41,6 +41,6 @@ __all__ = [
 __version__ = "0.1.0"
 
 from mixedmodels import families
-from mixedmodels.glmm import GlmerControl, GlmerFit, glmer
+from mixedmodels.glmm import GlmerControl, GlmerFit, glmer, glmer_nb
 
-__all__ += ["GlmerControl", "GlmerFit", "families", "glmer"]
+__all__ += ["GlmerControl", "GlmerFit", "families", "glmer", "glmer_nb"]

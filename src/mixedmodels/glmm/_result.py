@@ -65,8 +65,10 @@ class GlmerFit(LmerFit):
     # --- likelihood -------------------------------------------------------
     @property
     def npar(self) -> int:
-        """Fixed effects, theta, and a dispersion parameter if the family has one."""
-        return self.problem.p + self.problem.theta_map.size + int(self.family.has_scale)
+        """Fixed effects, theta, a dispersion parameter if the family has one,
+        and an estimated NB size (``glmer_nb``)."""
+        extra = getattr(self, "extra_params", 0)
+        return self.problem.p + self.problem.theta_map.size + int(self.family.has_scale) + extra
 
     @property
     def deviance(self) -> float:

@@ -1,0 +1,97 @@
+"""``glmer_nb``: negative binomial GLMM with its size parameter estimated (lme4's ``glmer.nb``).
+
+As lme4: fit the Poisson GLMM, estimate theta from its means (MASS's
+``theta.ml``), then minimize ``-2 logLik`` of the NB GLMM over ``log theta``
+in ``log(theta_0) +- 3`` with Brent's method (R's ``optimize``).  Every
+refit reuses the model's cross-products and starts from the previous
+estimates; only the last one runs the checks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+from scipy import optimize, special
+
+from mixedmodels.families import NegativeBinomial, Poisson
+from mixedmodels.glmm._control import GlmerControl
+from mixedmodels.glmm._fit import fit_glmer, glmer_frame, glmer_problem
+from mixedmodels.glmm._result import GlmerFit
+from mixedmodels.lmm._fit import _data_name
+
+
+def theta_ml(y: np.ndarray, mu: np.ndarray, weights: np.ndarray, limit: int = 20,
+             eps: float = np.finfo(float).eps ** 0.25) -> float:
+    """MASS's ``theta.ml``: Newton iterations for the NB size at fixed means."""
+    n = np.sum(weights)
+    t0 = n / np.sum(weights * (y / mu - 1) ** 2)
+    for _ in range(limit - 1):
+        t0 = abs(t0)
+        score = np.sum(weights * (special.digamma(t0 + y) - special.digamma(t0) + np.log(t0) + 1
+                                  - np.log(t0 + mu) - (y + t0) / (mu + t0)))
+        info = np.sum(weights * (-special.polygamma(1, t0 + y) + special.polygamma(1, t0) - 1 / t0
+                                 + 2 / (mu + t0) - (y + t0) / (mu + t0) ** 2))
+        delta = score / info
+        t0 = t0 + delta
+        if abs(delta) <= eps:
+            break
+    return float(max(t0, np.finfo(float).tiny))
+
+
+def glmer_nb(formula: str, data, nagq: int = 1, *, weights=None, offset=None, na_action: str = "omit",
+             control: GlmerControl | None = None, start=None, tol: float = 5e-5,
+             interval: tuple[float, float] | None = None) -> GlmerFit:
+    """Fit a negative binomial (NB2, log link) GLMM estimating its size theta.
+
+    Parameters
+    ----------
+    formula, data, nagq, weights, offset, na_action, control, start
+        As for :func:`~mixedmodels.glmer`.
+    tol : float
+        Tolerance of the search over ``log(theta)`` (lme4: 5e-5).
+    interval : (float, float), optional
+        Search interval for ``log(theta)``; default ``log(theta_0) +- 3``.
+
+    Returns
+    -------
+    GlmerFit
+        With ``family`` a :class:`~mixedmodels.families.NegativeBinomial`
+        at the estimate (``fit.family.theta``); logLik's df counts theta.
+    """
+    control = control or GlmerControl()
+    frame = glmer_frame(formula, data, weights=weights, offset=offset, na_action=na_action)
+    problem = glmer_problem(frame, Poisson(), control)
+    quiet = _quiet(control)
+    name = _data_name(data)
+    fit = fit_glmer(frame, problem, nagq, quiet, start, name, data)
+    resp = problem.response
+    theta0 = theta_ml(resp.y, fit.fitted().to_numpy(), resp.weights)
+    lo, hi = interval or (np.log(theta0) - 3.0, np.log(theta0) + 3.0)
+    state = {"start": {"theta": fit.theta.to_numpy(), "fixef": fit.fixef.to_numpy()}, "evals": 0}
+
+    def objective(log_theta: float) -> float:
+        _set_family(problem, NegativeBinomial(float(np.exp(log_theta))))
+        refit = fit_glmer(frame, problem, nagq, quiet, state["start"], name, data)
+        state["start"] = {"theta": refit.theta.to_numpy(), "fixef": refit.fixef.to_numpy()}
+        state["evals"] += 1
+        return -2.0 * refit.loglik
+
+    best = optimize.minimize_scalar(objective, bounds=(lo, hi), method="bounded", options={"xatol": tol})
+    _set_family(problem, NegativeBinomial(float(np.exp(best.x))))
+    fit = fit_glmer(frame, problem, nagq, control, state["start"], name, data)
+    fit.nb_evaluations = state["evals"]
+    fit.extra_params = 1
+    return fit
+
+
+def _set_family(problem, family) -> None:
+    problem.response.family = family
+    problem.response.refresh()
+
+
+def _quiet(control: GlmerControl) -> GlmerControl:
+    """The control for the inner refits: no derivative checks, no messages."""
+    return replace(control, check_conv_nobsmax=-1, check_singular="ignore", check_scale_x="ignore",
+                   check_pirls="ignore", check_separation="ignore", check_conv_grad="ignore",
+                   check_conv_hess="ignore")
