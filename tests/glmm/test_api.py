@@ -1,0 +1,129 @@
+"""glmer's API beyond the reference numbers: summary layout, residuals,
+predictions, simulation, diagnostics and the errors users meet."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import mixedmodels as mm
+from mixedmodels.families import Binomial, Gamma, NegativeBinomial, Poisson
+
+CBPP = "cbind(incidence, size - incidence) ~ period + (1 | herd)"
+
+
+@pytest.fixture(scope="module")
+def cbpp():
+    return mm.datasets.load("cbpp")
+
+
+@pytest.fixture(scope="module")
+def fit(cbpp):
+    return mm.glmer(CBPP, cbpp)
+
+
+def test_summary_layout(fit):
+    lines = str(fit.summary()).splitlines()
+    assert lines[0] == ("Generalized linear mixed model fit by maximum likelihood "
+                        "(Laplace Approximation) ['glmerMod']")
+    assert lines[1] == " Family: binomial  ( logit )"
+    text = "\n".join(lines)
+    for piece in ("AIC", "df.resid", "Scaled residuals:", "Random effects:", "z value", "Pr(>|z|)"):
+        assert piece in text
+    coefs = fit.summary().coefficients
+    assert list(coefs.columns) == ["Estimate", "Std. Error", "z value", "Pr(>|z|)"]
+
+
+def test_fitted_predict_and_residual_types(fit, cbpp):
+    mu = fit.fitted()
+    np.testing.assert_allclose(fit.predict(type="response"), mu)
+    np.testing.assert_allclose(fit.predict(cbpp, type="response").to_numpy(), mu.to_numpy())
+    y = fit.problem.response.y
+    np.testing.assert_allclose(fit.residuals("response"), y - mu)
+    dev = fit.residuals("deviance").to_numpy()
+    assert fit.deviance == pytest.approx(np.sum(dev**2))
+    assert fit.sigma == 1.0
+    with pytest.raises(ValueError, match="residual type"):
+        fit.residuals("partial")
+    with pytest.raises(ValueError, match="type must be"):
+        fit.predict(type="odds")
+
+
+def test_proportion_with_weights_equals_cbind(fit, cbpp):
+    prop = mm.glmer("incidence/size ~ period + (1 | herd)", cbpp, weights="size")
+    np.testing.assert_allclose(prop.fixef, fit.fixef, atol=1e-5)
+    assert prop.loglik == pytest.approx(fit.loglik, abs=1e-6)
+
+
+def test_simulate_and_refit(fit):
+    sims = fit.simulate(3, seed=1)
+    assert sims.shape == (fit.nobs, 3)
+    assert ((sims >= 0) & (sims <= 1)).all().all()
+    again = fit.simulate(3, seed=1)
+    pd.testing.assert_frame_equal(sims, again)
+
+
+def test_overdispersion(fit):
+    od = fit.overdispersion()
+    assert od["rdf"] == fit.df_residual
+    assert od["ratio"] == pytest.approx(od["chisq"] / od["rdf"])
+    assert 0 <= od["p"] <= 1
+
+
+def test_nagq_needs_one_scalar_term():
+    data = mm.datasets.load("grouseticks")
+    with pytest.raises(ValueError, match="single, scalar random-effects term"):
+        mm.glmer("TICKS ~ YEAR + (1 | BROOD) + (1 | LOCATION)", data, family="poisson", nagq=5)
+
+
+def test_cbind_needs_binomial(cbpp):
+    with pytest.raises(mm.FormulaError, match="binomial"):
+        mm.glmer(CBPP, cbpp, family="poisson")
+
+
+def test_separation_is_detected_and_named():
+    rng = np.random.default_rng(3)
+    n = 200
+    g = np.repeat(np.arange(20), 10)
+    x = rng.normal(size=n)
+    flag = (np.arange(n) % 7 == 0).astype(float)
+    y = (rng.uniform(size=n) < 1 / (1 + np.exp(-x))).astype(float)
+    y[flag == 1] = 1.0  # flag predicts success perfectly: quasi-complete separation
+    data = pd.DataFrame({"y": y, "x": x, "flag": flag, "g": g.astype(str)})
+    with pytest.warns(mm.MixedModelsWarning, match="quasi-complete separation.*flag"):
+        mm.glmer("y ~ x + flag + (1 | g)", data, control=mm.GlmerControl(check_conv_grad="ignore",
+                                                                      check_conv_hess="ignore",
+                                                                      check_singular="ignore"))
+
+
+def test_bernoulli_factor_response_matches_numeric():
+    data = mm.datasets.load("VerbAgg").iloc[:2000]
+    as_factor = mm.glmer("r2 ~ Anger + (1 | id)", data)
+    numeric = data.assign(r2=(data["r2"] == "Y").astype(float))
+    as_number = mm.glmer("r2 ~ Anger + (1 | id)", numeric)
+    np.testing.assert_allclose(as_factor.fixef, as_number.fixef, rtol=1e-8)
+
+
+@pytest.mark.parametrize("family", [Binomial(), Binomial("probit"), Binomial("cloglog"), Poisson(),
+                                    Gamma("log"), NegativeBinomial(2.0)])
+def test_family_deviance_is_twice_loglik_difference(family):
+    rng = np.random.default_rng(0)
+    if isinstance(family, Binomial):
+        y = rng.integers(0, 2, 50).astype(float)
+    elif isinstance(family, Gamma):
+        y = rng.gamma(2.0, 1.0, 50)
+    else:
+        y = rng.poisson(3.0, 50).astype(float)
+    mu = family.link.linkinv(family.link.link(family.mustart(y, np.ones(50))) + 0.1)
+    assert np.all(family.dev_resids(y, mu, np.ones(50)) >= -1e-12)
+    assert np.all(family.dev_resids(y, np.maximum(y, 1e-300) if not isinstance(family, Binomial)
+                                    else np.clip(y, 1e-12, 1 - 1e-12), np.ones(50)) < 1e-9)
+    np.testing.assert_allclose(family.link.linkinv(family.link.link(mu)), mu, rtol=1e-10)
+
+
+def test_family_strings_and_errors():
+    assert isinstance(mm.families.get_family("Gamma"), Gamma)
+    assert mm.families.get_family("inverse_gaussian").link.name == "1/mu^2"
+    with pytest.raises(ValueError, match="Unknown family"):
+        mm.families.get_family("tweedie")
+    with pytest.raises(ValueError, match="not available"):
+        Poisson("logit")
