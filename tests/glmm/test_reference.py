@@ -14,8 +14,9 @@ lme4's own Hessian carries an O(1) bias from its PIRLS stopping rule
 small cbpp herds this moves its standard errors by 1-1.5 %, while the same
 model under AGQ (where lme4 re-runs PIRLS) agrees with ours to 1e-5, and
 the larger models (grouse, speed dating, patents, VerbAgg) within 0.3 %.
-Those models get the tolerance below; glmer.nb too (lme4 gives its final
-refit's Hessian; ours differs by up to 6.4 %, not yet understood).
+Those models are marked as expected failures of the 0.5 % standard-error
+test (strict: the mark goes when they match), as is glmer.nb (lme4 gives its
+final refit's Hessian; ours differs by up to 6.4 %, not yet understood).
 """
 
 import numpy as np
@@ -24,17 +25,25 @@ import pytest
 from tests.glmm.conftest import glmm_reference, glmm_reference_names
 
 NAMES = glmm_reference_names()
-SE_TOL = {
-    "cbpp_glmm": 0.015,
-    "cbpp_prop_weights": 0.015,
-    "cbpp_pois_offset": 0.015,
-    "cbpp_pois_offset_arg": 0.015,
-    "cbpp_cloglog": 0.012,
-    "grouse_nb_brood": 0.07,
-    "grouse_nb_location": 0.02,
+SE_DIFFERS = {  # observed relative SE difference from lme4 (see the module docstring)
+    "cbpp_glmm": "1.3 %",
+    "cbpp_prop_weights": "1.3 %",
+    "cbpp_pois_offset": "1.4 %",
+    "cbpp_pois_offset_arg": "1.4 %",
+    "cbpp_cloglog": "0.94 %",
+    "grouse_nb_brood": "6.4 %",
+    "grouse_nb_location": "1.5 %",
 }
 SLOW = {"grouse_nb_brood", "grouse_nb_location"}
 CASES = [pytest.param(n, marks=pytest.mark.slow) if n in SLOW else n for n in NAMES]
+
+
+def se_case(name):
+    marks = [pytest.mark.slow] if name in SLOW else []
+    if name in SE_DIFFERS:
+        reason = f"standard errors differ from lme4's by {SE_DIFFERS[name]} (issue #5 note)"
+        marks.append(pytest.mark.xfail(reason=reason, strict=True))
+    return pytest.param(name, marks=marks)
 
 
 def test_all_glmer_references_are_covered():
@@ -54,8 +63,14 @@ def test_fixed_effects(glmm_fitted, name):
     se = np.array(list(ref["fixef_se"].values()))
     err = np.abs(fit.fixef.to_numpy() - np.array(list(ref["fixef"].values()))) / se
     assert err.max() <= fixef_tolerance(fit, ref), err
+
+
+@pytest.mark.parametrize("name", [se_case(n) for n in NAMES])
+def test_standard_errors(glmm_fitted, name):
+    fit, ref = glmm_fitted(name), glmm_reference(name)
+    se = np.array(list(ref["fixef_se"].values()))
     ours = np.sqrt(np.diag(fit.vcov.to_numpy()))
-    np.testing.assert_allclose(ours, se, rtol=SE_TOL.get(name, 0.005))
+    np.testing.assert_allclose(ours, se, rtol=0.005)
 
 
 @pytest.mark.parametrize("name", CASES)
