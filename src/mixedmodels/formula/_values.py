@@ -78,11 +78,22 @@ def _from_categorical(cat: pd.Categorical) -> Factor:
     return Factor(np.asarray(cat.codes, dtype=np.int64), labels, bool(cat.ordered))
 
 
+def _from_numbers(arr: np.ndarray) -> Factor:
+    """Numbers as a factor: levels sorted numerically, NaN as missing."""
+    ok = ~np.isnan(arr)
+    levels, inverse = np.unique(arr[ok], return_inverse=True)
+    codes = np.full(arr.shape[0], -1, dtype=np.int64)
+    codes[ok] = inverse
+    return Factor(codes, [r_label(v) for v in levels], False)
+
+
 def as_factor(values: Any) -> Factor:
     """Turn any 1-d values into a :class:`Factor` as R's ``factor()`` would."""
     series = pd.Series(values) if not isinstance(values, pd.Series) else values
     if isinstance(series.dtype, pd.CategoricalDtype):
         return _from_categorical(series.array)
+    if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
+        return _from_numbers(series.to_numpy(dtype=np.float64, na_value=np.nan))
     present = series.dropna()
     if present.map(lambda v: isinstance(v, (bool, np.bool_))).all() and len(present):
         cats = [False, True]
