@@ -35,6 +35,8 @@ def _numeric(raw: Any, name: str) -> np.ndarray:
                                "a factor response needs exactly 2 levels (first = 0, second = 1)")
         codes = series.cat.codes.to_numpy()
         return np.where(codes < 0, np.nan, (codes == 1).astype(np.float64))
+    if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
+        return series.to_numpy(dtype=np.float64, na_value=np.nan)
     present = series.dropna()
     if dtype == bool or (len(present) and present.map(lambda v: isinstance(v, (bool, np.bool_))).all()):
         return series.map(lambda v: np.nan if pd.isna(v) else float(bool(v))).to_numpy(np.float64)

@@ -9,6 +9,7 @@ by their number of variables, and ``offset(...)`` terms set aside.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from formulaic import Formula
 from formulaic.parser import DefaultFormulaParser
@@ -83,8 +84,12 @@ def _appearance(text: str) -> dict[str, int]:
     return order
 
 
+@lru_cache(maxsize=512)
 def parse_terms(text: str) -> Terms:
-    """Parse ``text`` (e.g. ``"Days * sex - 1"``) into R-ordered :class:`Terms`."""
+    """Parse ``text`` (e.g. ``"Days * sex - 1"``) into R-ordered :class:`Terms`.
+
+    Cached by text: the result is shared, so callers must not mutate it.
+    """
     intercept, variables, offsets, raw = False, {}, [], []
     for factors in _formulaic_terms(text):
         if len(factors) == 1 and factors[0].eval_method == FFactor.EvalMethod.LITERAL:
