@@ -72,6 +72,14 @@ def first_term_blocks(a11: np.ndarray, lam: np.ndarray) -> tuple[np.ndarray, flo
         d_inv = (1.0 / d)[:, None, None]
         return d_inv, float(np.sum(np.log(d))), d_inv * lam[0, 0] ** 2
     d = lam.T @ a11 @ lam + np.eye(k)
+    if k == 2:  # closed form: no batched LAPACK call for the common intercept + slope
+        det = d[:, 0, 0] * d[:, 1, 1] - d[:, 0, 1] ** 2
+        if np.any(det <= 0):
+            raise np.linalg.LinAlgError("first-term block is not positive definite")
+        d_inv = np.empty_like(d)
+        d_inv[:, 0, 0], d_inv[:, 1, 1] = d[:, 1, 1] / det, d[:, 0, 0] / det
+        d_inv[:, 0, 1] = d_inv[:, 1, 0] = -d[:, 0, 1] / det
+        return d_inv, float(np.sum(np.log(det))), lam @ d_inv @ lam.T
     chol = np.linalg.cholesky(d)
     logdet = 2.0 * float(np.sum(np.log(np.diagonal(chol, axis1=1, axis2=2))))
     d_inv = np.linalg.inv(d)
