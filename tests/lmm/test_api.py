@@ -174,3 +174,14 @@ def test_weights_scale_the_residual_variance(sleep):
     fit_w = mm.lmer(FORMULA, sleep, weights=w)
     assert fit_w.frame.weights is not None
     np.testing.assert_allclose(fit_w.residuals("pearson"), fit_w.residuals() * np.sqrt(w))
+
+
+def test_results_carry_the_data_index(sleep):
+    labelled = sleep.set_axis([f"r{i}" for i in range(len(sleep))])
+    fit = mm.lmer(FORMULA, labelled)
+    for series in [fit.fitted(), fit.residuals(), fit.predict()]:
+        assert list(series.index[:2]) == ["r0", "r1"]
+    assert list(fit.simulate(seed=1).index[:2]) == ["r0", "r1"]
+    new = labelled.iloc[:2].assign(Subject=["999", "999"])
+    with pytest.raises(ValueError, match="newdata row 'r0'"):
+        fit.predict(new)

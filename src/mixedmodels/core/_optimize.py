@@ -85,6 +85,12 @@ def minimize(objective: Callable[[np.ndarray], float], summary: OptSummary) -> O
         known = ", ".join(sorted({**_NLOPT_METHODS, **_SCIPY_METHODS}))
         raise ValueError(f"Unknown optimizer {summary.method!r}; choose one of {known}.")
     summary.elapsed = time.perf_counter() - start
+    if x is None or not np.isfinite(counter.best_f):
+        raise FloatingPointError(
+            f"the objective was not finite at any of the {counter.count} points tried "
+            f"(e.g. {counter.first_f!r} at {summary.initial.tolist()}); check the data for "
+            "degenerate weights or a response the fixed effects reproduce exactly."
+        )
     summary.final = np.asarray(x, dtype=float)
     summary.fmin = float(objective(summary.final))
     summary.feval = counter.count
@@ -99,11 +105,14 @@ class _Counter:
         self.fn, self.count = fn, 0
         self.best_x: np.ndarray | None = None
         self.best_f = np.inf
+        self.first_f: float | None = None
 
     def __call__(self, x: np.ndarray, *_args) -> float:
         self.count += 1
         x = np.array(x, dtype=float)
         f = float(self.fn(x))
+        if self.first_f is None:
+            self.first_f = f
         if f < self.best_f:
             self.best_x, self.best_f = x, f
         return f

@@ -114,7 +114,7 @@ class GlmFit:
 
     def fitted(self) -> pd.Series:
         """Fitted means."""
-        return pd.Series(self._mu, index=self.frame.rows_used, name="fitted")
+        return pd.Series(self._mu, index=self.frame.row_labels, name="fitted")
 
     def __repr__(self) -> str:
         return f"<GlmFit {self.formula!r} {self.family.name}({self.family.link.name}) nobs={self.nobs}>"

@@ -6,9 +6,8 @@ import numpy as np
 import pandas as pd
 import scipy.linalg as la
 
+from mixedmodels._likelihood import LOG_2PI
 from mixedmodels.formula import FormulaError, ModelFrame, build_model_frame
-
-_LOG_2PI = float(np.log(2.0 * np.pi))
 
 
 class LmFit:
@@ -81,7 +80,7 @@ class LmFit:
         """R's ``logLik(fit, REML = reml)``."""
         w = self._w[self._w > 0]
         n = w.size - (self.frame.X.shape[1] if reml else 0)
-        val = 0.5 * (np.sum(np.log(w)) - n * (_LOG_2PI + 1.0 - np.log(n) + np.log(self.deviance)))
+        val = 0.5 * (np.sum(np.log(w)) - n * (LOG_2PI + 1.0 - np.log(n) + np.log(self.deviance)))
         if reml:
             val -= float(np.sum(np.log(np.abs(np.diag(self._r)))))
         return float(val)
@@ -103,7 +102,7 @@ class LmFit:
 
     def fitted(self) -> pd.Series:
         """``X beta`` (plus any offset)."""
-        return pd.Series(self._y - self._resid + self._offset(), index=self.frame.rows_used, name="fitted")
+        return pd.Series(self._y - self._resid + self._offset(), index=self.frame.row_labels, name="fitted")
 
     def _offset(self) -> np.ndarray | float:
         return 0.0 if self.frame.offset is None else self.frame.offset
@@ -121,7 +120,7 @@ class LmFit:
         mean = (self._y - self._resid + self._offset())[:, None]
         noise = rng.standard_normal((self.frame.n, nsim)) * (self.sigma / np.sqrt(self._w))[:, None]
         columns = [f"sim_{s + 1}" for s in range(nsim)]
-        return pd.DataFrame(mean + noise, index=self.frame.rows_used, columns=columns)
+        return pd.DataFrame(mean + noise, index=self.frame.row_labels, columns=columns)
 
     def __repr__(self) -> str:
         return f"<LmFit {self.formula!r} nobs={self.nobs}>"

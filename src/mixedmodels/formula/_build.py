@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from mixedmodels.formula._bars import expand_bars
 from mixedmodels.formula._data import argument_vector, as_dataframe
@@ -19,7 +20,7 @@ from mixedmodels.formula._response import evaluate_response, response_name
 from mixedmodels.formula._spec import ModelSpec
 from mixedmodels.formula._split import split_formula
 from mixedmodels.formula._terms import parse_terms
-from mixedmodels.formula._values import Factor
+from mixedmodels.formula._values import Factor, Numeric
 
 __all__ = ["build_model_frame"]
 
@@ -91,9 +92,12 @@ def build_model_frame(formula: str, data: Any, *, na_action: str = "omit", weigh
     rows = np.flatnonzero(~mask)
     values = {k: _subset(v, rows) for k, v in values.items()}
     atoms = {k: v.take(rows).drop_unused() for k, v in atoms.items()}
-    return _assemble(formula, split, fixed, specs, variables, states, values, atoms,
-                     {k: (None if v is None else v[rows]) for k, v in extras.items()},
-                     rows, len(frame), allow_n_levels)
+    model_frame = _assemble(formula, split, fixed, specs, variables, states, values, atoms,
+                            {k: (None if v is None else v[rows]) for k, v in extras.items()},
+                            rows, len(frame), allow_n_levels)
+    if isinstance(data, pd.DataFrame):
+        model_frame.row_labels = data.index[rows]
+    return model_frame
 
 
 def _subset(value, rows):
@@ -101,9 +105,21 @@ def _subset(value, rows):
     return taken.drop_unused() if isinstance(taken, Factor) else taken
 
 
+def _check_finite(values: dict, extras: dict) -> None:
+    """Infinite values cannot be modelled: name the variable instead of failing later."""
+    named = {k: v.values for k, v in values.items() if isinstance(v, Numeric)}
+    named.update({k.removeprefix("response "): v for k, v in extras.items() if isinstance(v, np.ndarray)})
+    for name, arr in named.items():
+        bad = int(np.isinf(arr).reshape(len(arr), -1).any(axis=1).sum())
+        if bad:
+            raise FormulaError(f"{name!r} has infinite values in {bad} row{'s' if bad > 1 else ''} "
+                               "(e.g. log(0)); remove or recode those rows")
+
+
 def _assemble(formula, split, fixed, specs, variables, states, values, atoms, extras,
               rows, n_total, allow_n_levels) -> ModelFrame:
     n = len(rows)
+    _check_finite(values, extras)
     plan, X_full = plan_design(fixed, values, n)
     X, names, dropped = drop_aliased(X_full, list(plan.names))
     re_terms, re_plans = build_re_terms(specs, values, atoms, n)

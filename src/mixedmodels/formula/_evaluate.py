@@ -11,6 +11,7 @@ import ast
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from formulaic.utils.stateful_transforms import stateful_eval
 
@@ -62,7 +63,8 @@ def evaluate_raw(var: Variable, data: pd.DataFrame, state: dict) -> Any:
     _check_names(var, data)
     env = {**TRANSFORMS, **{c: data[c] for c in data.columns}}
     try:
-        return stateful_eval(var.code, env, {}, state, None)
+        with np.errstate(divide="ignore", invalid="ignore"):  # R gives -Inf/NaN silently
+            return stateful_eval(var.code, env, {}, state, None)
     except FormulaError:
         raise
     except Exception as exc:  # noqa: BLE001 - any evaluation failure is a formula problem

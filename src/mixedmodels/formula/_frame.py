@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 
 if TYPE_CHECKING:
     from mixedmodels.formula._spec import ModelSpec
@@ -79,6 +80,9 @@ class ModelFrame:
         0-based positions in the input data of the rows used.
     spec : ModelSpec
         Rebuilds the matrices for new data.
+    row_labels : pandas.Index
+        Index labels of the rows used (the input DataFrame's index; positions
+        for other inputs): the index of fitted values, residuals, simulations.
     """
 
     formula: str
@@ -93,6 +97,11 @@ class ModelFrame:
     n_dropped: int
     rows_used: np.ndarray
     spec: "ModelSpec" = field(repr=False)
+    row_labels: pd.Index = field(default=None, repr=False)  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.row_labels is None:
+            self.row_labels = pd.Index(self.rows_used)
 
     @property
     def n(self) -> int:

@@ -29,7 +29,7 @@ def residuals(fit, type: str = "deviance", scaled: bool = False) -> pd.Series:  
         r = raw
     if scaled:
         r = r / fit.sigma
-    return pd.Series(r, index=fit.frame.rows_used, name=f"{type} residuals")
+    return pd.Series(r, index=fit.frame.row_labels, name=f"{type} residuals")
 
 
 def predict(fit, newdata=None, re_form: str | None = None, allow_new_levels: bool = False,

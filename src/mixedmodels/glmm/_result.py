@@ -95,12 +95,12 @@ class GlmerFit(LmerFit):
         """``eta``, the linear predictor including random effects and offset."""
         from mixedmodels.lmm._predict import linear_predictor
 
-        return pd.Series(linear_predictor(self), index=self.frame.rows_used, name="eta")
+        return pd.Series(linear_predictor(self), index=self.frame.row_labels, name="eta")
 
     def fitted(self) -> pd.Series:
         """Conditional means on the response scale (lme4's ``fitted``)."""
         mu = self.family.link.linkinv(self.linear_predictor().to_numpy())
-        return pd.Series(mu, index=self.frame.rows_used, name="fitted")
+        return pd.Series(mu, index=self.frame.row_labels, name="fitted")
 
     def residuals(self, type: str = "deviance", scaled: bool = False) -> pd.Series:  # noqa: A002
         """``"deviance"`` (default), ``"pearson"``, ``"response"`` or ``"working"`` residuals."""

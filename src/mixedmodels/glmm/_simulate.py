@@ -31,4 +31,4 @@ def simulate(fit, nsim: int = 1, seed=None, re_form: str | None = "~0") -> pd.Da
                 eta += block.apply(fit.sigma * u @ fit._state.lambdas[i].T)
         out[:, s] = fit.family.simulate(resp.mu(eta), resp.weights, fit.sigma, rng)
     columns = [f"sim_{s + 1}" for s in range(nsim)]
-    return pd.DataFrame(out, index=fit.frame.rows_used, columns=columns)
+    return pd.DataFrame(out, index=fit.frame.row_labels, columns=columns)

@@ -65,6 +65,17 @@ def lmer_frame(formula: str, data, **kwargs) -> ModelFrame:
             f"The response {frame.response_name!r} has two columns; cbind(successes, failures) "
             "is for binomial models: use mixedmodels.glmer(..., family='binomial')."
         )
+    if np.ptp(frame.response) == 0:
+        raise FormulaError(
+            f"The response {frame.response_name!r} is constant ({frame.response[0]:g} in every "
+            "row used); there is nothing to model."
+        )
+    if frame.weights is not None and np.any(frame.weights == 0):
+        zero = int(np.sum(frame.weights == 0))
+        raise FormulaError(
+            f"weights are 0 in {zero} row{'s' if zero > 1 else ''}; lmer needs positive weights. "
+            "Drop those rows from the data (they carry no information)."
+        )
     return frame
 
 
@@ -98,7 +109,7 @@ def fit_problem(
     messages += check_few_levels(frame.ngroups, control.check_nlev_gtreq_5)
     theta_map = problem.theta_map
     lower = theta_map.lower_bounds()
-    initial = theta_map.initial() if start is None else np.asarray(start, dtype=float)
+    initial = theta_map.initial() if start is None else _checked_start(start, theta_map)
 
     def devfun(theta: np.ndarray) -> float:
         return problem.deviance(theta, reml)
@@ -114,6 +125,20 @@ def fit_problem(
     state = problem.update(opt.final)
     solution = solve(problem, state, reml)
     return LmerFit(frame, problem, reml, opt, state, solution, control, data_name, data)
+
+
+def _checked_start(start, theta_map) -> np.ndarray:
+    """A user-supplied starting theta of the right length within the bounds."""
+    start = np.asarray(start, dtype=float).ravel()
+    if start.size != theta_map.size:
+        raise ValueError(
+            f"start has {start.size} values but the model has {theta_map.size} covariance "
+            "parameters (theta, in lme4's order; see fit.theta of a fitted model)."
+        )
+    low = theta_map.lower_bounds()
+    if np.any(start < low):
+        raise ValueError(f"start {start.tolist()} is below the lower bounds {low.tolist()} (diagonal entries must be >= 0).")
+    return start
 
 
 def _data_name(data) -> str:

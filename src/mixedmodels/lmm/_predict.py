@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pandas as pd
 
-_NO_RANDOM = {"~0", "NA", "~ 0"}
+_NO_RANDOM = {"~0", "NA"}
 
 
 def linear_predictor(fit, terms: list[int] | None = None) -> np.ndarray:
@@ -30,7 +30,7 @@ def residuals(fit, type: str = "response", scaled: bool = False) -> pd.Series:  
         r = r * np.sqrt(fit.frame.weights)
     if scaled:
         r = r / fit.sigma
-    return pd.Series(r, index=fit.frame.rows_used, name=f"{type} residuals")
+    return pd.Series(r, index=fit.frame.row_labels, name=f"{type} residuals")
 
 
 def selected_terms(fit, re_form: str | None) -> list[int]:
@@ -79,19 +79,19 @@ def predict(fit, newdata=None, re_form: str | None = None, allow_new_levels: boo
     """
     terms = selected_terms(fit, re_form)
     if newdata is None:
-        return pd.Series(linear_predictor(fit, terms), index=fit.frame.rows_used, name="predicted")
+        return pd.Series(linear_predictor(fit, terms), index=fit.frame.row_labels, name="predicted")
     spec = fit.frame.spec
     eta = spec.fixed_matrix(newdata) @ fit._solution.beta
     offset = spec.offset(newdata)
     if offset is not None:
         eta = eta + offset
-    if terms:
-        eta = eta + _random_part(fit, spec.re_matrices(newdata), terms, allow_new_levels)
     index = getattr(newdata, "index", None)
+    if terms:
+        eta = eta + _random_part(fit, spec.re_matrices(newdata), terms, allow_new_levels, index)
     return pd.Series(eta, index=index if index is not None and len(index) == len(eta) else None, name="predicted")
 
 
-def _random_part(fit, matrices, terms, allow_new_levels) -> np.ndarray:
+def _random_part(fit, matrices, terms, allow_new_levels, index=None) -> np.ndarray:
     total = np.zeros(matrices[0][0].shape[0]) if matrices else 0.0
     for i in terms:
         Z, codes = matrices[i]
@@ -100,7 +100,7 @@ def _random_part(fit, matrices, terms, allow_new_levels) -> np.ndarray:
         if new.any() and not allow_new_levels:
             raise ValueError(
                 f"newdata has levels of {term.group!r} not seen in the fit "
-                f"(e.g. {_first_new(fit, i, codes)}); pass allow_new_levels=True to predict "
+                f"(first in newdata row {_first_new(codes, index)!r}); pass allow_new_levels=True to predict "
                 "them with zero random effects."
             )
         b = fit._solution.b[i]
@@ -109,5 +109,7 @@ def _random_part(fit, matrices, terms, allow_new_levels) -> np.ndarray:
     return total
 
 
-def _first_new(fit, i, codes) -> str:
-    return f"row {int(np.flatnonzero(codes < 0)[0])}"
+def _first_new(codes: np.ndarray, index) -> object:
+    """Label of the first row of newdata with an unseen level."""
+    first = int(np.flatnonzero(codes < 0)[0])
+    return index[first] if index is not None and len(index) == len(codes) else first

@@ -167,7 +167,7 @@ class LmerFit:
         """Fitted values including the random effects (conditional)."""
         from mixedmodels.lmm._predict import linear_predictor
 
-        return pd.Series(linear_predictor(self), index=self.frame.rows_used, name="fitted")
+        return pd.Series(linear_predictor(self), index=self.frame.row_labels, name="fitted")
 
     def residuals(self, type: str = "response", scaled: bool = False) -> pd.Series:  # noqa: A002
         """Residuals: ``"response"`` (y - fitted) or ``"pearson"`` (times sqrt(weights));

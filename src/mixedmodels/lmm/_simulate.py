@@ -44,4 +44,4 @@ def simulate(fit, nsim: int = 1, seed=None, re_form: str | None = "~0") -> pd.Da
                 y += block.apply(sigma * u @ fit._state.lambdas[i].T)
         out[:, s] = y + noise_scale * rng.standard_normal(n)
     columns = [f"sim_{s + 1}" for s in range(nsim)]
-    return pd.DataFrame(out, index=fit.frame.rows_used, columns=columns)
+    return pd.DataFrame(out, index=fit.frame.row_labels, columns=columns)
