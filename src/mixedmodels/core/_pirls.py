@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mixedmodels.core._factor import FactorState
-from mixedmodels.core._solution import solve
+from mixedmodels.core._solution import spherical_modes
 
 
 class PirlsError(RuntimeError):
@@ -62,9 +62,10 @@ def pirls(problem, lambdas, u, beta, eta=None, fixed_beta: bool = False,
           tol: float = 1e-10, maxit: int = 100, max_halvings: int = 10) -> PirlsResult:
     """Iterate weighted PLS steps from ``(u, beta)`` to the conditional modes.
 
-    Converged when a step moves the linear predictor by less than ``tol``
-    (then, by Newton's quadratic convergence, the modes are far closer), or
-    the penalized deviance stops changing in the 15th digit.  The returned
+    Converged when the distance still to go, extrapolated from the last two
+    steps (``s_k^2 / s_{k-1}``: exact for linear convergence, an
+    overestimate for Newton's quadratic one), is below ``tol`` in the linear
+    predictor, or the penalized deviance stops changing in the 15th digit.  The returned
     factor is formed at the weights of the returned modes, so the Laplace
     deviance read off it is a smooth function of theta and beta (needed by
     the finite-difference Hessian behind the standard errors).
@@ -80,7 +81,7 @@ def pirls(problem, lambdas, u, beta, eta=None, fixed_beta: bool = False,
     if eta is None:
         eta = problem.linear_predictor(u, beta, lambdas)
         pdev_old = resp.deviance(eta) + _ussq(u)
-    converged, it = False, 0
+    converged, it, last_step = False, 0, np.inf
     for it in range(1, maxit + 1):
         u_new, beta_new = _pls_step(design, resp, lambdas, eta, fixed_part)
         beta_new = beta if fixed_beta else beta_new
@@ -97,7 +98,9 @@ def pirls(problem, lambdas, u, beta, eta=None, fixed_beta: bool = False,
             raise PirlsError("PIRLS step-halvings failed to reduce the penalized deviance "
                              f"(from {pdev_old:.6g} to {pdev:.6g}) at theta = {_theta_text(lambdas)}")
         step = float(np.max(np.abs(eta_new - eta))) if eta.size else 0.0
-        converged = step < tol or abs(pdev_old - pdev) < 1e-15 * abs(pdev)
+        to_go = step * min(1.0, step / last_step) if 0 < last_step < np.inf else step
+        converged = to_go < tol or abs(pdev_old - pdev) < 1e-15 * abs(pdev)
+        last_step = step
         u, beta, eta, pdev_old = u_new, beta_new, eta_new, pdev
         if converged:
             break
@@ -111,8 +114,7 @@ def _pls_step(design, resp, lambdas, eta, fixed_part):
     """Modes (and beta) of the weighted PLS problem for the working response at ``eta``."""
     w, z = resp.working(eta)
     design.factor.reweight(design.cross.compute(w, z - fixed_part))
-    sol = solve(design, design.factor.update(lambdas), reml=False)
-    return sol.u, sol.beta
+    return spherical_modes(design, design.factor.update(lambdas))
 
 
 def _ussq(u: list[np.ndarray]) -> float:

@@ -10,9 +10,10 @@ a few hundred.
 from __future__ import annotations
 
 import numpy as np
-import scipy.linalg as la
+import scipy.sparse as sp
 
 from mixedmodels.core._crossprod import CrossProducts
+from mixedmodels.core._diagchol import cholesky_diagonal_blocks, diagonal_cuts
 from mixedmodels.core._factor import BlockedFactor, FactorState, first_term_blocks
 from mixedmodels.core._outer import build_outer_map
 from mixedmodels.core._scale import scale_columns, scale_rows
@@ -50,6 +51,17 @@ class ReweightableFactor(BlockedFactor):
         self.dense = prefer_dense(xp) if dense is None else dense
         if not self.dense:
             self.outer = build_outer_map(xp.a_r1, xp.a11.shape[1], refreshable=True)
+        self.cuts = self._diagonal_cuts(xp)
+
+    def _diagonal_cuts(self, xp: CrossProducts) -> list[int]:
+        """Leading blocks of the rest that are diagonal in turn (scalar terms
+        whose levels never co-occur, directly or through earlier terms)."""
+        vector = [o for o, _, k in self.rest_layout if k > 1]
+        limit = min(vector + [self.n_re_rest])
+        if limit == 0:
+            return []
+        a = abs(xp.a_r1)
+        return diagonal_cuts(a @ a.T + abs(sp.csr_matrix(xp.a_rr)), limit)
 
     def reweight(self, xp: CrossProducts) -> "ReweightableFactor":
         """Use new cross-products with the structure of the first ones."""
@@ -68,7 +80,7 @@ class ReweightableFactor(BlockedFactor):
         scale_rows(c, segments)
         idx = np.arange(self.n_re_rest)
         c[idx, idx] += 1.0
-        L = la.cholesky(c, lower=True, overwrite_a=True, check_finite=False)
+        L = cholesky_diagonal_blocks(c, self.cuts)
         return FactorState(lambdas, d_inv, logdet_d, L, self.n_re_rest)
 
     def _downdate(self, c: np.ndarray, mid: np.ndarray) -> None:

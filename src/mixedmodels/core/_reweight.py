@@ -73,6 +73,9 @@ class ReweightedCrossProducts:
         self._r1_indptr = np.concatenate([[0], np.cumsum(counts)])
         self._r1_indices = indices
         self._r1_nnz_re = unique.size
+        # one matrix whose values each compute() replaces (building it costs more than filling it)
+        self._a_r1 = sp.csr_matrix((np.zeros(indices.size), indices, self._r1_indptr),
+                                   shape=(self.s, self.q1k1))
 
     def _build_rr(self) -> None:
         """Pattern of the other terms' block of ``A_rr`` (pairs of entries on a row)."""
@@ -93,8 +96,8 @@ class ReweightedCrossProducts:
         dense_r1 = (self._z1t @ D).T
         sparse_r1 = np.bincount(self._r1_slot, weights=(self._r1_prod * w[:, None]).ravel(),
                                 minlength=self._r1_nnz_re)
-        data = np.concatenate([sparse_r1, dense_r1.ravel()])
-        a_r1 = sp.csr_matrix((data, self._r1_indices, self._r1_indptr), shape=(self.s, self.q1k1))
+        a_r1 = self._a_r1
+        a_r1.data = np.concatenate([sparse_r1, dense_r1.ravel()])
         a_rr = np.empty((self.s, self.s))
         dd = (D * w[:, None]).T @ D
         a_rr[self.s_re :, self.s_re :] = dd

@@ -47,14 +47,21 @@ def _rest_segments(problem: LinearMixedProblem, lambdas: list[np.ndarray]):
 def spherical_modes(problem: LinearMixedProblem, state: FactorState) -> tuple[list[np.ndarray], np.ndarray]:
     """Spherical modes ``u`` per term ``(nlevels, k)`` and beta, by back-substitution."""
     L, s_re = state.L_rest, state.n_re_rest
-    x = la.solve_triangular(L[:-1, :-1], L[-1, :-1], lower=True, trans="T", check_finite=False)
+    x = la.lapack.dtrtrs(L[:-1, :-1], L[-1, :-1], lower=1, trans=1)[0] if L.shape[0] > 1 else L[-1, :-1]
     segments = _rest_segments(problem, state.lambdas)
     u_rest, beta = x[:s_re], x[s_re:]
     w = np.concatenate([scale_vector(u_rest, segments, transpose=False), beta, [-1.0]])
     first = problem.blocks[0]
-    v = -(problem.factor.xp.a_r1.T @ w).reshape(first.nlevels, first.k) @ state.lambdas[0]
+    v = -_transpose_times(problem.factor.xp.a_r1, w).reshape(first.nlevels, first.k) @ state.lambdas[0]
     u1 = np.einsum("lab,lb->la", state.d_inv, v)
     return [u1] + [u_rest[o : o + q * k].reshape(q, k) for o, q, k in problem.factor.rest_layout], beta
+
+
+def _transpose_times(a, w: np.ndarray) -> np.ndarray:
+    """``a' w`` for a CSR ``a`` without building the transpose (PIRLS calls
+    this once per iteration; scipy's ``a.T`` costs more than the product)."""
+    scaled = a.data * np.repeat(w, np.diff(a.indptr))
+    return np.bincount(a.indices, weights=scaled, minlength=a.shape[1])
 
 
 def solve(problem: LinearMixedProblem, state: FactorState, reml: bool) -> LmmSolution:

@@ -1,0 +1,64 @@
+"""Cholesky factor of a matrix that starts with diagonal blocks.
+
+In nested designs (observations within broods within locations) the rest
+block of the penalized system starts with terms whose levels never
+co-occur: the brood block is diagonal once the first term is eliminated,
+and the location block stays diagonal once the broods are.  Eliminating
+such a leading block by division leaves a smaller Schur complement; only
+what remains needs a dense factorization.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.linalg as la
+import scipy.sparse as sp
+
+
+def diagonal_cuts(pattern: sp.spmatrix, limit: int) -> list[int]:
+    """Ends of the successive leading blocks that are diagonal when the
+    blocks before them are eliminated (symbolically, on the symmetric
+    sparsity ``pattern``), none past ``limit``."""
+    p = (abs(sp.csr_matrix(pattern)) > 0).astype(np.float64).tocsr()
+    cuts, start = [], 0
+    while start < limit:
+        lower = sp.tril(p[start:limit, start:limit], k=-1).tocoo()
+        stop = start + int(lower.row.min() if lower.nnz else limit - start)
+        if stop == start:
+            break
+        edge = p[stop:, start:stop]
+        fill = sp.csr_matrix(p.shape)
+        fill[stop:, stop:] = edge @ edge.T
+        p = ((p + fill) > 0).astype(np.float64).tocsr()
+        cuts.append(stop)
+        start = stop
+    return cuts
+
+
+def cholesky_diagonal_blocks(c: np.ndarray, cuts: list[int]) -> np.ndarray:
+    """Lower Cholesky factor of the symmetric ``c`` (both triangles filled)
+    whose leading blocks, ending at ``cuts``, are diagonal in turn (see
+    :func:`diagonal_cuts`); ``c`` is overwritten and returned.
+
+    Raises
+    ------
+    numpy.linalg.LinAlgError
+        If ``c`` is not positive definite.
+    """
+    start = 0
+    for stop in cuts:
+        d = np.diagonal(c)[start:stop].copy()
+        if not d.min() > 0:
+            raise np.linalg.LinAlgError("a diagonal block is not positive definite")
+        d = np.sqrt(d)
+        c[stop:, start:stop] /= d
+        low = c[stop:, start:stop]
+        c[stop:, stop:] -= low @ low.T
+        c[start:stop, start:] = 0.0
+        c[np.arange(start, stop), np.arange(start, stop)] = d
+        start = stop
+    rest, info = la.lapack.dpotrf(c[start:, start:], lower=1, clean=1)
+    if info != 0:
+        raise np.linalg.LinAlgError(f"{info}-th leading minor of the matrix is not positive definite")
+    c[start:, start:] = rest
+    return c
