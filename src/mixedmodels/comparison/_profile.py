@@ -18,10 +18,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from mixedmodels._likelihood import LOG_2PI
 from mixedmodels.comparison._parameters import parameter_names, sdcor_to_theta, theta_to_sdcor
 from mixedmodels.core import LinearMixedProblem
-
-_LOG_2PI = float(np.log(2.0 * np.pi))
 
 
 def _bobyqa(fn, start, lower, upper, xtol_rel: float = 1e-10, ftol_abs: float = 1e-12) -> tuple[np.ndarray, float]:
@@ -84,7 +83,7 @@ class Profiler:
         problem = self.fit.problem
         state = problem.update(sdcor_to_theta(self.fit, pars[:-1], sigma))
         n = problem.n
-        return state.logdet_re - problem.log_weights + state.pwrss / sigma**2 + n * (_LOG_2PI + np.log(sigma**2))
+        return state.logdet_re - problem.log_weights + state.pwrss / sigma**2 + n * (LOG_2PI + np.log(sigma**2))
 
     def zeta_variance(self, w: int, x: float, start: np.ndarray) -> tuple[float, np.ndarray]:
         """zeta with parameter ``w`` fixed at ``x``; also the other parameters at the optimum."""

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from mixedmodels._likelihood import LOG_2PI
 from mixedmodels.core._crossprod import chunked_cross_products
 from mixedmodels.core._factor import BlockedFactor, FactorState
 from mixedmodels.core._reblock import RandomEffectsBlock
 from mixedmodels.core._theta import ThetaMap
-
-_LOG_2PI = float(np.log(2.0 * np.pi))
 
 
 class LinearMixedProblem:
@@ -63,8 +62,8 @@ class LinearMixedProblem:
         r2 = state.pwrss
         if reml:
             dof = self.n - self.p
-            return state.logdet_re + state.logdet_rx(self.p) + dof * (1.0 + _LOG_2PI + np.log(r2 / dof)) - self.log_weights
-        return state.logdet_re + self.n * (1.0 + _LOG_2PI + np.log(r2 / self.n)) - self.log_weights
+            return state.logdet_re + state.logdet_rx(self.p) + dof * (1.0 + LOG_2PI + np.log(r2 / dof)) - self.log_weights
+        return state.logdet_re + self.n * (1.0 + LOG_2PI + np.log(r2 / self.n)) - self.log_weights
 
     def deviance(self, theta: np.ndarray, reml: bool = True) -> float:
         """Objective for the optimizer: set theta, update the factor, read the deviance."""

@@ -10,9 +10,8 @@ from __future__ import annotations
 import numpy as np
 import scipy.linalg as la
 
+from mixedmodels._likelihood import LOG_2PI
 from mixedmodels.core import FactorState, LinearMixedProblem
-
-_LOG_2PI = float(np.log(2.0 * np.pi))
 
 
 def split_varpar(varpar: np.ndarray) -> tuple[np.ndarray, float]:
@@ -26,10 +25,10 @@ def varpar_deviance(problem: LinearMixedProblem, varpar: np.ndarray, reml: bool)
     theta, sigma = split_varpar(varpar)
     state = problem.update(theta)
     sigma2 = sigma**2
-    dev = state.logdet_re + state.pwrss / sigma2 + problem.n * (_LOG_2PI + np.log(sigma2))
+    dev = state.logdet_re + state.pwrss / sigma2 + problem.n * (LOG_2PI + np.log(sigma2))
     dev -= problem.log_weights
     if reml:
-        dev += state.logdet_rx(problem.p) - problem.p * (_LOG_2PI + np.log(sigma2))
+        dev += state.logdet_rx(problem.p) - problem.p * (LOG_2PI + np.log(sigma2))
     return float(dev)
 
 
