@@ -46,3 +46,19 @@ def test_glm_gaussian_is_lm_and_poisson_loglik():
     b = mm.glm("cbind(incidence, size - incidence) ~ period", cbpp, family="binomial")
     assert b.fixef["(Intercept)"] == pytest.approx(-1.26902, abs=1e-5)  # R: glm(..., binomial)
     assert b.npar == 4
+
+
+@pytest.mark.parametrize("kind", ["lm", "glm", "lmer", "lmer_reml"])
+def test_information_criteria_are_python_floats(kind):
+    sleep = mm.datasets.load("sleepstudy")
+    fit = {
+        "lm": lambda: mm.lm("Reaction ~ Days", sleep),
+        "glm": lambda: mm.glm("Reaction ~ Days", sleep, family="Gamma"),
+        "lmer": lambda: mm.lmer("Reaction ~ Days + (1 | Subject)", sleep, reml=False),
+        "lmer_reml": lambda: mm.lmer("Reaction ~ Days + (1 | Subject)", sleep),
+    }[kind]()
+    for value in (fit.aic, fit.bic, fit.deviance, fit.loglik):
+        assert type(value) is float
+    assert fit.aic == pytest.approx(-2 * fit.loglik + 2 * fit.npar, rel=1e-12)
+    assert fit.bic == pytest.approx(-2 * fit.loglik + np.log(fit.nobs) * fit.npar, rel=1e-12)
+    assert fit.formula.startswith("Reaction ~ Days")

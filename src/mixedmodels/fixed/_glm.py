@@ -6,10 +6,11 @@ import numpy as np
 import pandas as pd
 import scipy.linalg as la
 
+from mixedmodels._likelihood import LikelihoodModel
 from mixedmodels.formula import FormulaError, build_model_frame
 
 
-class GlmFit:
+class GlmFit(LikelihoodModel):
     """A fitted generalized linear model (R's ``glm``).
 
     Attributes
@@ -48,11 +49,6 @@ class GlmFit:
                 break
             dev_old = dev
         self._mu, self._w, self.deviance = link.linkinv(eta), w, dev
-
-    @property
-    def formula(self) -> str:
-        """The model formula as given."""
-        return self.frame.formula
 
     @property
     def nobs(self) -> int:
@@ -101,16 +97,6 @@ class GlmFit:
         r = self.response
         aic = self.family.aic(r.y, r.n_trials, self._mu, r.weights, self.deviance)
         return float(int(self.family.has_scale) - aic / 2)
-
-    @property
-    def aic(self) -> float:
-        """``-2 logLik + 2 npar``."""
-        return -2.0 * self.loglik + 2.0 * self.npar
-
-    @property
-    def bic(self) -> float:
-        """``-2 logLik + log(n) npar``."""
-        return -2.0 * self.loglik + np.log(self.nobs) * self.npar
 
     def fitted(self) -> pd.Series:
         """Fitted means."""

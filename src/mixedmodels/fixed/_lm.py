@@ -6,11 +6,11 @@ import numpy as np
 import pandas as pd
 import scipy.linalg as la
 
-from mixedmodels._likelihood import LOG_2PI
+from mixedmodels._likelihood import LOG_2PI, LikelihoodModel
 from mixedmodels.formula import FormulaError, ModelFrame, build_model_frame
 
 
-class LmFit:
+class LmFit(LikelihoodModel):
     """A fitted linear model (R's ``lm``).
 
     Attributes
@@ -33,11 +33,6 @@ class LmFit:
         self._y, self._w, self._r = y, w, r
         self._beta = la.solve_triangular(r, q.T @ (y * sw))
         self._resid = y - frame.X @ self._beta
-
-    @property
-    def formula(self) -> str:
-        """The model formula as given."""
-        return self.frame.formula
 
     @property
     def nobs(self) -> int:
@@ -89,16 +84,6 @@ class LmFit:
     def loglik(self) -> float:
         """Maximum-likelihood log-likelihood (R's ``logLik.lm``)."""
         return self.loglik_of(reml=False)
-
-    @property
-    def aic(self) -> float:
-        """``-2 logLik + 2 npar``."""
-        return -2.0 * self.loglik + 2.0 * self.npar
-
-    @property
-    def bic(self) -> float:
-        """``-2 logLik + log(n) npar``."""
-        return -2.0 * self.loglik + np.log(self.nobs) * self.npar
 
     def fitted(self) -> pd.Series:
         """``X beta`` (plus any offset)."""

@@ -8,12 +8,15 @@ import numpy as np
 import pandas as pd
 
 from mixedmodels._control import Control
+from mixedmodels._likelihood import LikelihoodModel
 from mixedmodels.core import FactorState, LinearMixedProblem, LmmSolution, OptSummary
 from mixedmodels.formula import ModelFrame
 
 
-class LmerFit:
+class LmerFit(LikelihoodModel):
     """A fitted linear mixed-effects model (lme4's ``lmerMod``).
+
+    ``formula``, ``aic`` and ``bic`` come from :class:`~mixedmodels._likelihood.LikelihoodModel`.
 
     Attributes
     ----------
@@ -46,11 +49,6 @@ class LmerFit:
         self.control, self.data_name, self.data = control, data_name, data
 
     # --- parameters -------------------------------------------------------
-    @property
-    def formula(self) -> str:
-        """The model formula as given."""
-        return self.frame.formula
-
     @property
     def fixef(self) -> pd.Series:
         """Fixed-effects estimates, lme4's coefficient names."""
@@ -107,23 +105,13 @@ class LmerFit:
         """-2 log-likelihood; for REML fits the ML deviance at the REML estimates
         (lme4's ``deviance(fit, REML = FALSE)``)."""
         if self.reml:
-            return self.problem.deviance(self.optsummary.final, reml=False)
-        return self.optsummary.fmin
+            return float(self.problem.deviance(self.optsummary.final, reml=False))
+        return float(self.optsummary.fmin)
 
     @property
     def loglik(self) -> float:
         """Log-likelihood (the REML log-likelihood for REML fits, as lme4)."""
         return -0.5 * self.optsummary.fmin
-
-    @property
-    def aic(self) -> float:
-        """Akaike information criterion, ``-2 logLik + 2 npar``."""
-        return -2 * self.loglik + 2 * self.npar
-
-    @property
-    def bic(self) -> float:
-        """Bayesian information criterion, ``-2 logLik + log(n) npar``."""
-        return -2 * self.loglik + np.log(self.nobs) * self.npar
 
     @property
     def df_residual(self) -> int:
