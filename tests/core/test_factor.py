@@ -99,3 +99,15 @@ def test_outer_map_equals_sparse_product(k):
     got = np.zeros((s, s))
     got[omap.rows, omap.cols] = omap.lower(mids)
     np.testing.assert_allclose(np.tril(got), np.tril(full), atol=1e-12)
+
+
+def test_unscaled_vcov_is_the_fixed_effects_block_of_the_inverse():
+    blocks, X, y = random_problem(k1=2, k2=2)
+    problem = LinearMixedProblem(blocks, X, y)
+    theta = problem.theta_map.initial()
+    state = problem.update(theta)
+    ZL = dense_z(blocks) @ dense_lambda(problem.theta_map.lambdas(theta), blocks)
+    q = ZL.shape[1]
+    A = np.block([[ZL.T @ ZL + np.eye(q), ZL.T @ X], [X.T @ ZL, X.T @ X]])
+    np.testing.assert_allclose(state.unscaled_vcov(problem.p), np.linalg.inv(A)[q:, q:], rtol=1e-8)
+    np.testing.assert_array_equal(solve(problem, state, reml=True).vcov_unscaled, state.unscaled_vcov(problem.p))

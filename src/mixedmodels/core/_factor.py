@@ -63,6 +63,12 @@ class FactorState:
         """Penalized weighted residual sum of squares ``r^2``."""
         return float(self.L_rest[-1, -1] ** 2)
 
+    def unscaled_vcov(self, p: int) -> np.ndarray:
+        """``(R_X R_X')^{-1}`` for ``p`` fixed effects; cov(beta) is sigma^2 times it."""
+        s = self.n_re_rest
+        r_inv = la.solve_triangular(self.L_rest[s : s + p, s : s + p], np.eye(p), lower=True, check_finite=False)
+        return r_inv.T @ r_inv
+
 
 def first_term_blocks(a11: np.ndarray, lam: np.ndarray) -> tuple[np.ndarray, float, np.ndarray]:
     """``D_l^{-1}``, ``log det D`` and ``M_l = lam D_l^{-1} lam'`` for all levels."""

@@ -29,7 +29,8 @@ class LmmSolution:
     pwrss : float
         Penalized weighted residual sum of squares.
     vcov_unscaled : numpy.ndarray
-        ``(R_X' R_X)^{-1}``; the covariance of beta is ``sigma^2`` times it.
+        ``(R_X R_X')^{-1}`` (``R_X`` the lower-triangular fixed-effects block
+        of the factor); the covariance of beta is ``sigma^2`` times it.
     """
 
     beta: np.ndarray
@@ -66,14 +67,12 @@ def _transpose_times(a, w: np.ndarray) -> np.ndarray:
 
 def solve(problem: LinearMixedProblem, state: FactorState, reml: bool) -> LmmSolution:
     """Back-substitute through the factor for beta and the modes."""
-    L, s_re, p = state.L_rest, state.n_re_rest, problem.p
+    p = problem.p
     u, beta = spherical_modes(problem, state)
     b = [ui @ lam.T for ui, lam in zip(u, state.lambdas)]
     dof = problem.n - p if reml else problem.n
     sigma = float(np.sqrt(state.pwrss / dof))
-    r_x = L[s_re : s_re + p, s_re : s_re + p]
-    r_inv = la.solve_triangular(r_x, np.eye(p), lower=True, check_finite=False)
-    return LmmSolution(beta, u, b, sigma, state.pwrss, r_inv.T @ r_inv)
+    return LmmSolution(beta, u, b, sigma, state.pwrss, state.unscaled_vcov(p))
 
 
 def conditional_variances(
@@ -84,8 +83,6 @@ def conditional_variances(
     Diagonal blocks of ``sigma^2 Lambda (Lambda' Z' Z Lambda + I)^{-1} Lambda'``.
     """
     s_re = state.n_re_rest
-    first = problem.blocks[0]
-    q1, k1 = first.nlevels, first.k
     first_blocks = state.d_inv.copy()
     rest_blocks = []
     if s_re:

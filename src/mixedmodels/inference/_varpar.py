@@ -8,10 +8,9 @@ covariance of the fixed effects at any ``(theta, sigma)`` (``get_covbeta``).
 from __future__ import annotations
 
 import numpy as np
-import scipy.linalg as la
 
 from mixedmodels._likelihood import LOG_2PI
-from mixedmodels.core import FactorState, LinearMixedProblem
+from mixedmodels.core import LinearMixedProblem
 
 
 def split_varpar(varpar: np.ndarray) -> tuple[np.ndarray, float]:
@@ -32,15 +31,7 @@ def varpar_deviance(problem: LinearMixedProblem, varpar: np.ndarray, reml: bool)
     return float(dev)
 
 
-def unscaled_vcov(problem: LinearMixedProblem, state: FactorState) -> np.ndarray:
-    """``(R_X' R_X)^{-1}`` read off the factor; cov(beta) is sigma^2 times it."""
-    s, p = state.n_re_rest, problem.p
-    r_x = state.L_rest[s : s + p, s : s + p]
-    r_inv = la.solve_triangular(r_x, np.eye(p), lower=True, check_finite=False)
-    return r_inv.T @ r_inv
-
-
 def varpar_vcov_beta(problem: LinearMixedProblem, varpar: np.ndarray) -> np.ndarray:
     """``(p, p)`` covariance of the fixed effects at ``varpar``."""
     theta, sigma = split_varpar(varpar)
-    return sigma**2 * unscaled_vcov(problem, problem.update(theta))
+    return sigma**2 * problem.update(theta).unscaled_vcov(problem.p)
