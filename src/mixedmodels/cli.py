@@ -23,7 +23,7 @@ def read_data(source: str) -> pd.DataFrame:
     try:
         return datasets.load(source)
     except KeyError as err:
-        raise SystemExit(f"error: {source!r} is neither a .csv/.parquet file nor a bundled dataset. {err.args[0]}")
+        raise SystemExit(f"error: {source!r} is neither a .csv/.parquet file nor a bundled dataset. {err.args[0]}") from err
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:
@@ -33,7 +33,7 @@ def _read_parquet(path: Path) -> pd.DataFrame:
         raise SystemExit(
             f"error: reading {path.name} needs a Parquet engine; install one with "
             f"`pip install 'mixedmodels[parquet]'` (pyarrow). ({err})"
-        )
+        ) from err
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -11,6 +12,10 @@ from mixedmodels._control import Control
 from mixedmodels._likelihood import LikelihoodModel
 from mixedmodels.core import FactorState, LinearMixedProblem, LmmSolution, OptSummary
 from mixedmodels.formula import ModelFrame
+
+if TYPE_CHECKING:
+    from mixedmodels.core import CovarianceStructure
+    from mixedmodels.lmm._summary import Summary
 
 
 class LmerFit(LikelihoodModel):
@@ -177,7 +182,7 @@ class LmerFit(LikelihoodModel):
 
         return simulate(self, nsim, seed, re_form)
 
-    def summary(self, ddf: str | None = None) -> "Summary":
+    def summary(self, ddf: str | None = None) -> Summary:
         """lme4's ``summary()``; print it for lme4's layout.  With ``ddf``
         (``"satterthwaite"`` or ``"kenward-roger"``) lmerTest's layout: t tests
         with denominator df and p-values."""
@@ -303,7 +308,7 @@ class LmerFit(LikelihoodModel):
         return str(self.summary())
 
 
-def term_covariance(fit: LmerFit, term) -> "CovarianceStructure":
+def term_covariance(fit: LmerFit, term) -> CovarianceStructure:
     """Covariance structure of a formula term (same position in the problem)."""
     index = fit.frame.re_terms.index(term)
     return fit.problem.blocks[index].covariance
