@@ -15,7 +15,7 @@ from mixedmodels.glmm._control import GlmerControl
 from mixedmodels.glmm._diagnostics import check_separation
 from mixedmodels.glmm._response import glm_response
 from mixedmodels.glmm._result import GlmerFit
-from mixedmodels.glmm._stages import stage1, stage2
+from mixedmodels.glmm._stages import restage, stage1, stage2
 from mixedmodels.lmm._fit import _data_name
 
 
@@ -90,9 +90,7 @@ def fit_glmer(frame: ModelFrame, problem: GeneralizedMixedProblem, nagq: int, co
               start=None, data_name: str = "data", data=None) -> GlmerFit:
     """Stages 3-5: optimize, run lme4's checks, build the result."""
     nagq = _check_nagq(nagq, problem)
-    messages = check_scale_x(frame.X, frame.fixef_names, control.check_scale_x)
-    messages += check_few_levels(frame.ngroups, control.check_nlev_gtreq_5)
-    messages += check_separation(problem, frame.fixef_names, control.check_separation)
+    messages = _data_checks(frame, problem, control)
     theta0, beta0 = _start(start, problem)
     if beta0 is not None:
         problem.reset(beta=beta0)
@@ -101,6 +99,24 @@ def fit_glmer(frame: ModelFrame, problem: GeneralizedMixedProblem, nagq: int, co
         opt = stage2(problem, opt.final, problem.beta.copy(), nagq, control)
     messages += check_optimizer_code(opt, control)
     return finish(frame, problem, nagq, opt, control, messages, data_name, data)
+
+
+def refit_last_stage(frame: ModelFrame, problem: GeneralizedMixedProblem, nagq: int, control: GlmerControl,
+                     params: np.ndarray, data_name: str = "data", data=None) -> GlmerFit:
+    """lme4's ``refit``: the last optimizer stage only, from ``params`` (theta, then beta)
+    of an earlier fit of the same model, then the checks and the result."""
+    nagq = _check_nagq(nagq, problem)
+    messages = _data_checks(frame, problem, control)
+    opt = restage(problem, np.asarray(params, dtype=float), nagq, control)
+    messages += check_optimizer_code(opt, control)
+    return finish(frame, problem, nagq, opt, control, messages, data_name, data)
+
+
+def _data_checks(frame: ModelFrame, problem: GeneralizedMixedProblem, control: GlmerControl) -> list[str]:
+    """Scale of X, levels per grouping factor, separation."""
+    messages = check_scale_x(frame.X, frame.fixef_names, control.check_scale_x)
+    messages += check_few_levels(frame.ngroups, control.check_nlev_gtreq_5)
+    return messages + check_separation(problem, frame.fixef_names, control.check_separation)
 
 
 def finish(frame, problem, nagq, opt, control, messages, data_name, data) -> GlmerFit:

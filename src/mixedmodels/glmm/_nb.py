@@ -2,9 +2,10 @@
 
 As lme4: fit the Poisson GLMM, estimate theta from its means (MASS's
 ``theta.ml``), then minimize ``-2 logLik`` of the NB GLMM over ``log theta``
-in ``log(theta_0) +- 3`` with Brent's method (R's ``optimize``).  Every
-refit reuses the model's cross-products and starts from the previous
-estimates; only the last one runs the checks.
+in ``log(theta_0) +- 3`` with Brent's method (R's ``optimize``).  As lme4's
+``refit``, every evaluation runs only the last optimizer stage, from the
+previous estimates, on the model's cross-products; the final refit at the
+optimum runs the checks and gives the Hessian behind the standard errors.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from scipy import optimize, special
 
 from mixedmodels.families import NegativeBinomial, Poisson
 from mixedmodels.glmm._control import GlmerControl
-from mixedmodels.glmm._fit import fit_glmer, glmer_frame, glmer_problem
+from mixedmodels.glmm._fit import fit_glmer, glmer_frame, glmer_problem, refit_last_stage
 from mixedmodels.glmm._result import GlmerFit
+from mixedmodels.glmm._stages import restage
 from mixedmodels.lmm._fit import _data_name
 
 
@@ -68,19 +70,19 @@ def glmer_nb(formula: str, data, nagq: int = 1, *, weights=None, offset=None, na
     resp = problem.response
     theta0 = theta_ml(resp.y, fit.fitted().to_numpy(), resp.weights)
     lo, hi = interval or (np.log(theta0) - 3.0, np.log(theta0) + 3.0)
-    state = {"start": {"theta": fit.theta.to_numpy(), "fixef": fit.fixef.to_numpy()}, "evals": 0}
+    state = {"params": fit.optsummary.final, "evals": 0}
 
     def objective(log_theta: float) -> float:
         _set_family(problem, NegativeBinomial(float(np.exp(log_theta))))
-        refit = fit_glmer(frame, problem, nagq, quiet, state["start"], name, data)
-        state["start"] = {"theta": refit.theta.to_numpy(), "fixef": refit.fixef.to_numpy()}
+        opt = restage(problem, state["params"], nagq, quiet)
+        state["params"] = opt.final
         state["evals"] += 1
-        return -2.0 * refit.loglik
+        return opt.fmin
 
     best = optimize.minimize_scalar(objective, bounds=(lo, hi), method="bounded", options={"xatol": tol})
     _set_family(problem, NegativeBinomial(float(np.exp(best.x))))
-    fit = fit_glmer(frame, problem, nagq, control, state["start"], name, data)
-    fit.nb_evaluations = state["evals"]
+    fit = refit_last_stage(frame, problem, nagq, control, state["params"], name, data)
+    fit.nb_evaluations = state["evals"] + 1
     fit.extra_params = 1
     return fit
 

@@ -47,8 +47,12 @@ def fixed_effects_factor(problem: GeneralizedMixedProblem) -> np.ndarray:
 
 
 def stage2(problem: GeneralizedMixedProblem, theta1: np.ndarray, beta1: np.ndarray,
-           nagq: int, control: GlmerControl) -> OptSummary:
-    """Optimize (theta, beta) jointly from the stage-1 estimates."""
+           nagq: int, control: GlmerControl, step: float = 1.0) -> OptSummary:
+    """Optimize (theta, beta) jointly from the stage-1 estimates.
+
+    The optimizer's first steps are ``step`` times a quarter of each theta
+    (at least 0.05) and ``step`` standard errors of beta.
+    """
     ntheta = theta1.size
     r_x = fixed_effects_factor(problem)
     unwhiten = la.solve_triangular(r_x, np.eye(problem.p), lower=True, trans="T")
@@ -63,8 +67,8 @@ def stage2(problem: GeneralizedMixedProblem, theta1: np.ndarray, beta1: np.ndarr
     lower = np.concatenate([problem.theta_map.lower_bounds(), np.full(problem.p, -np.inf)])
     initial = np.concatenate([theta1, np.zeros(problem.p)])
     options = dict(control.optimizer_options)
-    options.setdefault("initial_step", np.concatenate([np.maximum(0.25 * np.abs(theta1), 0.05),
-                                                       np.full(problem.p, 1.0)]))
+    options.setdefault("initial_step", step * np.concatenate([np.maximum(0.25 * np.abs(theta1), 0.05),
+                                                              np.full(problem.p, 1.0)]))
     method = control.stage2_optimizer or control.optimizer
     opt = optimize_theta(objective, initial, lower, method, options, control.restart_edge, control.boundary_tol)
     theta, beta = natural(opt.final)
@@ -72,3 +76,20 @@ def stage2(problem: GeneralizedMixedProblem, theta1: np.ndarray, beta1: np.ndarr
     opt.lower = lower
     opt.final = np.concatenate([theta, beta])
     return opt
+
+
+def restage(problem: GeneralizedMixedProblem, params: np.ndarray, nagq: int,
+            control: GlmerControl) -> OptSummary:
+    """lme4's ``refit``: only the last stage, from the parameters of an earlier fit.
+
+    Used when the response's family changes a little (``glmer_nb``'s search
+    over the NB size): the earlier optimum is close, so the search starts
+    there with steps a tenth of the usual ones.
+    """
+    ntheta = problem.theta_map.size
+    theta, beta = params[:ntheta], params[ntheta:]
+    if nagq == 0:
+        return stage1(problem, theta, control)
+    problem.reset(beta=beta)
+    problem.modes(theta)
+    return stage2(problem, theta, beta, nagq, control, step=0.1)
