@@ -17,6 +17,7 @@ from benchmarks.adapters import Result
 
 SCRIPT = Path(__file__).with_name("lme4.R")
 WANTS_PATH = True  # the worker passes the CSV path, not a loaded frame
+PEAK_IN_CHILD = True  # memory is R's; unknown when R is killed on timeout
 
 
 def available() -> bool:
