@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from mixedmodels.lmm._varcorr import term_covariances
+
 _LATENT_VARIANCE = {"logit": np.pi**2 / 3, "probit": 1.0, "cloglog": np.pi**2 / 6}
 
 
@@ -23,16 +25,6 @@ def _family(fit) -> tuple[str, str]:
     return str(name).lower(), str(link).lower()
 
 
-def _term_covariances(fit) -> list[np.ndarray]:
-    scale = getattr(fit, "sigma", 1.0) if _family(fit)[0] == "gaussian" else _re_scale(fit)
-    return [scale**2 * lam @ lam.T for lam in fit._state.lambdas]
-
-
-def _re_scale(fit) -> float:
-    # GLMMs with a dispersion (Gamma) scale theta by sigma, as lme4's VarCorr.
-    return float(getattr(fit, "sigma", 1.0) or 1.0)
-
-
 def _is_observation_level(term, nobs: int) -> bool:
     return term.nlevels == nobs and term.k == 1
 
@@ -43,7 +35,7 @@ def random_variance(fit) -> tuple[float, float]:
     terms = fit.frame.re_terms
     gaussian = _family(fit)[0] == "gaussian"
     total, dispersion = 0.0, 0.0
-    for term, cov in zip(terms, _term_covariances(fit)):
+    for term, cov in zip(terms, term_covariances(fit)):
         value = float(np.mean(np.einsum("ia,ab,ib->i", term.Z, cov, term.Z)))
         if not gaussian and _is_observation_level(term, fit.nobs):
             dispersion += value
