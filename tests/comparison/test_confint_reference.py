@@ -51,3 +51,14 @@ def test_boot_intervals():
     ci = fit.confint("boot", nsim=30, seed=1, parm=["Days", "sigma"])
     assert list(ci.index) == ["Days", "sigma"]
     assert ci.loc["Days", "2.5 %"] < fit.fixef["Days"] < ci.loc["Days", "97.5 %"]
+
+
+def test_parameters_named_in_either_style_or_by_position():
+    from mixedmodels.comparison._parameters import parameter_indices
+
+    new, old = ["sd_(Intercept)|Subject", "sigma", "Days"], [".sig01", ".sigma", "Days"]
+    assert parameter_indices(None, new, old) == [0, 1, 2]
+    assert parameter_indices(["Days", ".sigma", 0], new, old) == [2, 1, 0]
+    assert parameter_indices("sigma", new, old) == [1]
+    with pytest.raises(ValueError, match="Unknown parameter 'tau'"):
+        parameter_indices(["tau"], new, old)

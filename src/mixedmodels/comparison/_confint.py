@@ -13,7 +13,7 @@ import pandas as pd
 from scipy import stats
 from scipy.interpolate import CubicHermiteSpline, CubicSpline
 
-from mixedmodels.comparison._parameters import parameter_names, variance_parameters
+from mixedmodels.comparison._parameters import parameter_indices, parameter_names, variance_parameters
 
 METHODS = ("wald", "profile", "boot")
 
@@ -89,7 +89,7 @@ def confint(fit, method: str = "profile", level: float = 0.95, parm=None, old_na
         raise ValueError(f"level must be between 0 and 1; got {level!r}.")
     new = parameter_names(fit) + list(fit.fixef.index)
     old = parameter_names(fit, True) + list(fit.fixef.index)
-    rows = _selected(parm, new, old)
+    rows = parameter_indices(parm, new, old)
     values = np.full((len(new), 2), np.nan)
     nvp = len(new) - len(fit.fixef)
     if method == "wald":
@@ -123,19 +123,3 @@ def _boot_values(fit, names, nsim, seed, n_jobs, boot_type, level):
 def _varpar_then_fixef(fit) -> pd.Series:
     """lme4's order for bootstrap intervals: sd/cor, sigma, then fixed effects."""
     return pd.concat([variance_parameters(fit), fit.fixef])
-
-
-def _selected(parm, new, old) -> list[int]:
-    if parm is None:
-        return list(range(len(new)))
-    out = []
-    for p in [parm] if isinstance(parm, (str, int)) else parm:
-        if isinstance(p, (int, np.integer)):
-            out.append(int(p))
-        elif p in new:
-            out.append(new.index(p))
-        elif p in old:
-            out.append(old.index(p))
-        else:
-            raise ValueError(f"Unknown parameter {p!r}; choose from {new} or {old}.")
-    return out

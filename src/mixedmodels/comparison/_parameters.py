@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from mixedmodels.lmm._varcorr import term_covariances
+
 
 def has_residual(fit) -> bool:
     """Whether the model has a residual standard deviation (not binomial/Poisson)."""
@@ -41,12 +43,27 @@ def parameter_names(fit, old_names: bool = False) -> list[str]:
     return names
 
 
-def theta_to_sdcor(fit, theta: np.ndarray, sigma: float) -> np.ndarray:
-    """sd/cor vector (then sigma if the model has one) of ``theta`` and ``sigma``."""
+def parameter_indices(which, new_names: list[str], old_names: list[str]) -> list[int]:
+    """Positions of the parameters ``which`` (names in either style, or positions; None: all)."""
+    if which is None:
+        return list(range(len(new_names)))
     out = []
-    for structure, part in zip(fit.problem.theta_map.structures, fit.problem.theta_map.split(np.asarray(theta, float))):
-        lam = structure.factor(part)
-        cov = sigma**2 * lam @ lam.T
+    for w in [which] if isinstance(which, (str, int)) else which:
+        if isinstance(w, (int, np.integer)):
+            out.append(int(w))
+        elif w in new_names:
+            out.append(new_names.index(w))
+        elif w in old_names:
+            out.append(old_names.index(w))
+        else:
+            raise ValueError(f"Unknown parameter {w!r}; choose from {new_names} or {old_names}.")
+    return out
+
+
+def fit_sdcor(fit) -> np.ndarray:
+    """The fit's sd/cor vector (then sigma if the model has one), from its term covariances."""
+    out = []
+    for structure, cov in zip(fit.problem.theta_map.structures, term_covariances(fit)):
         sd = np.sqrt(np.diag(cov))
         for r, c in zip(*_positions(structure)):
             if r == c:
@@ -55,12 +72,12 @@ def theta_to_sdcor(fit, theta: np.ndarray, sigma: float) -> np.ndarray:
                 denom = sd[r] * sd[c]
                 out.append(cov[r, c] / denom if denom > 0 else 0.0)
     if has_residual(fit):
-        out.append(sigma)
+        out.append(fit.sigma)
     return np.array(out)
 
 
 def sdcor_to_theta(fit, sdcor: np.ndarray, sigma: float) -> np.ndarray:
-    """Inverse of :func:`theta_to_sdcor`: relative Cholesky factors as theta."""
+    """theta (relative Cholesky factors) of an sd/cor vector and ``sigma``; inverse of :func:`fit_sdcor`."""
     theta, start = [], 0
     for structure in fit.problem.theta_map.structures:
         rows, cols = _positions(structure)
@@ -94,9 +111,7 @@ def _cholesky_psd(cov: np.ndarray) -> np.ndarray:
 
 def variance_parameters(fit, old_names: bool = False) -> pd.Series:
     """The fit's sd/cor parameters and sigma, lme4's names."""
-    sigma = float(fit.sigma) if has_residual(fit) else 1.0
-    values = theta_to_sdcor(fit, fit.theta.to_numpy(), sigma)
-    return pd.Series(values, index=parameter_names(fit, old_names), name="estimate")
+    return pd.Series(fit_sdcor(fit), index=parameter_names(fit, old_names), name="estimate")
 
 
 def default_statistic(fit) -> pd.Series:

@@ -19,7 +19,7 @@ import pandas as pd
 from scipy import stats
 
 from mixedmodels._likelihood import LOG_2PI
-from mixedmodels.comparison._parameters import parameter_names, sdcor_to_theta, theta_to_sdcor
+from mixedmodels.comparison._parameters import fit_sdcor, parameter_indices, parameter_names, sdcor_to_theta
 from mixedmodels.core import LinearMixedProblem
 
 
@@ -68,7 +68,7 @@ class Profiler:
         if fit.reml:
             self.fit = fit = fit.update(reml=False)
         self.base = float(fit.optsummary.fmin)
-        varpar = theta_to_sdcor(fit, fit.optsummary.final, fit.sigma)
+        varpar = fit_sdcor(fit)
         self.optimum = np.concatenate([varpar, fit.fixef.to_numpy()])
         self.names = parameter_names(fit) + list(fit.fixef.index)
         self.nvp = varpar.size
@@ -186,24 +186,8 @@ def profile(fit, which=None, alphamax: float = 0.01, maxpts: int = 100, old_name
     profiler = Profiler(fit)
     names = profiler.names if not old_names else parameter_names(profiler.fit, True) + list(profiler.fit.fixef.index)
     parts = []
-    for index in _which(which, profiler.names, names):
+    for index in parameter_indices(which, profiler.names, names):
         table = profile_parameter(profiler, index, alphamax, maxpts)
         table.insert(0, "parameter", names[index])
         parts.append(table)
     return pd.concat(parts, ignore_index=True)
-
-
-def _which(which, new_names, old_names) -> list[int]:
-    if which is None:
-        return list(range(len(new_names)))
-    out = []
-    for w in [which] if isinstance(which, (str, int)) else which:
-        if isinstance(w, (int, np.integer)):
-            out.append(int(w))
-        elif w in new_names:
-            out.append(new_names.index(w))
-        elif w in old_names:
-            out.append(old_names.index(w))
-        else:
-            raise ValueError(f"Unknown parameter {w!r}; choose from {new_names} or {old_names}.")
-    return out
