@@ -12,10 +12,27 @@ from mixedmodels.formula._errors import FormulaError, UnknownVariableError
 __all__ = ["as_dataframe", "argument_vector"]
 
 
+def _from_polars(data: Any) -> pd.DataFrame:
+    """A polars DataFrame column by column (no pyarrow needed); Enum keeps its level order."""
+    columns = {}
+    for name in data.columns:
+        series = data.get_column(name)
+        categories = getattr(series.dtype, "categories", None)
+        if categories is not None and len(categories):  # polars Enum
+            columns[name] = pd.Categorical(series.cast(str).to_list(), categories=list(categories))
+        elif series.dtype.__class__.__name__ in ("Categorical", "String", "Utf8"):
+            columns[name] = np.asarray(series.cast(str).to_list(), dtype=object)
+        else:
+            columns[name] = series.to_numpy()
+    return pd.DataFrame(columns)
+
+
 def as_dataframe(data: Any) -> pd.DataFrame:
     """A pandas DataFrame (0..n-1 index) from a DataFrame, dict of arrays or polars frame."""
     if isinstance(data, pd.DataFrame):
         frame = data
+    elif type(data).__module__.startswith("polars"):
+        frame = _from_polars(data)
     elif hasattr(data, "to_pandas") and callable(data.to_pandas):
         frame = data.to_pandas()
     elif isinstance(data, dict):
