@@ -18,6 +18,9 @@ from mixedmodels.core._factor import FactorState
 from mixedmodels.core._solution import spherical_modes
 
 
+_ROUNDING = 64 * np.finfo(float).eps
+
+
 class PirlsError(RuntimeError):
     """PIRLS could not reduce the penalized deviance (lme4's step-halving failure)."""
 
@@ -63,9 +66,12 @@ def pirls(problem, lambdas, u, beta, eta=None, fixed_beta: bool = False,
     """Iterate weighted PLS steps from ``(u, beta)`` to the conditional modes.
 
     Converged when the distance still to go, extrapolated from the last two
-    steps (``s_k^2 / s_{k-1}``: exact for linear convergence, an
-    overestimate for Newton's quadratic one), is below ``tol`` in the linear
-    predictor, or the penalized deviance stops changing in the 15th digit.  The returned
+    steps (``s_k r / (1 - r)`` with ``r = s_k / s_{k-1}``: exact for the
+    linear convergence of Fisher scoring, an overestimate for Newton's
+    quadratic one), is below ``tol`` in the linear predictor, or the step is
+    at the level of rounding.  (The penalized deviance is no criterion: it
+    is flat at the modes, so it stops changing while the linear predictor,
+    and with it the log-determinant, is still off by ``sqrt(eps)``.)  The returned
     factor is formed at the weights of the returned modes, so the Laplace
     deviance read off it is a smooth function of theta and beta (needed by
     the finite-difference Hessian behind the standard errors).
@@ -98,8 +104,7 @@ def pirls(problem, lambdas, u, beta, eta=None, fixed_beta: bool = False,
             raise PirlsError("PIRLS step-halvings failed to reduce the penalized deviance "
                              f"(from {pdev_old:.6g} to {pdev:.6g}) at theta = {_theta_text(lambdas)}")
         step = float(np.max(np.abs(eta_new - eta))) if eta.size else 0.0
-        to_go = step * min(1.0, step / last_step) if 0 < last_step < np.inf else step
-        converged = to_go < tol or abs(pdev_old - pdev) < 1e-15 * abs(pdev)
+        converged = _remaining(step, last_step) < tol or step <= _ROUNDING * float(np.max(np.abs(eta_new)))
         last_step = step
         u, beta, eta, pdev_old = u_new, beta_new, eta_new, pdev
         if converged:
@@ -115,6 +120,14 @@ def _pls_step(design, resp, lambdas, eta, fixed_part):
     w, z = resp.working(eta)
     design.factor.reweight(design.cross.compute(w, z - fixed_part))
     return spherical_modes(design, design.factor.update(lambdas))
+
+
+def _remaining(step: float, last_step: float) -> float:
+    """Distance still to go after steps ``last_step``, ``step`` of a converging iteration."""
+    if not 0 < last_step < np.inf:
+        return step
+    rate = step / last_step
+    return step * rate / (1.0 - rate) if rate < 0.5 else step
 
 
 def _ussq(u: list[np.ndarray]) -> float:
