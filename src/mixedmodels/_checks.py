@@ -47,12 +47,9 @@ def check_few_levels(nlevels: dict[str, int], level: str) -> list[str]:
     return [msg]
 
 
-_FAILED_CODES = {"MAXEVAL_REACHED", "MAXTIME_REACHED", "FAILURE", "ROUNDOFF_LIMITED", "FORCED_STOP"}
-
-
 def check_optimizer_code(opt, control: Control) -> list[str]:
     """lme4's "convergence code N from optimizer" when the optimizer itself gave up."""
-    if opt.return_code not in _FAILED_CODES:
+    if not opt.failed:
         return []
     msg = f"convergence code {opt.return_code} from {opt.method} after {opt.feval} evaluations"
     signal(msg, control.check_conv_grad, ConvergenceWarning, stacklevel=5)

@@ -14,6 +14,8 @@ _NLOPT_CODES = {
     5: "MAXEVAL_REACHED", 6: "MAXTIME_REACHED", -1: "FAILURE", -2: "INVALID_ARGS",
     -3: "OUT_OF_MEMORY", -4: "ROUNDOFF_LIMITED", -5: "FORCED_STOP",
 }
+FAILED_CODES = frozenset({"MAXEVAL_REACHED", "MAXTIME_REACHED", "FAILURE", "ROUNDOFF_LIMITED", "FORCED_STOP"})
+"""nlopt return codes meaning the optimizer gave up rather than met a tolerance."""
 _SCIPY_METHODS = {"scipy-powell": "Powell", "scipy-lbfgsb": "L-BFGS-B", "scipy-neldermead": "Nelder-Mead"}
 
 
@@ -29,10 +31,14 @@ class OptSummary:
         Starting parameters.
     lower : numpy.ndarray
         Lower bounds.
+    upper : numpy.ndarray, optional
+        Upper bounds (None: unbounded above).
     xtol_abs, ftol_abs, xtol_rel, ftol_rel : float
         Stopping tolerances (nlopt's meaning).
     maxeval : int
         Evaluation limit.
+    initial_step : float or numpy.ndarray, optional
+        nlopt's initial step (None: nlopt's default).
     final : numpy.ndarray
         Parameters at the optimum.
     fmin : float
@@ -56,12 +62,18 @@ class OptSummary:
     ftol_rel: float = 0.0
     maxeval: int = 100_000
     initial_step: float | None = None
+    upper: np.ndarray | None = None
     final: np.ndarray = field(default=None)  # type: ignore[assignment]
     fmin: float = np.nan
     feval: int = 0
     return_code: str = ""
     elapsed: float = 0.0
     messages: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        """Whether the optimizer gave up (an nlopt code in :data:`FAILED_CODES`)."""
+        return self.return_code in FAILED_CODES
 
     def __str__(self) -> str:
         return (
@@ -71,7 +83,8 @@ class OptSummary:
 
 
 def minimize(objective: Callable[[np.ndarray], float], summary: OptSummary) -> OptSummary:
-    """Minimize ``objective`` from ``summary.initial`` within ``summary.lower``.
+    """Minimize ``objective`` from ``summary.initial`` within ``summary.lower``
+    (and ``summary.upper`` if given).
 
     The summary is filled in and returned.
     """
@@ -133,6 +146,9 @@ def _run_nlopt(fn: _Counter, s: OptSummary) -> tuple[np.ndarray, str]:
     if s.initial_step is not None:
         opt.set_initial_step(s.initial_step)
     x0 = np.maximum(np.asarray(s.initial, dtype=float), s.lower)
+    if s.upper is not None:
+        opt.set_upper_bounds(np.asarray(s.upper, dtype=float))
+        x0 = np.minimum(x0, s.upper)
     try:
         opt.optimize(x0)
     except nlopt.RoundoffLimited:
@@ -143,6 +159,7 @@ def _run_nlopt(fn: _Counter, s: OptSummary) -> tuple[np.ndarray, str]:
 def _run_scipy(fn: _Counter, s: OptSummary) -> tuple[np.ndarray, str]:
     from scipy.optimize import minimize as sp_minimize
 
-    bounds = [(lo if np.isfinite(lo) else None, None) for lo in s.lower]
+    upper = np.full(len(s.lower), np.inf) if s.upper is None else s.upper
+    bounds = [(lo if np.isfinite(lo) else None, hi if np.isfinite(hi) else None) for lo, hi in zip(s.lower, upper)]
     res = sp_minimize(fn, np.asarray(s.initial, dtype=float), method=_SCIPY_METHODS[s.method], bounds=bounds)
     return res.x, str(res.message)
