@@ -62,3 +62,17 @@ def test_parameters_named_in_either_style_or_by_position():
     assert parameter_indices("sigma", new, old) == [1]
     with pytest.raises(ValueError, match="Unknown parameter 'tau'"):
         parameter_indices(["tau"], new, old)
+
+
+def test_unconverged_profile_points_are_reported(monkeypatch):
+    import mixedmodels as mm
+    from mixedmodels.comparison import _profile
+    from mixedmodels.core import OptSummary
+
+    def few_evaluations(start, lower, upper):
+        return OptSummary("bobyqa", np.asarray(start, float), np.asarray(lower, float), upper=upper, maxeval=3)
+
+    monkeypatch.setattr(_profile, "_settings", few_evaluations)
+    fit = fits_of("confint_sleep_slope_reml")["fit"]
+    with pytest.warns(mm.ConvergenceWarning, match=r"profile of 'Days': the optimizer did not converge .*MAXEVAL_REACHED"):
+        fit.profile(which=["Days"])

@@ -7,37 +7,39 @@ explicit), and each fixed effect is fixed through an offset with theta
 re-optimized.  The signed square root of the deviance increase is
 ``zeta``; the grid steps outward (lme4's ``nextpar``) until ``|zeta|``
 passes the simultaneous cutoff ``sqrt(qchisq(1 - alphamax, npar))``.
+Points where the optimizer gave up are reported in one ConvergenceWarning
+per parameter (their zeta is that of the best point seen).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import nlopt
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from mixedmodels._likelihood import LOG_2PI
+from mixedmodels._warnings import ConvergenceWarning, signal
 from mixedmodels.comparison._parameters import fit_sdcor, parameter_indices, parameter_names, sdcor_to_theta
-from mixedmodels.core import LinearMixedProblem
+from mixedmodels.core import LinearMixedProblem, OptSummary, minimize
 
 
-def _bobyqa(fn, start, lower, upper, xtol_rel: float = 1e-10, ftol_abs: float = 1e-12) -> tuple[np.ndarray, float]:
-    """Bounded minimization with nlopt's BOBYQA (tight tolerances for profiling)."""
-    start = np.clip(np.asarray(start, float), lower, upper)
-    opt = nlopt.opt(nlopt.LN_BOBYQA, start.size)
-    opt.set_lower_bounds(lower)
-    opt.set_upper_bounds(upper)
-    opt.set_min_objective(lambda x, grad: fn(x))
-    opt.set_xtol_rel(xtol_rel)
-    opt.set_ftol_abs(ftol_abs)
-    opt.set_maxeval(20_000)
-    try:
-        x = opt.optimize(start)
-    except nlopt.RoundoffLimited:
-        x = start
-    return np.asarray(x), float(fn(x))
+def _bobyqa(fn, start, lower, upper=None) -> OptSummary:
+    """BOBYQA with profiling's tight tolerances.
+
+    If nlopt gives up (typically ROUNDOFF_LIMITED, which these tolerances
+    provoke near the optimum) it is restarted once from the best point seen;
+    the summary returned is the restart's, and its ``failed`` says whether
+    the point is still unconverged.
+    """
+    opt = minimize(fn, _settings(start, lower, upper))
+    return minimize(fn, _settings(opt.final, lower, upper)) if opt.failed else opt
+
+
+def _settings(start, lower, upper) -> OptSummary:
+    return OptSummary("bobyqa", np.asarray(start, float), np.asarray(lower, float), upper=upper,
+                      xtol_abs=0.0, ftol_abs=1e-12, xtol_rel=1e-10, ftol_rel=0.0, maxeval=20_000)
 
 
 @dataclass
@@ -54,12 +56,16 @@ class Profiler:
         sd/cor parameters, sigma, then the fixed effects.
     names : list of str
         Their names (lme4's ``oldNames = FALSE`` style).
+    failures : list of tuple
+        ``(parameter index, value, return code)`` of every profile point
+        where the optimizer gave up.
     """
 
     fit: object
     base: float = field(init=False)
     optimum: np.ndarray = field(init=False)
     names: list[str] = field(init=False)
+    failures: list[tuple[int, float, str]] = field(init=False, default_factory=list)
 
     def __post_init__(self) -> None:
         fit = self.fit
@@ -94,17 +100,36 @@ class Profiler:
             pars[w], pars[keep] = x, others
             return self.deviance_sdcor(pars)
 
-        others, value = _bobyqa(fn, start, self.lower[keep], self.upper[keep])
-        return self._zeta(x, self.optimum[w], value), others
+        opt = self._record(w, x, _bobyqa(fn, start, self.lower[keep], self.upper[keep]))
+        return self._zeta(x, self.optimum[w], opt.fmin), opt.final
 
     def zeta_fixed(self, j: int, b: float, start: np.ndarray) -> tuple[float, np.ndarray]:
         """zeta with fixed effect ``j`` held at ``b`` (an offset); theta re-optimized."""
         fit = self.fit
         X = fit.frame.X
         problem = LinearMixedProblem(fit.problem.blocks, np.delete(X, j, axis=1), self._y - b * X[:, j], fit.frame.weights)
-        lower = problem.theta_map.lower_bounds()
-        theta, value = _bobyqa(lambda t: problem.deviance(t, reml=False), start, lower, np.full(lower.size, np.inf))
-        return self._zeta(b, self.optimum[self.nvp + j], value), theta
+        opt = _bobyqa(lambda t: problem.deviance(t, reml=False), start, problem.theta_map.lower_bounds())
+        self._record(self.nvp + j, b, opt)
+        return self._zeta(b, self.optimum[self.nvp + j], opt.fmin), opt.final
+
+    def _record(self, index: int, x: float, opt: OptSummary) -> OptSummary:
+        if opt.failed:
+            self.failures.append((index, float(x), opt.return_code))
+        return opt
+
+    def warn_failures(self, index: int, since: int = 0) -> None:
+        """One ConvergenceWarning (at the fit's ``check_conv_grad`` level) listing the
+        points of parameter ``index`` recorded after ``failures[since]`` that did not converge."""
+        points = [(x, code) for i, x, code in self.failures[since:] if i == index]
+        if not points:
+            return
+        listed = ", ".join(f"{x:.6g} ({code})" for x, code in points)
+        signal(
+            f"profile of {self.names[index]!r}: the optimizer did not converge at {len(points)} point(s): "
+            f"{listed}; zeta there is from the best point seen, so the profile and intervals from it "
+            "may be inaccurate",
+            self.fit.control.check_conv_grad, ConvergenceWarning, stacklevel=4,
+        )
 
     def _zeta(self, x: float, estimate: float, value: float) -> float:
         return float(np.sign(x - estimate) * np.sqrt(max(0.0, value - self.base)))
@@ -135,6 +160,7 @@ def profile_parameter(profiler: Profiler, index: int, alphamax: float = 0.01, ma
                       delta_cutoff: float = 1 / 8) -> pd.DataFrame:
     """Profile one parameter (position in ``profiler.names``): rows ``value, zeta``."""
     nptot = profiler.optimum.size
+    since = len(profiler.failures)
     cutoff = float(np.sqrt(stats.chi2.ppf(1 - alphamax, nptot)))
     delta = cutoff * delta_cutoff
     estimate = profiler.optimum[index]
@@ -162,6 +188,7 @@ def profile_parameter(profiler: Profiler, index: int, alphamax: float = 0.01, ma
     values = np.array([estimate, shift] + up[0] + down[0])
     zetas = np.array([0.0, z_shift] + up[1] + down[1])
     table = pd.DataFrame({"value": values, "zeta": zetas}).drop_duplicates("value").sort_values("value")
+    profiler.warn_failures(index, since)
     return table.reset_index(drop=True)
 
 
