@@ -62,3 +62,17 @@ def test_information_criteria_are_python_floats(kind):
     assert fit.aic == pytest.approx(-2 * fit.loglik + 2 * fit.npar, rel=1e-12)
     assert fit.bic == pytest.approx(-2 * fit.loglik + np.log(fit.nobs) * fit.npar, rel=1e-12)
     assert fit.formula.startswith("Reaction ~ Days")
+
+
+def test_glm_warns_when_irls_stops_at_maxit():
+    from mixedmodels.families import Poisson
+
+    cbpp = mm.datasets.load("cbpp")
+    with pytest.warns(mm.ConvergenceWarning, match="glm.fit: algorithm did not converge"):
+        short = mm.glm("incidence ~ period", cbpp, family="poisson", maxit=2)
+    assert not short.converged and short.iterations == 2
+    full = mm.glm("incidence ~ period", cbpp, family=Poisson())  # a Family instance is used as given
+    assert full.converged and full.iterations < 25
+    np.testing.assert_allclose(full.fixef, mm.glm("incidence ~ period", cbpp, family="poisson").fixef, rtol=0)
+    with pytest.raises(ValueError, match="maxit=0"):
+        mm.glm("incidence ~ period", cbpp, family="poisson", maxit=0)

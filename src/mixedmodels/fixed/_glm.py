@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import scipy.linalg as la
 
 from mixedmodels._likelihood import LikelihoodModel
+from mixedmodels._warnings import ConvergenceWarning
 from mixedmodels.formula import FormulaError, build_model_frame
 
 
@@ -23,6 +26,9 @@ class GlmFit(LikelihoodModel):
         Family and link.
     iterations : int
         IRLS iterations used.
+    converged : bool
+        Whether the relative change in deviance fell below ``tol`` within
+        ``maxit`` iterations (R's ``glm.fit``; a ConvergenceWarning otherwise).
     """
 
     reml = False
@@ -33,22 +39,26 @@ class GlmFit(LikelihoodModel):
         self._irls(tol, maxit)
 
     def _irls(self, tol: float, maxit: int) -> None:
-        r, link, X = self.response, self.family.link, self.frame.X
-        eta = link.link(self.family.mustart(r.y, r.weights))
-        dev_old = np.inf
+        if not isinstance(maxit, (int, np.integer)) or maxit < 1:
+            raise ValueError(f"maxit must be a positive integer; got maxit={maxit!r}.")
+        r, X = self.response, self.frame.X
+        eta = self.family.link.link(self.family.mustart(r.y, r.weights))
+        dev_old, self.converged = np.inf, False
         for self.iterations in range(1, maxit + 1):
-            mu, d = link.linkinv(eta), link.mu_eta(eta)
-            w = r.weights * d**2 / self.family.variance(mu)
-            z = eta - r.offset + (r.y - mu) / d
+            w, z = r.working(eta)
             sw = np.sqrt(w)
             q, self._r = np.linalg.qr(X * sw[:, None])
             self._beta = la.solve_triangular(self._r, q.T @ (z * sw))
             eta = X @ self._beta + r.offset
-            dev = float(np.sum(self.family.dev_resids(r.y, link.linkinv(eta), r.weights)))
+            dev = r.deviance(eta)
             if abs(dev - dev_old) / (abs(dev) + 0.1) < tol:
+                self.converged = True
                 break
             dev_old = dev
-        self._mu, self._w, self.deviance = link.linkinv(eta), w, dev
+        if not self.converged:
+            warnings.warn(f"glm.fit: algorithm did not converge (the deviance still changed by more than "
+                          f"tol={tol:g} after maxit={maxit} iterations; raise maxit)", ConvergenceWarning, stacklevel=4)
+        self._mu, self._w, self.deviance = r.mu(eta), w, dev
 
     @property
     def nobs(self) -> int:
@@ -106,7 +116,8 @@ class GlmFit(LikelihoodModel):
         return f"<GlmFit {self.formula!r} {self.family.name}({self.family.link.name}) nobs={self.nobs}>"
 
 
-def glm(formula: str, data, family="gaussian", weights=None, *, offset=None, na_action: str = "omit") -> GlmFit:
+def glm(formula: str, data, family="gaussian", weights=None, *, offset=None, na_action: str = "omit",
+        tol: float = 1e-8, maxit: int = 25) -> GlmFit:
     """Fit a generalized linear model, as R's ``glm``.
 
     Parameters
@@ -118,6 +129,10 @@ def glm(formula: str, data, family="gaussian", weights=None, *, offset=None, na_
         e.g. ``"binomial"``, ``"poisson"``, ``families.Gamma(link="log")``.
     weights, offset : str or array-like, optional
     na_action : {"omit", "raise"}
+    tol, maxit : float, int
+        IRLS stops when the relative change in deviance is below ``tol``
+        (R's ``glm.control(epsilon, maxit)``); a ConvergenceWarning if it
+        takes more than ``maxit`` iterations.
 
     Returns
     -------
@@ -132,5 +147,4 @@ def glm(formula: str, data, family="gaussian", weights=None, *, offset=None, na_
             f"Formula {formula!r} has random-effects terms; glm fits fixed effects only. "
             "Use mixedmodels.glmer for a generalized linear mixed model."
         )
-    fam = get_family(family) if isinstance(family, str) else family
-    return GlmFit(frame, glm_response(frame, fam), data)
+    return GlmFit(frame, glm_response(frame, get_family(family)), data, tol, maxit)
