@@ -54,7 +54,8 @@ class GeneralizedMixedProblem:
     response : GlmResponse
         Response, prior weights, offset and family.
     tol : float
-        PIRLS stops when a step moves the linear predictor by less than this.
+        PIRLS stops when the linear predictor is within this of the modes
+        (see :func:`~mixedmodels.core._pirls.pirls`).
     """
 
     def __init__(self, blocks: list[RandomEffectsBlock], X: np.ndarray, response: GlmResponse,

@@ -14,9 +14,12 @@ class GlmerControl(Control):
     Attributes
     ----------
     pirls_tol : float
-        PIRLS stops when a step moves the linear predictor by less than this
-        (lme4 stops on the relative change of the penalized deviance, 1e-7;
-        the step criterion keeps the Hessian behind the standard errors smooth).
+        PIRLS stops when the linear predictor is within this of the modes
+        (extrapolated from the last two steps).  lme4 stops on the relative
+        change of the penalized deviance, 1e-7; that criterion leaves the
+        slowly converging non-canonical links noisy at the 1e-6 level,
+        which the finite-difference Hessian behind the standard errors
+        would magnify.
     pirls_maxit : int
         Maximum PIRLS iterations per evaluation.
     check_pirls : str
