@@ -15,16 +15,21 @@ import scipy.linalg as la
 import scipy.sparse as sp
 
 
-def diagonal_cuts(pattern: sp.spmatrix, limit: int) -> list[int]:
+def diagonal_cuts(pattern: sp.spmatrix, limit: int, min_block: int = 16) -> list[int]:
     """Ends of the successive leading blocks that are diagonal when the
     blocks before them are eliminated (symbolically, on the symmetric
-    sparsity ``pattern``), none past ``limit``."""
+    sparsity ``pattern``), none past ``limit``.
+
+    Blocks shorter than ``min_block`` end the search: the first row of any
+    matrix is a diagonal block of one, and eliminating a dense (crossed)
+    block row by row would be far slower than one dense factorization.
+    """
     p = (abs(sp.csr_matrix(pattern)) > 0).astype(np.float64).tocsr()
     cuts, start = [], 0
     while start < limit:
         lower = sp.tril(p[start:limit, start:limit], k=-1).tocoo()
         stop = start + int(lower.row.min() if lower.nnz else limit - start)
-        if stop == start:
+        if stop - start < min_block:
             break
         edge = p[stop:, start:stop]
         fill = sp.csr_matrix(p.shape)
