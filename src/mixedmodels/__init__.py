@@ -17,7 +17,7 @@ from mixedmodels._warnings import (
     ScaleWarning,
     SingularFitWarning,
 )
-from mixedmodels.formula import FormulaError
+from mixedmodels.formula import FormulaError, RankDeficiencyWarning
 from mixedmodels.lmm import LmerFit, lmer
 from mixedmodels.fixed import glm, lm
 from mixedmodels.comparison import anova, bootstrap_lrt
@@ -29,6 +29,7 @@ __all__ = [
     "FormulaError",
     "LmerFit",
     "MixedModelsWarning",
+    "RankDeficiencyWarning",
     "ScaleWarning",
     "SingularFitWarning",
     "anova",

@@ -11,11 +11,17 @@ import warnings
 
 import numpy as np
 
+from mixedmodels._warnings import MixedModelsWarning
+
 __all__ = ["aliased_columns", "drop_aliased", "RankDeficiencyWarning"]
 
 
-class RankDeficiencyWarning(UserWarning):
-    """Columns of the fixed-effects matrix were dropped as linear combinations."""
+class RankDeficiencyWarning(MixedModelsWarning):
+    """Columns of the fixed-effects matrix were dropped as linear combinations.
+
+    lme4 reports this as a message; silence it with
+    ``warnings.filterwarnings("ignore", category=RankDeficiencyWarning)``.
+    """
 
 
 def aliased_columns(X: np.ndarray, tol: float = 1e-7) -> list[int]:
