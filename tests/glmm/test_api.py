@@ -4,6 +4,7 @@ predictions, simulation, diagnostics and the errors users meet."""
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 import mixedmodels as mm
 from mixedmodels.families import Binomial, Gamma, NegativeBinomial, Poisson
@@ -127,3 +128,53 @@ def test_family_strings_and_errors():
         mm.families.get_family("tweedie")
     with pytest.raises(ValueError, match="not available"):
         Poisson("logit")
+
+
+def test_coef_table_is_the_summary_z_table(fit):
+    table = fit.coef_table()
+    assert list(table.columns) == ["estimate", "std_error", "df", "statistic", "p_value"]
+    assert np.all(np.isinf(table["df"]))
+    coefs = fit.summary().coefficients
+    np.testing.assert_allclose(table.to_numpy()[:, [0, 1, 3, 4]], coefs.to_numpy(), rtol=1e-12)
+    pd.testing.assert_frame_equal(fit.coef_table("asymptotic"), table)
+
+
+def test_contest_is_a_wald_test(fit):
+    one = fit.contest([0, 1, 0, 0])
+    row = fit.coef_table().loc["period2"]
+    assert one["statistic"].iloc[0] == pytest.approx(row["statistic"])
+    L = np.eye(4)[1:]
+    several = fit.contest(L)
+    b, V = fit.fixef.to_numpy()[1:], fit.vcov.to_numpy()[1:, 1:]
+    wald = float(b @ np.linalg.solve(V, b))
+    assert several["f_value"].iloc[0] == pytest.approx(wald / 3)
+    assert several["p_value"].iloc[0] == pytest.approx(stats.chi2.sf(wald, 3))
+
+
+def test_lmm_only_methods_say_what_to_use_instead(fit):
+    for call in (lambda: fit.coef_table("satterthwaite"), lambda: fit.contest([0, 1, 0, 0], ddf="kr"),
+                 lambda: fit.summary(ddf="kenward-roger")):
+        with pytest.raises(ValueError, match=r"linear mixed models; use coef_table\(ddf='asymptotic'\)"):
+            call()
+    with pytest.raises(NotImplementedError, match=r"mm.anova\(m0, m1\)"):
+        fit.anova()
+    with pytest.raises(NotImplementedError, match=r"mm.anova\(m0, m1\)"):
+        fit.ranova()
+    with pytest.raises(ValueError, match="likelihood-ratio tests only"):
+        fit.drop1(test="F")
+    with pytest.raises(ValueError, match="maximum likelihood only"):
+        fit.update(reml=True)
+    with pytest.raises(NotImplementedError, match="linear mixed models"):
+        fit._varpar_covariance
+    assert str(fit.summary(ddf="asymptotic")) == str(fit.summary())
+
+
+def test_update_formula_and_data(fit, cbpp):
+    same = fit.update(data=cbpp)
+    np.testing.assert_allclose(same.fixef, fit.fixef, rtol=1e-10)
+    null = fit.update("cbind(incidence, size - incidence) ~ 1 + (1 | herd)")
+    assert isinstance(null, mm.GlmerFit) and list(null.fixef.index) == ["(Intercept)"]
+    assert null.family.name == fit.family.name and null.nagq == fit.nagq
+    assert null.loglik < fit.loglik
+    lrt = mm.anova(null, fit)
+    assert lrt["chisq"].iloc[1] == pytest.approx(2 * (fit.loglik - null.loglik), rel=1e-8)

@@ -13,6 +13,18 @@ import pandas as pd
 
 from mixedmodels.lmm._result import LmerFit
 
+LMM_ONLY_DDF = ("Satterthwaite/Kenward-Roger df are for linear mixed models; use coef_table(ddf='asymptotic') "
+                "(Wald z tests) or mm.anova(m0, m1) for a likelihood-ratio test")
+
+
+def check_asymptotic(ddf: str | None) -> str:
+    """``"asymptotic"`` if ``ddf`` names it (or is None); else the error saying what to use."""
+    from mixedmodels.inference._contest import ddf_method
+
+    if ddf is not None and ddf_method(ddf) != "asymptotic":
+        raise ValueError(f"{LMM_ONLY_DDF}; got ddf={ddf!r}.")
+    return "asymptotic"
+
 
 class GlmerFit(LmerFit):
     """A fitted GLMM.
@@ -121,17 +133,74 @@ class GlmerFit(LmerFit):
 
         return simulate(self, nsim, seed, re_form)
 
-    def summary(self):
-        """lme4's ``summary()`` of a glmerMod; print it for lme4's layout."""
+    def summary(self, ddf: str | None = None):
+        """lme4's ``summary()`` of a glmerMod (Wald z tests); print it for lme4's layout.
+
+        ``ddf`` may only be ``None`` or ``"asymptotic"``: denominator df are
+        for linear mixed models.
+        """
         from mixedmodels.glmm._summary import GlmerSummary
 
+        check_asymptotic(ddf)
         return GlmerSummary(self)
 
+    # --- tests of the fixed effects: Wald z, or likelihood ratios ---------
+    def coef_table(self, ddf: str = "asymptotic") -> pd.DataFrame:
+        """Wald z test of every fixed effect (the summary's table): columns
+        ``estimate``, ``std_error``, ``df`` (inf), ``statistic``, ``p_value``."""
+        from mixedmodels.inference import coef_table
+
+        return coef_table(self, check_asymptotic(ddf))
+
+    def contest(self, L, ddf: str = "asymptotic") -> pd.DataFrame:
+        """Wald test of ``L beta = 0``: z test for one row of ``L``, chi-square
+        (F with infinite denominator df) for several."""
+        from mixedmodels.inference import contest
+
+        return contest(self, L, check_asymptotic(ddf))
+
+    def anova(self, type: int | str = 3, ddf: str = "satterthwaite") -> pd.DataFrame:  # noqa: A002
+        """Not for GLMMs: lmerTest's F tests per term need a linear mixed model."""
+        raise NotImplementedError(
+            "anova(type=...) gives lmerTest's F tests, which are for linear mixed models; for a glmer fit "
+            "compare nested fits with mm.anova(m0, m1) (likelihood ratio), fit.drop1() for every term, "
+            "or fit.contest(L) for a Wald test."
+        )
+
+    def ranova(self) -> pd.DataFrame:
+        """Not for GLMMs: lmerTest's ``ranova`` refits linear mixed models."""
+        raise NotImplementedError(
+            "ranova() is lmerTest's test for linear mixed models; for a glmer fit refit without the "
+            "random-effects term (fit.update(formula=...)) and compare with mm.anova(m0, m1)."
+        )
+
+    def drop1(self, test: str = "Chisq", **kwargs) -> pd.DataFrame:
+        """Likelihood-ratio tests of dropping each fixed term (lme4's ``drop1(fit, test = "Chisq")``)."""
+        if test != "Chisq":
+            raise ValueError(f"drop1 of a glmer fit has likelihood-ratio tests only (test='Chisq'); got test={test!r}. "
+                             f"{LMM_ONLY_DDF}.")
+        return super().drop1(test)
+
+    @property
+    def _varpar_covariance(self):
+        raise NotImplementedError(f"{LMM_ONLY_DDF}.")
+
+    @property
+    def _kenward_roger(self):
+        raise NotImplementedError(f"{LMM_ONLY_DDF}.")
+
     # --- refitting --------------------------------------------------------
-    def update(self, formula: str | None = None, data=None, **kwargs) -> "GlmerFit":
-        """Refit with a new formula, data, family or nagq (lme4's ``update``)."""
+    def update(self, formula: str | None = None, data=None, reml: bool | None = None, **kwargs) -> "GlmerFit":
+        """Refit with a new formula, data, family, nagq or control (lme4's ``update``).
+
+        ``reml`` exists for the :class:`LmerFit` signature: a GLMM is fitted by
+        maximum likelihood only, so ``reml=True`` is an error.
+        """
         from mixedmodels.glmm._fit import glmer
 
+        if reml:
+            raise ValueError("glmer fits are maximum likelihood only: REML is defined for linear mixed "
+                             "models (lmer); drop reml=True.")
         kwargs.setdefault("family", self.family)
         kwargs.setdefault("nagq", self.nagq)
         kwargs.setdefault("control", self.control)
