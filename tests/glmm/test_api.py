@@ -178,3 +178,33 @@ def test_update_formula_and_data(fit, cbpp):
     assert null.loglik < fit.loglik
     lrt = mm.anova(null, fit)
     assert lrt["chisq"].iloc[1] == pytest.approx(2 * (fit.loglik - null.loglik), rel=1e-8)
+
+
+def test_refit_takes_counts_or_proportions_of_the_trials(fit):
+    y = fit.frame.response
+    as_proportions = fit.refit(fit.problem.response.y)
+    np.testing.assert_allclose(as_proportions.fixef, fit.fixef, rtol=1e-8)
+    as_counts = fit.refit(y)
+    np.testing.assert_allclose(as_counts.fixef, fit.fixef, rtol=1e-8)
+    sim = fit.refit(fit.simulate(1, seed=2)["sim_1"])
+    assert isinstance(sim, mm.GlmerFit) and sim.nobs == fit.nobs
+    with pytest.raises(ValueError, match=r"proportions of the trials, shape \(56,\)"):
+        fit.refit(np.zeros(10))
+
+
+def test_refit_of_a_bernoulli_fit_takes_its_levels():
+    data = mm.datasets.load("VerbAgg").iloc[:600]
+    fit = mm.glmer("r2 ~ Anger + (1 | id)", data)
+    again = fit.refit(data["r2"])
+    np.testing.assert_allclose(again.fixef, fit.fixef, rtol=1e-8)
+
+
+def test_two_level_string_response_is_a_factor_with_sorted_levels():
+    data = mm.datasets.load("VerbAgg").iloc[:600]
+    strings = data.assign(r2=data["r2"].astype(str).map({"N": "no", "Y": "yes"}).astype(object))
+    as_strings = mm.glmer("r2 ~ Anger + (1 | id)", strings)
+    as_factor = mm.glmer("r2 ~ Anger + (1 | id)", data)
+    np.testing.assert_allclose(as_strings.fixef, as_factor.fixef, rtol=1e-8)
+    three = strings.assign(r2=np.where(np.arange(600) % 3 == 0, "maybe", strings["r2"]))
+    with pytest.raises(mm.FormulaError, match="3 levels"):
+        mm.glmer("r2 ~ Anger + (1 | id)", three)

@@ -1,7 +1,9 @@
 """The response: a numeric expression, a logical or two-level factor, or cbind().
 
 ``cbind(successes, failures)`` gives an (n, 2) array, as glmer's binomial
-response; logicals and two-level factors become 0/1 (first level 0).
+response; logicals and two-level factors become 0/1 (first level 0).  A
+column of strings is a factor, as R's ``model.frame`` makes it: levels
+sorted, so the first in sorted order is 0 (failure).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from mixedmodels.formula._deparse import parse_expr, r_deparse
 from mixedmodels.formula._errors import FormulaError
 from mixedmodels.formula._evaluate import evaluate_raw, variable
 
-__all__ = ["response_name", "evaluate_response"]
+__all__ = ["response_name", "evaluate_response", "response_column"]
 
 
 def response_name(text: str) -> str:
@@ -24,15 +26,19 @@ def response_name(text: str) -> str:
     return r_deparse(parse_expr(text))
 
 
-def _numeric(raw: Any, name: str) -> np.ndarray:
-    """One response column as float64 (NaN for missing)."""
+def response_column(raw: Any, name: str) -> np.ndarray:
+    """One response column as float64 (NaN for missing); a two-level factor
+    or string column as 0/1 (first level 0)."""
     series = raw if isinstance(raw, pd.Series) else pd.Series(np.asarray(raw).ravel())
+    if _is_strings(series):
+        series = series.astype("category")
     dtype = series.dtype
     if isinstance(dtype, pd.CategoricalDtype):
         cats = series.cat.categories
         if len(cats) != 2:
-            raise FormulaError(f"response {name!r} is a factor with {len(cats)} levels; "
-                               "a factor response needs exactly 2 levels (first = 0, second = 1)")
+            raise FormulaError(f"response {name!r} is a factor with {len(cats)} levels "
+                               f"({', '.join(map(repr, list(cats)[:5]))}); a factor response needs "
+                               "exactly 2 levels (first = 0, second = 1)")
         codes = series.cat.codes.to_numpy()
         return np.where(codes < 0, np.nan, (codes == 1).astype(np.float64))
     if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
@@ -45,7 +51,16 @@ def _numeric(raw: Any, name: str) -> np.ndarray:
     except (TypeError, ValueError):
         example = present.iloc[0] if len(present) else None
         raise FormulaError(f"response {name!r} is not numeric (dtype {dtype}, e.g. {example!r}); "
-                           "use a numeric column, a logical, or a two-level factor") from None
+                           "use a numeric column, a logical, or a two-level factor "
+                           "(pd.Categorical(values, categories=[failure, success]))") from None
+
+
+def _is_strings(series: pd.Series) -> bool:
+    """Whether every non-missing value is a string (R's character vector)."""
+    if not (pd.api.types.is_object_dtype(series.dtype) or pd.api.types.is_string_dtype(series.dtype)):
+        return False
+    present = series.dropna()
+    return bool(len(present)) and bool(present.map(lambda v: isinstance(v, str)).all())
 
 
 def evaluate_response(text: str, data: pd.DataFrame) -> np.ndarray:
@@ -58,10 +73,10 @@ def evaluate_response(text: str, data: pd.DataFrame) -> np.ndarray:
         cols = []
         for arg in node.args:
             var = variable(r_deparse(arg))
-            cols.append(_numeric(evaluate_raw(var, data, {}), var.name))
+            cols.append(response_column(evaluate_raw(var, data, {}), var.name))
         return np.column_stack(cols)
     var = variable(text)
-    out = _numeric(evaluate_raw(var, data, {}), var.name)
+    out = response_column(evaluate_raw(var, data, {}), var.name)
     if out.shape != (len(data),):
         raise FormulaError(f"response {var.name!r} must give one value per row")
     return out

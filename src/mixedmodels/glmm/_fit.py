@@ -10,6 +10,7 @@ from mixedmodels.core._agq import check_agq
 from mixedmodels.core._glmm import GeneralizedMixedProblem
 from mixedmodels.families import Family, get_family
 from mixedmodels.formula import FormulaError, ModelFrame, build_model_frame
+from mixedmodels.formula._response import response_column
 from mixedmodels.glmm._checks import check_pirls, derivative_checks, hessian_vcov
 from mixedmodels.glmm._control import GlmerControl
 from mixedmodels.glmm._diagnostics import check_separation
@@ -188,12 +189,33 @@ def _start(start, problem):
 
 
 def refit(fit: GlmerFit, newresp) -> GlmerFit:
-    """The same model fitted to a new response (same shape as the frame's response)."""
+    """The same model fitted to a new response (lme4's ``refit``), from the start.
+
+    ``newresp`` is given as the response was, or, for a
+    ``cbind(successes, failures)`` response, as proportions of the same
+    trials (what :meth:`GlmerFit.simulate` draws), as lme4 takes it.
+    """
     from dataclasses import replace
 
-    y = np.asarray(newresp, dtype=float)
-    if y.shape != fit.frame.response.shape:
-        raise ValueError(f"newresp must have shape {fit.frame.response.shape} (the response used); got {y.shape}.")
-    frame = replace(fit.frame, response=y)
+    frame = replace(fit.frame, response=new_response(fit.frame, newresp))
     problem = glmer_problem(frame, fit.family, fit.control)
     return fit_glmer(frame, problem, fit.nagq, fit.control, None, fit.data_name, fit.data)
+
+
+def new_response(frame: ModelFrame, newresp) -> np.ndarray:
+    """``newresp`` in the layout of the frame's response (proportions become cbind counts)."""
+    old = frame.response
+    values = np.asarray(newresp)
+    if values.ndim == 2 and values.shape[1] == 1:
+        values = values[:, 0]
+    if values.ndim == 1:
+        y = response_column(values, "newresp")
+        if old.ndim == 2 and y.shape == old.shape[:1]:
+            trials = old.sum(axis=1)
+            y = np.column_stack([y * trials, (1.0 - y) * trials])
+    else:
+        y = values.astype(float)
+    if y.shape != old.shape:
+        wanted = f"{old.shape} or proportions of the trials, shape {old.shape[:1]}" if old.ndim == 2 else f"{old.shape}"
+        raise ValueError(f"newresp must have shape {wanted} (the response used); got {values.shape}.")
+    return y

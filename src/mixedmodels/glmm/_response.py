@@ -1,9 +1,12 @@
 """The GLMM response from a model frame: lme4's (and R's ``glm``'s) conventions.
 
 Binomial responses may be 0/1, logical, a two-level factor (first level =
-failure), a proportion with prior weights (number of trials), or
+failure), a two-level column of strings (a factor with sorted levels, as
+R's ``model.frame`` makes it: the first in sorted order is the failure), a
+proportion with prior weights (number of trials), or
 ``cbind(successes, failures)``, which becomes ``y = s / (s + f)`` with
-weights ``s + f`` as R's ``binomial()$initialize`` does.
+weights ``s + f`` as R's ``binomial()$initialize`` does.  The 0/1 coding
+happens in :mod:`mixedmodels.formula._response`.
 """
 
 from __future__ import annotations
