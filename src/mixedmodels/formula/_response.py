@@ -28,9 +28,10 @@ def response_name(text: str) -> str:
 
 def response_column(raw: Any, name: str) -> np.ndarray:
     """One response column as float64 (NaN for missing); a two-level factor
-    or string column as 0/1 (first level 0)."""
+    or a column of two distinct strings as 0/1 (first level, in sorted order
+    for strings, 0)."""
     series = raw if isinstance(raw, pd.Series) else pd.Series(np.asarray(raw).ravel())
-    if _is_strings(series):
+    if _is_strings(series) and series.nunique() == 2:
         series = series.astype("category")
     dtype = series.dtype
     if isinstance(dtype, pd.CategoricalDtype):
@@ -51,7 +52,7 @@ def response_column(raw: Any, name: str) -> np.ndarray:
     except (TypeError, ValueError):
         example = present.iloc[0] if len(present) else None
         raise FormulaError(f"response {name!r} is not numeric (dtype {dtype}, e.g. {example!r}); "
-                           "use a numeric column, a logical, or a two-level factor "
+                           "use a numeric column, a logical, two distinct strings or a two-level factor "
                            "(pd.Categorical(values, categories=[failure, success]))") from None
 
 
