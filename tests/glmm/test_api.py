@@ -1,6 +1,8 @@
 """glmer's API beyond the reference numbers: summary layout, residuals,
 predictions, simulation, diagnostics and the errors users meet."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -208,3 +210,35 @@ def test_two_level_string_response_is_a_factor_with_sorted_levels():
     three = strings.assign(r2=np.where(np.arange(600) % 3 == 0, "maybe", strings["r2"]))
     with pytest.raises(mm.FormulaError, match="not numeric.*two distinct strings"):
         mm.glmer("r2 ~ Anger + (1 | id)", three)
+
+
+def test_unusable_hessian_falls_back_to_rx_with_lme4s_warning(cbpp, monkeypatch):
+    from mixedmodels.glmm import _checks
+
+    def indefinite(devfun, params, fx, lower):
+        return np.zeros(params.size), -np.eye(params.size)
+
+    monkeypatch.setattr(_checks, "gradient_hessian_compact", indefinite)
+    control = mm.GlmerControl(check_conv_grad="ignore")
+    with pytest.warns(mm.ConvergenceWarning, match="falling back to var-cov estimated from RX"):
+        bad = mm.glmer(CBPP, cbpp, control=control)
+    assert any("falling back to var-cov estimated from RX" in m for m in bad.optsummary.messages)
+    assert np.all(np.diag(bad.vcov) > 0)
+    quiet = mm.GlmerControl(check_conv_grad="ignore", check_conv_hess="ignore")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        mm.glmer(CBPP, cbpp, control=quiet)
+
+
+def test_fixed_effects_vcov_levels():
+    from mixedmodels.glmm._checks import fixed_effects_vcov
+
+    rx = np.eye(2)
+    good = np.diag([4.0, 2.0, 8.0])
+    vcov, found = fixed_effects_vcov(good, 1, rx, mm.GlmerControl())
+    np.testing.assert_allclose(vcov, np.diag([1.0, 0.25]))
+    assert found == []
+    vcov, found = fixed_effects_vcov(None, 1, rx, mm.GlmerControl())
+    assert vcov is rx and found == []
+    with pytest.raises(mm.CheckError, match="eigenvalues from -1"):
+        fixed_effects_vcov(np.diag([1.0, -1.0, 1.0]), 1, rx, mm.GlmerControl(check_conv_hess="raise"))

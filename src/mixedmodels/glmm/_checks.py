@@ -41,6 +41,33 @@ def derivative_checks(
     return messages + found, hess
 
 
+HESSIAN_FALLBACK = ("variance-covariance matrix computed from finite-difference Hessian is not positive definite "
+                    "or contains NA values: falling back to var-cov estimated from RX")
+
+
+def fixed_effects_vcov(hess: np.ndarray | None, ntheta: int, vcov_rx: np.ndarray,
+                       control: GlmerControl) -> tuple[np.ndarray, list[str]]:
+    """lme4's ``vcov`` of a glmer fit: from the Hessian over (theta, beta) when one
+    was computed and is usable, else from ``R_X`` -- with lme4's warning (at
+    ``control.check_conv_hess``) when a computed Hessian had to be set aside."""
+    if hess is None:
+        return vcov_rx, []
+    vcov = hessian_vcov(hess, ntheta)
+    if vcov is not None:
+        return vcov, []
+    msg = f"{HESSIAN_FALLBACK} ({_hessian_problem(hess)}); standard errors assume beta independent of theta"
+    signal(msg, control.check_conv_hess, ConvergenceWarning, stacklevel=6)
+    return vcov_rx, [msg]
+
+
+def _hessian_problem(hess: np.ndarray) -> str:
+    """What was wrong with the Hessian, with the value seen."""
+    if not np.all(np.isfinite(hess)):
+        return f"{int(np.sum(~np.isfinite(hess)))} non-finite entries"
+    ev = np.linalg.eigvalsh((hess + hess.T) / 2)
+    return f"eigenvalues from {ev.min():.3g} to {ev.max():.3g}"
+
+
 def hessian_vcov(hess: np.ndarray | None, ntheta: int) -> np.ndarray | None:
     """lme4's Hessian-based covariance of beta: the beta block of ``2 H^-1``
     (None if the Hessian is missing or not positive definite)."""

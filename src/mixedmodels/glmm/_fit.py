@@ -11,7 +11,7 @@ from mixedmodels.core._glmm import GeneralizedMixedProblem
 from mixedmodels.families import Family, get_family
 from mixedmodels.formula import FormulaError, ModelFrame, build_model_frame
 from mixedmodels.formula._response import response_column
-from mixedmodels.glmm._checks import check_pirls, derivative_checks, hessian_vcov
+from mixedmodels.glmm._checks import check_pirls, derivative_checks, fixed_effects_vcov
 from mixedmodels.glmm._control import GlmerControl
 from mixedmodels.glmm._diagnostics import check_separation
 from mixedmodels.glmm._response import glm_response
@@ -142,8 +142,8 @@ def finish(frame, problem, nagq, opt, control, messages, data_name, data) -> Glm
         beta = result.beta
     messages += found + check_pirls(result, control)
     state, vcov_rx = _full_factor(problem, result)
-    vcov = hessian_vcov(hess, ntheta) if nagq > 0 else None
-    vcov = vcov_rx if vcov is None else vcov
+    vcov, found = fixed_effects_vcov(hess if nagq > 0 else None, ntheta, vcov_rx, control)
+    messages += found
     b = [ui @ lam.T for ui, lam in zip(result.u, state.lambdas)]
     sigma = _sigma(problem, result)
     solution = LmmSolution(beta, result.u, b, sigma, result.pdev, vcov / sigma**2)
