@@ -65,7 +65,7 @@ class Summary:
         out = header_lines(fit, self.ddf)
         out += ["", "Scaled residuals: "] + quantile_line(fit.residuals(scaled=True).to_numpy())
         out += ["", "Random effects:"] + random_effects_lines(fit)
-        coefs = coefficient_lines if self.ddf is None else ttest_coefficient_lines
+        coefs = coefficient_lines if self.ddf is None else coefmat_lines
         out += [groups_line(fit), "", "Fixed effects:"] + coefs(self.coefficients)
         out += correlation_lines(fit)
         out += [m for m in fit.optsummary.messages]
@@ -81,14 +81,24 @@ def header_lines(fit, ddf: str | None = None) -> list[str]:
         kind = "REML" if fit.reml else "maximum likelihood "
         title = method_title(f"Linear mixed model fit by {kind}. t-tests use {_DDF_TITLES[ddf]} method",
                              "lmerModLmerTest")
-    lines = title + [f"Formula: {fit.formula}", f"   Data: {fit.data_name}"]
+    if fit.reml:
+        return title + data_lines(fit) + ["", f"REML criterion at convergence: {fit.reml_criterion:.1f}"]
+    return title + data_lines(fit) + [""] + criterion_lines(fit)
+
+
+def data_lines(fit) -> list[str]:
+    """``Formula:``, ``Data:`` and, with prior weights, ``Weights:``."""
+    lines = [f"Formula: {fit.formula}", f"   Data: {fit.data_name}"]
     if fit.frame.weights is not None:
         lines.append("Weights: (prior weights)")
-    if fit.reml:
-        return lines + ["", f"REML criterion at convergence: {fit.reml_criterion:.1f}"]
-    values = [fit.aic, fit.bic, fit.loglik, fit.deviance, fit.df_residual]
-    cells = [f"{v:.1f}" for v in values[:4]] + [str(values[4])]
-    return lines + [""] + table([cells], ["AIC", "BIC", "logLik", "deviance", "df.resid"], align_left=())
+    return lines
+
+
+def criterion_lines(fit) -> list[str]:
+    """lme4's AIC / BIC / logLik / deviance (-2 logLik) / df.resid table of an ML fit."""
+    values = [fit.aic, fit.bic, fit.loglik, -2 * fit.loglik]
+    cells = [f"{v:.1f}" for v in values] + [str(fit.df_residual)]
+    return table([cells], ["AIC", "BIC", "logLik", "deviance", "df.resid"], align_left=())
 
 
 def method_title(title: str, cls: str, width: int = 80) -> list[str]:
@@ -147,18 +157,20 @@ def coefficient_lines(coefs: pd.DataFrame) -> list[str]:
     return table(rows, [""] + list(coefs.columns))
 
 
-def ttest_coefficient_lines(coefs: pd.DataFrame) -> list[str]:
-    """lmerTest's coefficient table (R's ``printCoefmat``): estimate, standard
-    error and df formatted together, t values, p-values, stars and legend."""
-    joint = coefs.iloc[:, :3].to_numpy()
+def coefmat_lines(coefs: pd.DataFrame) -> list[str]:
+    """R's ``printCoefmat``: the columns before the test statistic (estimate,
+    standard error and, for lmerTest, df) formatted together, the statistic
+    (next to last column), p-values, and stars with their legend when some
+    p-value is below 0.1."""
+    joint = coefs.iloc[:, :-2].to_numpy()
     finite = np.abs(joint[np.isfinite(joint) & (joint != 0)])
     lowest = int(np.floor(np.log10(finite.min()))) if finite.size else 0
     cells = r_format_trim(np.round(joint, max(1, 4 - 1 - lowest)).T.ravel(), 4)
     cells = [c.rjust(max(map(len, cells))) for c in cells]  # R formats them as one matrix
     n = len(coefs)
-    pv = coefs["Pr(>|t|)"].to_numpy()
-    columns = [cells[:n], cells[n : 2 * n], cells[2 * n :], r_format_trim(np.round(coefs["t value"], 3), 4),
-               format_pvalues(pv)]
+    pv = coefs.iloc[:, -1].to_numpy()
+    columns = [cells[j * n : (j + 1) * n] for j in range(joint.shape[1])]
+    columns += [r_format_trim(np.round(coefs.iloc[:, -2], 3), 4), format_pvalues(pv)]
     header = [""] + list(coefs.columns)
     stars = np.any(pv < 0.1)
     if stars:
