@@ -73,11 +73,14 @@ def r_format_trim(values, digits: int = 4) -> list[str]:
 
 
 def format_pvalues(pv, digits: int = 3, eps: float = float(np.finfo(float).eps)) -> list[str]:
-    """R's ``format.pval``: fixed notation from 1e-3 up, scientific below, ``< eps`` at the bottom."""
+    """R's ``format.pval``: fixed notation from 1e-4 up (1e-3 for ``digits=1``),
+    scientific below, ``< eps`` at the bottom."""
     pv = np.asarray(pv, dtype=float)
     out = [""] * pv.size
     tiny = pv < eps
-    fixed = ~tiny & (pv >= 1e-3)
+    with np.errstate(divide="ignore"):
+        expo = np.floor(np.log10(np.where(pv > 0, pv, 1e-50)))
+    fixed = ~tiny & ((expo >= -3) | ((expo == -4) & (digits > 1)))
     sci = ~tiny & ~fixed
     for i, text in zip(np.flatnonzero(fixed), r_format_trim(pv[fixed], digits)):
         out[i] = text
