@@ -23,25 +23,32 @@ def gradient_hessian(
     n = x.size
     fx = fn(x) if fx is None else fx
     up = np.full(n, delta)
-    down = np.full(n, delta)
-    if lower is not None:
-        down = np.minimum(down, np.where(np.isfinite(lower), x - lower, delta))
+    down = backward_steps(x, delta, lower)
     grad, hess = np.empty(n), np.empty((n, n))
     for j in range(n):
-        f_add = fn(_shift(x, [j], [up[j]]))
-        f_sub = fn(_shift(x, [j], [-down[j]]))
+        f_add = fn(shifted(x, [j], [up[j]]))
+        f_sub = fn(shifted(x, [j], [-down[j]]))
         hess[j, j] = f_add / up[j] ** 2 - 2 * fx / (up[j] * down[j]) + f_sub / down[j] ** 2
         grad[j] = (f_add - f_sub) / (up[j] + down[j])
         for i in range(j):
-            f_aa = fn(_shift(x, [i, j], [up[i], up[j]]))
-            f_as = fn(_shift(x, [i, j], [up[i], -down[j]]))
-            f_sa = fn(_shift(x, [i, j], [-down[i], up[j]]))
-            f_ss = fn(_shift(x, [i, j], [-down[i], -down[j]]))
+            f_aa = fn(shifted(x, [i, j], [up[i], up[j]]))
+            f_as = fn(shifted(x, [i, j], [up[i], -down[j]]))
+            f_sa = fn(shifted(x, [i, j], [-down[i], up[j]]))
+            f_ss = fn(shifted(x, [i, j], [-down[i], -down[j]]))
             hess[i, j] = hess[j, i] = (f_aa - f_as - f_sa + f_ss) / ((up[i] + down[i]) * (up[j] + down[j]))
     return grad, hess
 
 
-def _shift(x: np.ndarray, idx: list[int], steps: list[float]) -> np.ndarray:
+def backward_steps(x: np.ndarray, delta: float, lower: np.ndarray | None) -> np.ndarray:
+    """``delta`` per coordinate, shortened to end on a lower bound it would cross."""
+    down = np.full(x.size, delta)
+    if lower is None:
+        return down
+    return np.minimum(down, np.where(np.isfinite(lower), x - lower, delta))
+
+
+def shifted(x: np.ndarray, idx: list[int], steps: list[float]) -> np.ndarray:
+    """A copy of ``x`` with ``steps`` added at ``idx``."""
     out = x.copy()
     out[idx] += steps
     return out

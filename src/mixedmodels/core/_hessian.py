@@ -13,6 +13,8 @@ from typing import Callable
 
 import numpy as np
 
+from mixedmodels.core._derivs import backward_steps, shifted
+
 
 def gradient_hessian_compact(
     fn: Callable[[np.ndarray], float],
@@ -29,30 +31,23 @@ def gradient_hessian_compact(
     x = np.asarray(x, dtype=float)
     n = x.size
     fx = fn(x) if fx is None else fx
-    down = np.full(n, delta)
-    if lower is not None:
-        down = np.minimum(down, np.where(np.isfinite(lower), x - lower, delta))
+    down = backward_steps(x, delta, lower)
     f_up = np.empty(n)
     grad, hess = np.empty(n), np.empty((n, n))
     for j in range(n):
-        f_up[j] = fn(_step(x, [j], [delta]))
+        f_up[j] = fn(shifted(x, [j], [delta]))
         if down[j] > 0:
-            f_down = fn(_step(x, [j], [-down[j]]))
+            f_down = fn(shifted(x, [j], [-down[j]]))
             grad[j] = (f_up[j] - f_down) / (delta + down[j])
             hess[j, j] = 2 * (down[j] * f_up[j] - (delta + down[j]) * fx + delta * f_down) / (
                 delta * down[j] * (delta + down[j]))
         else:
-            f_2up = fn(_step(x, [j], [2 * delta]))
+            f_2up = fn(shifted(x, [j], [2 * delta]))
             grad[j] = (f_up[j] - fx) / delta
             hess[j, j] = (f_2up - 2 * f_up[j] + fx) / delta**2
     for j in range(n):
         for i in range(j):
-            f_ij = fn(_step(x, [i, j], [delta, delta]))
+            f_ij = fn(shifted(x, [i, j], [delta, delta]))
             hess[i, j] = hess[j, i] = (f_ij - f_up[i] - f_up[j] + fx) / delta**2
     return grad, hess
 
-
-def _step(x: np.ndarray, idx: list[int], steps: list[float]) -> np.ndarray:
-    out = x.copy()
-    out[idx] += steps
-    return out

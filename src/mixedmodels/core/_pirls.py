@@ -58,7 +58,7 @@ class PirlsResult:
     @property
     def ussq(self) -> float:
         """``||u||^2``."""
-        return float(sum(np.sum(ui * ui) for ui in self.u))
+        return _ussq(self.u)
 
 
 def pirls(problem, lambdas, u, beta, eta=None, fixed_beta: bool = False,
@@ -131,6 +131,7 @@ def _remaining(step: float, last_step: float) -> float:
 
 
 def _ussq(u: list[np.ndarray]) -> float:
+    """``||u||^2`` of the modes, one array per block."""
     return float(sum(np.sum(ui * ui) for ui in u))
 
 
