@@ -10,6 +10,8 @@ from mixedmodels._control import Control
 from mixedmodels._warnings import ConvergenceWarning, ScaleWarning, SingularFitWarning, signal
 from mixedmodels.core._derivs import gradient_hessian
 
+Derivatives = Callable[..., "tuple[np.ndarray, np.ndarray]"]
+
 SINGULAR_MESSAGE = "boundary (singular) fit: see help('isSingular')"
 
 
@@ -58,27 +60,63 @@ def check_optimizer_code(opt, control: Control) -> list[str]:
 
 def check_convergence(
     devfun: Callable[[np.ndarray], float],
-    theta: np.ndarray,
+    params: np.ndarray,
     fmin: float,
     lower: np.ndarray,
     singular: bool,
-    nobs: int,
+    nobs: float,
     control: Control,
-) -> list[str]:
-    """Singular-fit message, then gradient and Hessian checks at the optimum."""
+    *,
+    ntheta: int | None = None,
+    derivatives: Derivatives = gradient_hessian,
+    need_hessian: bool = False,
+    stacklevel: int = 5,
+) -> tuple[list[str], np.ndarray | None]:
+    """Singular-fit message, then lme4's gradient and Hessian checks at the optimum.
+
+    Parameters
+    ----------
+    devfun, params, fmin, lower
+        The objective, the optimum, its value and the lower bounds.
+    singular : bool
+        A singular fit gets the singular-fit message and no derivative checks.
+    nobs : float
+        Checks are skipped above ``control.check_conv_nobsmax`` observations.
+    ntheta : int, optional
+        Covariance parameters compared with ``control.check_conv_nparmax``
+        (default: every parameter).
+    derivatives : callable
+        ``(fn, x, fx=, lower=) -> (gradient, Hessian)``: lme4's ``deriv12``
+        (:func:`~mixedmodels.core._derivs.gradient_hessian`) or the compact
+        variant of :mod:`mixedmodels.core._hessian`.
+    need_hessian : bool
+        Compute the Hessian of a singular fit too (glmer's covariance of beta).
+    stacklevel : int
+        Passed to :func:`~mixedmodels._warnings.signal`: the user's frame.
+
+    Returns
+    -------
+    messages : list of str
+    hessian : numpy.ndarray or None
+        None when the derivatives were skipped.
+    """
     messages: list[str] = []
     if singular:
-        signal(SINGULAR_MESSAGE, control.check_singular, SingularFitWarning, stacklevel=5)
-        return [SINGULAR_MESSAGE]
-    if nobs > control.check_conv_nobsmax or theta.size > control.check_conv_nparmax:
-        return messages
-    grad, hess = gradient_hessian(devfun, theta, fx=fmin, lower=lower)
-    messages += _gradient_message(grad, hess, control)
-    messages += _hessian_messages(hess, control.hess_tol)
-    for msg in messages:
+        signal(SINGULAR_MESSAGE, control.check_singular, SingularFitWarning, stacklevel=stacklevel)
+        messages.append(SINGULAR_MESSAGE)
+        if not need_hessian:
+            return messages, None
+    npar = params.size if ntheta is None else ntheta
+    if nobs > control.check_conv_nobsmax or npar > control.check_conv_nparmax:
+        return messages, None
+    grad, hess = derivatives(devfun, params, fx=fmin, lower=lower)
+    if singular:
+        return messages, hess
+    found = _gradient_message(grad, hess, control) + _hessian_messages(hess, control.hess_tol)
+    for msg in found:
         level = control.check_conv_grad if "max|grad|" in msg else control.check_conv_hess
-        signal(msg, level, ConvergenceWarning, stacklevel=5)
-    return messages
+        signal(msg, level, ConvergenceWarning, stacklevel=stacklevel)
+    return messages + found, hess
 
 
 def _gradient_message(grad: np.ndarray, hess: np.ndarray, control: Control) -> list[str]:

@@ -7,38 +7,20 @@ from typing import Callable
 
 import numpy as np
 
-from mixedmodels._checks import SINGULAR_MESSAGE, _gradient_message, _hessian_messages
-from mixedmodels._warnings import ConvergenceWarning, SingularFitWarning, signal
+from mixedmodels._checks import check_convergence
+from mixedmodels._warnings import ConvergenceWarning, signal
 from mixedmodels.core._hessian import gradient_hessian_compact
 from mixedmodels.glmm._control import GlmerControl
 
 
-def derivative_checks(
-    devfun: Callable[[np.ndarray], float],
-    params: np.ndarray,
-    fmin: float,
-    lower: np.ndarray,
-    singular: bool,
-    nobs: int,
-    ntheta: int,
-    control: GlmerControl,
-) -> tuple[list[str], np.ndarray | None]:
-    """Singular-fit message, gradient and Hessian checks; returns the messages
-    and the finite-difference Hessian (None when lme4 would skip it)."""
-    messages: list[str] = []
-    if singular:
-        signal(SINGULAR_MESSAGE, control.check_singular, SingularFitWarning, stacklevel=6)
-        messages.append(SINGULAR_MESSAGE)
-    if nobs > control.check_conv_nobsmax or ntheta > control.check_conv_nparmax:
-        return messages, None
-    grad, hess = gradient_hessian_compact(devfun, params, fx=fmin, lower=lower)
-    if singular:
-        return messages, hess
-    found = _gradient_message(grad, hess, control) + _hessian_messages(hess, control.hess_tol)
-    for msg in found:
-        level = control.check_conv_grad if "max|grad|" in msg else control.check_conv_hess
-        signal(msg, level, ConvergenceWarning, stacklevel=6)
-    return messages + found, hess
+def derivative_checks(devfun: Callable[[np.ndarray], float], params: np.ndarray, fmin: float,
+                      lower: np.ndarray, singular: bool, nobs: float, ntheta: int,
+                      control: GlmerControl) -> tuple[list[str], np.ndarray | None]:
+    """:func:`~mixedmodels._checks.check_convergence` over (theta, beta) with the
+    compact finite differences; the Hessian (None when lme4 would skip it) is
+    kept, for a singular fit too, as the covariance of beta comes from it."""
+    return check_convergence(devfun, params, fmin, lower, singular, nobs, control, ntheta=ntheta,
+                             derivatives=gradient_hessian_compact, need_hessian=True, stacklevel=7)
 
 
 HESSIAN_FALLBACK = ("variance-covariance matrix computed from finite-difference Hessian is not positive definite "

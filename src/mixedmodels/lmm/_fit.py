@@ -120,7 +120,7 @@ def fit_problem(
     )
     messages += check_optimizer_code(opt, control)
     singular = theta_map.is_singular(opt.final, control.singular_tol)
-    messages += check_convergence(devfun, opt.final, opt.fmin, lower, singular, problem.n, control)
+    messages += check_convergence(devfun, opt.final, opt.fmin, lower, singular, problem.n, control)[0]
     opt.messages.extend(messages)
     state = problem.update(opt.final)
     solution = solve(problem, state, reml)
