@@ -18,7 +18,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.linalg as la
-import scipy.sparse as sp
 
 from mixedmodels.core._crossprod import CrossProducts
 from mixedmodels.core._outer import build_outer_map
@@ -92,14 +91,6 @@ def first_term_blocks(a11: np.ndarray, lam: np.ndarray) -> tuple[np.ndarray, flo
     return d_inv, logdet, lam @ d_inv @ lam.T
 
 
-def block_diagonal(blocks: np.ndarray) -> sp.spmatrix:
-    """Sparse block-diagonal matrix of ``(q, k, k)`` blocks."""
-    q, k, _ = blocks.shape
-    if k == 1:
-        return sp.diags(blocks[:, 0, 0])
-    return sp.bsr_matrix((blocks, np.arange(q), np.arange(q + 1)), shape=(q * k, q * k))
-
-
 class BlockedFactor:
     """Updates the blocked Cholesky factor of fixed cross-products.
 
@@ -123,31 +114,38 @@ class BlockedFactor:
     def update(self, lambdas: list[np.ndarray]) -> FactorState:
         """Factor at the relative covariance factors ``lambdas`` (one per term)."""
         d_inv, logdet_d, mid = first_term_blocks(self.xp.a11, lambdas[0])
-        downdate = self.outer.lower(mid)
         if self._packed is not None:
-            c = self._packed.matrix(downdate, lambdas[1:])
+            c = self._packed.matrix(self.outer.lower(mid), lambdas[1:])
         else:
-            c = self._general_matrix(downdate, lambdas[1:])
-        L = la.cholesky(c, lower=True, overwrite_a=True, check_finite=False)
-        return FactorState(lambdas, d_inv, logdet_d, L, self.n_re_rest)
+            c = self._general_matrix(mid, lambdas[1:])
+        return FactorState(lambdas, d_inv, logdet_d, self._cholesky(c), self.n_re_rest)
 
-    def _general_matrix(self, downdate: np.ndarray, lambdas: list[np.ndarray]) -> np.ndarray:
-        """``Lambda_r' (A_rr - G) Lambda_r + I_re`` in full (any term sizes).
-
-        The downdate goes to both triangles: scaling by a vector term's
-        Lambda mixes them.
-        """
-        outer = self.outer
+    def _general_matrix(self, mid: np.ndarray, lambdas: list[np.ndarray]) -> np.ndarray:
+        """``Lambda_r' (A_rr - A_r1 M A_r1') Lambda_r + I_re`` in full (any term sizes)."""
         c = self.xp.a_rr.copy()
-        c[outer.rows, outer.cols] -= downdate
-        off = outer.rows != outer.cols
-        c[outer.cols[off], outer.rows[off]] -= downdate[off]
+        self._downdate(c, mid)
         segments = [(o, q, lam) for (o, q, _), lam in zip(self.rest_layout, lambdas)]
         scale_columns(c, segments)
         scale_rows(c, segments)
         idx = np.arange(self.n_re_rest)
         c[idx, idx] += 1.0
         return c
+
+    def _downdate(self, c: np.ndarray, mid: np.ndarray) -> None:
+        """In place ``c <- c - A_r1 M A_r1'`` from the outer map.
+
+        The downdate goes to both triangles: scaling by a vector term's
+        Lambda mixes them.
+        """
+        outer = self.outer
+        downdate = outer.lower(mid)
+        c[outer.rows, outer.cols] -= downdate
+        off = outer.rows != outer.cols
+        c[outer.cols[off], outer.rows[off]] -= downdate[off]
+
+    def _cholesky(self, c: np.ndarray) -> np.ndarray:
+        """Dense lower Cholesky factor of the rest matrix (lower triangle used)."""
+        return la.cholesky(c, lower=True, overwrite_a=True, check_finite=False)
 
 
 class _PackedRest:

@@ -14,9 +14,8 @@ import scipy.sparse as sp
 
 from mixedmodels.core._crossprod import CrossProducts
 from mixedmodels.core._diagchol import cholesky_diagonal_blocks, diagonal_cuts
-from mixedmodels.core._factor import BlockedFactor, FactorState, first_term_blocks
+from mixedmodels.core._factor import BlockedFactor
 from mixedmodels.core._outer import build_outer_map
-from mixedmodels.core._scale import scale_columns, scale_rows
 
 _DENSE_MAX_ENTRIES = 20_000_000
 _FLOPS_PER_PAIR = 40.0
@@ -48,6 +47,7 @@ class ReweightableFactor(BlockedFactor):
 
     def __init__(self, xp: CrossProducts, rest_layout, n_re_rest: int, dense: bool | None = None) -> None:
         self.xp, self.rest_layout, self.n_re_rest = xp, rest_layout, n_re_rest
+        self._packed = None  # the packed rest assumes fixed A_rr values
         self.dense = prefer_dense(xp) if dense is None else dense
         if not self.dense:
             self.outer = build_outer_map(xp.a_r1, xp.a11.shape[1], refreshable=True)
@@ -70,27 +70,14 @@ class ReweightableFactor(BlockedFactor):
             self.outer.refresh(xp.a_r1)
         return self
 
-    def update(self, lambdas: list[np.ndarray]) -> FactorState:
-        """Factor at ``lambdas`` for the current cross-products."""
-        d_inv, logdet_d, mid = first_term_blocks(self.xp.a11, lambdas[0])
-        c = self.xp.a_rr.copy()
-        self._downdate(c, mid)
-        segments = [(o, q, lam) for (o, q, _), lam in zip(self.rest_layout, lambdas[1:])]
-        scale_columns(c, segments)
-        scale_rows(c, segments)
-        idx = np.arange(self.n_re_rest)
-        c[idx, idx] += 1.0
-        L = cholesky_diagonal_blocks(c, self.cuts)
-        return FactorState(lambdas, d_inv, logdet_d, L, self.n_re_rest)
+    def _cholesky(self, c: np.ndarray) -> np.ndarray:
+        """Cholesky factor, the leading diagonal blocks by their square roots."""
+        return cholesky_diagonal_blocks(c, self.cuts)
 
     def _downdate(self, c: np.ndarray, mid: np.ndarray) -> None:
-        """In place ``c <- c - A_r1 M A_r1'`` in both triangles."""
+        """In place ``c <- c - A_r1 M A_r1'``: the sparse map, or one dense product."""
         if not self.dense:
-            outer = self.outer
-            downdate = outer.lower(mid)
-            c[outer.rows, outer.cols] -= downdate
-            off = outer.rows != outer.cols
-            c[outer.cols[off], outer.rows[off]] -= downdate[off]
+            super()._downdate(c, mid)
             return
         A = self.xp.a_r1.toarray()
         q, k, _ = mid.shape
