@@ -207,3 +207,69 @@ timed_fit <- function(call_txt, dat, n_rep = N_REP) {
        timing = list(what = "elapsed seconds of the model-fitting call only (system.time), one per repetition",
                      elapsed_s = arr(round(times, 3)), median_s = round(median(times), 3)))
 }
+
+# ------------------------------------------------ recorded R calls (inference)
+# Used by make_refs_inference.R and make_refs_glmm_profile.R.
+# Evaluate one call (text) in env, capturing warnings / messages / errors and
+# the elapsed time; the result is assigned to `assign_to` in env if given.
+ev <- function(call_txt, env, assign_to = NULL) {
+  expr <- parse(text = call_txt)[[1]]
+  t0 <- proc.time()[["elapsed"]]
+  r <- capture_safe(function() eval(expr, env))
+  r$elapsed_s <- round(proc.time()[["elapsed"]] - t0, 3)
+  r$call <- call_txt
+  if (!is.null(assign_to) && is.null(r$error)) assign(assign_to, r$value, envir = env)
+  r
+}
+# the part of an ev() result that goes into the JSON (without the value)
+meta <- function(r) list(call = r$call, warnings = I(r$warnings), messages = I(r$messages),
+                         error = r$error, elapsed_s = r$elapsed_s)
+new_env <- function(dataset) { e <- new.env(parent = globalenv()); ld <- load_dataset(dataset)
+  e$dat <- ld$data; attr(e, "file") <- ld$file; e }
+data_file <- function(env) paste0("src/mixedmodels/datasets/data/", attr(env, "file"))
+
+# short identification of a fit, to check that the same model was fitted
+fit_summary <- function(fit) {
+  ll <- logLik(fit)
+  list(class = class(fit)[1], REML = if (inherits(fit, "merMod")) isREML(fit) else FALSE,
+       nobs = nobs(fit), fixef = nv(if (inherits(fit, "merMod")) fixef(fit) else coef(fit)),
+       theta = if (inherits(fit, "merMod")) nv(getME(fit, "theta")) else NULL,
+       sigma = sigma(fit), logLik = as.numeric(ll), logLik_df = attr(ll, "df"),
+       REMLcrit = if (inherits(fit, "merMod") && isREML(fit)) REMLcrit(fit) else NULL)
+}
+header <- function(name, kind, env, note = NULL) list(
+  name = name, set = "reference_extra", kind = kind, dataset = attr(env, "dataset"),
+  data_file = data_file(env), note = note)
+env_for <- function(dataset) { e <- new_env(dataset); attr(e, "dataset") <- dataset; e }
+save <- function(x, name, extra_versions = c("lmerTest", "pbkrtest")) {
+  x$versions <- versions(extra_versions)
+  write_json_file(x, name)
+  cat("wrote", name, "\n")
+}
+fits_block <- function(env, fit_results) {
+  # fit_results: named list of ev() results for the fitting calls
+  lapply(fit_results, function(r) c(meta(r), if (is.null(r$error)) list(summary = fit_summary(r$value))))
+}
+
+# ------------------------------------------------------------------ confint
+ci_block <- function(r) c(meta(r), if (is.null(r$error)) list(
+  rownames = I(rownames(r$value)), colnames = I(colnames(r$value)), values = mat(r$value),
+  rows = coef_table(r$value)))
+CI_NAMES_NOTE <- paste("oldNames = FALSE: sd_(Intercept)|Subject, cor_Days.(Intercept)|Subject, sigma;",
+                       "oldNames = TRUE (the lme4 default): .sig01, .sig02, ..., .sigma. Random-effect rows",
+                       "are on the SD / correlation scale. Wald gives null (NA) for the variance parameters.")
+# One confint_* file: the fit, profile and Wald intervals in both name styles;
+# `extra(env)` may return more fields (evaluated after the intervals, `fit` in env).
+ci_model <- function(name, dataset, fit_call, note = NULL, names_note = CI_NAMES_NOTE, extra = NULL) {
+  e <- env_for(dataset)
+  f <- ev(fit_call, e, assign_to = "fit")
+  out <- list(
+    profile_newnames = ci_block(ev("confint(fit, method = \"profile\", oldNames = FALSE)", e)),
+    profile_oldnames = ci_block(ev("confint(fit, method = \"profile\", oldNames = TRUE)", e)),
+    wald = ci_block(ev("confint(fit, method = \"Wald\")", e)),
+    wald_newnames = ci_block(ev("confint(fit, method = \"Wald\", oldNames = FALSE)", e)))
+  save(c(header(name, "confint", e, note),
+         list(fits = fits_block(e, list(fit = f)), confint = out, level = 0.95, names_note = names_note),
+         if (!is.null(extra)) extra(e)),
+       name, extra_versions = character())
+}
