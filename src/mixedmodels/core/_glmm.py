@@ -14,7 +14,7 @@ import numpy as np
 from mixedmodels.core._agq import agq_deviance
 from mixedmodels.core._glmresp import GlmResponse
 from mixedmodels.core._pirls import PirlsError, PirlsResult, pirls
-from mixedmodels.core._reblock import RandomEffectsBlock
+from mixedmodels.core._reblock import RandomEffectsBlock, rest_layout
 from mixedmodels.core._refactor import ReweightableFactor
 from mixedmodels.core._reweight import ReweightedCrossProducts
 from mixedmodels.core._theta import ThetaMap
@@ -34,12 +34,8 @@ class ReweightedSystem:
         self.blocks = blocks
         self.n, self.p = X.shape
         self.cross = ReweightedCrossProducts(blocks, X)
-        layout, offset = [], 0
-        for block in blocks[1:]:
-            layout.append((offset, block.nlevels, block.k))
-            offset += block.size
         xp = self.cross.compute(np.ones(self.n), np.zeros(self.n))
-        self.factor = ReweightableFactor(xp, layout, offset)
+        self.factor = ReweightableFactor(xp, *rest_layout(blocks))
 
 
 class GeneralizedMixedProblem:

@@ -7,7 +7,7 @@ import numpy as np
 from mixedmodels._likelihood import LOG_2PI
 from mixedmodels.core._crossprod import chunked_cross_products
 from mixedmodels.core._factor import BlockedFactor, FactorState
-from mixedmodels.core._reblock import RandomEffectsBlock
+from mixedmodels.core._reblock import RandomEffectsBlock, rest_layout
 from mixedmodels.core._theta import ThetaMap
 
 
@@ -46,11 +46,7 @@ class LinearMixedProblem:
         self.theta_map = ThetaMap([b.covariance for b in blocks])
         sw_blocks, Xw, yw = _weighted(blocks, X, y, weights)
         xp = chunked_cross_products(sw_blocks, Xw, yw)
-        layout, offset = [], 0
-        for block in blocks[1:]:
-            layout.append((offset, block.nlevels, block.k))
-            offset += block.size
-        self.factor = BlockedFactor(xp, layout, offset)
+        self.factor = BlockedFactor(xp, *rest_layout(blocks))
         self.log_weights = 0.0 if weights is None else float(np.sum(np.log(weights)))
 
     def update(self, theta: np.ndarray) -> FactorState:

@@ -54,3 +54,14 @@ class RandomEffectsBlock:
     def apply(self, b: np.ndarray, rows: slice | np.ndarray = slice(None)) -> np.ndarray:
         """Per-row contribution ``Z_i b`` for effects ``b`` of shape (nlevels, k)."""
         return np.einsum("ij,ij->i", self.Z[rows], b[self.codes[rows]])
+
+
+def rest_layout(blocks: list[RandomEffectsBlock]) -> tuple[list[tuple[int, int, int]], int]:
+    """``(offset, nlevels, k)`` of every term after the first inside the factor's
+    rest block, and the number of random effects there (the first term is the
+    block-diagonal part)."""
+    layout, offset = [], 0
+    for block in blocks[1:]:
+        layout.append((offset, block.nlevels, block.k))
+        offset += block.size
+    return layout, offset
