@@ -62,10 +62,18 @@ class FactorState:
         """Penalized weighted residual sum of squares ``r^2``."""
         return float(self.L_rest[-1, -1] ** 2)
 
+    def r_x(self, p: int) -> np.ndarray:
+        """Lower Cholesky factor ``R_X`` of beta's precision, for ``p`` fixed effects."""
+        s = self.n_re_rest
+        return self.L_rest[s : s + p, s : s + p]
+
+    def r_x_inverse(self, p: int) -> np.ndarray:
+        """``R_X^{-1}``: ``R_X^{-T}`` maps standard-normal coordinates to beta's scale."""
+        return la.solve_triangular(self.r_x(p), np.eye(p), lower=True, check_finite=False)
+
     def unscaled_vcov(self, p: int) -> np.ndarray:
         """``(R_X R_X')^{-1}`` for ``p`` fixed effects; cov(beta) is sigma^2 times it."""
-        s = self.n_re_rest
-        r_inv = la.solve_triangular(self.L_rest[s : s + p, s : s + p], np.eye(p), lower=True, check_finite=False)
+        r_inv = self.r_x_inverse(p)
         return r_inv.T @ r_inv
 
 

@@ -12,7 +12,6 @@ same point, reported in the natural parameters.
 from __future__ import annotations
 
 import numpy as np
-import scipy.linalg as la
 
 from mixedmodels.core._fit_theta import optimize_theta
 from mixedmodels.core._glmm import GeneralizedMixedProblem
@@ -39,13 +38,6 @@ def stage1(problem: GeneralizedMixedProblem, theta0: np.ndarray, control: GlmerC
     return opt
 
 
-def fixed_effects_factor(problem: GeneralizedMixedProblem) -> np.ndarray:
-    """Lower Cholesky factor ``R_X`` of beta's precision in the last (joint) PIRLS factor."""
-    state = problem.last.state
-    s_re, p = state.n_re_rest, problem.p
-    return state.L_rest[s_re : s_re + p, s_re : s_re + p]
-
-
 def stage2(problem: GeneralizedMixedProblem, theta1: np.ndarray, beta1: np.ndarray,
            nagq: int, control: GlmerControl, step: float = 1.0) -> OptSummary:
     """Optimize (theta, beta) jointly from the stage-1 estimates.
@@ -54,8 +46,7 @@ def stage2(problem: GeneralizedMixedProblem, theta1: np.ndarray, beta1: np.ndarr
     (at least 0.05) and ``step`` standard errors of beta.
     """
     ntheta = theta1.size
-    r_x = fixed_effects_factor(problem)
-    unwhiten = la.solve_triangular(r_x, np.eye(problem.p), lower=True, trans="T")
+    unwhiten = problem.last.state.r_x_inverse(problem.p).T  # R_X^-T of the last (joint) PIRLS factor
 
     def natural(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return x[:ntheta], beta1 + unwhiten @ x[ntheta:]
