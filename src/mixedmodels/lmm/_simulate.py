@@ -28,8 +28,7 @@ def simulate(fit, nsim: int = 1, seed=None, re_form: str | None = "~0") -> pd.Da
         One column ``sim_1 .. sim_nsim`` per simulation, one row per
         observation used in the fit.
     """
-    if not isinstance(nsim, (int, np.integer)) or nsim < 1:
-        raise ValueError(f"nsim must be a positive integer; got {nsim!r}.")
+    check_nsim(nsim)
     rng = np.random.default_rng(seed)
     kept = selected_terms(fit, re_form)
     base = linear_predictor(fit, kept)
@@ -37,11 +36,28 @@ def simulate(fit, nsim: int = 1, seed=None, re_form: str | None = "~0") -> pd.Da
     noise_scale = sigma if fit.frame.weights is None else sigma / np.sqrt(fit.frame.weights)
     out = np.empty((n, nsim))
     for s in range(nsim):
-        y = base.copy()
-        for i, block in enumerate(fit.problem.blocks):
-            if i not in kept:
-                u = rng.standard_normal((block.nlevels, block.k))
-                y += block.apply(sigma * u @ fit._state.lambdas[i].T)
-        out[:, s] = y + noise_scale * rng.standard_normal(n)
-    columns = [f"sim_{s + 1}" for s in range(nsim)]
+        out[:, s] = base + draw_random_part(fit, kept, rng) + noise_scale * rng.standard_normal(n)
+    return simulations_frame(fit, out)
+
+
+def check_nsim(nsim) -> None:
+    """``nsim`` must be a positive integer."""
+    if not isinstance(nsim, (int, np.integer)) or nsim < 1:
+        raise ValueError(f"nsim must be a positive integer; got {nsim!r}.")
+
+
+def draw_random_part(fit, kept, rng: np.random.Generator) -> np.ndarray:
+    """``sum_i Z_i sigma Lambda_i u_i`` with new ``u_i ~ N(0, I)`` for every
+    random-effects term not in ``kept`` (per-row, on the linear-predictor scale)."""
+    out = np.zeros(fit.nobs)
+    for i, block in enumerate(fit.problem.blocks):
+        if i not in kept:
+            u = rng.standard_normal((block.nlevels, block.k))
+            out += block.apply(fit.sigma * u @ fit._state.lambdas[i].T)
+    return out
+
+
+def simulations_frame(fit, out: np.ndarray) -> pd.DataFrame:
+    """Columns ``sim_1 .. sim_nsim``, one row per observation used."""
+    columns = [f"sim_{s + 1}" for s in range(out.shape[1])]
     return pd.DataFrame(out, index=fit.frame.row_labels, columns=columns)
