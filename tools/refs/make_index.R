@@ -1,5 +1,5 @@
 # make_index.R -- writes tests/fixtures/reference_extra/INDEX.md from the JSON
-# files there (run after make_refs_glmm.R / make_refs_inference.R).
+# files there (run after make_refs_glmm.R / make_refs_inference.R / make_refs_glmm_profile.R).
 #   Rscript tools/refs/make_index.R
 
 .f <- sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE))
@@ -43,10 +43,12 @@ inf <- Filter(function(x) !is.null(x$kind), J)
 v <- J[[1]]$versions
 
 L <- c("# Extra reference values (lme4 GLMMs and inference)", "",
-  "Produced by the R scripts in `tools/refs/` (`make_refs_glmm.R`, `make_refs_inference.R`, this index by `make_index.R`;",
+  "Produced by the R scripts in `tools/refs/` (`make_refs_glmm.R`, `make_refs_inference.R`, `make_refs_glmm_profile.R`,",
+  "this index by `make_index.R`;",
   "shared helpers in `common.R`) from the bundled CSV files in `src/mixedmodels/datasets/data/` (byte-identical to",
   "`/work/shared/data`), read exactly as `tests/fixtures/reference/make_refs.R` reads them (factor levels from `manifest.json`).",
-  "Re-run: `Rscript tools/refs/make_refs_glmm.R && Rscript tools/refs/make_refs_inference.R && Rscript tools/refs/make_index.R`.",
+  "Re-run: `Rscript tools/refs/make_refs_glmm.R && Rscript tools/refs/make_refs_inference.R &&",
+  "Rscript tools/refs/make_refs_glmm_profile.R && Rscript tools/refs/make_index.R`.",
   sprintf("Machine: %s, %s cores; %s; lme4 %s, Matrix %s, lmerTest %s, pbkrtest %s, performance %s, insight %s.",
           v$cpu, v$cores, v$R, v$lme4, v$Matrix, pkgv("lmerTest"), pkgv("pbkrtest"), pkgv("performance"), pkgv("insight")),
   "Timings are indicative only (shared 2-core VM, reference BLAS).", "",
