@@ -66,10 +66,6 @@ class Family:
         """The part of :meth:`aic` that does not depend on ``mu`` (None if not split)."""
         return None
 
-    def valid_mu(self, mu: np.ndarray) -> bool:
-        """Whether ``mu`` lies in the family's mean space."""
-        return bool(np.all(np.isfinite(mu)) and np.all(mu > 0))
-
     def mustart(self, y: np.ndarray, wt: np.ndarray) -> np.ndarray:
         """R's starting values of ``mu`` (its ``initialize`` expression)."""
         return np.asarray(y, dtype=float).copy()
@@ -117,9 +113,6 @@ class Binomial(Family):
         m, k, ratio = self._trials(y, n, wt)
         constant = self.aic_constant(y, n, wt) if constant is None else constant
         return float(constant - 2.0 * np.sum(ratio * (special.xlogy(k, mu) + special.xlog1py(m - k, -mu))))
-
-    def valid_mu(self, mu):
-        return bool(np.all(np.isfinite(mu)) and np.all((mu > 0) & (mu < 1)))
 
     def mustart(self, y, wt):
         return (wt * y + 0.5) / (wt + 1.0)
@@ -233,9 +226,6 @@ class Gaussian(Family):
     def aic(self, y, n, mu, wt, dev, constant=None):
         nobs = y.size
         return float(nobs * (np.log(2 * np.pi * dev / nobs) + 1.0) + 2.0 - np.sum(np.log(wt)))
-
-    def valid_mu(self, mu):
-        return bool(np.all(np.isfinite(mu)))
 
     def simulate(self, mu, wt, sigma, rng):
         return mu + sigma / np.sqrt(wt) * rng.standard_normal(mu.size)

@@ -38,10 +38,6 @@ class Link:
         """``d mu / d eta`` at ``eta``."""
         raise NotImplementedError
 
-    def valid_eta(self, eta: np.ndarray) -> bool:
-        """Whether ``eta`` lies in the link's domain."""
-        return bool(np.all(np.isfinite(eta)))
-
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
 
@@ -132,9 +128,6 @@ class Inverse(Link):
     def mu_eta(self, eta):
         return -1.0 / eta**2
 
-    def valid_eta(self, eta):
-        return bool(np.all(np.isfinite(eta)) and np.all(eta != 0))
-
 
 class Sqrt(Link):
     name = "sqrt"
@@ -148,9 +141,6 @@ class Sqrt(Link):
     def mu_eta(self, eta):
         return 2.0 * eta
 
-    def valid_eta(self, eta):
-        return bool(np.all(np.isfinite(eta)) and np.all(eta > 0))
-
 
 class InverseSquare(Link):
     name = "1/mu^2"
@@ -163,9 +153,6 @@ class InverseSquare(Link):
 
     def mu_eta(self, eta):
         return -1.0 / (2.0 * eta**1.5)
-
-    def valid_eta(self, eta):
-        return bool(np.all(np.isfinite(eta)) and np.all(eta > 0))
 
 
 LINKS: dict[str, type[Link]] = {

@@ -70,19 +70,17 @@ def glmer_nb(formula: str, data, nagq: int = 1, *, weights=None, offset=None, na
     resp = problem.response
     theta0 = theta_ml(resp.y, fit.fitted().to_numpy(), resp.weights)
     lo, hi = interval or (np.log(theta0) - 3.0, np.log(theta0) + 3.0)
-    state = {"params": fit.optsummary.final, "evals": 0}
+    state = {"params": fit.optsummary.final}
 
     def objective(log_theta: float) -> float:
         _set_family(problem, NegativeBinomial(float(np.exp(log_theta))))
         opt = restage(problem, state["params"], nagq, quiet)
         state["params"] = opt.final
-        state["evals"] += 1
         return opt.fmin
 
     best = optimize.minimize_scalar(objective, bounds=(lo, hi), method="bounded", options={"xatol": tol})
     _set_family(problem, NegativeBinomial(float(np.exp(best.x))))
     fit = refit_last_stage(frame, problem, nagq, control, state["params"], name, data)
-    fit.nb_evaluations = state["evals"] + 1
     fit.extra_params = 1
     return fit
 
