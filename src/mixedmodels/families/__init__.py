@@ -7,16 +7,9 @@
     families.NegativeBinomial(theta=2.0)
 """
 
-from mixedmodels.families._family import (
-    Binomial,
-    Family,
-    Gamma,
-    Gaussian,
-    InverseGaussian,
-    NegativeBinomial,
-    Poisson,
-    get_family,
-)
+from mixedmodels.families._continuous import Gamma, Gaussian, InverseGaussian
+from mixedmodels.families._counts import Binomial, Poisson
+from mixedmodels.families._family import Family
 from mixedmodels.families._links import (
     Cloglog,
     Identity,
@@ -29,6 +22,8 @@ from mixedmodels.families._links import (
     Sqrt,
     get_link,
 )
+from mixedmodels.families._negbin import NegativeBinomial
+from mixedmodels.families._registry import get_family
 
 __all__ = [
     "Binomial",

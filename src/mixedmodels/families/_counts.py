@@ -1,0 +1,104 @@
+"""Families of counts: binomial (proportions of trials) and Poisson."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import special
+
+from mixedmodels.families._family import Family, xlogy_ratio
+
+
+class Binomial(Family):
+    """R's ``binomial()``: ``y`` the proportion of successes, ``wt`` the trials.
+
+    ``V(mu) = mu (1 - mu)``; links logit (default), probit, cloglog, log,
+    identity.
+
+    Attributes
+    ----------
+    name : str
+        ``"binomial"``.
+    link : Link
+        The link function.
+    """
+
+    name = "binomial"
+    default_link = "logit"
+    links = ("logit", "probit", "cloglog", "log", "identity")
+
+    def variance(self, mu):
+        return mu * (1.0 - mu)
+
+    def dev_resids(self, y, mu, wt):
+        return 2.0 * wt * (xlogy_ratio(y, mu) + xlogy_ratio(1.0 - y, 1.0 - mu))
+
+    @staticmethod
+    def _trials(y, n, wt):
+        """Trials ``m`` (``n``, or ``wt`` as R when every ``n`` is 1), successes, ``wt / m``."""
+        m = n if np.any(n > 1) else wt
+        ratio = np.where(m > 0, wt / np.where(m > 0, m, 1.0), 0.0)
+        return np.round(m), np.round(m * y), ratio
+
+    def aic_constant(self, y, n, wt):
+        m, k, ratio = self._trials(y, n, wt)
+        lchoose = special.gammaln(m + 1) - special.gammaln(k + 1) - special.gammaln(m - k + 1)
+        return float(-2.0 * np.sum(ratio * lchoose))
+
+    def aic(self, y, n, mu, wt, dev, constant=None):
+        # -2 sum (wt/m) dbinom(round(m y), round(m), mu, log = TRUE), m = n or wt as R
+        m, k, ratio = self._trials(y, n, wt)
+        constant = self.aic_constant(y, n, wt) if constant is None else constant
+        return float(constant - 2.0 * np.sum(ratio * (special.xlogy(k, mu) + special.xlog1py(m - k, -mu))))
+
+    def mustart(self, y, wt):
+        return (wt * y + 0.5) / (wt + 1.0)
+
+    def check_response(self, y):
+        if np.any((y < 0) | (y > 1)):
+            raise ValueError("binomial response values must be proportions in [0, 1] "
+                             f"(or 0/1, a logical, a two-level factor, cbind(successes, failures)); "
+                             f"got values from {np.min(y):g} to {np.max(y):g}.")
+
+    def simulate(self, mu, wt, sigma, rng):
+        trials = np.round(wt).astype(np.int64)
+        return rng.binomial(trials, mu) / np.where(trials > 0, trials, 1)
+
+
+class Poisson(Family):
+    """R's ``poisson()``: ``V(mu) = mu``; links log (default), identity, sqrt.
+
+    Attributes
+    ----------
+    name : str
+        ``"poisson"``.
+    link : Link
+        The link function.
+    """
+
+    name = "poisson"
+    default_link = "log"
+    links = ("log", "identity", "sqrt")
+
+    def variance(self, mu):
+        return mu
+
+    def dev_resids(self, y, mu, wt):
+        return 2.0 * wt * (xlogy_ratio(y, mu) - (y - mu))
+
+    def aic_constant(self, y, n, wt):
+        return float(2.0 * np.sum(special.gammaln(y + 1) * wt))
+
+    def aic(self, y, n, mu, wt, dev, constant=None):
+        # -2 sum dpois(y, mu, log = TRUE) wt
+        constant = self.aic_constant(y, n, wt) if constant is None else constant
+        return float(constant - 2.0 * np.sum((special.xlogy(y, mu) - mu) * wt))
+
+    def mustart(self, y, wt):
+        return y + 0.1
+
+    def check_response(self, y):
+        if np.any(y < 0):
+            raise ValueError(f"negative values not allowed for the poisson family; got min {np.min(y):g}.")
+
+    def simulate(self, mu, wt, sigma, rng):
+        return rng.poisson(mu).astype(float)
