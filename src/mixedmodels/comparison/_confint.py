@@ -103,9 +103,9 @@ def confint(fit, method: str = "profile", level: float = 0.95, parm=None, old_na
 
 
 def _profile_values(fit, rows, names, level, values):
-    from mixedmodels.comparison._profile import Profiler, profile_parameter
+    from mixedmodels.comparison._profile import make_profiler, profile_parameter
 
-    profiler = Profiler(fit)
+    profiler = make_profiler(fit)
     for i in rows:
         table = profile_parameter(profiler, i)
         values[i] = profile_interval(table["value"].to_numpy(), table["zeta"].to_numpy(), level, _bounds(names[i]))

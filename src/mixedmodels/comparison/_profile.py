@@ -1,14 +1,17 @@
-"""Profile likelihood of a linear mixed model (lme4's ``profile.merMod``).
+"""Profile likelihood of a mixed model (lme4's ``profile.merMod``).
 
-As lme4, the model is refitted by maximum likelihood; each standard
-deviation, correlation and sigma is fixed in turn on a grid and the ML
-deviance minimized over the others (all on the sd/cor scale, sigma
-explicit), and each fixed effect is fixed through an offset with theta
-re-optimized.  The signed square root of the deviance increase is
-``zeta``; the grid steps outward (lme4's ``nextpar``) until ``|zeta|``
-passes the simultaneous cutoff ``sqrt(qchisq(1 - alphamax, npar))``.
-Points where the optimizer gave up are reported in one ConvergenceWarning
-per parameter (their zeta is that of the best point seen).
+A profiler holds a deviance over the first ``npar1`` parameters (lme4's
+``devfun2``); each of them is fixed in turn on a grid and the deviance
+minimized over the others.  For a linear mixed model (refitted by maximum
+likelihood, as lme4) these are the standard deviations, correlations and
+sigma, with beta profiled out, and each fixed effect is fixed through an
+offset with theta re-optimized.  For a GLMM (:mod:`._profile_glmm`) they
+are all parameters, sd/cor and fixed effects, on the Laplace or AGQ
+deviance.  The signed square root of the deviance increase is ``zeta``;
+the grid steps outward (lme4's ``nextpar``) until ``|zeta|`` passes the
+simultaneous cutoff ``sqrt(qchisq(1 - alphamax, npar))``.  Points where the
+optimizer gave up are reported in one ConvergenceWarning per parameter
+(their zeta is that of the best point seen).
 """
 
 from __future__ import annotations
@@ -43,19 +46,26 @@ def _settings(start, lower, upper) -> OptSummary:
 
 
 @dataclass
-class Profiler:
-    """The ML deviance of a fit in lme4's profiling parameterization.
+class ProfilerBase:
+    """A fit's deviance in lme4's profiling parameterization; subclasses set it up.
 
     Attributes
     ----------
-    fit : LmerFit
-        The maximum-likelihood fit (the REML fit refitted if needed).
+    fit : LmerFit or GlmerFit
+        The maximum-likelihood fit.
     base : float
-        ML deviance at the optimum.
+        Deviance at the optimum.
     optimum : numpy.ndarray
-        sd/cor parameters, sigma, then the fixed effects.
+        sd/cor parameters (then sigma for an LMM), then the fixed effects.
     names : list of str
         Their names (lme4's ``oldNames = FALSE`` style).
+    nvp : int
+        Number of variance parameters (sd/cor, and sigma for an LMM).
+    npar1 : int
+        Number of leading parameters :meth:`deviance` takes: the others are
+        profiled out inside it (an LMM's fixed effects) or by offsets.
+    lower, upper : numpy.ndarray
+        Bounds of those ``npar1`` parameters.
     failures : list of tuple
         ``(parameter index, value, return code)`` of every profile point
         where the optimizer gave up.
@@ -65,52 +75,31 @@ class Profiler:
     base: float = field(init=False)
     optimum: np.ndarray = field(init=False)
     names: list[str] = field(init=False)
+    nvp: int = field(init=False)
+    npar1: int = field(init=False)
+    lower: np.ndarray = field(init=False)
+    upper: np.ndarray = field(init=False)
     failures: list[tuple[int, float, str]] = field(init=False, default_factory=list)
 
-    def __post_init__(self) -> None:
-        fit = self.fit
-        if getattr(fit, "family", None) is not None:
-            raise NotImplementedError("Profiling is implemented for linear mixed models (lmer fits) only.")
-        if fit.reml:
-            self.fit = fit = fit.update(reml=False)
-        self.base = float(fit.optsummary.fmin)
-        varpar = fit_sdcor(fit)
-        self.optimum = np.concatenate([varpar, fit.fixef.to_numpy()])
-        self.names = parameter_names(fit) + list(fit.fixef.index)
-        self.nvp = varpar.size
-        theta_lower = fit.problem.theta_map.lower_bounds()
-        self.lower = np.concatenate([np.maximum(theta_lower, -1.0), [0.0]])
-        self.upper = np.concatenate([np.where(theta_lower == 0, np.inf, 1.0), [np.inf]])
-        self._y = fit.frame.response if fit.frame.offset is None else fit.frame.response - fit.frame.offset
+    def deviance(self, pars: np.ndarray) -> float:
+        """Deviance at the first ``npar1`` parameters."""
+        raise NotImplementedError
 
-    def deviance_sdcor(self, pars: np.ndarray) -> float:
-        """ML deviance at sd/cor parameters and sigma (``pars[-1]``), beta profiled out."""
-        sigma = pars[-1]
-        problem = self.fit.problem
-        state = problem.update(sdcor_to_theta(self.fit, pars[:-1], sigma))
-        n = problem.n
-        return state.logdet_re - problem.log_weights + state.pwrss / sigma**2 + n * (LOG_2PI + np.log(sigma**2))
-
-    def zeta_variance(self, w: int, x: float, start: np.ndarray) -> tuple[float, np.ndarray]:
-        """zeta with parameter ``w`` fixed at ``x``; also the other parameters at the optimum."""
-        keep = np.arange(self.nvp) != w
+    def zeta_joint(self, w: int, x: float, start: np.ndarray) -> tuple[float, np.ndarray]:
+        """zeta with parameter ``w`` (< ``npar1``) fixed at ``x``; also the others at the optimum."""
+        keep = np.arange(self.npar1) != w
 
         def fn(others):
-            pars = np.empty(self.nvp)
+            pars = np.empty(self.npar1)
             pars[w], pars[keep] = x, others
-            return self.deviance_sdcor(pars)
+            return self.deviance(pars)
 
         opt = self._record(w, x, _bobyqa(fn, start, self.lower[keep], self.upper[keep]))
         return self._zeta(x, self.optimum[w], opt.fmin), opt.final
 
     def zeta_fixed(self, j: int, b: float, start: np.ndarray) -> tuple[float, np.ndarray]:
-        """zeta with fixed effect ``j`` held at ``b`` (an offset); theta re-optimized."""
-        fit = self.fit
-        X = fit.frame.X
-        problem = LinearMixedProblem(fit.problem.blocks, np.delete(X, j, axis=1), self._y - b * X[:, j], fit.frame.weights)
-        opt = _bobyqa(lambda t: problem.deviance(t, reml=False), start, problem.theta_map.lower_bounds())
-        self._record(self.nvp + j, b, opt)
-        return self._zeta(b, self.optimum[self.nvp + j], opt.fmin), opt.final
+        """zeta with fixed effect ``j`` held at ``b``, for profilers whose ``npar1`` excludes it."""
+        raise NotImplementedError
 
     def _record(self, index: int, x: float, opt: OptSummary) -> OptSummary:
         if opt.failed:
@@ -135,6 +124,54 @@ class Profiler:
         return float(np.sign(x - estimate) * np.sqrt(max(0.0, value - self.base)))
 
 
+def make_profiler(fit) -> ProfilerBase:
+    """The profiler for a fit: :class:`Profiler` (lmer) or :class:`GlmmProfiler` (glmer)."""
+    if getattr(fit, "family", None) is not None:
+        from mixedmodels.comparison._profile_glmm import GlmmProfiler
+
+        return GlmmProfiler(fit)
+    return Profiler(fit)
+
+
+@dataclass
+class Profiler(ProfilerBase):
+    """The ML deviance of a linear mixed model over sd/cor and sigma (beta profiled out);
+    the REML fit is refitted by ML.  Fixed effects are profiled through offsets."""
+
+    def __post_init__(self) -> None:
+        fit = self.fit
+        if getattr(fit, "family", None) is not None:
+            raise NotImplementedError("Profiler is for linear mixed models (lmer fits); use make_profiler(fit).")
+        if fit.reml:
+            self.fit = fit = fit.update(reml=False)
+        self.base = float(fit.optsummary.fmin)
+        varpar = fit_sdcor(fit)
+        self.optimum = np.concatenate([varpar, fit.fixef.to_numpy()])
+        self.names = parameter_names(fit) + list(fit.fixef.index)
+        self.nvp = self.npar1 = varpar.size
+        theta_lower = fit.problem.theta_map.lower_bounds()
+        self.lower = np.concatenate([np.maximum(theta_lower, -1.0), [0.0]])
+        self.upper = np.concatenate([np.where(theta_lower == 0, np.inf, 1.0), [np.inf]])
+        self._y = fit.frame.response if fit.frame.offset is None else fit.frame.response - fit.frame.offset
+
+    def deviance(self, pars: np.ndarray) -> float:
+        """ML deviance at sd/cor parameters and sigma (``pars[-1]``), beta profiled out."""
+        sigma = pars[-1]
+        problem = self.fit.problem
+        state = problem.update(sdcor_to_theta(self.fit, pars[:-1], sigma))
+        n = problem.n
+        return state.logdet_re - problem.log_weights + state.pwrss / sigma**2 + n * (LOG_2PI + np.log(sigma**2))
+
+    def zeta_fixed(self, j: int, b: float, start: np.ndarray) -> tuple[float, np.ndarray]:
+        """zeta with fixed effect ``j`` held at ``b`` (an offset); theta re-optimized."""
+        fit = self.fit
+        X = fit.frame.X
+        problem = LinearMixedProblem(fit.problem.blocks, np.delete(X, j, axis=1), self._y - b * X[:, j], fit.frame.weights)
+        opt = _bobyqa(lambda t: problem.deviance(t, reml=False), start, problem.theta_map.lower_bounds())
+        self._record(self.nvp + j, b, opt)
+        return self._zeta(b, self.optimum[self.nvp + j], opt.fmin), opt.final
+
+
 def _next_value(xs, zs, delta, lower, upper, maxmult: float = 10.0, minstep: float = 1e-6) -> float:
     """lme4's ``nextpar``: a step aiming at a zeta change of ``delta``."""
     num, denom = xs[-1] - xs[-2], zs[-1] - zs[-2]
@@ -156,7 +193,7 @@ def _walk(zeta_at, xs, zs, starts, lower, upper, delta, cutoff, maxpts) -> tuple
     return xs[2:], zs[2:]
 
 
-def profile_parameter(profiler: Profiler, index: int, alphamax: float = 0.01, maxpts: int = 100,
+def profile_parameter(profiler: ProfilerBase, index: int, alphamax: float = 0.01, maxpts: int = 100,
                       delta_cutoff: float = 1 / 8) -> pd.DataFrame:
     """Profile one parameter (position in ``profiler.names``): rows ``value, zeta``."""
     nptot = profiler.optimum.size
@@ -164,13 +201,13 @@ def profile_parameter(profiler: Profiler, index: int, alphamax: float = 0.01, ma
     cutoff = float(np.sqrt(stats.chi2.ppf(1 - alphamax, nptot)))
     delta = cutoff * delta_cutoff
     estimate = profiler.optimum[index]
-    if index < profiler.nvp:
+    if index < profiler.npar1:
         lower, upper = profiler.lower[index], profiler.upper[index]
-        start = np.delete(profiler.optimum[: profiler.nvp], index)
+        start = np.delete(profiler.optimum[: profiler.npar1], index)
         shift = 1e-3 if estimate == 0 else estimate * 1.01
 
         def zeta_at(x, s):
-            return profiler.zeta_variance(index, x, s)
+            return profiler.zeta_joint(index, x, s)
     else:
         j = index - profiler.nvp
         lower, upper = -np.inf, np.inf
@@ -193,7 +230,7 @@ def profile_parameter(profiler: Profiler, index: int, alphamax: float = 0.01, ma
 
 
 def profile(fit, which=None, alphamax: float = 0.01, maxpts: int = 100, old_names: bool = False) -> pd.DataFrame:
-    """Profile zeta table of a linear mixed model, as lme4's ``profile(fit)``.
+    """Profile zeta table of a mixed model (lmer or glmer fit), as lme4's ``profile(fit)``.
 
     Parameters
     ----------
@@ -210,7 +247,7 @@ def profile(fit, which=None, alphamax: float = 0.01, maxpts: int = 100, old_name
     pandas.DataFrame
         Long table with columns ``parameter``, ``value``, ``zeta``.
     """
-    profiler = Profiler(fit)
+    profiler = make_profiler(fit)
     names = profiler.names if not old_names else parameter_names(profiler.fit, True) + list(profiler.fit.fixef.index)
     parts = []
     for index in parameter_indices(which, profiler.names, names):
