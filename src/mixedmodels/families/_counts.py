@@ -30,6 +30,8 @@ class Binomial(Family):
         return mu * (1.0 - mu)
 
     def dev_resids(self, y, mu, wt):
+        if _is_binary(y):  # one term is 0: -2 wt log(mu) for successes, log(1 - mu) for failures
+            return -2.0 * wt * np.log(np.where(y > 0, mu, 1.0 - mu))
         return 2.0 * wt * (xlogy_ratio(y, mu) + xlogy_ratio(1.0 - y, 1.0 - mu))
 
     @staticmethod
@@ -62,6 +64,12 @@ class Binomial(Family):
     def simulate(self, mu, wt, sigma, rng):
         trials = np.round(wt).astype(np.int64)
         return rng.binomial(trials, mu) / np.where(trials > 0, trials, 1)
+
+
+def _is_binary(y) -> bool:
+    """Whether every response is 0 or 1 (Bernoulli data)."""
+    y = np.asarray(y)
+    return y.ndim > 0 and bool(np.all((y == 0.0) | (y == 1.0)))
 
 
 class Poisson(Family):
