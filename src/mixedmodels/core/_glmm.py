@@ -36,6 +36,7 @@ class ReweightedSystem:
         self.cross = ReweightedCrossProducts(blocks, X)
         xp = self.cross.compute(np.ones(self.n), np.zeros(self.n))
         self.factor = ReweightableFactor(xp, *rest_layout(blocks))
+        self.chord = None  # the last PIRLS factor, whose solves start the next PIRLS
 
 
 class GeneralizedMixedProblem:

@@ -64,6 +64,12 @@ class GlmResponse:
         w = self.weights * d * d / self.family.variance(mu)
         return w, eta - self.offset + (self.y - mu) / d
 
+    def score_residual(self, eta: np.ndarray) -> np.ndarray:
+        """``w (z - eta + offset) = wt mu_eta (y - mu) / V(mu)``: the rows' part of
+        the score of the penalized deviance (a half of its negative gradient)."""
+        mu = self.mu(eta)
+        return self.weights * self.family.link.mu_eta(eta) * (self.y - mu) / self.family.variance(mu)
+
     def dev_resids(self, mu: np.ndarray) -> np.ndarray:
         """Per-observation deviance contributions."""
         return self.family.dev_resids(self.y, mu, self.weights)

@@ -14,11 +14,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mixedmodels.core._chord import ChordFactor
 from mixedmodels.core._factor import FactorState
 from mixedmodels.core._solution import spherical_modes
 
 
 _ROUNDING = 64 * np.finfo(float).eps
+_CHORD_RATE = 0.25  # chord steps shrinking slower than this form a new factor
+_CHORD_MARGIN = 1e-2  # chord steps stop this much closer to the modes than Newton steps
 
 
 class PirlsError(RuntimeError):
@@ -83,16 +86,27 @@ def pirls(problem, lambdas, u, beta, eta=None, fixed_beta: bool = False,
     design = problem.uonly if fixed_beta else problem.full
     resp = problem.response
     fixed_part = problem.X @ beta if fixed_beta else 0.0
-    pdev_old = np.inf
+    pdev_old, chord = np.inf, design.chord
     if eta is None:
         eta = problem.linear_predictor(u, beta, lambdas)
         pdev_old = resp.deviance(eta) + _ussq(u)
+    else:
+        chord = None  # a chord step needs eta = X beta + Z Lambda u
     converged, it, last_step = False, 0, np.inf
     for it in range(1, maxit + 1):
-        u_new, beta_new = _pls_step(design, resp, lambdas, eta, fixed_part)
+        used_chord = chord is not None
+        if used_chord:
+            du, dbeta = chord.step(resp.score_residual(eta), u, lambdas)
+            u_new, beta_new = [a + b for a, b in zip(u, du)], beta if fixed_beta else beta + dbeta
+        else:
+            u_new, beta_new, state = _pls_step(design, resp, lambdas, eta, fixed_part)
+            chord = ChordFactor(design, state)
         beta_new = beta if fixed_beta else beta_new
         eta_new = problem.linear_predictor(u_new, beta_new, lambdas)
         pdev = resp.deviance(eta_new) + _ussq(u_new)
+        if used_chord and not (np.isfinite(pdev) and pdev - pdev_old <= 1e-12 * abs(pdev)):
+            chord = None  # the old factor is too far off: a new one instead of halving
+            continue
         for _ in range(max_halvings):
             if np.isfinite(pdev) and pdev - pdev_old <= 1e-12 * abs(pdev):
                 break
@@ -104,7 +118,12 @@ def pirls(problem, lambdas, u, beta, eta=None, fixed_beta: bool = False,
             raise PirlsError("PIRLS step-halvings failed to reduce the penalized deviance "
                              f"(from {pdev_old:.6g} to {pdev:.6g}) at theta = {_theta_text(lambdas)}")
         step = float(np.max(np.abs(eta_new - eta))) if eta.size else 0.0
-        converged = _remaining(step, last_step) < tol or step <= _ROUNDING * float(np.max(np.abs(eta_new)))
+        if used_chord and 0 < last_step < np.inf and step > _CHORD_RATE * last_step:
+            chord = None  # converging too slowly through the old factor
+        # chord steps converge linearly: go further, so that the modes are as
+        # close as quadratically converging Newton steps leave them
+        goal = tol * _CHORD_MARGIN if used_chord else tol
+        converged = _remaining(step, last_step) < goal or step <= _ROUNDING * float(np.max(np.abs(eta_new)))
         last_step = step
         u, beta, eta, pdev_old = u_new, beta_new, eta_new, pdev
         if converged:
@@ -112,14 +131,18 @@ def pirls(problem, lambdas, u, beta, eta=None, fixed_beta: bool = False,
     w, z = resp.working(eta)
     design.factor.reweight(design.cross.compute(w, z - fixed_part))
     state = design.factor.update(lambdas)
+    design.chord = ChordFactor(design, state)
     return PirlsResult(u, beta, eta, state, float(pdev_old), it, converged)
 
 
 def _pls_step(design, resp, lambdas, eta, fixed_part):
-    """Modes (and beta) of the weighted PLS problem for the working response at ``eta``."""
+    """Modes (and beta) of the weighted PLS problem for the working response at
+    ``eta``, and the factor formed for it."""
     w, z = resp.working(eta)
     design.factor.reweight(design.cross.compute(w, z - fixed_part))
-    return spherical_modes(design, design.factor.update(lambdas))
+    state = design.factor.update(lambdas)
+    u, beta = spherical_modes(design, state)
+    return u, beta, state
 
 
 def _remaining(step: float, last_step: float) -> float:

@@ -105,6 +105,10 @@ class ReweightedCrossProducts:
             self._rest_blocks(a_rr, w, D)
         return CrossProducts(a11, a_r1, a_rr, self.n)
 
+    def X_transpose_times(self, r: np.ndarray) -> np.ndarray:
+        """``X' r`` (length ``p``)."""
+        return r @ self._D[:, : self.p]
+
     def _first_diagonal(self, w: np.ndarray) -> np.ndarray:
         k = self.z1.shape[1]
         q = self.q1k1 // k
