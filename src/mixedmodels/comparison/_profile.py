@@ -248,9 +248,10 @@ def profile(fit, which=None, alphamax: float = 0.01, maxpts: int = 100, old_name
         Long table with columns ``parameter``, ``value``, ``zeta``.
     """
     profiler = make_profiler(fit)
-    names = profiler.names if not old_names else parameter_names(profiler.fit, True) + list(profiler.fit.fixef.index)
+    old = parameter_names(profiler.fit, True) + list(profiler.fit.fixef.index)
+    names = old if old_names else profiler.names
     parts = []
-    for index in parameter_indices(which, profiler.names, names):
+    for index in parameter_indices(which, profiler.names, old):
         table = profile_parameter(profiler, index, alphamax, maxpts)
         table.insert(0, "parameter", names[index])
         parts.append(table)
