@@ -11,6 +11,7 @@ import numpy as np
 
 EXTRA = Path(__file__).parents[1] / "fixtures" / "reference_extra"
 _CALL = re.compile(r"^(?:lme4::|lmerTest::)?(lmer|lm)\((.+), data = dat(?:, REML = (TRUE|FALSE))?\)$")
+_GLMER_CALL = re.compile(r"^lme4::glmer\((.+), data = dat, family = (\w+)(?:, nAGQ = (\d+))?\)$")
 
 
 @lru_cache(maxsize=None)
@@ -21,11 +22,16 @@ def extra(name: str) -> dict:
 
 @lru_cache(maxsize=None)
 def fit_call(dataset: str, call: str):
-    """Our fit of an R call such as ``lme4::lmer(y ~ x + (1 | g), data = dat, REML = TRUE)``."""
+    """Our fit of an R call such as ``lme4::lmer(y ~ x + (1 | g), data = dat, REML = TRUE)``
+    or ``lme4::glmer(y ~ x + (1 | g), data = dat, family = poisson, nAGQ = 5)``."""
     import mixedmodels as mm
 
-    engine, formula, reml = _CALL.match(call).groups()
     data = mm.datasets.load(dataset)
+    glmer = _GLMER_CALL.match(call)
+    if glmer:
+        formula, family, nagq = glmer.groups()
+        return mm.glmer(formula, data, family=family, nagq=int(nagq or 1))
+    engine, formula, reml = _CALL.match(call).groups()
     if engine == "lm":
         return mm.lm(formula, data)
     return mm.lmer(formula, data, reml=reml != "FALSE")
