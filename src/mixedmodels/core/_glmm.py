@@ -20,6 +20,8 @@ from mixedmodels.core._reweight import ReweightedCrossProducts
 from mixedmodels.core._theta import ThetaMap
 
 _BIG = float(np.finfo(float).max / 1e10)
+_CHORD_FLOPS_PER_ROW = 50.0
+_CHORD_FLOPS_PER_STEP = 1e6  # a step's Python overhead, in flops
 
 
 class ReweightedSystem:
@@ -37,6 +39,8 @@ class ReweightedSystem:
         xp = self.cross.compute(np.ones(self.n), np.zeros(self.n))
         self.factor = ReweightableFactor(xp, *rest_layout(blocks))
         self.chord = None  # the last PIRLS factor, whose solves start the next PIRLS
+        # chord steps (a pass over the rows each) pay off only when a new factor costs far more
+        self.use_chord = self.factor.update_flops() > _CHORD_FLOPS_PER_ROW * self.n + _CHORD_FLOPS_PER_STEP
 
 
 class GeneralizedMixedProblem:

@@ -100,7 +100,7 @@ def pirls(problem, lambdas, u, beta, eta=None, fixed_beta: bool = False,
             u_new, beta_new = [a + b for a, b in zip(u, du)], beta if fixed_beta else beta + dbeta
         else:
             u_new, beta_new, state = _pls_step(design, resp, lambdas, eta, fixed_part)
-            chord = ChordFactor(design, state)
+            chord = ChordFactor(design, state) if design.use_chord else None
         beta_new = beta if fixed_beta else beta_new
         eta_new = problem.linear_predictor(u_new, beta_new, lambdas)
         pdev = resp.deviance(eta_new) + _ussq(u_new)
@@ -131,7 +131,7 @@ def pirls(problem, lambdas, u, beta, eta=None, fixed_beta: bool = False,
     w, z = resp.working(eta)
     design.factor.reweight(design.cross.compute(w, z - fixed_part))
     state = design.factor.update(lambdas)
-    design.chord = ChordFactor(design, state)
+    design.chord = ChordFactor(design, state) if design.use_chord else None
     return PirlsResult(u, beta, eta, state, float(pdev_old), it, converged)
 
 

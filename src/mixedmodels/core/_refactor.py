@@ -63,6 +63,14 @@ class ReweightableFactor(BlockedFactor):
         a = abs(xp.a_r1)
         return diagonal_cuts(a @ a.T + abs(sp.csr_matrix(xp.a_rr)), limit)
 
+    def update_flops(self) -> float:
+        """Rough floating-point operations of one :meth:`update` (downdate and
+        the dense Cholesky factorization after the diagonal blocks)."""
+        s, width = self.xp.a_r1.shape
+        downdate = s * s * width / 2 if self.dense else 2.0 * self.outer.P.nnz
+        dense = s - (self.cuts[-1] if self.cuts else 0)
+        return downdate + dense**3 / 3
+
     def reweight(self, xp: CrossProducts) -> "ReweightableFactor":
         """Use new cross-products with the structure of the first ones."""
         self.xp = xp
