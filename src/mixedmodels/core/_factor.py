@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.linalg as la
+from scipy.linalg import lapack
 
 from mixedmodels.core._crossprod import CrossProducts
 from mixedmodels.core._outer import build_outer_map
@@ -152,8 +153,17 @@ class BlockedFactor:
         c[outer.cols[off], outer.rows[off]] -= downdate[off]
 
     def _cholesky(self, c: np.ndarray) -> np.ndarray:
-        """Dense lower Cholesky factor of the rest matrix (lower triangle used)."""
-        return la.cholesky(c, lower=True, overwrite_a=True, check_finite=False)
+        """Dense lower Cholesky factor of the rest matrix, in place.
+
+        Only the lower triangle of ``c`` is read and only the lower triangle
+        of the result is meaningful (the upper is left as it was): LAPACK's
+        ``dpotrf`` runs on the Fortran view ``c.T`` as an upper factor, with
+        no copy and no clean-up pass (about a quarter of scipy's time).
+        """
+        upper, info = lapack.dpotrf(c.T, lower=0, overwrite_a=1, clean=0)
+        if info != 0:
+            raise np.linalg.LinAlgError(f"the rest block is not positive definite (dpotrf info={info})")
+        return upper.T
 
 
 class _PackedRest:
