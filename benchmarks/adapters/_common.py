@@ -13,6 +13,25 @@ import pandas as pd
 from benchmarks.adapters import Result, normalize_name
 
 
+def python_package(module: str, dist: str | None = None) -> tuple[Callable[[], bool], Callable[[], str]]:
+    """``available()`` and ``version()`` of an adapter for an importable package."""
+    dist = dist or module.split(".")[0]
+
+    def available() -> bool:
+        try:
+            __import__(module)
+        except ImportError:
+            return False
+        return True
+
+    def version() -> str:
+        return package_version(dist)
+
+    available.__doc__ = f"True when {module} imports."
+    version.__doc__ = f"Installed version of {dist}."
+    return available, version
+
+
 def timed(call: Callable[[], Any]) -> tuple[float, Any]:
     """Run ``call()`` with warnings silenced; return (wall seconds, value)."""
     with warnings.catch_warnings():

@@ -3,22 +3,10 @@
 from __future__ import annotations
 
 from benchmarks.adapters import Result
-from benchmarks.adapters._common import (binary_response, cbind_failures, package_version,
-                                         result, timed)
+from benchmarks.adapters._common import (python_package, binary_response, cbind_failures, result, timed)
 
 
-def available() -> bool:
-    """True when ``glmm`` imports."""
-    try:
-        import glmm  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-def version() -> str:
-    """Installed version of glmm."""
-    return package_version("glmm")
+available, version = python_package("glmm")
 
 
 def fit(problem, data) -> Result:

@@ -7,21 +7,10 @@ import re
 import pandas as pd
 
 from benchmarks.adapters import CannotExpress, Result
-from benchmarks.adapters._common import binary_response, package_version, result, timed
+from benchmarks.adapters._common import python_package, binary_response, result, timed
 
 
-def available() -> bool:
-    """True when ``mixedlm`` imports."""
-    try:
-        import mixedlm  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-def version() -> str:
-    """Installed version of mixedlm."""
-    return package_version("mixedlm")
+available, version = python_package("mixedlm")
 
 
 def _formula(formula: str) -> str:

@@ -3,25 +3,14 @@
 from __future__ import annotations
 
 from benchmarks.adapters import Result
-from benchmarks.adapters._common import package_version, result, timed
+from benchmarks.adapters._common import python_package, result, timed
 
 
 def _entry_point(problem) -> str:
     return "glmer" if problem.is_glmm else "lmer"
 
 
-def available() -> bool:
-    """True when mixedmodels imports; :func:`fit` says if lmer is missing."""
-    try:
-        import mixedmodels  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-def version() -> str:
-    """Installed version of mixedmodels."""
-    return package_version("mixedmodels")
+available, version = python_package("mixedmodels")
 
 
 def fit(problem, data) -> Result:

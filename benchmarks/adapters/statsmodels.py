@@ -10,21 +10,10 @@ and every GLMM (statsmodels has only a Bayesian GLMM), cannot be expressed.
 from __future__ import annotations
 
 from benchmarks.adapters import CannotExpress, Result, split_formula
-from benchmarks.adapters._common import package_version, result, timed
+from benchmarks.adapters._common import python_package, result, timed
 
 
-def available() -> bool:
-    """True when statsmodels imports."""
-    try:
-        import statsmodels.api  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-def version() -> str:
-    """Installed version of statsmodels."""
-    return package_version("statsmodels")
+available, version = python_package("statsmodels.api", "statsmodels")
 
 
 def model_arguments(formula: str) -> dict:
