@@ -25,3 +25,12 @@ def test_anova_type3(fitted, name):
 def test_ml_fit_is_refused(fitted):
     with pytest.raises(ValueError, match="only available for REML fits"):
         fitted("sleep_slope_ml").coef_table("kenward-roger")
+
+
+def test_large_data_is_refused_with_a_pointer_to_satterthwaite(fitted, monkeypatch):
+    from mixedmodels.inference import _kenward_roger
+
+    fit = fitted("sleep_slope_reml")
+    monkeypatch.setattr(_kenward_roger, "MAX_NOBS", 100)
+    with pytest.raises(NotImplementedError, match="satterthwaite"):
+        _kenward_roger.kenward_roger(fit)

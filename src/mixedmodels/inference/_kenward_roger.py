@@ -73,8 +73,18 @@ def _kr_ddf(a1: float, a2: float, q: int) -> tuple[float, float, int]:
     return float(ddf), float(scaling), q
 
 
+MAX_NOBS = 15_000  # Sigma^-1 and its products are dense n x n (15,000: 1.8 GB each)
+
+
 def kenward_roger(fit) -> KenwardRoger:
-    """pbkrtest's ``vcovAdj`` for a REML fit."""
+    """pbkrtest's ``vcovAdj`` for a REML fit (at most ``MAX_NOBS`` observations)."""
+    if fit.nobs > MAX_NOBS:
+        gb = fit.nobs**2 * 8 / 1e9
+        raise NotImplementedError(
+            f"Kenward-Roger's method forms dense n x n matrices, as pbkrtest does; with "
+            f"n = {fit.nobs} each takes {gb:.1f} GB. Use ddf='satterthwaite' for data this large "
+            f"(or raise mixedmodels.inference._kenward_roger.MAX_NOBS if you have the memory)."
+        )
     if not fit.reml:
         raise ValueError("Kenward-Roger's method is only available for REML fits; "
                          "refit with reml=True (fit.update(reml=True)).")
