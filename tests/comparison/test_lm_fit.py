@@ -76,3 +76,14 @@ def test_glm_warns_when_irls_stops_at_maxit():
     np.testing.assert_allclose(full.fixef, mm.glm("incidence ~ period", cbpp, family="poisson").fixef, rtol=0)
     with pytest.raises(ValueError, match="maxit=0"):
         mm.glm("incidence ~ period", cbpp, family="poisson", maxit=0)
+
+
+@pytest.mark.parametrize("fitter, formula, family, hint", [
+    ("lm", "Reaction ~ Days + (1 | Subject)", None, "lmer"),
+    ("glm", "Reaction ~ Days + (1 | Subject)", "gaussian", "glmer"),
+])
+def test_bars_are_refused_with_the_mixed_model_to_use(fitter, formula, family, hint):
+    data = mm.datasets.load("sleepstudy")
+    kwargs = {} if family is None else {"family": family}
+    with pytest.raises(mm.FormulaError, match=f"mixedmodels.{hint}"):
+        getattr(mm, fitter)(formula, data, **kwargs)

@@ -10,7 +10,7 @@ import scipy.linalg as la
 
 from mixedmodels._likelihood import LikelihoodModel
 from mixedmodels._warnings import ConvergenceWarning
-from mixedmodels.formula import FormulaError, build_model_frame
+from mixedmodels.fixed._lm import fixed_effects_frame
 
 
 class GlmFit(LikelihoodModel):
@@ -141,10 +141,6 @@ def glm(formula: str, data, family="gaussian", weights=None, *, offset=None, na_
     from mixedmodels.families import get_family
     from mixedmodels.glmm._response import glm_response
 
-    frame = build_model_frame(formula, data, weights=weights, offset=offset, na_action=na_action)
-    if frame.re_terms:
-        raise FormulaError(
-            f"Formula {formula!r} has random-effects terms; glm fits fixed effects only. "
-            "Use mixedmodels.glmer for a generalized linear mixed model."
-        )
+    frame = fixed_effects_frame(formula, data, "glm", "glmer for a generalized linear mixed model",
+                                weights=weights, offset=offset, na_action=na_action)
     return GlmFit(frame, glm_response(frame, get_family(family)), data, tol, maxit)

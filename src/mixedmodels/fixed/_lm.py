@@ -129,13 +129,20 @@ def lm(formula: str, data, weights=None, *, offset=None, na_action: str = "omit"
     -------
     LmFit
     """
-    frame = build_model_frame(formula, data, weights=weights, offset=offset, na_action=na_action)
-    if frame.re_terms:
-        raise FormulaError(
-            f"Formula {formula!r} has random-effects terms; lm fits fixed effects only. "
-            "Use mixedmodels.lmer for a mixed model."
-        )
+    frame = fixed_effects_frame(formula, data, "lm", "lmer for a mixed model",
+                                weights=weights, offset=offset, na_action=na_action)
     if frame.response.ndim != 1:
         raise FormulaError(f"The response {frame.response_name!r} has two columns; lm needs one.")
     y = frame.response if frame.offset is None else frame.response - frame.offset
     return LmFit(frame, y, data)
+
+
+def fixed_effects_frame(formula: str, data, model: str, instead: str, **kwargs) -> ModelFrame:
+    """The model frame of a fixed-effects-only model (``lm``/``glm``); bars are an error."""
+    frame = build_model_frame(formula, data, **kwargs)
+    if frame.re_terms:
+        raise FormulaError(
+            f"Formula {formula!r} has random-effects terms; {model} fits fixed effects only. "
+            f"Use mixedmodels.{instead}."
+        )
+    return frame
