@@ -118,8 +118,7 @@ def random_effects_lines(fit) -> list[str]:
     """The Groups / Name / Variance / Std.Dev. / Corr table."""
     vc = fit.varcorr
     variances = vc[vc["var2"].isna()]
-    var_text = r_format(variances["vcov"], 4)
-    sd_text = r_format(variances["sdcor"], 4)
+    var_text, sd_text = (_aligned(r_format(variances[c], 4)) for c in ("vcov", "sdcor"))
     rows, i = [], 0
     for grp, block in variances.groupby("grp", sort=False):
         corr = _correlations(vc, grp, list(block["var1"]))
@@ -131,6 +130,13 @@ def random_effects_lines(fit) -> list[str]:
     rows = [r + [""] * (width - len(r)) for r in rows]
     header = ["Groups", "Name", "Variance", "Std.Dev."] + (["Corr"] + [""] * (width - 5) if width > 4 else [])
     return [" " + line for line in table(rows, header, align_left=tuple(range(width)))]
+
+
+def _aligned(cells: list[str]) -> list[str]:
+    """Right-justify formatted numbers to a common width (R's ``format``), so
+    decimal points line up in a left-aligned column."""
+    width = max((len(c) for c in cells), default=0)
+    return [c.rjust(width) for c in cells]
 
 
 def _correlations(vc: pd.DataFrame, grp: str, names: list) -> np.ndarray:
