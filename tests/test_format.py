@@ -52,3 +52,19 @@ def test_no_legend_without_a_p_below_one_tenth():
         "period3     -0.11287    0.32664  -0.346    0.730",
         "period4     -0.15803    0.42744  -0.370    0.712",
     ]
+
+
+def test_lme4_summary_numbers_print_as_r_prints_them():
+    """Strings from R 4.2.2 / lme4 1.1-31 summary(lmer(Reaction ~ Days + (Days | Subject), sleepstudy))."""
+    import mixedmodels as mm
+
+    text = str(mm.lmer("Reaction ~ Days + (Days | Subject)", mm.datasets.load("sleepstudy")).summary())
+    for line in [
+        "-3.9536 -0.4634  0.0231  0.4634  5.1793",
+        " Subject  (Intercept) 612.10   24.741",
+        "          Days         35.07    5.922   0.07",
+        " Residual             654.94   25.592",
+        "(Intercept)  251.405      6.825  36.838",
+        "Days          10.467      1.546   6.771",
+    ]:
+        assert line in text, line

@@ -8,18 +8,22 @@ import numpy as np
 
 
 def r_format(values, digits: int = 4) -> list[str]:
-    """Format a column as R's ``format(x, digits=)``: common decimals, ``digits`` significant."""
+    """Format a column as R's ``format(x, digits=)`` (see :func:`r_format_trim`);
+    missing values print empty, huge values in scientific notation."""
     vals = np.asarray(values, dtype=float)
     finite = vals[np.isfinite(vals) & (vals != 0)]
-    decimals = 0
-    for v in finite:
-        decimals = max(decimals, digits - 1 - int(math.floor(math.log10(abs(v)))))
-    decimals = min(max(decimals, 0), 15)
-    sig = max(digits, 1)
-    large = finite.size and np.max(np.abs(finite)) >= 10 ** (15)
-    if large:
-        return [f"{v:.{sig - 1}e}" for v in vals]
-    return ["" if np.isnan(v) else f"{v:.{decimals}f}" for v in vals]
+    if finite.size and np.max(np.abs(finite)) >= 1e15:
+        return [f"{v:.{max(digits, 1) - 1}e}" for v in vals]
+    return ["" if np.isnan(v) else text for v, text in zip(vals, r_format_trim(vals, digits))]
+
+
+def zapsmall(values, digits: int) -> np.ndarray:
+    """R's ``zapsmall``: round to ``digits`` significant digits of the largest value."""
+    vals = np.asarray(values, dtype=float)
+    biggest = np.max(np.abs(vals[np.isfinite(vals)]), initial=0.0)
+    if biggest == 0:
+        return vals
+    return np.round(vals, max(0, digits - int(math.ceil(math.log10(biggest)))))
 
 
 def abbreviate(name: str, minlength: int = 6) -> str:
@@ -50,9 +54,10 @@ def table(rows: list[list[str]], header: list[str], align_left: tuple[int, ...] 
 
 def quantile_line(values: np.ndarray) -> list[str]:
     """R's ``Scaled residuals`` block: Min, 1Q, Median, 3Q, Max."""
-    q = np.quantile(values, [0, 0.25, 0.5, 0.75, 1.0])
+    q = zapsmall(np.quantile(values, [0, 0.25, 0.5, 0.75, 1.0]), 5)  # lme4's .prt.resids
     cells = r_format(q, 4)
-    return table([cells], ["Min", "1Q", "Median", "3Q", "Max"], align_left=())
+    width = max(len(c) for c in cells)
+    return table([[c.rjust(width) for c in cells]], ["Min", "1Q", "Median", "3Q", "Max"], align_left=())
 
 
 def _needed_decimals(v: float, digits: int) -> int:
