@@ -43,7 +43,10 @@ def diagonal_cuts(pattern: sp.spmatrix, limit: int, min_block: int = 16) -> list
 def cholesky_diagonal_blocks(c: np.ndarray, cuts: list[int]) -> np.ndarray:
     """Lower Cholesky factor of the symmetric ``c`` (both triangles filled)
     whose leading blocks, ending at ``cuts``, are diagonal in turn (see
-    :func:`diagonal_cuts`); ``c`` is overwritten and returned.
+    :func:`diagonal_cuts`); ``c`` is overwritten and returned.  Only the
+    lower triangle of the result is meaningful (as for the blocked factor's
+    dense Cholesky), and only the lower triangle of ``c`` is read: the
+    leading blocks' upper part is not cleared.
 
     Raises
     ------
@@ -56,10 +59,9 @@ def cholesky_diagonal_blocks(c: np.ndarray, cuts: list[int]) -> np.ndarray:
         if not d.min() > 0:
             raise np.linalg.LinAlgError("a diagonal block is not positive definite")
         d = np.sqrt(d)
-        c[stop:, start:stop] /= d
         low = c[stop:, start:stop]
+        low /= d
         c[stop:, stop:] -= low @ low.T
-        c[start:stop, start:] = 0.0
         c[np.arange(start, stop), np.arange(start, stop)] = d
         start = stop
     rest, info = la.lapack.dpotrf(c[start:, start:], lower=1, clean=1)

@@ -30,16 +30,29 @@ class Binomial(Family):
         return mu * (1.0 - mu)
 
     def dev_resids(self, y, mu, wt):
-        if _is_binary(y):  # one term is 0: -2 wt log(mu) for successes, log(1 - mu) for failures
+        if self._binary(y):  # one term is 0: -2 wt log(mu) for successes, log(1 - mu) for failures
             return -2.0 * wt * np.log(np.where(y > 0, mu, 1.0 - mu))
         return 2.0 * wt * (xlogy_ratio(y, mu) + xlogy_ratio(1.0 - y, 1.0 - mu))
 
-    @staticmethod
-    def _trials(y, n, wt):
+    # PIRLS asks for the deviance of the same data many times: what depends
+    # only on the data is kept for the last arrays seen (the response's
+    # arrays are never changed in place)
+    _binary_of: tuple = (None, False)
+    _trials_of: tuple = (None, None, None, None)
+
+    def _binary(self, y) -> bool:
+        if self._binary_of[0] is not y:
+            self._binary_of = (y, _is_binary(y))
+        return self._binary_of[1]
+
+    def _trials(self, y, n, wt):
         """Trials ``m`` (``n``, or ``wt`` as R when every ``n`` is 1), successes, ``wt / m``."""
-        m = n if np.any(n > 1) else wt
-        ratio = np.where(m > 0, wt / np.where(m > 0, m, 1.0), 0.0)
-        return np.round(m), np.round(m * y), ratio
+        last = self._trials_of
+        if last[0] is y and last[1] is n and last[2] is wt:
+            return last[3]
+        out = _trials(y, n, wt)
+        self._trials_of = (y, n, wt, out)
+        return out
 
     def aic_constant(self, y, n, wt):
         m, k, ratio = self._trials(y, n, wt)
@@ -64,6 +77,13 @@ class Binomial(Family):
     def simulate(self, mu, wt, sigma, rng):
         trials = np.round(wt).astype(np.int64)
         return rng.binomial(trials, mu) / np.where(trials > 0, trials, 1)
+
+
+def _trials(y, n, wt):
+    """Trials ``m`` (``n``, or ``wt`` as R when every ``n`` is 1), successes, ``wt / m``."""
+    m = n if np.any(n > 1) else wt
+    ratio = np.where(m > 0, wt / np.where(m > 0, m, 1.0), 0.0)
+    return np.round(m), np.round(m * y), ratio
 
 
 def _is_binary(y) -> bool:
