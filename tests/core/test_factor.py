@@ -111,3 +111,25 @@ def test_unscaled_vcov_is_the_fixed_effects_block_of_the_inverse():
     A = np.block([[ZL.T @ ZL + np.eye(q), ZL.T @ X], [X.T @ ZL, X.T @ X]])
     np.testing.assert_allclose(state.unscaled_vcov(problem.p), np.linalg.inv(A)[q:, q:], rtol=1e-8)
     np.testing.assert_array_equal(solve(problem, state, reml=True).vcov_unscaled, state.unscaled_vcov(problem.p))
+
+
+def test_nested_terms_use_diagonal_cuts_and_match_dense():
+    """(1 | school/class) with many schools: the school block stays diagonal
+    after the classes are eliminated, so it is cut off before the dense factor."""
+    rng = np.random.default_rng(7)
+    n, schools, per = 1200, 60, 4
+    cls = rng.integers(0, schools * per, n)
+    cls[: schools * per] = np.arange(schools * per)
+    school = cls // per
+    ones = np.ones((n, 1))
+    blocks = [RandomEffectsBlock(cls, schools * per, ones), RandomEffectsBlock(school, schools, ones)]
+    X = np.column_stack([ones[:, 0], rng.normal(size=n)])
+    y = X @ [1.0, 0.3] + rng.normal(size=schools)[school] + rng.normal(size=n)
+    problem = LinearMixedProblem(blocks, X, y)
+    assert problem.factor.cuts == [schools]
+    theta = np.array([0.6, 1.3])
+    state = problem.update(theta)
+    logdet, r2, beta, b, inv, Lam = dense_quantities(blocks, X, y, theta, problem)
+    assert state.logdet_re == pytest.approx(logdet, rel=1e-10)
+    assert state.pwrss == pytest.approx(r2, rel=1e-10)
+    np.testing.assert_allclose(solve(problem, state, reml=True).beta, beta, rtol=1e-8)

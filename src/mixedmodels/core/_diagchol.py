@@ -32,8 +32,8 @@ def diagonal_cuts(pattern: sp.spmatrix, limit: int, min_block: int = 16) -> list
         if stop - start < min_block:
             break
         edge = p[stop:, start:stop]
-        fill = sp.csr_matrix(p.shape)
-        fill[stop:, stop:] = edge @ edge.T
+        block = (edge @ edge.T).tocoo()
+        fill = sp.csr_matrix((block.data, (block.row + stop, block.col + stop)), shape=p.shape)
         p = ((p + fill) > 0).astype(np.float64).tocsr()
         cuts.append(stop)
         start = stop
@@ -69,3 +69,15 @@ def cholesky_diagonal_blocks(c: np.ndarray, cuts: list[int]) -> np.ndarray:
         raise np.linalg.LinAlgError(f"{info}-th leading minor of the matrix is not positive definite")
     c[start:, start:] = rest
     return c
+
+
+def rest_diagonal_cuts(xp, rest_layout, n_re_rest: int) -> list[int]:
+    """Leading blocks of the rest block that are diagonal in turn (scalar terms
+    whose levels never co-occur, directly or through earlier terms), for the
+    cross-products ``xp`` of a blocked factor."""
+    vector = [o for o, _, k in rest_layout if k > 1]
+    limit = min(vector + [n_re_rest])
+    if limit == 0:
+        return []
+    a = abs(xp.a_r1)
+    return diagonal_cuts(a @ a.T + abs(sp.csr_matrix(xp.a_rr)), limit)

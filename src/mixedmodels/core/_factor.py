@@ -21,6 +21,7 @@ import scipy.linalg as la
 from scipy.linalg import lapack
 
 from mixedmodels.core._crossprod import CrossProducts
+from mixedmodels.core._diagchol import cholesky_diagonal_blocks, rest_diagonal_cuts
 from mixedmodels.core._outer import build_outer_map
 from mixedmodels.core._scale import scale_columns, scale_rows
 
@@ -119,6 +120,7 @@ class BlockedFactor:
         self.n_re_rest = n_re_rest
         self.outer = build_outer_map(xp.a_r1, xp.a11.shape[1])
         self._packed = _PackedRest.build(self) if all(k == 1 for _, _, k in rest_layout) else None
+        self.cuts = rest_diagonal_cuts(xp, rest_layout, n_re_rest)
 
     def update(self, lambdas: list[np.ndarray]) -> FactorState:
         """Factor at the relative covariance factors ``lambdas`` (one per term)."""
@@ -159,7 +161,11 @@ class BlockedFactor:
         of the result is meaningful (the upper is left as it was): LAPACK's
         ``dpotrf`` runs on the Fortran view ``c.T`` as an upper factor, with
         no copy and no clean-up pass (about a quarter of scipy's time).
+        Leading blocks that stay diagonal (nested scalar terms) are
+        eliminated by division first, so only the rest is factored densely.
         """
+        if self.cuts:
+            return cholesky_diagonal_blocks(c, self.cuts)
         upper, info = lapack.dpotrf(c.T, lower=0, overwrite_a=1, clean=0)
         if info != 0:
             raise np.linalg.LinAlgError(f"the rest block is not positive definite (dpotrf info={info})")

@@ -10,10 +10,9 @@ a few hundred.
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
 
 from mixedmodels.core._crossprod import CrossProducts
-from mixedmodels.core._diagchol import cholesky_diagonal_blocks, diagonal_cuts
+from mixedmodels.core._diagchol import rest_diagonal_cuts
 from mixedmodels.core._factor import BlockedFactor
 from mixedmodels.core._outer import build_outer_map
 
@@ -51,17 +50,7 @@ class ReweightableFactor(BlockedFactor):
         self.dense = prefer_dense(xp) if dense is None else dense
         if not self.dense:
             self.outer = build_outer_map(xp.a_r1, xp.a11.shape[1], refreshable=True)
-        self.cuts = self._diagonal_cuts(xp)
-
-    def _diagonal_cuts(self, xp: CrossProducts) -> list[int]:
-        """Leading blocks of the rest that are diagonal in turn (scalar terms
-        whose levels never co-occur, directly or through earlier terms)."""
-        vector = [o for o, _, k in self.rest_layout if k > 1]
-        limit = min(vector + [self.n_re_rest])
-        if limit == 0:
-            return []
-        a = abs(xp.a_r1)
-        return diagonal_cuts(a @ a.T + abs(sp.csr_matrix(xp.a_rr)), limit)
+        self.cuts = rest_diagonal_cuts(xp, rest_layout, n_re_rest)
 
     def update_flops(self) -> float:
         """Rough floating-point operations of one :meth:`update` (downdate and
@@ -77,10 +66,6 @@ class ReweightableFactor(BlockedFactor):
         if not self.dense:
             self.outer.refresh(xp.a_r1)
         return self
-
-    def _cholesky(self, c: np.ndarray) -> np.ndarray:
-        """Cholesky factor, the leading diagonal blocks by their square roots."""
-        return cholesky_diagonal_blocks(c, self.cuts)
 
     def _downdate(self, c: np.ndarray, mid: np.ndarray) -> None:
         """In place ``c <- c - A_r1 M A_r1'``: the sparse map, or one dense product."""
