@@ -21,12 +21,11 @@ def has_residual(fit) -> bool:
 
 
 def _positions(structure) -> tuple[np.ndarray, np.ndarray]:
-    """(row, column) of every theta entry of a term's factor, in theta's order."""
-    from mixedmodels.core import Diagonal
-
-    if isinstance(structure, Diagonal):
-        return np.arange(structure.k), np.arange(structure.k)
-    return structure._positions()
+    """(row, column) of every sd/cor of a term's covariance: the column-major
+    lower triangle, lme4's ``.sig`` order (whatever the term's parametrization)."""
+    rows, cols = np.tril_indices(structure.k)
+    order = np.lexsort((rows, cols))
+    return rows[order], cols[order]
 
 
 def parameter_names(fit, old_names: bool = False) -> list[str]:

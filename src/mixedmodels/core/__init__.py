@@ -5,7 +5,7 @@ Nothing here sees a formula or a data frame: terms arrive as
 fixed effects as a plain matrix.
 """
 
-from mixedmodels.core._covariance import CovarianceStructure, Diagonal, Unstructured
+from mixedmodels.core._covariance import CovarianceStructure, Unstructured
 from mixedmodels.core._crossprod import CrossProducts, chunked_cross_products, cross_products
 from mixedmodels.core._factor import BlockedFactor, FactorState
 from mixedmodels.core._lmm import LinearMixedProblem
@@ -18,7 +18,6 @@ __all__ = [
     "BlockedFactor",
     "CovarianceStructure",
     "CrossProducts",
-    "Diagonal",
     "FactorState",
     "LinearMixedProblem",
     "LmmSolution",

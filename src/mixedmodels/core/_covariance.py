@@ -4,7 +4,8 @@ Each random-effects term with ``k`` effects has a ``k x k`` lower-triangular
 factor ``lambda`` (lme4's ``Lambda`` block for one level); the covariance of
 the term's effects is ``sigma^2 lambda lambda'``.  A structure turns its slice
 of theta into that factor.  Structured covariances (diagonal, compound
-symmetry, AR(1), ...) plug in here by implementing the same four members.
+symmetry, AR(1), ...) plug in here by implementing the same four members
+(``n_params``, ``lower_bounds``, ``initial``, ``factor``).
 """
 
 from __future__ import annotations
@@ -76,28 +77,3 @@ class Unstructured(CovarianceStructure):
         rows, cols = self._positions()
         lam[rows, cols] = theta
         return lam
-
-    def diagonal_index(self) -> np.ndarray:
-        """Positions within this term's theta that hold diagonal entries."""
-        rows, cols = self._positions()
-        return np.flatnonzero(rows == cols)
-
-
-class Diagonal(CovarianceStructure):
-    """Independent effects with their own variances (lme4's ``||`` per term)."""
-
-    @property
-    def n_params(self) -> int:
-        return self.k
-
-    def lower_bounds(self) -> np.ndarray:
-        return np.zeros(self.k)
-
-    def initial(self) -> np.ndarray:
-        return np.ones(self.k)
-
-    def factor(self, theta: np.ndarray) -> np.ndarray:
-        return np.diag(np.asarray(theta, dtype=float))
-
-    def param_labels(self, effect_names: list[str]) -> list[str]:
-        return list(effect_names)

@@ -105,7 +105,8 @@ def minimize(objective: Callable[[np.ndarray], float], summary: OptSummary) -> O
             "degenerate weights or a response the fixed effects reproduce exactly."
         )
     summary.final = np.asarray(x, dtype=float)
-    summary.fmin = float(objective(summary.final))
+    # nlopt returns the best point seen, whose value is known; scipy's x may differ.
+    summary.fmin = counter.best_f if x is counter.best_x else float(objective(summary.final))
     summary.feval = counter.count
     summary.return_code = code
     return summary
