@@ -52,10 +52,20 @@ def test_all_glmer_references_are_covered():
     assert {"cbpp_glmm", "grouse_pois", "patents_pois", "speed_glmm"} <= set(NAMES)
 
 
-def fixef_tolerance(fit, ref) -> float:
-    """1e-3 standard errors; 3e-3 where lme4's Nelder-Mead stopped short of the
-    optimum (our log-likelihood higher by more than 1e-4, e.g. cbpp: +2.8e-4)."""
-    return 3e-3 if fit.loglik - ref["logLik"] > 1e-4 else 1e-3
+# lme4's stage-2 Nelder-Mead stopped short of the optimum on these fits: our
+# log-likelihood is higher (measured +2.9e-4 to +4.6e-4), so our fixed effects
+# may move further than 1e-3 SE.  They get 3e-3 SE, and the test asserts the
+# better optimum that justifies it; every other model is held to 1e-3.
+STOPPED_SHORT = {"cbpp_glmm", "cbpp_prop_weights", "cbpp_pois_offset", "cbpp_pois_offset_arg", "verbagg_bern"}
+
+
+def fixef_tolerance(name, fit, ref) -> float:
+    """1e-3 standard errors; 3e-3 for the fits in STOPPED_SHORT, where our
+    log-likelihood must then exceed lme4's by more than 1e-4."""
+    if name not in STOPPED_SHORT:
+        return 1e-3
+    assert fit.loglik - ref["logLik"] > 1e-4, "the looser fixef tolerance needs a better optimum"
+    return 3e-3
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -64,7 +74,7 @@ def test_fixed_effects(glmm_fitted, name):
     assert list(fit.fixef.index) == list(ref["fixef"])
     se = np.array(list(ref["fixef_se"].values()))
     err = np.abs(fit.fixef.to_numpy() - np.array(list(ref["fixef"].values()))) / se
-    assert err.max() <= fixef_tolerance(fit, ref), err
+    assert err.max() <= fixef_tolerance(name, fit, ref), err
 
 
 @pytest.mark.parametrize("name", [se_case(n) for n in NAMES])
