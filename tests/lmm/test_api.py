@@ -185,3 +185,15 @@ def test_results_carry_the_data_index(sleep):
     new = labelled.iloc[:2].assign(Subject=["999", "999"])
     with pytest.raises(ValueError, match="newdata row 'r0'"):
         fit.predict(new)
+
+
+def test_re_form_terms_are_parsed_like_the_model_formula(fit, sleep):
+    np.testing.assert_allclose(fit.predict(re_form="~(1 + Days | Subject)"), fit.predict())
+    np.testing.assert_allclose(fit.predict(re_form="~(Days | Subject)"), fit.predict())
+    uncorr = mm.lmer("Reaction ~ Days + (Days || Subject)", sleep)
+    np.testing.assert_allclose(uncorr.predict(re_form="~(Days || Subject)"), uncorr.predict())
+    intercept_only = uncorr.predict(re_form="~(1 | Subject)")
+    b0 = uncorr.ranef["Subject"]["(Intercept)"].to_numpy()[uncorr.frame.re_terms[0].codes]
+    np.testing.assert_allclose(intercept_only, uncorr.predict(re_form="~0") + b0)
+    with pytest.raises(ValueError, match="not a random-effects term"):
+        fit.predict(re_form="~(1 | Subject)")

@@ -9,7 +9,7 @@ import scipy.linalg as la
 
 from mixedmodels.core._factor import FactorState
 from mixedmodels.core._lmm import LinearMixedProblem
-from mixedmodels.core._scale import scale_vector
+from mixedmodels.core._scale import scale_rows, scale_vector
 
 
 @dataclass
@@ -97,8 +97,6 @@ def conditional_variances(
 
 def _first_term_correction(problem, state, l_inv, chunk):
     """Diagonal blocks of ``D^-1 B' S^-1 B D^-1`` in column chunks."""
-    from mixedmodels.core._scale import scale_rows
-
     s_re = state.n_re_rest
     first = problem.blocks[0]
     q1, k1 = first.nlevels, first.k

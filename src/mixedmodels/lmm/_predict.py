@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
+
+from mixedmodels.formula import split_formula
+from mixedmodels.formula._bars import expand_bars
 
 _NO_RANDOM = {"~0", "NA"}
 
@@ -34,32 +35,36 @@ def residuals(fit, type: str = "response", scaled: bool = False) -> pd.Series:  
 
 
 def selected_terms(fit, re_form: str | None) -> list[int]:
-    """Indices of the random-effects terms that ``re_form`` keeps."""
+    """Indices of the random-effects terms that ``re_form`` keeps.
+
+    ``re_form``'s bars are parsed and expanded by the formula layer (so
+    ``(Days || g)``, ``(1 + x | g)`` and ``(x | g)`` mean what they mean in
+    the model formula) and matched to the model's terms by grouping factor
+    and effects.
+    """
     if re_form is None:
         return list(range(len(fit.frame.re_terms)))
-    if re_form.replace(" ", "") in {s.replace(" ", "") for s in _NO_RANDOM}:
+    if re_form.replace(" ", "") in _NO_RANDOM:
         return []
-    wanted = [_normal(t) for t in re.findall(r"\(([^()]*\|[^()]*)\)", re_form)]
-    available = [_normal(s) for s in fit.frame.spec.re_term_strings]
+    model = [_key(spec) for text in fit.frame.spec.re_term_strings for spec in _bars(f"({text})")]
     chosen = []
-    for term in wanted:
-        matches = [i for i, s in enumerate(available) if s == term or _normal_group(s) == term]
-        if not matches:
+    for spec in _bars(re_form.strip().lstrip("~")):
+        if _key(spec) not in model:
             raise ValueError(
-                f"re_form term ({term}) is not a random-effects term of the model; "
+                f"re_form term ({spec.text}) is not a random-effects term of the model; "
                 f"the model has: {', '.join(f'({s})' for s in fit.frame.spec.re_term_strings)}."
             )
-        chosen += matches
+        chosen.append(model.index(_key(spec)))
     return sorted(set(chosen))
 
 
-def _normal(term: str) -> str:
-    return re.sub(r"\s+", "", term)
+def _bars(rhs: str) -> list:
+    """Expanded random-effects terms of a right-hand side."""
+    return expand_bars(split_formula(f"y ~ {rhs}").bars)
 
 
-def _normal_group(term: str) -> str:
-    lhs, _, group = term.partition("|")
-    return f"{lhs}|{group}".replace("0+", "").replace("1+", "")
+def _key(spec) -> tuple:
+    return spec.group, spec.terms.intercept, tuple(spec.terms.labels)
 
 
 def predict(fit, newdata=None, re_form: str | None = None, allow_new_levels: bool = False) -> pd.Series:
