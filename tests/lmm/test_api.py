@@ -174,6 +174,7 @@ def test_weights_scale_the_residual_variance(sleep):
     fit_w = mm.lmer(FORMULA, sleep, weights=w)
     assert fit_w.frame.weights is not None
     np.testing.assert_allclose(fit_w.residuals("pearson"), fit_w.residuals() * np.sqrt(w))
+    np.testing.assert_allclose(fit_w.residuals("deviance"), fit_w.residuals("pearson"))
 
 
 def test_results_carry_the_data_index(sleep):

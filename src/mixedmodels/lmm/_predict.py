@@ -23,11 +23,13 @@ def linear_predictor(fit, terms: list[int] | None = None) -> np.ndarray:
 
 
 def residuals(fit, type: str = "response", scaled: bool = False) -> pd.Series:  # noqa: A002
-    """Response residuals ``y - mu`` or Pearson ``sqrt(w) (y - mu)``; ``scaled`` divides by sigma."""
-    if type not in ("response", "pearson", "working"):
-        raise ValueError(f"residual type must be 'response', 'pearson' or 'working'; got {type!r}.")
+    """Residuals as lme4's ``residuals.lmResp``: ``"response"`` and ``"working"`` are
+    ``y - mu``; ``"pearson"`` and ``"deviance"`` are ``sqrt(w) (y - mu)``.
+    ``scaled`` divides by sigma."""
+    if type not in ("response", "working", "pearson", "deviance"):
+        raise ValueError(f"residual type must be 'response', 'working', 'pearson' or 'deviance'; got {type!r}.")
     r = fit.frame.response - linear_predictor(fit)
-    if type == "pearson" and fit.frame.weights is not None:
+    if type in ("pearson", "deviance") and fit.frame.weights is not None:
         r = r * np.sqrt(fit.frame.weights)
     if scaled:
         r = r / fit.sigma

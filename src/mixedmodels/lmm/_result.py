@@ -163,8 +163,8 @@ class LmerFit(LikelihoodModel):
         return pd.Series(linear_predictor(self), index=self.frame.row_labels, name="fitted")
 
     def residuals(self, type: str = "response", scaled: bool = False) -> pd.Series:  # noqa: A002
-        """Residuals: ``"response"`` (y - fitted) or ``"pearson"`` (times sqrt(weights));
-        ``scaled=True`` divides by sigma."""
+        """Residuals: ``"response"``/``"working"`` (y - fitted) or ``"pearson"``/``"deviance"``
+        (times sqrt(weights)), as lme4; ``scaled=True`` divides by sigma."""
         from mixedmodels.lmm._predict import residuals
 
         return residuals(self, type, scaled)
