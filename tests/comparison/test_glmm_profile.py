@@ -95,11 +95,7 @@ def test_old_names(name):
     np.testing.assert_allclose(old.to_numpy(), stored(ref["profile_oldnames"])[:2], rtol=1e-3)
 
 
-SE_DIFFERS = pytest.mark.xfail(reason="cbpp Laplace standard errors differ from lme4's by 1.3 % "
-                                      "(issue #5 note; tests/glmm/test_reference.py)", strict=True)
-
-
-@pytest.mark.parametrize("name", [pytest.param("confint_glmm_cbpp", marks=SE_DIFFERS), *NAMES[1:]])
+@pytest.mark.parametrize("name", NAMES)
 def test_wald(name):
     ref, fit = extra(name)["confint"], fits_of(name)["fit"]
     for method, block, old_names in [("wald", "wald_newnames", False), ("Wald", "wald", True)]:

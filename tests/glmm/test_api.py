@@ -215,7 +215,7 @@ def test_two_level_string_response_is_a_factor_with_sorted_levels():
 def test_unusable_hessian_falls_back_to_rx_with_lme4s_warning(cbpp, monkeypatch):
     from mixedmodels.glmm import _checks
 
-    def indefinite(devfun, params, fx, lower):
+    def indefinite(devfun, params, fx=None, lower=None):
         return np.zeros(params.size), -np.eye(params.size)
 
     monkeypatch.setattr(_checks, "gradient_hessian_compact", indefinite)
@@ -228,6 +228,31 @@ def test_unusable_hessian_falls_back_to_rx_with_lme4s_warning(cbpp, monkeypatch)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         mm.glmer(CBPP, cbpp, control=quiet)
+
+
+def test_failed_pirls_in_lme4s_hessian_falls_back_to_rx(cbpp, monkeypatch):
+    from mixedmodels.core._pirls import PirlsError
+    from mixedmodels.glmm import _checks
+
+    def failing(problem, params, eta0, nagq):
+        raise PirlsError("PIRLS step-halvings failed")
+
+    monkeypatch.setattr(_checks, "restarted_deviance", failing)
+    with pytest.warns(mm.ConvergenceWarning, match=r"falling back to var-cov estimated from RX \(\d+ non-finite"):
+        bad = mm.glmer(CBPP, cbpp)
+    assert np.all(np.diag(bad.vcov) > 0)
+
+
+def test_vcov_hessian_choices(cbpp):
+    """lme4's Hessian (default) and the converged one differ by the truncation
+    effect only (about 1.3 % in cbpp's standard errors); the estimates are the same."""
+    lme4_like = mm.glmer(CBPP, cbpp)
+    converged = mm.glmer(CBPP, cbpp, control=mm.GlmerControl(vcov_hessian="converged"))
+    ratio = np.sqrt(np.diag(converged.vcov) / np.diag(lme4_like.vcov))
+    assert np.all(np.abs(ratio - 1) < 0.03) and np.any(np.abs(ratio - 1) > 1e-3)
+    np.testing.assert_allclose(converged.fixef, lme4_like.fixef, rtol=0, atol=0)
+    with pytest.raises(ValueError, match="vcov_hessian must be 'lme4' or 'converged'"):
+        mm.GlmerControl(vcov_hessian="exact")
 
 
 def test_fixed_effects_vcov_levels():

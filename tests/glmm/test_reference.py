@@ -6,22 +6,14 @@ log-likelihood not below lme4's by more than 1e-3; conditional modes of the
 listed levels within 1e-3 relative.
 
 Standard errors: lme4 takes them from a finite-difference Hessian of the
-deviance over (theta, beta) (``deriv12``, step 1e-4).  Our PIRLS is
-converged tightly in the linear predictor (not on the penalized deviance,
-which is flat at the modes), so our Hessian is that of the smooth Laplace
-deviance: it does not move when the step changes from 1e-3 to 1e-5.
-lme4's stage-2 deviance function is not that function: each evaluation
-starts PIRLS from the stage-1 linear predictor, stops when the penalized
-deviance changes by less than 1e-7 relative, and takes the log-determinant
-at the weights of the iterate before the last.  Emulating exactly that at
-lme4's optimum reproduces lme4's cbpp standard errors to 1e-6 (relative);
-on the small cbpp herds the truncation moves them by 1-1.5 %, which is the
-gap marked below as expected failures of the 0.5 % test (strict: the mark
-goes when they match).  Elsewhere we agree within 0.3 % (VerbAgg 0.27 %,
-the rest within 0.06 %, glmer.nb's refits included).  The 0.9-6.4 % gaps
-once seen for cloglog and glmer.nb were ours: stopping PIRLS on the
-penalized deviance left the slowly (Fisher scoring) converging log link
-noisy at the 1e-6 level, which a step-1e-4 Hessian magnifies.
+deviance over (theta, beta) (``deriv12``, step 1e-4) of its stage-2
+deviance function, which restarts PIRLS from the stage-1 linear predictor
+each time, stops it when the penalized deviance changes by less than 1e-7
+relative and reads the log-determinant at the weights of the iterate before
+the last.  ``GlmerControl(vcov_hessian="lme4")`` (the default) evaluates that
+function; the Hessian of the converged Laplace deviance
+(``vcov_hessian="converged"``) gives cbpp standard errors 1.3-1.4 % off
+lme4's (tests/glmm/test_api.py::test_vcov_hessian_choices).
 """
 
 import numpy as np
@@ -30,22 +22,8 @@ import pytest
 from tests.glmm.conftest import glmm_reference, glmm_reference_names
 
 NAMES = glmm_reference_names()
-SE_DIFFERS = {  # observed relative SE difference from lme4 (see the module docstring)
-    "cbpp_glmm": "1.3 %",
-    "cbpp_prop_weights": "1.3 %",
-    "cbpp_pois_offset": "1.4 %",
-    "cbpp_pois_offset_arg": "1.4 %",
-}
 SLOW = {"grouse_nb_brood", "grouse_nb_location"}
 CASES = [pytest.param(n, marks=pytest.mark.slow) if n in SLOW else n for n in NAMES]
-
-
-def se_case(name):
-    marks = [pytest.mark.slow] if name in SLOW else []
-    if name in SE_DIFFERS:
-        reason = f"standard errors differ from lme4's by {SE_DIFFERS[name]} (issue #5 note)"
-        marks.append(pytest.mark.xfail(reason=reason, strict=True))
-    return pytest.param(name, marks=marks)
 
 
 def test_all_glmer_references_are_covered():
@@ -77,7 +55,7 @@ def test_fixed_effects(glmm_fitted, name):
     assert err.max() <= fixef_tolerance(name, fit, ref), err
 
 
-@pytest.mark.parametrize("name", [se_case(n) for n in NAMES])
+@pytest.mark.parametrize("name", CASES)
 def test_standard_errors(glmm_fitted, name):
     fit, ref = glmm_fitted(name), glmm_reference(name)
     se = np.array(list(ref["fixef_se"].values()))

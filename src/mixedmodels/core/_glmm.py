@@ -73,6 +73,7 @@ class GeneralizedMixedProblem:
         self.beta = np.zeros(self.p)
         self._start_eta: np.ndarray | None = response.initial_eta()
         self.last: PirlsResult | None = None
+        self.stage1_eta: np.ndarray | None = None  # where lme4's stage-2 PIRLS restarts (its lp0)
         self.pirls_failures = 0
 
     def linear_predictor(self, u: list[np.ndarray], beta: np.ndarray, lambdas: list[np.ndarray]) -> np.ndarray:

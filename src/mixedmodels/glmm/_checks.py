@@ -10,6 +10,8 @@ import numpy as np
 from mixedmodels._checks import check_convergence
 from mixedmodels._warnings import ConvergenceWarning, signal
 from mixedmodels.core._hessian import gradient_hessian_compact
+from mixedmodels.core._pirls import PirlsError
+from mixedmodels.core._restarted import restarted_deviance
 from mixedmodels.glmm._control import GlmerControl
 
 
@@ -21,6 +23,26 @@ def derivative_checks(devfun: Callable[[np.ndarray], float], params: np.ndarray,
     kept, for a singular fit too, as the covariance of beta comes from it."""
     return check_convergence(devfun, params, fmin, lower, singular, nobs, control, ntheta=ntheta,
                              derivatives=gradient_hessian_compact, need_hessian=True, stacklevel=7)
+
+
+def restarted_hessian(problem, params: np.ndarray, lower: np.ndarray, nagq: int) -> np.ndarray:
+    """The Hessian behind lme4's standard errors of a glmer fit: that of its
+    stage-2 deviance function (PIRLS restarted from the stage-1 linear
+    predictor, :func:`~mixedmodels.core._restarted.restarted_deviance`).
+
+    Taken with the compact differences (a third of ``deriv12``'s
+    evaluations): on every glmer reference the standard errors stay within
+    4.5e-4 of lme4's, against 4.8e-4 with ``deriv12`` itself.  A failed
+    PIRLS gives NaN entries, which :func:`fixed_effects_vcov` reports."""
+    eta0 = problem.stage1_eta
+
+    def devfun(x: np.ndarray) -> float:
+        try:
+            return restarted_deviance(problem, x, eta0, nagq)
+        except (PirlsError, np.linalg.LinAlgError, FloatingPointError):
+            return np.nan
+
+    return gradient_hessian_compact(devfun, params, lower=lower)[1]
 
 
 HESSIAN_FALLBACK = ("variance-covariance matrix computed from finite-difference Hessian is not positive definite "

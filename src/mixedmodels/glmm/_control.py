@@ -32,6 +32,16 @@ class GlmerControl(Control):
         optimum is only a starting point).
     stage2_optimizer : str, optional
         Optimizer of the second stage (theta and beta); default: ``optimizer``.
+    vcov_hessian : {"lme4", "converged"}
+        The finite-difference Hessian over (theta, beta) the covariance of
+        the fixed effects comes from.  ``"lme4"``: that of lme4's stage-2
+        deviance function, which restarts PIRLS from the stage-1
+        linear predictor and stops it at a relative change of 1e-7 in the
+        penalized deviance; this gives lme4's standard errors.
+        ``"converged"``: the Hessian of the Laplace (or AGQ) deviance with
+        PIRLS converged (the one the convergence checks use); it differs
+        from lme4's where few observations per level make the truncation
+        matter (cbpp: 1.3 % in the standard errors).
     """
 
     pirls_tol: float = 1e-10
@@ -40,3 +50,9 @@ class GlmerControl(Control):
     check_separation: str = "warn"
     stage1_ftol_abs: float = 1e-5
     stage2_optimizer: str | None = None
+    vcov_hessian: str = "lme4"
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.vcov_hessian not in ("lme4", "converged"):
+            raise ValueError(f"vcov_hessian must be 'lme4' or 'converged'; got {self.vcov_hessian!r}.")

@@ -11,7 +11,7 @@ from mixedmodels.core._glmm import GeneralizedMixedProblem
 from mixedmodels.families import Family, get_family
 from mixedmodels.formula import FormulaError, ModelFrame, build_model_frame
 from mixedmodels.formula._response import response_column
-from mixedmodels.glmm._checks import check_pirls, derivative_checks, fixed_effects_vcov
+from mixedmodels.glmm._checks import check_pirls, derivative_checks, fixed_effects_vcov, restarted_hessian
 from mixedmodels.glmm._control import GlmerControl
 from mixedmodels.glmm._diagnostics import check_separation
 from mixedmodels.glmm._response import glm_response
@@ -133,6 +133,8 @@ def finish(frame, problem, nagq, opt, control, messages, data_name, data) -> Glm
 
         found, hess = derivative_checks(devfun, opt.final, opt.fmin, opt.lower, singular,
                                         problem.n, ntheta, control)
+        if hess is not None and control.vcov_hessian == "lme4":
+            hess = restarted_hessian(problem, opt.final, opt.lower, nagq)
         result = problem.modes(theta, beta)
     else:
         # lme4 computes no derivatives for nAGQ = 0: only the singular-fit message

@@ -35,6 +35,7 @@ def stage1(problem: GeneralizedMixedProblem, theta0: np.ndarray, control: GlmerC
         control.restart_edge, control.boundary_tol,
     )
     problem.deviance(opt.final)
+    problem.stage1_eta = problem.last.eta.copy()
     return opt
 
 
@@ -82,5 +83,5 @@ def restage(problem: GeneralizedMixedProblem, params: np.ndarray, nagq: int,
     if nagq == 0:
         return stage1(problem, theta, control)
     problem.reset(beta=beta)
-    problem.modes(theta)
+    problem.stage1_eta = problem.modes(theta).eta.copy()
     return stage2(problem, theta, beta, nagq, control, step=0.1)
