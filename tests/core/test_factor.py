@@ -113,9 +113,11 @@ def test_unscaled_vcov_is_the_fixed_effects_block_of_the_inverse():
     np.testing.assert_array_equal(solve(problem, state, reml=True).vcov_unscaled, state.unscaled_vcov(problem.p))
 
 
-def test_nested_terms_use_diagonal_cuts_and_match_dense():
+@pytest.mark.parametrize("sparse_cuts", [False, True])
+def test_nested_terms_use_diagonal_cuts_and_match_dense(sparse_cuts):
     """(1 | school/class) with many schools: the school block stays diagonal
-    after the classes are eliminated, so it is cut off before the dense factor."""
+    after the classes are eliminated, so it is cut off before the dense factor
+    (held dense, or sparse as a large block would be)."""
     rng = np.random.default_rng(7)
     n, schools, per = 1200, 60, 4
     cls = rng.integers(0, schools * per, n)
@@ -125,11 +127,59 @@ def test_nested_terms_use_diagonal_cuts_and_match_dense():
     blocks = [RandomEffectsBlock(cls, schools * per, ones), RandomEffectsBlock(school, schools, ones)]
     X = np.column_stack([ones[:, 0], rng.normal(size=n)])
     y = X @ [1.0, 0.3] + rng.normal(size=schools)[school] + rng.normal(size=n)
-    problem = LinearMixedProblem(blocks, X, y)
+    problem = LinearMixedProblem(blocks, X, y, sparse_cuts=sparse_cuts)
     assert problem.factor.cuts == [schools]
+    assert (type(problem.update(np.ones(2)).rest).__name__ == "CutRest") == sparse_cuts
     theta = np.array([0.6, 1.3])
     state = problem.update(theta)
     logdet, r2, beta, b, inv, Lam = dense_quantities(blocks, X, y, theta, problem)
     assert state.logdet_re == pytest.approx(logdet, rel=1e-10)
     assert state.pwrss == pytest.approx(r2, rel=1e-10)
     np.testing.assert_allclose(solve(problem, state, reml=True).beta, beta, rtol=1e-8)
+
+
+def three_level_problem(seed=3, n=2000, crossed=0):
+    """Pupils in classes in schools in districts (scalar terms, lme4's order:
+    class, school, district), optionally with a crossed term of ``crossed`` levels."""
+    rng = np.random.default_rng(seed)
+    districts, schools_per, classes_per = 20, 5, 4
+    cls = rng.integers(0, districts * schools_per * classes_per, n)
+    school, district = cls // classes_per, cls // (classes_per * schools_per)
+    ones = np.ones((n, 1))
+    terms = [(cls, districts * schools_per * classes_per), (school, districts * schools_per), (district, districts)]
+    if crossed:
+        terms.append((rng.integers(0, crossed, n), crossed))
+    blocks = [RandomEffectsBlock(c, q, ones) for c, q in terms]
+    X = np.column_stack([ones[:, 0], rng.normal(size=n)])
+    y = X @ [1.0, 0.3] + rng.normal(size=districts)[district] + rng.normal(size=n)
+    return blocks, X, y
+
+
+@pytest.mark.parametrize("crossed", [0, 9])
+def test_sparse_cuts_match_dense_factor(crossed):
+    """Two leading diagonal blocks (schools, then districts) eliminated on the
+    packed values agree with the dense factor: pivots, the response row, the
+    deviance, solves, the modes and the conditional variances."""
+    blocks, X, y = three_level_problem(crossed=crossed)
+    dense = LinearMixedProblem(blocks, X, y, sparse_cuts=False)
+    sparse = LinearMixedProblem(blocks, X, y, sparse_cuts=True)
+    assert len(sparse.factor.cuts) == 2
+    theta = np.array([0.7, 1.1, 0.4, 0.9][: len(blocks)])
+    a, b = dense.update(theta), sparse.update(theta)
+    assert type(b.rest).__name__ == "CutRest"
+    np.testing.assert_allclose(np.tril(b.L_rest), np.tril(a.L_rest), atol=1e-12)
+    assert b.logdet_re == pytest.approx(a.logdet_re, rel=1e-12)
+    assert b.pwrss == pytest.approx(a.pwrss, rel=1e-12)
+    np.testing.assert_allclose(b.unscaled_vcov(2), a.unscaled_vcov(2), rtol=1e-10)
+    rhs = np.random.default_rng(0).normal(size=(b.rest.size - 1, 3))
+    for trans in (False, True):
+        for m in (b.rest.size - 1, sparse.factor.n_re_rest):
+            np.testing.assert_allclose(b.rest.solve(rhs[:m], m, trans), a.rest.solve(rhs[:m], m, trans), rtol=1e-9)
+    sa, sb = solve(dense, a, reml=True), solve(sparse, b, reml=True)
+    np.testing.assert_allclose(sb.beta, sa.beta, rtol=1e-10)
+    for ua, ub in zip(sa.u, sb.u):
+        np.testing.assert_allclose(ub, ua, rtol=1e-9, atol=1e-12)
+    for va, vb in zip(conditional_variances(dense, a, 1.0), conditional_variances(sparse, b, 1.0, chunk=50)):
+        np.testing.assert_allclose(vb, va, rtol=1e-9)
+    logdet, r2, beta, *_ = dense_quantities(blocks, X, y, theta, sparse)
+    assert b.logdet_re == pytest.approx(logdet, rel=1e-10)

@@ -3,7 +3,8 @@
 Tolerances (issue #5): fixed effects within 1e-3 of their standard error;
 standard errors within 0.5 %; random-effect variances within 0.5 %;
 log-likelihood not below lme4's by more than 1e-3; conditional modes of the
-listed levels within 1e-3 relative.
+listed levels and their conditional variances (lme4's condVar) within 1e-3
+relative.
 
 Standard errors: lme4 takes them from a finite-difference Hessian of the
 deviance over (theta, beta) (``deriv12``, step 1e-4) of its stage-2
@@ -88,6 +89,11 @@ def test_modes_and_fitted_values(glmm_fitted, name):
         got = fit.ranef[group].loc[want["levels"], want["terms"]].to_numpy()
         scale = np.abs(np.asarray(want["values"], float)).max()
         np.testing.assert_allclose(got, want["values"], rtol=1e-3, atol=1e-3 * scale)
+        idx = fit.ranef[group].index.get_indexer(want["levels"])
+        for (names, blocks), want_blocks in zip(dict(fit.ranef_condvar)[group], want.get("condVar_blocks", [])):
+            assert names == want_blocks["terms"]
+            first = np.asarray(want_blocks["matrices"], float)
+            np.testing.assert_allclose(blocks[idx], first, rtol=1e-3, atol=1e-3 * np.abs(first).max())
     rows = np.asarray(ref["rows_used_first10"]) - 1
     np.testing.assert_allclose(fit.fitted().loc[rows], ref["fitted_first10"], rtol=1e-3)
     np.testing.assert_allclose(fit.predict().loc[rows], ref["linpred_first10"], rtol=1e-3, atol=1e-3)

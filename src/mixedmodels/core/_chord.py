@@ -14,7 +14,6 @@ fast and forms a new factor only when they do not.
 from __future__ import annotations
 
 import numpy as np
-import scipy.linalg as la
 
 from mixedmodels.core._factor import FactorState
 from mixedmodels.core._scale import scale_vector
@@ -41,7 +40,7 @@ class ChordFactor:
     def __init__(self, design, state: FactorState) -> None:
         self.design, self.state = design, state
         self.a_r1 = design.factor.xp.a_r1.copy()  # the next reweight overwrites the shared one
-        self.n_rest = state.L_rest.shape[0] - 1  # rest effects and beta, not the response
+        self.n_rest = state.rest.size - 1  # rest effects and beta, not the response
 
     def step(self, r: np.ndarray, u: list[np.ndarray], lambdas: list[np.ndarray]) -> tuple[list[np.ndarray], np.ndarray]:
         """Increments of the modes and beta, ``H_chord^{-1} g``, for the score at
@@ -65,8 +64,8 @@ class ChordFactor:
         segments = [(o, q, lam) for (o, q, _), lam in zip(self.design.factor.rest_layout, state.lambdas[1:])]
         y1 = np.einsum("lab,lb->la", state.d_inv, r1)
         t = r2 - scale_vector((self.a_r1 @ (y1 @ lam1.T).ravel())[:-1], segments, transpose=True)
-        L = state.L_rest[:-1, :-1]
-        x2 = la.cho_solve((L, True), t, check_finite=False) if t.size else t
+        m = self.n_rest
+        x2 = state.rest.solve(state.rest.solve(t, m), m, trans=True) if t.size else t
         w = np.append(scale_vector(x2, segments, transpose=False), 0.0)
         back = _transpose_times(self.a_r1, w).reshape(r1.shape) @ lam1
         return np.einsum("lab,lb->la", state.d_inv, r1 - back), x2

@@ -3,7 +3,9 @@
 The first random-effects term is kept apart: its diagonal block is
 block-diagonal (one ``k1 x k1`` block per level) and its product with
 everything else is sparse.  Everything else -- the other terms, X and y --
-is "the rest", whose cross-product is held dense.
+is "the rest", whose cross-product is held dense -- or sparse when the rest
+has more than ``DENSE_REST_MAX`` columns (the factor then reads only its
+non-zeros, or densifies it itself when it must).
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from mixedmodels.core._reblock import RandomEffectsBlock
+
+DENSE_REST_MAX = 2000
 
 
 @dataclass
@@ -26,15 +30,16 @@ class CrossProducts:
         ``(q1, k1, k1)`` per-level blocks of ``Z_1' Z_1``.
     a_r1 : scipy.sparse.csr_matrix
         ``(s, q1 * k1)`` product of the rest with the first term.
-    a_rr : numpy.ndarray
-        ``(s, s)`` dense cross-product of the rest (other terms, X, y).
+    a_rr : numpy.ndarray or scipy.sparse.csr_matrix
+        ``(s, s)`` cross-product of the rest (other terms, X, y); sparse
+        when ``s > DENSE_REST_MAX``.
     n : int
         Number of rows accumulated.
     """
 
     a11: np.ndarray
     a_r1: sp.csr_matrix
-    a_rr: np.ndarray
+    a_rr: np.ndarray | sp.csr_matrix
     n: int
 
     def __add__(self, other: "CrossProducts") -> "CrossProducts":
@@ -105,7 +110,9 @@ def cross_products(
     z1 = first_design(first, rows)
     r = rest_design(rest, X, y, rows)
     rt = r.T.tocsr()
-    a_rr = (rt @ r).toarray()
+    a_rr = (rt @ r).tocsr()
+    if a_rr.shape[0] <= DENSE_REST_MAX:
+        a_rr = a_rr.toarray()
     a_r1 = (rt @ z1).tocsr()
     n = z1.shape[0]
     return CrossProducts(first_diagonal(first, rows), a_r1, a_rr, n)

@@ -18,12 +18,19 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.linalg as la
+import scipy.sparse as sp
 from scipy.linalg import lapack
 
 from mixedmodels.core._crossprod import CrossProducts
 from mixedmodels.core._diagchol import cholesky_diagonal_blocks, rest_diagonal_cuts
+from mixedmodels.core._cutchol import CutElimination
 from mixedmodels.core._outer import build_outer_map
+from mixedmodels.core._packed import PackedRest
+from mixedmodels.core._restfactor import CutRest, DenseRest
 from mixedmodels.core._scale import scale_columns, scale_rows
+
+
+SPARSE_CUT_MIN = 500  # rows of leading diagonal blocks from which they are held sparse
 
 
 @dataclass
@@ -32,42 +39,48 @@ class FactorState:
 
     Attributes
     ----------
+    lambdas : list of numpy.ndarray
+        Relative covariance factors, one per term.
     d_inv : numpy.ndarray
         ``(q1, k1, k1)`` inverses of the first term's diagonal blocks ``D_l``.
     logdet_d : float
         ``log det D``.
-    L_rest : numpy.ndarray
-        Dense lower Cholesky factor of the rest (other terms, X, y).
+    rest : DenseRest or CutRest
+        Lower Cholesky factor of the rest (other terms, X, y).
     n_re_rest : int
-        Number of random effects in the rest (rows of ``L_rest`` before X).
+        Number of random effects in the rest (rows of the rest before X).
     """
 
     lambdas: list[np.ndarray]
     d_inv: np.ndarray
     logdet_d: float
-    L_rest: np.ndarray
+    rest: DenseRest | CutRest
     n_re_rest: int
+
+    @property
+    def L_rest(self) -> np.ndarray:
+        """The rest's factor as a dense array (for checks; the core uses :attr:`rest`)."""
+        return self.rest.dense()
 
     @property
     def logdet_re(self) -> float:
         """``log |L_Z|^2``, the log-determinant of the random-effects part."""
-        diag = np.diag(self.L_rest)[: self.n_re_rest]
+        diag = self.rest.diagonal()[: self.n_re_rest]
         return self.logdet_d + 2.0 * float(np.sum(np.log(diag)))
 
     def logdet_rx(self, p: int) -> float:
         """``log |R_X|^2`` for ``p`` fixed effects."""
-        diag = np.diag(self.L_rest)[self.n_re_rest : self.n_re_rest + p]
+        diag = np.diagonal(self.rest.tail(self.n_re_rest))[:p]
         return 2.0 * float(np.sum(np.log(diag)))
 
     @property
     def pwrss(self) -> float:
         """Penalized weighted residual sum of squares ``r^2``."""
-        return float(self.L_rest[-1, -1] ** 2)
+        return float(self.rest.tail(self.rest.size - 1)[0, 0] ** 2)
 
     def r_x(self, p: int) -> np.ndarray:
         """Lower Cholesky factor ``R_X`` of beta's precision, for ``p`` fixed effects."""
-        s = self.n_re_rest
-        return self.L_rest[s : s + p, s : s + p]
+        return self.rest.tail(self.n_re_rest)[:p, :p]
 
     def r_x_inverse(self, p: int) -> np.ndarray:
         """``R_X^{-1}``: ``R_X^{-T}`` maps standard-normal coordinates to beta's scale."""
@@ -112,28 +125,52 @@ class BlockedFactor:
         Position of each further term inside the rest block.
     n_re_rest : int
         Number of random effects in the rest.
+    sparse_cuts : bool, optional
+        Hold leading diagonal blocks of the rest sparse (:mod:`._cutchol`)
+        rather than dense; default: when every further term is scalar and
+        the blocks span at least ``SPARSE_CUT_MIN`` rows.
     """
 
-    def __init__(self, xp: CrossProducts, rest_layout: list[tuple[int, int, int]], n_re_rest: int):
+    def __init__(self, xp: CrossProducts, rest_layout: list[tuple[int, int, int]], n_re_rest: int,
+                 sparse_cuts: bool | None = None):
         self.xp = xp
         self.rest_layout = rest_layout
         self.n_re_rest = n_re_rest
         self.outer = build_outer_map(xp.a_r1, xp.a11.shape[1])
-        self._packed = _PackedRest.build(self) if all(k == 1 for _, _, k in rest_layout) else None
         self.cuts = rest_diagonal_cuts(xp, rest_layout, n_re_rest)
+        self._packed, self._elimination = self._packing(sparse_cuts)
+
+    def _packing(self, sparse_cuts: bool | None):
+        """The packed rest (all further terms scalar), and the sparse
+        elimination of its leading diagonal blocks when they are held sparse."""
+        if not all(k == 1 for _, _, k in self.rest_layout):
+            return None, None
+        if sparse_cuts is None:
+            sparse_cuts = bool(self.cuts) and self.cuts[-1] >= SPARSE_CUT_MIN
+        if sparse_cuts and self.cuts:
+            elimination = CutElimination(self.outer.rows, self.outer.cols, self.xp.a_rr.shape[0], self.cuts)
+            packed = PackedRest.build(self, elimination.rows, elimination.cols)
+            if packed is not None:
+                return packed, elimination
+        return PackedRest.build(self), None
 
     def update(self, lambdas: list[np.ndarray]) -> FactorState:
         """Factor at the relative covariance factors ``lambdas`` (one per term)."""
         d_inv, logdet_d, mid = first_term_blocks(self.xp.a11, lambdas[0])
-        if self._packed is not None:
-            c = self._packed.matrix(self.outer.lower(mid), lambdas[1:])
+        if self._packed is None:
+            rest = DenseRest(self._cholesky(self._general_matrix(mid, lambdas[1:])))
         else:
-            c = self._general_matrix(mid, lambdas[1:])
-        return FactorState(lambdas, d_inv, logdet_d, self._cholesky(c), self.n_re_rest)
+            values = self._packed.values(self.outer.lower(mid), lambdas[1:])
+            if self._elimination is not None:
+                rest = self._elimination.factor(values)
+            else:
+                rest = DenseRest(self._cholesky(self._packed.matrix(values)))
+        return FactorState(lambdas, d_inv, logdet_d, rest, self.n_re_rest)
 
     def _general_matrix(self, mid: np.ndarray, lambdas: list[np.ndarray]) -> np.ndarray:
         """``Lambda_r' (A_rr - A_r1 M A_r1') Lambda_r + I_re`` in full (any term sizes)."""
-        c = self.xp.a_rr.copy()
+        a_rr = self.xp.a_rr
+        c = a_rr.toarray() if sp.issparse(a_rr) else a_rr.copy()
         self._downdate(c, mid)
         segments = [(o, q, lam) for (o, q, _), lam in zip(self.rest_layout, lambdas)]
         scale_columns(c, segments)
@@ -170,44 +207,3 @@ class BlockedFactor:
         if info != 0:
             raise np.linalg.LinAlgError(f"the rest block is not positive definite (dpotrf info={info})")
         return upper.T
-
-
-class _PackedRest:
-    """Lower triangle of the rest matrix as a vector over the outer map's positions.
-
-    Used when every further term is scalar: scaling is then elementwise and
-    the whole update is a few vector operations and one scatter.  Valid only
-    when the non-zeros of ``A_rr`` lie within the map's positions (true
-    whenever every row has a non-zero first-term effect).
-    """
-
-    def __init__(self, factor: BlockedFactor, a_rr_values: np.ndarray) -> None:
-        outer, s = factor.outer, factor.xp.a_rr.shape[0]
-        self.size, self.a_rr_values = s, a_rr_values
-        self.flat = outer.rows * s + outer.cols
-        self.re_diagonal = np.flatnonzero((outer.rows == outer.cols) & (outer.rows < factor.n_re_rest))
-        self.term_of = np.full(s, -1)
-        for t, (o, q, _) in enumerate(factor.rest_layout):
-            self.term_of[o : o + q] = t
-        self.row_term, self.col_term = self.term_of[outer.rows], self.term_of[outer.cols]
-
-    @classmethod
-    def build(cls, factor: BlockedFactor) -> "_PackedRest | None":
-        outer, a_rr = factor.outer, factor.xp.a_rr
-        lower = np.tril(a_rr)
-        covered = np.zeros_like(lower, dtype=bool)
-        covered[outer.rows, outer.cols] = True
-        if np.any(lower[~covered] != 0):
-            return None
-        return cls(factor, a_rr[outer.rows, outer.cols])
-
-    def matrix(self, downdate: np.ndarray, lambdas: list[np.ndarray]) -> np.ndarray:
-        """Dense matrix whose lower triangle is the scaled, downdated rest."""
-        values = self.a_rr_values - downdate
-        if lambdas:
-            scale = np.append([lam[0, 0] for lam in lambdas], 1.0)
-            values *= scale[self.row_term] * scale[self.col_term]
-        values[self.re_diagonal] += 1.0
-        c = np.zeros((self.size, self.size))
-        c.ravel()[self.flat] = values
-        return c

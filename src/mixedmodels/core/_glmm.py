@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from mixedmodels.core._agq import agq_deviance
+from mixedmodels.core._factor import SPARSE_CUT_MIN
 from mixedmodels.core._glmresp import GlmResponse
 from mixedmodels.core._pirls import PirlsError, PirlsResult, pirls
 from mixedmodels.core._reblock import RandomEffectsBlock, rest_layout
@@ -35,7 +36,9 @@ class ReweightedSystem:
     def __init__(self, blocks: list[RandomEffectsBlock], X: np.ndarray) -> None:
         self.blocks = blocks
         self.n, self.p = X.shape
-        self.cross = ReweightedCrossProducts(blocks, X)
+        scalar_rest = all(b.k == 1 for b in blocks[1:])
+        lower_sparse = scalar_rest and sum(b.size for b in blocks[1:]) >= SPARSE_CUT_MIN
+        self.cross = ReweightedCrossProducts(blocks, X, lower_sparse)
         xp = self.cross.compute(np.ones(self.n), np.zeros(self.n))
         self.factor = ReweightableFactor(xp, *rest_layout(blocks))
         self.chord = None  # the last PIRLS factor, whose solves start the next PIRLS

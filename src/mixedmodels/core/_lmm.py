@@ -24,6 +24,8 @@ class LinearMixedProblem:
         ``(n,)`` response (any offset already subtracted).
     weights : numpy.ndarray, optional
         Prior weights.
+    sparse_cuts : bool, optional
+        Passed to :class:`BlockedFactor` (default: its automatic choice).
 
     Notes
     -----
@@ -37,6 +39,7 @@ class LinearMixedProblem:
         X: np.ndarray,
         y: np.ndarray,
         weights: np.ndarray | None = None,
+        sparse_cuts: bool | None = None,
     ) -> None:
         if not blocks:
             raise ValueError("a linear mixed model needs at least one random-effects term")
@@ -46,7 +49,7 @@ class LinearMixedProblem:
         self.theta_map = ThetaMap([b.covariance for b in blocks])
         sw_blocks, Xw, yw = _weighted(blocks, X, y, weights)
         xp = chunked_cross_products(sw_blocks, Xw, yw)
-        self.factor = BlockedFactor(xp, *rest_layout(blocks))
+        self.factor = BlockedFactor(xp, *rest_layout(blocks), sparse_cuts=sparse_cuts)
         self.log_weights = 0.0 if weights is None else float(np.sum(np.log(weights)))
 
     def update(self, theta: np.ndarray) -> FactorState:

@@ -10,11 +10,13 @@ a few hundred.
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 
 from mixedmodels.core._crossprod import CrossProducts
 from mixedmodels.core._diagchol import rest_diagonal_cuts
 from mixedmodels.core._factor import BlockedFactor
 from mixedmodels.core._outer import build_outer_map
+from mixedmodels.core._packed import positions_of
 
 _DENSE_MAX_ENTRIES = 20_000_000
 _FLOPS_PER_PAIR = 40.0
@@ -42,15 +44,31 @@ class ReweightableFactor(BlockedFactor):
         As for :class:`BlockedFactor`.
     dense : bool, optional
         Force the dense (True) or sparse-map (False) downdate.
+
+    Notes
+    -----
+    When ``A_rr`` comes as the CSR matrix of its lower triangle (a large
+    rest of scalar terms, see :class:`ReweightedCrossProducts`), the rest is
+    held packed, as in :class:`BlockedFactor`, and every :meth:`reweight`
+    refills the packed values from the CSR data; leading diagonal blocks
+    are then eliminated sparsely when they are large.
     """
 
     def __init__(self, xp: CrossProducts, rest_layout, n_re_rest: int, dense: bool | None = None) -> None:
         self.xp, self.rest_layout, self.n_re_rest = xp, rest_layout, n_re_rest
-        self._packed = None  # the packed rest assumes fixed A_rr values
-        self.dense = prefer_dense(xp) if dense is None else dense
+        lower = sp.issparse(xp.a_rr)
+        self.dense = False if lower else (prefer_dense(xp) if dense is None else dense)
         if not self.dense:
             self.outer = build_outer_map(xp.a_r1, xp.a11.shape[1], refreshable=True)
         self.cuts = rest_diagonal_cuts(xp, rest_layout, n_re_rest)
+        self._packed, self._elimination, self._a_rr_index = None, None, None
+        if lower:
+            self._packed, self._elimination = self._packing(None)
+            stored = xp.a_rr.tocoo()
+            self._a_rr_index = positions_of(self._packed.rows, self._packed.cols, stored.row, stored.col,
+                                            xp.a_rr.shape[0])
+            if self._a_rr_index is None:
+                raise ValueError("the rest's cross-products reach outside the packed positions")
 
     def update_flops(self) -> float:
         """Rough floating-point operations of one :meth:`update` (downdate and
@@ -65,6 +83,10 @@ class ReweightableFactor(BlockedFactor):
         self.xp = xp
         if not self.dense:
             self.outer.refresh(xp.a_r1)
+        if self._a_rr_index is not None:
+            base = self._packed.base
+            base[:] = 0.0
+            base[self._a_rr_index] = xp.a_rr.data
         return self
 
     def _downdate(self, c: np.ndarray, mid: np.ndarray) -> None:

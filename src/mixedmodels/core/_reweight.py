@@ -38,9 +38,13 @@ class ReweightedCrossProducts:
     X : numpy.ndarray
         ``(n, p)`` fixed-effects columns placed before the response (``p``
         may be 0: then the rest holds only the other terms and ``z``).
+    lower_sparse : bool
+        Give ``A_rr`` as a CSR matrix of its lower triangle only, with the
+        same structure every time (for a large rest of scalar terms, whose
+        factor reads the values packed); otherwise a dense symmetric array.
     """
 
-    def __init__(self, blocks: list[RandomEffectsBlock], X: np.ndarray) -> None:
+    def __init__(self, blocks: list[RandomEffectsBlock], X: np.ndarray, lower_sparse: bool = False) -> None:
         first, rest = blocks[0], blocks[1:]
         self.n, self.p = X.shape
         self.codes1, self.q1k1 = first.codes, first.size
@@ -60,6 +64,7 @@ class ReweightedCrossProducts:
         self._zrt, self._zrt_order = _transposed(self.re_cols, max(self.s_re, 0))
         self._build_r1(first)
         self._build_rr()
+        self._lower = _LowerRest(self) if lower_sparse else None
 
     def _build_r1(self, first: RandomEffectsBlock) -> None:
         """Pattern of ``A_r1``: sparse rows for the other terms, dense rows for X and z."""
@@ -98,6 +103,8 @@ class ReweightedCrossProducts:
                                 minlength=self._r1_nnz_re)
         a_r1 = self._a_r1
         a_r1.data = np.concatenate([sparse_r1, dense_r1.ravel()])
+        if self._lower is not None:
+            return CrossProducts(a11, a_r1, self._lower.compute(w, D), self.n)
         a_rr = np.empty((self.s, self.s))
         dd = (D * w[:, None]).T @ D
         a_rr[self.s_re :, self.s_re :] = dd
@@ -122,10 +129,46 @@ class ReweightedCrossProducts:
     def _rest_blocks(self, a_rr: np.ndarray, w: np.ndarray, D: np.ndarray) -> None:
         s_re = self.s_re
         a_rr[:s_re, :s_re] = 0.0
-        vals = np.bincount(self._rr_slot, weights=(self._rr_prod * w[:, None]).ravel(),
-                           minlength=self._rr_rows.size)
-        a_rr[self._rr_rows, self._rr_cols] = vals
-        self._zrt.data = (self.re_vals * w[:, None]).ravel()[self._zrt_order]
-        cross = self._zrt @ D
+        a_rr[self._rr_rows, self._rr_cols] = self.re_pairs(w)
+        cross = self.re_cross(w, D)
         a_rr[:s_re, s_re:] = cross
         a_rr[s_re:, :s_re] = cross.T
+
+    def re_pairs(self, w: np.ndarray) -> np.ndarray:
+        """Values of the other terms' block at ``(_rr_rows, _rr_cols)``."""
+        return np.bincount(self._rr_slot, weights=(self._rr_prod * w[:, None]).ravel(),
+                           minlength=self._rr_rows.size)
+
+    def re_cross(self, w: np.ndarray, D: np.ndarray) -> np.ndarray:
+        """``(s_re, p + 1)`` product of the other terms with ``[X z]``."""
+        self._zrt.data = (self.re_vals * w[:, None]).ravel()[self._zrt_order]
+        return self._zrt @ D
+
+
+class _LowerRest:
+    """``A_rr``'s lower triangle as a CSR matrix of fixed structure: the other
+    terms' pairs on or below the diagonal, their products with ``[X z]``,
+    and the lower triangle of ``[X z]' W [X z]``."""
+
+    def __init__(self, cross: ReweightedCrossProducts) -> None:
+        self.cross = cross
+        s, s_re, d = cross.s, cross.s_re, cross.p + 1
+        self.re_lower = np.flatnonzero(cross._rr_rows >= cross._rr_cols)
+        self.dd_rows, self.dd_cols = np.tril_indices(d)
+        rows = np.concatenate([cross._rr_rows[self.re_lower], np.repeat(np.arange(d), s_re) + s_re,
+                               self.dd_rows + s_re])
+        cols = np.concatenate([cross._rr_cols[self.re_lower], np.tile(np.arange(s_re), d),
+                               self.dd_cols + s_re])
+        self.order = np.lexsort((cols, rows))
+        counts = np.bincount(rows, minlength=s)
+        self.indptr = np.concatenate([[0], np.cumsum(counts)])
+        self.indices = cols[self.order]
+        self.shape = (s, s)
+
+    def compute(self, w: np.ndarray, D: np.ndarray) -> sp.csr_matrix:
+        """The lower triangle of ``A_rr`` at weights ``w`` (``D = [X z]``)."""
+        cross = self.cross
+        dd = (D * w[:, None]).T @ D
+        parts = [cross.re_pairs(w)[self.re_lower], cross.re_cross(w, D).T.ravel(), dd[self.dd_rows, self.dd_cols]]
+        data = np.concatenate(parts)[self.order]
+        return sp.csr_matrix((data, self.indices, self.indptr), shape=self.shape)

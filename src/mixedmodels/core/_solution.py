@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.linalg as la
 
 from mixedmodels.core._factor import FactorState
 from mixedmodels.core._lmm import LinearMixedProblem
@@ -47,8 +46,8 @@ def _rest_segments(problem: LinearMixedProblem, lambdas: list[np.ndarray]):
 
 def spherical_modes(problem: LinearMixedProblem, state: FactorState) -> tuple[list[np.ndarray], np.ndarray]:
     """Spherical modes ``u`` per term ``(nlevels, k)`` and beta, by back-substitution."""
-    L, s_re = state.L_rest, state.n_re_rest
-    x = la.lapack.dtrtrs(L[:-1, :-1], L[-1, :-1], lower=1, trans=1)[0] if L.shape[0] > 1 else L[-1, :-1]
+    rest, s_re = state.rest, state.n_re_rest
+    x = rest.solve(rest.last_row(), rest.size - 1, trans=True)
     segments = _rest_segments(problem, state.lambdas)
     u_rest, beta = x[:s_re], x[s_re:]
     w = np.concatenate([scale_vector(u_rest, segments, transpose=False), beta, [-1.0]])
@@ -86,16 +85,28 @@ def conditional_variances(
     first_blocks = state.d_inv.copy()
     rest_blocks = []
     if s_re:
-        l_inv = la.solve_triangular(state.L_rest[:s_re, :s_re], np.eye(s_re), lower=True, check_finite=False)
         for o, q, k in problem.factor.rest_layout:
-            cols = l_inv[:, o : o + q * k].reshape(s_re, q, k)
-            rest_blocks.append(np.einsum("ila,ilb->lab", cols, cols))
-        first_blocks += _first_term_correction(problem, state, l_inv, chunk)
+            rest_blocks.append(_inverse_column_blocks(state.rest, s_re, o, q, k, chunk))
+        first_blocks += _first_term_correction(problem, state, chunk)
     blocks = [first_blocks] + rest_blocks
     return [sigma**2 * lam @ blk @ lam.T for blk, lam in zip(blocks, state.lambdas)]
 
 
-def _first_term_correction(problem, state, l_inv, chunk):
+def _inverse_column_blocks(rest, s_re: int, offset: int, q: int, k: int, chunk: int) -> np.ndarray:
+    """``(q, k, k)`` blocks ``C_l' C_l`` of the columns ``C_l`` of ``L^-1`` (the
+    random-effects part of the rest's factor) that belong to one term's levels."""
+    out = np.empty((q, k, k))
+    levels_per_chunk = max(1, chunk // k)
+    for start in range(0, q, levels_per_chunk):
+        stop = min(q, start + levels_per_chunk)
+        unit = np.zeros((s_re, (stop - start) * k))
+        unit[offset + start * k + np.arange(unit.shape[1]), np.arange(unit.shape[1])] = 1.0
+        cols = rest.solve(unit, s_re).reshape(s_re, stop - start, k)
+        out[start:stop] = np.einsum("ila,ilb->lab", cols, cols)
+    return out
+
+
+def _first_term_correction(problem, state, chunk):
     """Diagonal blocks of ``D^-1 B' S^-1 B D^-1`` in column chunks."""
     s_re = state.n_re_rest
     first = problem.blocks[0]
@@ -110,6 +121,6 @@ def _first_term_correction(problem, state, l_inv, chunk):
         scale_rows(dense, segments)
         shaped = dense.reshape(s_re, stop - start, k1) @ state.lambdas[0]
         shaped = np.einsum("ila,lab->ilb", shaped, state.d_inv[start:stop])
-        v = (l_inv @ shaped.reshape(s_re, -1)).reshape(s_re, stop - start, k1)
+        v = state.rest.solve(shaped.reshape(s_re, -1), s_re).reshape(s_re, stop - start, k1)
         out[start:stop] = np.einsum("ila,ilb->lab", v, v)
     return out

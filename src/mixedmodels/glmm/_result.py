@@ -74,6 +74,14 @@ class GlmerFit(LmerFit):
         """Whether VarCorr has a Residual row (families with a dispersion)."""
         return self.family.has_scale
 
+    def _condvar_inputs(self):
+        """The joint PIRLS system refactored at the weights of the final modes
+        (later PIRLS runs, e.g. for a profile, reuse its cross-products)."""
+        from mixedmodels.glmm._fit import _full_factor
+
+        state, _ = _full_factor(self.problem, self.pirls)
+        return self.problem.full, state
+
     # --- likelihood -------------------------------------------------------
     @property
     def npar(self) -> int:

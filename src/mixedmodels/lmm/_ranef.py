@@ -28,7 +28,8 @@ def ranef_frames(fit) -> dict[str, pd.DataFrame]:
 
 def condvar_blocks(fit) -> dict[str, list[tuple[list[str], np.ndarray]]]:
     """Per grouping factor, ``(effect names, (nlevels, k, k) covariances)`` per term."""
-    blocks = conditional_variances(fit.problem, fit._state, fit.sigma)
+    design, state = fit._condvar_inputs()
+    blocks = conditional_variances(design, state, fit.sigma)
     return {
         group: [(fit.frame.re_terms[i].effect_names, blocks[i]) for i in idx]
         for group, idx in _terms_by_group(fit).items()

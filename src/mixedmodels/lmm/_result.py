@@ -138,6 +138,10 @@ class LmerFit(LikelihoodModel):
 
         return ranef_frames(self)
 
+    def _condvar_inputs(self):
+        """The system (blocks and factor) and factor state condVar reads."""
+        return self.problem, self._state
+
     @cached_property
     def ranef_condvar(self) -> dict[str, list[tuple[list[str], np.ndarray]]]:
         """Conditional covariances of the modes (lme4's ``condVar``).

@@ -1,0 +1,140 @@
+"""The lower Cholesky factor of the rest block, behind one small interface.
+
+:class:`DenseRest` holds it as one dense array.  :class:`CutRest` holds
+leading blocks that are diagonal -- nested scalar terms, eliminated by
+division -- as their pivots plus the sparse columns below them, and only
+the trailing part densely: a nested term with tens of thousands of levels
+then costs memory and time in proportion to its non-zeros, not to its
+square.  Both answer what the rest of the core asks of the factor: its
+diagonal, its trailing block (``R_X`` and the residual), the response row,
+and triangular solves with a leading part.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.linalg import lapack
+
+
+def _triangular_solve(L: np.ndarray, b: np.ndarray, trans: bool) -> np.ndarray:
+    """``L x = b`` (or ``L' x = b``) for the lower triangle of ``L``."""
+    x, info = lapack.dtrtrs(L, b, lower=1, trans=int(trans))
+    if info != 0:
+        raise np.linalg.LinAlgError(f"singular triangular factor (dtrtrs info={info})")
+    return x
+
+
+class DenseRest:
+    """The factor as one dense array (only its lower triangle is meaningful)."""
+
+    def __init__(self, L: np.ndarray) -> None:
+        self.L = L
+        self.size = L.shape[0]
+
+    def diagonal(self) -> np.ndarray:
+        """The pivots ``L_ii``."""
+        return np.diagonal(self.L)
+
+    def tail(self, start: int) -> np.ndarray:
+        """``L[start:, start:]`` (lower triangle meaningful)."""
+        return self.L[start:, start:]
+
+    def last_row(self) -> np.ndarray:
+        """``L[-1, :-1]``: the response row."""
+        return self.L[-1, :-1]
+
+    def solve(self, b: np.ndarray, m: int, trans: bool = False) -> np.ndarray:
+        """``x`` with ``L[:m, :m] x = b`` (``trans``: ``L[:m, :m]' x = b``); ``b`` is ``(m,)`` or ``(m, r)``."""
+        if m == 0:
+            return np.array(b, dtype=float)
+        return _triangular_solve(self.L[:m, :m], b, trans)
+
+    def dense(self) -> np.ndarray:
+        """The factor as a dense array."""
+        return self.L
+
+
+@dataclass
+class DiagonalBlock:
+    """Columns ``start:stop`` of a :class:`CutRest`: a diagonal block of pivots
+    and the sparse ``(size - stop, stop - start)`` entries below it."""
+
+    start: int
+    stop: int
+    root: np.ndarray
+    below: sp.csr_matrix
+
+
+class CutRest:
+    """Leading diagonal blocks with sparse columns below, then a dense lower tail.
+
+    Parameters
+    ----------
+    blocks : list of DiagonalBlock
+        The leading blocks, in order; the last ends at ``cut``.
+    tail : numpy.ndarray
+        ``(size - cut, size - cut)`` lower factor of what remains (lower triangle meaningful).
+    """
+
+    def __init__(self, blocks: list[DiagonalBlock], tail: np.ndarray) -> None:
+        self.blocks, self.tail_L = blocks, tail
+        self.cut = blocks[-1].stop
+        self.size = self.cut + tail.shape[0]
+
+    def diagonal(self) -> np.ndarray:
+        """The pivots ``L_ii``."""
+        return np.concatenate([b.root for b in self.blocks] + [np.diagonal(self.tail_L)])
+
+    def tail(self, start: int) -> np.ndarray:
+        """``L[start:, start:]`` for ``start`` at or after the cut."""
+        if start < self.cut:
+            raise ValueError(f"rows before {self.cut} are held sparse; asked from {start}")
+        return self.tail_L[start - self.cut :, start - self.cut :]
+
+    def last_row(self) -> np.ndarray:
+        """``L[-1, :-1]``: the response row."""
+        out = np.empty(self.size - 1)
+        for b in self.blocks:
+            out[b.start : b.stop] = b.below[b.below.shape[0] - 1].toarray().ravel()
+        out[self.cut :] = self.tail_L[-1, :-1]
+        return out
+
+    def solve(self, b: np.ndarray, m: int, trans: bool = False) -> np.ndarray:
+        """``x`` with ``L[:m, :m] x = b`` (``trans``: ``L[:m, :m]' x = b``); ``b`` is ``(m,)`` or ``(m, r)``.
+
+        Forward: divide each block by its pivots and subtract its columns
+        from the rows below; backward: the same in reverse order.
+        """
+        x = np.array(b, dtype=float)
+        c = self.cut
+        if not trans:
+            for blk in self.blocks:
+                x[blk.start : blk.stop] /= _column(blk.root, x.ndim)
+                x[blk.stop : m] -= (blk.below @ x[blk.start : blk.stop])[: m - blk.stop]
+            if m > c:
+                x[c:m] = _triangular_solve(self.tail_L[: m - c, : m - c], x[c:m], False)
+            return x
+        if m > c:
+            x[c:m] = _triangular_solve(self.tail_L[: m - c, : m - c], x[c:m], True)
+        for blk in reversed(self.blocks):
+            below = blk.below if m == self.size else blk.below[: m - blk.stop]
+            x[blk.start : blk.stop] -= below.T @ x[blk.stop : m]
+            x[blk.start : blk.stop] /= _column(blk.root, x.ndim)
+        return x
+
+    def dense(self) -> np.ndarray:
+        """The factor as a dense array (for checks on small problems)."""
+        L = np.zeros((self.size, self.size))
+        for b in self.blocks:
+            idx = np.arange(b.start, b.stop)
+            L[idx, idx] = b.root
+            L[b.stop :, b.start : b.stop] = b.below.toarray()
+        L[self.cut :, self.cut :] = np.tril(self.tail_L)
+        return L
+
+
+def _column(v: np.ndarray, ndim: int) -> np.ndarray:
+    return v if ndim == 1 else v[:, None]
