@@ -99,6 +99,8 @@ PROBLEMS: dict[str, Problem] = {p.id: p for p in [
             _CROSSED, design=CrossedDesign(1_000_000, 50_000, 1_000, seed=20240501)),
     Problem("peers_c", "PEERS.md problem C: 1,000,000 rows, A 20,000 x B 5,000 levels",
             _CROSSED, design=CrossedDesign(1_000_000, 20_000, 5_000, seed=20240502)),
+    Problem("sim_nested_200k", "simulated 200,000 rows, A 40,000 levels nested in B 8,000",
+            _CROSSED, design=CrossedDesign(200_000, 40_000, 8_000, seed=20240504, layout="nested")),
     Problem("cbpp", "cbpp, binomial with cbind response, 15 herds (56 rows)",
             "cbind(incidence, size - incidence) ~ period + (1 | herd)",
             family="binomial", dataset="cbpp", quick=True),
@@ -111,6 +113,10 @@ PROBLEMS: dict[str, Problem] = {p.id: p for p in [
     Problem("sim_bern_200k", "simulated Bernoulli, 200,000 rows, A 2,000 x B 500",
             _CROSSED, family="binomial",
             design=CrossedDesign(200_000, 2_000, 500, seed=20240503, family="binomial")),
+    Problem("sim_olre_20k", "simulated Poisson, 20,000 rows, A 4,000 groups, B per row (overdispersion)",
+            _CROSSED, family="poisson",
+            design=CrossedDesign(20_000, 4_000, 20_000, seed=20240505, family="poisson", sd_a=0.7,
+                                 sd_b=0.4, layout="observation")),
 ]}
 
 

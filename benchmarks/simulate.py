@@ -1,4 +1,4 @@
-"""Seed-fixed simulated crossed designs, cached as CSV under ``benchmarks/data``.
+"""Seed-fixed simulated two-factor designs, cached as CSV under ``benchmarks/data``.
 
 Every library reads the same file, so every library fits the same numbers.
 """
@@ -16,7 +16,8 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 
 @dataclass(frozen=True)
 class CrossedDesign:
-    """A two-factor crossed design with one covariate.
+    """A two-factor design (crossed, nested, or with an observation-level
+    factor) with one covariate.
 
     Attributes
     ----------
@@ -29,8 +30,14 @@ class CrossedDesign:
     family : str
         ``"gaussian"``: ``y = 1 + 0.5 x + a + b + e``, ``e ~ N(0, 1)``.
         ``"binomial"``: ``y ~ Bernoulli(logistic(-0.5 + 0.5 x + a + b))``.
+        ``"poisson"``: ``y ~ Poisson(exp(0.5 + 0.3 x + a + b))``.
     sd_a, sd_b : float
         Standard deviations of the level effects ``a`` and ``b``.
+    layout : str
+        ``"crossed"``: levels of A and B drawn independently;
+        ``"nested"``: A drawn, B = the block of ``n_a / n_b`` A levels it is in;
+        ``"observation"``: A drawn, B = the row (``n_b == n``, the
+        observation-level effect that models overdispersion).
     """
 
     n: int
@@ -40,11 +47,12 @@ class CrossedDesign:
     family: str = "gaussian"
     sd_a: float = 1.0
     sd_b: float = 0.5
+    layout: str = "crossed"
 
     @property
     def file_name(self) -> str:
         """Cache file name, unique to the design's parameters."""
-        return (f"crossed_{self.family}_n{self.n}_a{self.n_a}_b{self.n_b}"
+        return (f"{self.layout}_{self.family}_n{self.n}_a{self.n_a}_b{self.n_b}"
                 f"_s{self.seed}.csv")
 
 
@@ -62,7 +70,7 @@ def simulate(design: CrossedDesign) -> pd.DataFrame:
     """
     rng = np.random.default_rng(design.seed)
     a_idx = rng.integers(design.n_a, size=design.n)
-    b_idx = rng.integers(design.n_b, size=design.n)
+    b_idx = _b_levels(design, a_idx, rng)
     x = rng.standard_normal(design.n)
     a = design.sd_a * rng.standard_normal(design.n_a)
     b = design.sd_b * rng.standard_normal(design.n_b)
@@ -71,9 +79,24 @@ def simulate(design: CrossedDesign) -> pd.DataFrame:
     elif design.family == "binomial":
         eta = -0.5 + 0.5 * x + a[a_idx] + b[b_idx]
         y = (rng.random(design.n) < 1.0 / (1.0 + np.exp(-eta))).astype(np.int64)
+    elif design.family == "poisson":
+        y = rng.poisson(np.exp(0.5 + 0.3 * x + a[a_idx] + b[b_idx]))
     else:
-        raise ValueError(f"family must be 'gaussian' or 'binomial'; got {design.family!r}")
+        raise ValueError(f"family must be 'gaussian', 'binomial' or 'poisson'; got {design.family!r}")
     return pd.DataFrame({"y": y, "x": x, "A": a_idx, "B": b_idx})
+
+
+def _b_levels(design: CrossedDesign, a_idx: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Level of B per row for the design's layout."""
+    if design.layout == "crossed":
+        return rng.integers(design.n_b, size=design.n)
+    if design.layout == "nested":
+        return a_idx * design.n_b // design.n_a
+    if design.layout == "observation":
+        if design.n_b != design.n:
+            raise ValueError(f"an observation-level factor needs n_b == n; got {design.n_b} and {design.n}")
+        return np.arange(design.n)
+    raise ValueError(f"layout must be 'crossed', 'nested' or 'observation'; got {design.layout!r}")
 
 
 def cached_csv(design: CrossedDesign, data_dir: Path = DATA_DIR) -> Path:
