@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from mixedmodels.core._agq import agq_deviance
+from mixedmodels.core._diagchol import rest_diagonal_cuts
 from mixedmodels.core._factor import SPARSE_CUT_MIN
 from mixedmodels.core._glmresp import GlmResponse
 from mixedmodels.core._pirls import PirlsError, PirlsResult, pirls
@@ -36,11 +37,18 @@ class ReweightedSystem:
     def __init__(self, blocks: list[RandomEffectsBlock], X: np.ndarray) -> None:
         self.blocks = blocks
         self.n, self.p = X.shape
+        # a large rest of scalar terms starts sparse (packed); it stays so only
+        # when large leading diagonal blocks make the sparse elimination pay
         scalar_rest = all(b.k == 1 for b in blocks[1:])
         lower_sparse = scalar_rest and sum(b.size for b in blocks[1:]) >= SPARSE_CUT_MIN
         self.cross = ReweightedCrossProducts(blocks, X, lower_sparse)
         xp = self.cross.compute(np.ones(self.n), np.zeros(self.n))
-        self.factor = ReweightableFactor(xp, *rest_layout(blocks))
+        layout = rest_layout(blocks)
+        cuts = rest_diagonal_cuts(xp, *layout)
+        if lower_sparse and not (cuts and cuts[-1] >= SPARSE_CUT_MIN):
+            self.cross.set_lower_sparse(False)
+            xp = self.cross.compute(np.ones(self.n), np.zeros(self.n))
+        self.factor = ReweightableFactor(xp, *layout, cuts=cuts)
         self.chord = None  # the last PIRLS factor, whose solves start the next PIRLS
         # chord steps (a pass over the rows each) pay off only when a new factor costs far more
         self.use_chord = self.factor.update_flops() > _CHORD_FLOPS_PER_ROW * self.n + _CHORD_FLOPS_PER_STEP

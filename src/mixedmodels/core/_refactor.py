@@ -44,6 +44,8 @@ class ReweightableFactor(BlockedFactor):
         As for :class:`BlockedFactor`.
     dense : bool, optional
         Force the dense (True) or sparse-map (False) downdate.
+    cuts : list of int, optional
+        The leading diagonal blocks, if already found.
 
     Notes
     -----
@@ -54,13 +56,14 @@ class ReweightableFactor(BlockedFactor):
     are then eliminated sparsely when they are large.
     """
 
-    def __init__(self, xp: CrossProducts, rest_layout, n_re_rest: int, dense: bool | None = None) -> None:
+    def __init__(self, xp: CrossProducts, rest_layout, n_re_rest: int, dense: bool | None = None,
+                 cuts: list[int] | None = None) -> None:
         self.xp, self.rest_layout, self.n_re_rest = xp, rest_layout, n_re_rest
         lower = sp.issparse(xp.a_rr)
         self.dense = False if lower else (prefer_dense(xp) if dense is None else dense)
         if not self.dense:
             self.outer = build_outer_map(xp.a_r1, xp.a11.shape[1], refreshable=True)
-        self.cuts = rest_diagonal_cuts(xp, rest_layout, n_re_rest)
+        self.cuts = rest_diagonal_cuts(xp, rest_layout, n_re_rest) if cuts is None else cuts
         self._packed, self._elimination, self._a_rr_index = None, None, None
         if lower:
             self._packed, self._elimination = self._packing(None)

@@ -64,7 +64,7 @@ class ReweightedCrossProducts:
         self._zrt, self._zrt_order = _transposed(self.re_cols, max(self.s_re, 0))
         self._build_r1(first)
         self._build_rr()
-        self._lower = _LowerRest(self) if lower_sparse else None
+        self.set_lower_sparse(lower_sparse)
 
     def _build_r1(self, first: RandomEffectsBlock) -> None:
         """Pattern of ``A_r1``: sparse rows for the other terms, dense rows for X and z."""
@@ -91,6 +91,10 @@ class ReweightedCrossProducts:
         self._rr_rows, self._rr_cols = np.divmod(unique, self.s)
         self._rr_prod = (self.re_vals[:, a.ravel()] * self.re_vals[:, b.ravel()])
         self._pairs1 = [(i, j) for i in range(self.z1.shape[1]) for j in range(i, self.z1.shape[1])]
+
+    def set_lower_sparse(self, lower_sparse: bool) -> None:
+        """Give ``A_rr`` as the CSR matrix of its lower triangle (True) or dense (False)."""
+        self._lower = _LowerRest(self) if lower_sparse else None
 
     def compute(self, w: np.ndarray, z: np.ndarray) -> CrossProducts:
         """Cross-products with row weights ``w`` (not square roots) and response ``z``."""

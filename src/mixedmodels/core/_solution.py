@@ -9,6 +9,7 @@ import numpy as np
 from mixedmodels.core._factor import FactorState
 from mixedmodels.core._lmm import LinearMixedProblem
 from mixedmodels.core._scale import scale_rows, scale_vector
+from mixedmodels.core._selinv import packed_conditional_variances
 
 
 @dataclass
@@ -79,8 +80,20 @@ def conditional_variances(
 ) -> list[np.ndarray]:
     """lme4's ``condVar``: per term ``(nlevels, k, k)`` conditional covariances of b.
 
-    Diagonal blocks of ``sigma^2 Lambda (Lambda' Z' Z Lambda + I)^{-1} Lambda'``.
+    Diagonal blocks of ``sigma^2 Lambda (Lambda' Z' Z Lambda + I)^{-1} Lambda'``:
+    from a selected inverse when the further terms are scalar and held
+    packed (:mod:`._selinv`), otherwise by solves with the rest's factor
+    in chunks of ``chunk`` columns.
     """
+    if state.n_re_rest and getattr(problem.factor, "_packed", None) is not None:
+        return packed_conditional_variances(problem, state, sigma)
+    return solved_conditional_variances(problem, state, sigma, chunk)
+
+
+def solved_conditional_variances(
+    problem: LinearMixedProblem, state: FactorState, sigma: float, chunk: int = 4096
+) -> list[np.ndarray]:
+    """:func:`conditional_variances` by triangular solves (any term sizes)."""
     s_re = state.n_re_rest
     first_blocks = state.d_inv.copy()
     rest_blocks = []
