@@ -9,7 +9,7 @@ import numpy as np
 
 from mixedmodels._checks import check_convergence
 from mixedmodels._warnings import ConvergenceWarning, signal
-from mixedmodels.core._hessian import gradient_hessian_compact
+from mixedmodels.core._hessian import gradient_hessian_compact, gradient_with_hessian_of
 from mixedmodels.core._pirls import PirlsError
 from mixedmodels.core._restarted import restarted_deviance
 from mixedmodels.glmm._control import GlmerControl
@@ -17,12 +17,16 @@ from mixedmodels.glmm._control import GlmerControl
 
 def derivative_checks(devfun: Callable[[np.ndarray], float], params: np.ndarray, fmin: float,
                       lower: np.ndarray, singular: bool, nobs: float, ntheta: int,
-                      control: GlmerControl) -> tuple[list[str], np.ndarray | None]:
+                      control: GlmerControl,
+                      hessian: Callable[[], np.ndarray] | None = None) -> tuple[list[str], np.ndarray | None]:
     """:func:`~mixedmodels._checks.check_convergence` over (theta, beta) with the
-    compact finite differences; the Hessian (None when lme4 would skip it) is
-    kept, for a singular fit too, as the covariance of beta comes from it."""
+    compact finite differences -- or, given ``hessian``, the gradient of
+    ``devfun`` with that Hessian (lme4's, behind the standard errors).  The
+    Hessian (None when lme4 would skip it) is kept, for a singular fit too,
+    as the covariance of beta comes from it."""
+    derivatives = gradient_hessian_compact if hessian is None else gradient_with_hessian_of(hessian)
     return check_convergence(devfun, params, fmin, lower, singular, nobs, control, ntheta=ntheta,
-                             derivatives=gradient_hessian_compact, need_hessian=True, stacklevel=7)
+                             derivatives=derivatives, need_hessian=True, stacklevel=7)
 
 
 def restarted_hessian(problem, params: np.ndarray, lower: np.ndarray, nagq: int) -> np.ndarray:

@@ -131,10 +131,13 @@ def finish(frame, problem, nagq, opt, control, messages, data_name, data) -> Glm
         def devfun(params):
             return problem.deviance(params[:ntheta], params[ntheta:], nagq)
 
+        lme4_hessian = None  # the checks then difference devfun for the Hessian too
+        if control.vcov_hessian == "lme4":
+            def lme4_hessian():
+                return restarted_hessian(problem, opt.final, opt.lower, nagq)
+
         found, hess = derivative_checks(devfun, opt.final, opt.fmin, opt.lower, singular,
-                                        problem.n, ntheta, control)
-        if hess is not None and control.vcov_hessian == "lme4":
-            hess = restarted_hessian(problem, opt.final, opt.lower, nagq)
+                                        problem.n, ntheta, control, lme4_hessian)
         result = problem.modes(theta, beta)
     else:
         # lme4 computes no derivatives for nAGQ = 0: only the singular-fit message
