@@ -51,26 +51,27 @@ class CrossProducts:
         )
 
 
-def rest_design(
-    blocks: list[RandomEffectsBlock], X: np.ndarray, y: np.ndarray, rows: slice
-) -> sp.csr_matrix:
-    """Sparse ``[Z_2 ... Z_m X y]`` for a slice of rows."""
-    Xr, yr = X[rows], y[rows]
-    n = Xr.shape[0]
+def rest_design(blocks: list[RandomEffectsBlock], rows: slice, n: int) -> sp.csr_matrix:
+    """Sparse ``[Z_2 ... Z_m]`` for a slice of ``n`` rows."""
     cols, vals, offset = [], [], 0
     for block in blocks:
         cols.append(block.columns(rows) + offset)
         vals.append(block.Z[rows])
         offset += block.size
-    dense = np.column_stack([Xr, yr])
-    cols.append(np.broadcast_to(offset + np.arange(dense.shape[1]), dense.shape))
-    vals.append(dense)
+    if not blocks:
+        return sp.csr_matrix((n, 0))
     col = np.concatenate(cols, axis=1)
     val = np.concatenate(vals, axis=1)
     width = col.shape[1]
     indptr = np.arange(0, n * width + 1, width)
-    shape = (n, offset + dense.shape[1])
-    return sp.csr_matrix((val.ravel(), col.ravel(), indptr), shape=shape)
+    return sp.csr_matrix((val.ravel(), col.ravel(), indptr), shape=(n, offset))
+
+
+def dense_rows(values: np.ndarray) -> sp.csr_matrix:
+    """A dense ``(r, c)`` array as CSR rows with every entry stored (zeros too),
+    so that the structure does not depend on the values."""
+    r, c = values.shape
+    return sp.csr_matrix((values.ravel(), np.tile(np.arange(c), r), np.arange(0, r * c + 1, c)), shape=(r, c))
 
 
 def first_design(block: RandomEffectsBlock, rows: slice) -> sp.csr_matrix:
@@ -108,13 +109,18 @@ def cross_products(
     """
     first, rest = blocks[0], blocks[1:]
     z1 = first_design(first, rows)
-    r = rest_design(rest, X, y, rows)
-    rt = r.T.tocsr()
-    a_rr = (rt @ r).tocsr()
-    if a_rr.shape[0] <= DENSE_REST_MAX:
-        a_rr = a_rr.toarray()
-    a_r1 = (rt @ z1).tocsr()
     n = z1.shape[0]
+    R = rest_design(rest, rows, n)
+    D = np.column_stack([X[rows], y[rows]])
+    Rt = R.T.tocsr()
+    rd = Rt @ D
+    dd = D.T @ D
+    a_r1 = sp.vstack([Rt @ z1, dense_rows((z1.T @ D).T)], format="csr")
+    s = R.shape[1] + D.shape[1]
+    if s <= DENSE_REST_MAX:
+        a_rr = np.block([[(Rt @ R).toarray(), rd], [rd.T, dd]])
+    else:
+        a_rr = sp.bmat([[Rt @ R, dense_rows(rd)], [dense_rows(rd.T), dense_rows(dd)]], format="csr")
     return CrossProducts(first_diagonal(first, rows), a_r1, a_rr, n)
 
 

@@ -11,8 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from typing import Callable
+
 import numpy as np
 import scipy.sparse as sp
+
+from mixedmodels.core._outer_scalar import scalar_outer_map
 
 
 @dataclass
@@ -30,7 +34,7 @@ class OuterProductMap:
     rows: np.ndarray
     cols: np.ndarray
     P: sp.csr_matrix
-    refresh_index: tuple | None = None
+    refresh_values: Callable[[sp.csr_matrix], np.ndarray] | None = None
 
     def lower(self, m: np.ndarray) -> np.ndarray:
         """Values of the lower triangle of ``A M A'`` at ``(rows, cols)``."""
@@ -39,11 +43,9 @@ class OuterProductMap:
     def refresh(self, a_r1: sp.csr_matrix) -> None:
         """New coefficients for an ``A`` with new values but the same sparsity
         structure (built with ``refreshable=True``); nothing is re-sorted."""
-        if self.refresh_index is None:
+        if self.refresh_values is None:
             raise ValueError("this map was built without refreshable=True")
-        order, e1, e2, weight, slot = self.refresh_index
-        value = a_r1.data[order]
-        self.P.data = np.bincount(slot, weights=weight * value[e1] * value[e2], minlength=self.P.nnz)
+        self.P.data = self.refresh_values(a_r1)
 
 
 def _entries_by_level(a_r1: sp.spmatrix, k: int, with_order: bool = False):
@@ -70,12 +72,12 @@ def _pairs(level: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarra
 
 
 def _compact(key: np.ndarray, space: int) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted distinct keys and the index of every key among them."""
+    """Sorted distinct keys and the index of every key among them (int32 when it fits)."""
     if space <= 64_000_000:
         present = np.zeros(space, dtype=bool)
         present[key] = True
         unique = np.flatnonzero(present)
-        lookup = np.empty(space, dtype=np.int64)
+        lookup = np.empty(space, dtype=np.int32 if unique.size < 2**31 else np.int64)
         lookup[unique] = np.arange(unique.size)
         return unique, lookup[key]
     unique, index = np.unique(key, return_inverse=True)
@@ -85,12 +87,16 @@ def _compact(key: np.ndarray, space: int) -> tuple[np.ndarray, np.ndarray]:
 def build_outer_map(a_r1: sp.spmatrix, k: int, refreshable: bool = False) -> OuterProductMap:
     """Build the map for ``A = a_r1`` (``s x q1 k``) and first-term size ``k``.
 
-    Entries of a level are sorted by row, so every pair ``(e1, e2)`` with
-    ``e2`` at or before ``e1`` lands in the lower triangle; a pair of two
-    different entries on the same row stands for both orders (``M`` is
-    symmetric) and counts twice.  With ``refreshable`` the map keeps what
-    :meth:`OuterProductMap.refresh` needs (``a_r1`` must then be canonical CSR).
+    A scalar first term (``k = 1``) takes the class-by-class construction of
+    :mod:`._outer_scalar`.  Otherwise entries of a level are sorted by row,
+    so every pair ``(e1, e2)`` with ``e2`` at or before ``e1`` lands in the
+    lower triangle; a pair of two different entries on the same row stands
+    for both orders (``M`` is symmetric) and counts twice.  With
+    ``refreshable`` the map keeps what :meth:`OuterProductMap.refresh` needs
+    (``a_r1`` must then be canonical CSR, and keep its structure).
     """
+    if k == 1:
+        return OuterProductMap(*scalar_outer_map(sp.csr_matrix(a_r1), _compact, refreshable))
     row, effect, value, level, starts, order = _entries_by_level(a_r1, k, with_order=True)
     e1, e2 = _pairs(level, starts)
     s = a_r1.shape[0]
@@ -103,5 +109,9 @@ def build_outer_map(a_r1: sp.spmatrix, k: int, refreshable: bool = False) -> Out
     refresh = None
     if refreshable:
         slot = np.unique(pair_index.astype(np.int64) * shape[1] + coef, return_inverse=True)[1].ravel()
-        refresh = (order, e1, e2, weight, slot)
+
+        def refresh(a: sp.csr_matrix) -> np.ndarray:
+            value = a.data[order]
+            return np.bincount(slot, weights=weight * value[e1] * value[e2], minlength=P.nnz)
+
     return OuterProductMap(unique // s, unique % s, P, refresh)

@@ -25,19 +25,23 @@ class RankDeficiencyWarning(MixedModelsWarning):
 
 
 def aliased_columns(X: np.ndarray, tol: float = 1e-7) -> list[int]:
-    """Indices of columns that are (numerically) combinations of earlier ones."""
-    basis = np.empty((X.shape[0], 0))
+    """Indices of columns that are (numerically) combinations of earlier ones
+    (Gram-Schmidt, twice per column, into a preallocated orthonormal basis)."""
+    basis = np.empty((X.shape[0], X.shape[1]), order="F")  # leading columns contiguous
+    kept = 0
     dropped = []
     for j in range(X.shape[1]):
         x = X[:, j]
+        q = basis[:, :kept]
         norm0 = float(np.linalg.norm(x))
-        r = x - basis @ (basis.T @ x)
-        r = r - basis @ (basis.T @ r)
+        r = x - q @ (q.T @ x)
+        r = r - q @ (q.T @ r)
         norm = float(np.linalg.norm(r))
         if norm0 == 0.0 or not np.isfinite(norm) or norm < tol * norm0:
             dropped.append(j)
         else:
-            basis = np.column_stack([basis, r / norm])
+            basis[:, kept] = r / norm
+            kept += 1
     return dropped
 
 

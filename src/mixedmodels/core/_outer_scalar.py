@@ -1,0 +1,101 @@
+"""The downdate map for a scalar first term, built class by class.
+
+With one effect per level, the downdate ``A diag(m) A'`` sums, over the
+levels, ``m_l`` times the products of pairs of entries in column ``l`` of
+``A``.  Levels with the same number ``c`` of entries share the pattern of
+their pairs (the lower triangle of a ``c x c`` matrix), so the pairs of all
+such levels are one broadcast over a small ``(levels, c)`` array of their
+rows and values -- no per-pair index arrays and no sort.  The pairs are
+laid out level by level (the transpose of the map, in CSR form), and one
+linear conversion gives the map by position.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+
+@dataclass
+class _CountClass:
+    """Levels with ``c`` entries each: where their entries and pairs are."""
+
+    entries: np.ndarray  # (levels, c) positions of the entries in A's CSC data
+    first: np.ndarray  # (c (c + 1) / 2,) the pairs' first entry (column of ``entries``)
+    second: np.ndarray  # and second entry, first >= second
+    dest: np.ndarray  # (levels * pairs,) where the pairs go in the level-major layout
+
+
+class ScalarPairs:
+    """The pairs of entries of ``A`` that share a level, grouped by count class.
+
+    Parameters
+    ----------
+    a_r1 : scipy.sparse.csr_matrix
+        ``(s, q1)`` product of the rest with a scalar first term.
+    """
+
+    def __init__(self, a_r1: sp.csr_matrix) -> None:
+        self.s, self.q = a_r1.shape
+        order = sp.csr_matrix((np.arange(a_r1.nnz, dtype=float), a_r1.indices, a_r1.indptr), shape=a_r1.shape)
+        csc = order.tocsc()
+        csc.sort_indices()
+        self.key_dtype = np.int64 if self.s * self.s >= 2**31 else np.int32
+        self.rows = csc.indices.astype(self.key_dtype)
+        column = np.repeat(np.arange(self.q, dtype=np.int64), np.diff(csc.indptr))
+        if np.any(np.diff(column * self.s + self.rows) == 0):
+            raise ValueError("the first term's cross-products hold duplicate entries; sum them first")
+        self.data_order = csc.data.astype(np.int64)  # CSC position -> position in a_r1.data
+        counts = np.diff(csc.indptr)
+        npairs = counts * (counts + 1) // 2
+        self.level_ptr = np.concatenate([[0], np.cumsum(npairs)])
+        self.classes = []
+        for c in np.unique(counts[counts > 0]):
+            levels = np.flatnonzero(counts == c)
+            first, second = np.tril_indices(c)
+            entries = csc.indptr[levels][:, None] + np.arange(c)
+            dest = (self.level_ptr[levels][:, None] + np.arange(first.size)).ravel()
+            self.classes.append(_CountClass(entries, first, second, dest))
+
+    def keys(self) -> np.ndarray:
+        """``row_1 * s + row_2`` of every pair, level-major."""
+        out = np.empty(int(self.level_ptr[-1]), dtype=self.key_dtype)
+        for cls in self.classes:
+            r = self.rows[cls.entries]
+            out[cls.dest] = (r[:, cls.first] * self.s + r[:, cls.second]).ravel()
+        return out
+
+    def products(self, a_data: np.ndarray) -> np.ndarray:
+        """Products of the paired values of ``A`` (its CSR data), level-major."""
+        values = a_data[self.data_order]
+        out = np.empty(int(self.level_ptr[-1]))
+        for cls in self.classes:
+            v = values[cls.entries]
+            out[cls.dest] = (v[:, cls.first] * v[:, cls.second]).ravel()
+        return out
+
+
+def scalar_outer_map(a_r1: sp.csr_matrix, compact, refreshable: bool = False):
+    """``(rows, cols, P, refresh)`` of the downdate map for a scalar first term.
+
+    ``compact`` is :func:`mixedmodels.core._outer._compact`; with
+    ``refreshable``, ``refresh(a_r1)`` gives ``P.data`` for new values of
+    ``A`` with the same structure (else ``refresh`` is None).
+    """
+    pairs = ScalarPairs(a_r1)
+    s = pairs.s
+    unique, position = compact(pairs.keys(), s * s)
+    data = np.arange(position.size, dtype=float) if refreshable else pairs.products(a_r1.data)
+    transposed = sp.csr_matrix((data, position, pairs.level_ptr), shape=(pairs.q, unique.size))
+    by_position = transposed.T.tocsr()  # linear: CSC of P to CSR
+    refresh = None
+    if refreshable:
+        permutation = by_position.data.astype(np.int64)
+        by_position.data = pairs.products(a_r1.data)[permutation]
+
+        def refresh(a: sp.csr_matrix) -> np.ndarray:
+            return pairs.products(a.data)[permutation]
+
+    return unique // s, unique % s, by_position, refresh
