@@ -29,16 +29,31 @@ class OuterProductMap:
         Positions ``(i, j)``, ``i >= j``, of the entries that can be non-zero.
     P : scipy.sparse.csr_matrix
         ``(len(rows), q1 * k1 * k1)`` coefficients.
+    refresh_values : callable, optional
+        New ``P.data`` for new values of ``A`` (see :meth:`refresh`).
+    column_order : numpy.ndarray, optional
+        Entry of ``M.ravel()`` that column ``j`` of ``P`` stands for (None: ``j``).
     """
 
     rows: np.ndarray
     cols: np.ndarray
     P: sp.csr_matrix
     refresh_values: Callable[[sp.csr_matrix], np.ndarray] | None = None
+    column_order: np.ndarray | None = None
 
     def lower(self, m: np.ndarray) -> np.ndarray:
         """Values of the lower triangle of ``A M A'`` at ``(rows, cols)``."""
-        return self.P @ m.ravel()
+        m = m.ravel()
+        return self.P @ (m if self.column_order is None else m[self.column_order])
+
+    def adjoint(self, w: np.ndarray) -> np.ndarray:
+        """``P' w`` in the layout of ``M.ravel()`` (the transpose of :meth:`lower`)."""
+        out = self.P.T @ w
+        if self.column_order is None:
+            return out
+        natural = np.empty_like(out)
+        natural[self.column_order] = out
+        return natural
 
     def refresh(self, a_r1: sp.csr_matrix) -> None:
         """New coefficients for an ``A`` with new values but the same sparsity

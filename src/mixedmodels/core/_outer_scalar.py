@@ -6,8 +6,9 @@ levels, ``m_l`` times the products of pairs of entries in column ``l`` of
 their pairs (the lower triangle of a ``c x c`` matrix), so the pairs of all
 such levels are one broadcast over a small ``(levels, c)`` array of their
 rows and values -- no per-pair index arrays and no sort.  The pairs are
-laid out level by level (the transpose of the map, in CSR form), and one
-linear conversion gives the map by position.
+laid out class by class (the transpose of the map, in CSR form, its rows
+the levels ordered by count), and one linear conversion gives the map by
+position.
 """
 
 from __future__ import annotations
@@ -20,16 +21,20 @@ import scipy.sparse as sp
 
 @dataclass
 class _CountClass:
-    """Levels with ``c`` entries each: where their entries and pairs are."""
+    """Levels with ``c`` entries each, consecutive in the class-major order."""
 
     entries: np.ndarray  # (levels, c) positions of the entries in A's CSC data
     first: np.ndarray  # (c (c + 1) / 2,) the pairs' first entry (column of ``entries``)
     second: np.ndarray  # and second entry, first >= second
-    dest: np.ndarray  # (levels * pairs,) where the pairs go in the level-major layout
+    start: int  # where the class's pairs begin in the class-major layout
+    stop: int
 
 
 class ScalarPairs:
     """The pairs of entries of ``A`` that share a level, grouped by count class.
+
+    Levels are taken in ``level_order`` (by number of entries), so that each
+    class's pairs are one contiguous slice of the layout.
 
     Parameters
     ----------
@@ -49,40 +54,42 @@ class ScalarPairs:
             raise ValueError("the first term's cross-products hold duplicate entries; sum them first")
         self.data_order = csc.data.astype(np.int64)  # CSC position -> position in a_r1.data
         counts = np.diff(csc.indptr)
-        npairs = counts * (counts + 1) // 2
+        self.level_order = np.argsort(counts, kind="stable")
+        npairs = (counts * (counts + 1) // 2)[self.level_order]
         self.level_ptr = np.concatenate([[0], np.cumsum(npairs)])
         self.classes = []
-        for c in np.unique(counts[counts > 0]):
-            levels = np.flatnonzero(counts == c)
+        sorted_counts = counts[self.level_order]
+        for c in np.unique(sorted_counts[sorted_counts > 0]):
+            lo, hi = np.searchsorted(sorted_counts, [c, c + 1])
             first, second = np.tril_indices(c)
-            entries = csc.indptr[levels][:, None] + np.arange(c)
-            dest = (self.level_ptr[levels][:, None] + np.arange(first.size)).ravel()
-            self.classes.append(_CountClass(entries, first, second, dest))
+            entries = csc.indptr[self.level_order[lo:hi]][:, None] + np.arange(c)
+            self.classes.append(_CountClass(entries, first, second, int(self.level_ptr[lo]), int(self.level_ptr[hi])))
 
     def keys(self) -> np.ndarray:
-        """``row_1 * s + row_2`` of every pair, level-major."""
+        """``row_1 * s + row_2`` of every pair, class-major."""
         out = np.empty(int(self.level_ptr[-1]), dtype=self.key_dtype)
         for cls in self.classes:
             r = self.rows[cls.entries]
-            out[cls.dest] = (r[:, cls.first] * self.s + r[:, cls.second]).ravel()
+            out[cls.start : cls.stop] = (r[:, cls.first] * self.s + r[:, cls.second]).ravel()
         return out
 
     def products(self, a_data: np.ndarray) -> np.ndarray:
-        """Products of the paired values of ``A`` (its CSR data), level-major."""
+        """Products of the paired values of ``A`` (its CSR data), class-major."""
         values = a_data[self.data_order]
         out = np.empty(int(self.level_ptr[-1]))
         for cls in self.classes:
             v = values[cls.entries]
-            out[cls.dest] = (v[:, cls.first] * v[:, cls.second]).ravel()
+            out[cls.start : cls.stop] = (v[:, cls.first] * v[:, cls.second]).ravel()
         return out
 
 
 def scalar_outer_map(a_r1: sp.csr_matrix, compact, refreshable: bool = False):
-    """``(rows, cols, P, refresh)`` of the downdate map for a scalar first term.
+    """``(rows, cols, P, refresh, column_order)`` of the downdate map for a scalar first term.
 
-    ``compact`` is :func:`mixedmodels.core._outer._compact`; with
-    ``refreshable``, ``refresh(a_r1)`` gives ``P.data`` for new values of
-    ``A`` with the same structure (else ``refresh`` is None).
+    ``P``'s column ``j`` is level ``column_order[j]``.  ``compact`` is
+    :func:`mixedmodels.core._outer._compact`; with ``refreshable``,
+    ``refresh(a_r1)`` gives ``P.data`` for new values of ``A`` with the same
+    structure (else ``refresh`` is None).
     """
     pairs = ScalarPairs(a_r1)
     s = pairs.s
@@ -98,4 +105,4 @@ def scalar_outer_map(a_r1: sp.csr_matrix, compact, refreshable: bool = False):
         def refresh(a: sp.csr_matrix) -> np.ndarray:
             return pairs.products(a.data)[permutation]
 
-    return unique // s, unique % s, by_position, refresh
+    return unique // s, unique % s, by_position, refresh, pairs.level_order

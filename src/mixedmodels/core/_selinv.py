@@ -79,7 +79,7 @@ def packed_conditional_variances(problem, state, sigma: float) -> list[np.ndarra
     w[packed.rows != packed.cols] *= 2.0
     at_outer = w if packed.outer_index is None else w[packed.outer_index]
     q1, k1, _ = state.d_inv.shape
-    g = (factor.outer.P.T @ at_outer).reshape(q1, k1, k1)
+    g = factor.outer.adjoint(at_outer).reshape(q1, k1, k1)
     lam1 = state.lambdas[0]
     middle = lam1.T @ ((g + g.transpose(0, 2, 1)) / 2) @ lam1
     first = state.d_inv + state.d_inv @ middle @ state.d_inv
