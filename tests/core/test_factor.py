@@ -186,3 +186,25 @@ def test_sparse_cuts_match_dense_factor(crossed):
         np.testing.assert_allclose(vb, vs, rtol=1e-9)  # Takahashi through the leading blocks
     logdet, r2, beta, *_ = dense_quantities(blocks, X, y, theta, sparse)
     assert b.logdet_re == pytest.approx(logdet, rel=1e-10)
+
+
+@pytest.mark.parametrize("sparse_cuts", [False, True])
+def test_a_random_effect_with_an_all_zero_column_keeps_its_identity(sparse_cuts):
+    """(0 + treat | site) where one site never has treat != 0: that effect has
+    no cross-product at all, but still its prior's 1 on the diagonal (lme4 fits it)."""
+    rng = np.random.default_rng(11)
+    n, subjects, sites = 1500, 300, 40
+    subj = rng.integers(0, subjects, n)
+    subj[:subjects] = np.arange(subjects)
+    site = subj % sites  # subjects nested in sites
+    treat = rng.integers(0, 2, n).astype(float)
+    treat[site == 3] = 0.0
+    blocks = [RandomEffectsBlock(subj, subjects, np.ones((n, 1))), RandomEffectsBlock(site, sites, treat[:, None])]
+    X = np.column_stack([np.ones(n), treat])
+    y = X @ [1.0, 0.4] + rng.normal(size=subjects)[subj] + rng.normal(size=n)
+    problem = LinearMixedProblem(blocks, X, y, sparse_cuts=sparse_cuts)
+    theta = np.array([0.7, 0.5])
+    state = problem.update(theta)
+    logdet, r2, beta, *_ = dense_quantities(blocks, X, y, theta, problem)
+    assert state.logdet_re == pytest.approx(logdet, rel=1e-10)
+    assert state.pwrss == pytest.approx(r2, rel=1e-10)

@@ -55,3 +55,31 @@ def test_sparse_rest_fits_equal_dense(monkeypatch, case):
         for (names_d, var_d), (names_s, var_s) in zip(dense.ranef_condvar[group], sparse.ranef_condvar[group]):
             assert names_s == names_d
             np.testing.assert_allclose(var_s, var_d, rtol=1e-4, atol=1e-8)
+
+
+def test_leading_blocks_come_from_structure_not_unit_weight_values():
+    """A +-0.5 coded slope balanced in every subject x item cell makes the
+    unit-weight cross-product of subjects and item slopes exactly 0; at other
+    weights it is not, so the item block must not be taken as diagonal."""
+    from mixedmodels.core import RandomEffectsBlock
+    from mixedmodels.core._glmm import ReweightedSystem
+
+    rng = np.random.default_rng(3)
+    subjects, items = 24, 20
+    subj = np.repeat(np.arange(subjects), items * 2)
+    item = np.tile(np.repeat(np.arange(items), 2), subjects)
+    x = np.tile([0.5, -0.5], subjects * items)
+    n = subj.size
+    blocks = [RandomEffectsBlock(subj, subjects, np.ones((n, 1))), RandomEffectsBlock(item, items, x[:, None])]
+    X = np.column_stack([np.ones(n), x])
+    system = ReweightedSystem(blocks, X)
+    assert system.factor.cuts == []
+    w, z = rng.uniform(0.1, 0.3, n), rng.normal(size=n)
+    system.factor.reweight(system.cross.compute(w, z))
+    lambdas = [np.array([[0.8]]), np.array([[1.3]])]
+    state = system.factor.update(lambdas)
+    Z = np.zeros((n, subjects + items))
+    Z[np.arange(n), subj] = 0.8
+    Z[np.arange(n), subjects + item] = 1.3 * x
+    want = np.linalg.slogdet(Z.T @ (w[:, None] * Z) + np.eye(subjects + items))[1]
+    assert state.logdet_re == pytest.approx(want, rel=1e-10)

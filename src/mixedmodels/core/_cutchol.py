@@ -65,6 +65,9 @@ class CutElimination:
         self.size, self.cut = size, cuts[-1]
         self._cuts = np.asarray(cuts)
         ti, tj = np.tril_indices(size - self.cut)
+        block = self._block_of(rows)
+        if np.any((rows != cols) & (rows < self.cut) & (block == self._block_of(cols))):
+            raise ValueError("a leading block has an off-diagonal entry: it is not diagonal")
         keys = np.union1d(rows.astype(np.int64) * size + cols, (ti + self.cut) * size + (tj + self.cut))
         starts = [0] + list(cuts[:-1])
         pairs = []

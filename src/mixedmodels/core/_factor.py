@@ -25,7 +25,7 @@ from mixedmodels.core._crossprod import CrossProducts
 from mixedmodels.core._diagchol import cholesky_diagonal_blocks, rest_diagonal_cuts
 from mixedmodels.core._cutchol import CutElimination
 from mixedmodels.core._outer import build_outer_map
-from mixedmodels.core._packed import PackedRest
+from mixedmodels.core._packed import PackedRest, with_diagonal
 from mixedmodels.core._restfactor import CutRest, DenseRest
 from mixedmodels.core._scale import scale_columns, scale_rows
 
@@ -147,12 +147,14 @@ class BlockedFactor:
             return None, None
         if sparse_cuts is None:
             sparse_cuts = bool(self.cuts) and self.cuts[-1] >= SPARSE_CUT_MIN
+        size = self.xp.a_rr.shape[0]
+        rows, cols = with_diagonal(self.outer.rows, self.outer.cols, self.n_re_rest, size)
         if sparse_cuts and self.cuts:
-            elimination = CutElimination(self.outer.rows, self.outer.cols, self.xp.a_rr.shape[0], self.cuts)
+            elimination = CutElimination(rows, cols, size, self.cuts)
             packed = PackedRest.build(self, elimination.rows, elimination.cols)
             if packed is not None:
                 return packed, elimination
-        return PackedRest.build(self), None
+        return PackedRest.build(self, rows, cols), None
 
     def update(self, lambdas: list[np.ndarray]) -> FactorState:
         """Factor at the relative covariance factors ``lambdas`` (one per term)."""

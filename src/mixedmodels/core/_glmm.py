@@ -44,11 +44,18 @@ class ReweightedSystem:
         self.cross = ReweightedCrossProducts(blocks, X, lower_sparse)
         xp = self.cross.compute(np.ones(self.n), np.zeros(self.n))
         layout = rest_layout(blocks)
-        cuts = rest_diagonal_cuts(xp, *layout)
-        if lower_sparse and not (cuts and cuts[-1] >= SPARSE_CUT_MIN):
+        cuts = rest_diagonal_cuts(self.cross.structure(), *layout)
+        if lower_sparse and cuts and cuts[-1] >= SPARSE_CUT_MIN:
+            try:
+                self.factor = ReweightableFactor(xp, *layout, cuts=cuts)
+            except ValueError:  # some row has no first-term effect: the packed positions miss it
+                lower_sparse = False
+        else:
+            lower_sparse = False
+        if not lower_sparse:
             self.cross.set_lower_sparse(False)
             xp = self.cross.compute(np.ones(self.n), np.zeros(self.n))
-        self.factor = ReweightableFactor(xp, *layout, cuts=cuts)
+            self.factor = ReweightableFactor(xp, *layout, cuts=cuts)
         self.chord = None  # the last PIRLS factor, whose solves start the next PIRLS
         # chord steps (a pass over the rows each) pay off only when a new factor costs far more
         self.use_chord = self.factor.update_flops() > _CHORD_FLOPS_PER_ROW * self.n + _CHORD_FLOPS_PER_STEP

@@ -14,6 +14,15 @@ import numpy as np
 import scipy.sparse as sp
 
 
+def with_diagonal(rows: np.ndarray, cols: np.ndarray, n_diagonal: int, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The positions ``(rows, cols)`` (sorted) and the first ``n_diagonal``
+    diagonal positions, sorted by row then column: a random effect whose
+    column of ``Z`` is all zero has no entry in the outer map, but its
+    diagonal still gets the identity's 1."""
+    keys = np.union1d(rows.astype(np.int64) * size + cols, np.arange(n_diagonal, dtype=np.int64) * (size + 1))
+    return keys // size, keys % size
+
+
 def lower_entries(a) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Rows, columns and values of the non-zeros in the lower triangle of a
     dense or sparse matrix."""
@@ -52,7 +61,7 @@ class PackedRest:
         outer_index = None
         if rows is None:
             rows, cols = outer.rows, outer.cols
-        else:
+        elif rows.size != outer.rows.size:
             outer_index = positions_of(rows, cols, outer.rows, outer.cols, s)
         ar, ac, av = lower_entries(factor.xp.a_rr)
         found = positions_of(rows, cols, ar, ac, s)

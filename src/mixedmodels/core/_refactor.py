@@ -67,6 +67,9 @@ class ReweightableFactor(BlockedFactor):
         self._packed, self._elimination, self._a_rr_index = None, None, None
         if lower:
             self._packed, self._elimination = self._packing(None)
+            if self._packed is None:
+                raise ValueError("the rest's cross-products reach outside the packed positions "
+                                 "(a row without a first-term effect); use the dense rest")
             stored = xp.a_rr.tocoo()
             self._a_rr_index = positions_of(self._packed.rows, self._packed.cols, stored.row, stored.col,
                                             xp.a_rr.shape[0])

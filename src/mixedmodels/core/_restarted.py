@@ -65,6 +65,8 @@ def restarted_modes(problem, theta: np.ndarray, beta: np.ndarray, eta0: np.ndarr
         pdev = resp.deviance(eta_new) + _ussq(u)
         if abs(pdev_old - pdev) < tol * abs(pdev):
             return PirlsResult(u, beta, eta_new, state, pdev, it, True)
+        if u_old is None and not np.isfinite(pdev):
+            raise PirlsError("the first PIRLS step from the stage-1 linear predictor is not finite")
         for _ in range(_MAX_HALVINGS):
             if np.isfinite(pdev) and pdev <= pdev_old:
                 break

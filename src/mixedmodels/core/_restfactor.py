@@ -106,10 +106,14 @@ class CutRest:
         """``x`` with ``L[:m, :m] x = b`` (``trans``: ``L[:m, :m]' x = b``); ``b`` is ``(m,)`` or ``(m, r)``.
 
         Forward: divide each block by its pivots and subtract its columns
-        from the rows below; backward: the same in reverse order.
+        from the rows below; backward: the same in reverse order.  ``m``
+        must not end inside the leading blocks (the core solves with all
+        random effects, or all but the response row).
         """
-        x = np.array(b, dtype=float)
         c = self.cut
+        if m < c:
+            raise ValueError(f"solves must include the leading blocks (m >= {c}); got m = {m}")
+        x = np.array(b, dtype=float)
         if not trans:
             for blk in self.blocks:
                 x[blk.start : blk.stop] /= _column(blk.root, x.ndim)

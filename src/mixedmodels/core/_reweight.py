@@ -116,6 +116,20 @@ class ReweightedCrossProducts:
             self._rest_blocks(a_rr, w, D)
         return CrossProducts(a11, a_r1, a_rr, self.n)
 
+    def structure(self) -> CrossProducts:
+        """Cross-products with 1 at every entry some weights can make non-zero
+        (at unit weights a sum can cancel to 0, e.g. with a +-0.5 coded slope):
+        what the search for leading diagonal blocks must look at."""
+        a_r1 = self._a_r1.copy()
+        a_r1.data = np.ones_like(a_r1.data)
+        s, s_re = self.s, self.s_re
+        re, dz = np.arange(s_re), np.arange(s_re, s)
+        rows = np.concatenate([self._rr_rows, np.repeat(re, dz.size), np.repeat(dz, s_re), np.repeat(dz, dz.size)])
+        cols = np.concatenate([self._rr_cols, np.tile(dz, s_re), np.tile(re, dz.size), np.tile(dz, dz.size)])
+        a_rr = sp.csr_matrix((np.ones(rows.size), (rows, cols)), shape=(s, s))
+        k = self.z1.shape[1]
+        return CrossProducts(np.ones((self.q1k1 // k, k, k)), a_r1, a_rr, self.n)
+
     def X_transpose_times(self, r: np.ndarray) -> np.ndarray:
         """``X' r`` (length ``p``)."""
         return r @ self._D[:, : self.p]

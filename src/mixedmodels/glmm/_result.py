@@ -76,7 +76,11 @@ class GlmerFit(LmerFit):
 
     def _condvar_inputs(self):
         """The joint PIRLS system refactored at the weights of the final modes
-        (later PIRLS runs, e.g. for a profile, reuse its cross-products)."""
+        (later PIRLS runs, e.g. for a profile, reuse its cross-products).
+
+        The system is shared with the problem: the state returned is valid
+        only until the next PIRLS run on it, so it is read at once.
+        """
         from mixedmodels.glmm._fit import _full_factor
 
         state, _ = _full_factor(self.problem, self.pirls)

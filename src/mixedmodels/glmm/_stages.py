@@ -34,8 +34,9 @@ def stage1(problem: GeneralizedMixedProblem, theta0: np.ndarray, control: GlmerC
         problem.deviance, theta0, lower, control.optimizer, options,
         control.restart_edge, control.boundary_tol,
     )
-    problem.deviance(opt.final)
-    problem.stage1_eta = problem.last.eta.copy()
+    # the modes at the optimum (not a failed evaluation's fallback): stage 2 and
+    # lme4's Hessian start from them
+    problem.stage1_eta = problem.modes(opt.final).eta.copy()
     return opt
 
 
