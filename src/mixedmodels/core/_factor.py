@@ -140,6 +140,11 @@ class BlockedFactor:
         self.cuts = rest_diagonal_cuts(xp, rest_layout, n_re_rest)
         self._packed, self._elimination = self._packing(sparse_cuts)
 
+    def dense_order(self) -> int:
+        """Order of the part of the rest that is factored densely (after any
+        leading diagonal blocks)."""
+        return self.xp.a_rr.shape[0] - (self.cuts[-1] if self.cuts else 0)
+
     def _packing(self, sparse_cuts: bool | None):
         """The packed rest (all further terms scalar), and the sparse
         elimination of its leading diagonal blocks when they are held sparse."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from mixedmodels._threads import blas_threads_for
 from mixedmodels._checks import check_few_levels, check_optimizer_code, check_scale_x
 from mixedmodels.core import LmmSolution, RandomEffectsBlock, solve
 from mixedmodels.core._agq import check_agq
@@ -95,11 +96,12 @@ def fit_glmer(frame: ModelFrame, problem: GeneralizedMixedProblem, nagq: int, co
     theta0, beta0 = _start(start, problem)
     if beta0 is not None:
         problem.reset(beta=beta0)
-    opt = stage1(problem, theta0, control, final=nagq == 0)
-    if nagq > 0:
-        opt = stage2(problem, opt.final, problem.beta.copy(), nagq, control)
-    messages += check_optimizer_code(opt, control)
-    return finish(frame, problem, nagq, opt, control, messages, data_name, data)
+    with blas_threads_for(problem.full.factor.dense_order()):
+        opt = stage1(problem, theta0, control, final=nagq == 0)
+        if nagq > 0:
+            opt = stage2(problem, opt.final, problem.beta.copy(), nagq, control)
+        messages += check_optimizer_code(opt, control)
+        return finish(frame, problem, nagq, opt, control, messages, data_name, data)
 
 
 def refit_last_stage(frame: ModelFrame, problem: GeneralizedMixedProblem, nagq: int, control: GlmerControl,
@@ -108,9 +110,10 @@ def refit_last_stage(frame: ModelFrame, problem: GeneralizedMixedProblem, nagq: 
     of an earlier fit of the same model, then the checks and the result."""
     nagq = _check_nagq(nagq, problem)
     messages = _data_checks(frame, problem, control)
-    opt = restage(problem, np.asarray(params, dtype=float), nagq, control)
-    messages += check_optimizer_code(opt, control)
-    return finish(frame, problem, nagq, opt, control, messages, data_name, data)
+    with blas_threads_for(problem.full.factor.dense_order()):
+        opt = restage(problem, np.asarray(params, dtype=float), nagq, control)
+        messages += check_optimizer_code(opt, control)
+        return finish(frame, problem, nagq, opt, control, messages, data_name, data)
 
 
 def _data_checks(frame: ModelFrame, problem: GeneralizedMixedProblem, control: GlmerControl) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from mixedmodels._threads import blas_threads_for
 from mixedmodels._checks import check_convergence, check_few_levels, check_optimizer_code, check_scale_x
 from mixedmodels._control import Control
 from mixedmodels.core import LinearMixedProblem, RandomEffectsBlock, solve
@@ -114,13 +115,14 @@ def fit_problem(
     def devfun(theta: np.ndarray) -> float:
         return problem.deviance(theta, reml)
 
-    opt = optimize_theta(
-        devfun, initial, lower, control.optimizer, control.optimizer_options,
-        control.restart_edge, control.boundary_tol,
-    )
-    messages += check_optimizer_code(opt, control)
-    singular = theta_map.is_singular(opt.final, control.singular_tol)
-    messages += check_convergence(devfun, opt.final, opt.fmin, lower, singular, problem.n, control)[0]
+    with blas_threads_for(problem.factor.dense_order()):
+        opt = optimize_theta(
+            devfun, initial, lower, control.optimizer, control.optimizer_options,
+            control.restart_edge, control.boundary_tol,
+        )
+        messages += check_optimizer_code(opt, control)
+        singular = theta_map.is_singular(opt.final, control.singular_tol)
+        messages += check_convergence(devfun, opt.final, opt.fmin, lower, singular, problem.n, control)[0]
     opt.messages.extend(messages)
     state = problem.update(opt.final)
     solution = solve(problem, state, reml)

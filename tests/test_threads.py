@@ -1,0 +1,18 @@
+"""BLAS threads during fits: one for small dense factors, the default otherwise."""
+
+from threadpoolctl import threadpool_info
+
+from mixedmodels._threads import SMALL_DENSE, blas_threads_for
+
+
+def blas_threads() -> set[int]:
+    return {lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"}
+
+
+def test_small_dense_factors_run_on_one_blas_thread_and_restore():
+    before = blas_threads()
+    with blas_threads_for(SMALL_DENSE - 1):
+        assert blas_threads() <= {1}
+    assert blas_threads() == before
+    with blas_threads_for(SMALL_DENSE):
+        assert blas_threads() == before
