@@ -35,6 +35,8 @@ class RandomEffectsBlock:
         self.Z = np.asarray(self.Z, dtype=float).reshape(len(self.codes), -1)
         if self.covariance is None:
             self.covariance = Unstructured(self.k)
+        # a random intercept: Z b is a gather, no products (PIRLS applies it per iteration)
+        self._intercept = self.Z.shape[1] == 1 and bool(np.all(self.Z == 1.0))
 
     @property
     def k(self) -> int:
@@ -53,6 +55,8 @@ class RandomEffectsBlock:
 
     def apply(self, b: np.ndarray, rows: slice | np.ndarray = slice(None)) -> np.ndarray:
         """Per-row contribution ``Z_i b`` for effects ``b`` of shape (nlevels, k)."""
+        if self._intercept:
+            return b[self.codes[rows], 0]
         return np.einsum("ij,ij->i", self.Z[rows], b[self.codes[rows]])
 
 
