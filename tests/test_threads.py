@@ -16,3 +16,12 @@ def test_small_dense_factors_run_on_one_blas_thread_and_restore():
     assert blas_threads() == before
     with blas_threads_for(SMALL_DENSE):
         assert blas_threads() == before
+
+
+def test_nested_and_overlapping_blocks_restore_once_the_last_closes():
+    before = blas_threads()
+    with blas_threads_for(10):
+        with blas_threads_for(20):
+            assert blas_threads() == {1}
+        assert blas_threads() == {1}  # the outer block is still open
+    assert blas_threads() == before

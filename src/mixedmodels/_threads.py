@@ -12,11 +12,15 @@ the BLAS default, where the second core pays (InstEval: 1.7 s against 2.1 s).
 
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Iterator
 
 SMALL_DENSE = 1000
+_lock = threading.Lock()
+_depth = 0  # limited blocks open in this process (the limit is process-wide)
+_restore = None
 
 
 @lru_cache(maxsize=None)
@@ -30,9 +34,25 @@ def _controller():
 def blas_threads_for(dense_order: int) -> Iterator[None]:
     """One BLAS thread inside the block when ``dense_order < SMALL_DENSE``
     (the order of the densely factored part of the rest); otherwise the
-    BLAS library's own setting."""
+    BLAS library's own setting.
+
+    The limit is process-wide: with blocks open in several threads at once
+    (fits run in threads), the first one sets it and the last one to close
+    restores the original setting.
+    """
+    global _depth, _restore
     if dense_order >= SMALL_DENSE:
         yield
         return
-    with _controller().limit(limits=1, user_api="blas"):
+    with _lock:
+        if _depth == 0:
+            _restore = _controller().limit(limits=1, user_api="blas")
+        _depth += 1
+    try:
         yield
+    finally:
+        with _lock:
+            _depth -= 1
+            if _depth == 0:
+                _restore.restore_original_limits()
+                _restore = None

@@ -208,3 +208,16 @@ def test_a_random_effect_with_an_all_zero_column_keeps_its_identity(sparse_cuts)
     logdet, r2, beta, *_ = dense_quantities(blocks, X, y, theta, problem)
     assert state.logdet_re == pytest.approx(logdet, rel=1e-10)
     assert state.pwrss == pytest.approx(r2, rel=1e-10)
+
+
+def test_sparse_rest_cross_products_without_further_terms(monkeypatch):
+    """A rest of fixed effects only, held sparse (as above DENSE_REST_MAX
+    columns), equals the dense cross-products."""
+    from mixedmodels.core import _crossprod
+
+    blocks, X, y = random_problem(k1=1)
+    dense = cross_products(blocks[:1], X, y)
+    monkeypatch.setattr(_crossprod, "DENSE_REST_MAX", 2)
+    sparse = cross_products(blocks[:1], X, y)
+    np.testing.assert_allclose(sparse.a_rr.toarray(), dense.a_rr, rtol=1e-13)
+    np.testing.assert_allclose(sparse.a_r1.toarray(), dense.a_r1.toarray(), rtol=1e-13)

@@ -272,3 +272,23 @@ def test_fixed_effects_vcov_levels():
     assert vcov is rx and found == []
     with pytest.raises(mm.CheckError, match="eigenvalues from -1"):
         fixed_effects_vcov(np.diag([1.0, -1.0, 1.0]), 1, rx, mm.GlmerControl(check_conv_hess="raise"))
+
+
+def test_stage1_modes_restart_from_mustart_when_warm_pirls_fails(cbpp):
+    from mixedmodels.core._pirls import PirlsError
+    from mixedmodels.glmm._fit import glmer_frame, glmer_problem
+    from mixedmodels.glmm._stages import _modes_at
+
+    problem = glmer_problem(glmer_frame(CBPP, cbpp), mm.families.get_family("binomial"))
+    original, calls = problem.modes, []
+    original(np.array([1.0]))  # a first PIRLS, as stage 1's evaluations leave it: the next one starts warm
+
+    def failing_once(theta, beta=None):
+        calls.append(problem._start_eta is not None)  # whether this call starts from mustart
+        if len(calls) == 1:
+            raise PirlsError("diverged from the warm start")
+        return original(theta, beta)
+
+    problem.modes = failing_once
+    result = _modes_at(problem, np.array([0.6]))
+    assert calls == [False, True] and result.converged and np.all(np.isfinite(result.eta))

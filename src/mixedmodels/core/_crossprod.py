@@ -71,6 +71,8 @@ def dense_rows(values: np.ndarray) -> sp.csr_matrix:
     """A dense ``(r, c)`` array as CSR rows with every entry stored (zeros too),
     so that the structure does not depend on the values."""
     r, c = values.shape
+    if c == 0:
+        return sp.csr_matrix((r, 0))
     return sp.csr_matrix((values.ravel(), np.tile(np.arange(c), r), np.arange(0, r * c + 1, c)), shape=(r, c))
 
 

@@ -15,6 +15,7 @@ from mixedmodels.core._agq import agq_deviance
 from mixedmodels.core._diagchol import rest_diagonal_cuts
 from mixedmodels.core._factor import SPARSE_CUT_MIN
 from mixedmodels.core._glmresp import GlmResponse
+from mixedmodels.core._packed import PackedPositionsError
 from mixedmodels.core._pirls import PirlsError, PirlsResult, pirls
 from mixedmodels.core._reblock import RandomEffectsBlock, rest_layout
 from mixedmodels.core._refactor import ReweightableFactor
@@ -48,7 +49,7 @@ class ReweightedSystem:
         if lower_sparse and cuts and cuts[-1] >= SPARSE_CUT_MIN:
             try:
                 self.factor = ReweightableFactor(xp, *layout, cuts=cuts)
-            except ValueError:  # some row has no first-term effect: the packed positions miss it
+            except PackedPositionsError:  # some row has no first-term effect
                 lower_sparse = False
         else:
             lower_sparse = False
@@ -87,9 +88,8 @@ class GeneralizedMixedProblem:
         self.full = ReweightedSystem(blocks, X)
         self.uonly = ReweightedSystem(blocks, X[:, :0])
         self.tol, self.maxit = tol, maxit
-        self.u = [np.zeros((b.nlevels, b.k)) for b in blocks]
-        self.beta = np.zeros(self.p)
-        self._start_eta: np.ndarray | None = response.initial_eta()
+        self._start_eta: np.ndarray | None = None
+        self.restart()
         self.last: PirlsResult | None = None
         self.stage1_eta: np.ndarray | None = None  # where lme4's stage-2 PIRLS restarts (its lp0)
         self.pirls_failures = 0
@@ -131,6 +131,12 @@ class GeneralizedMixedProblem:
         if nagq > 1:
             return agq_deviance(self, result, theta, nagq)
         return self.laplace_of(result)
+
+    def restart(self) -> None:
+        """Start the next PIRLS from R's ``mustart`` with zero modes, as a fit begins."""
+        self.u = [np.zeros((b.nlevels, b.k)) for b in self.blocks]
+        self.beta = np.zeros(self.p)
+        self._start_eta = self.response.initial_eta()
 
     def reset(self, u: list[np.ndarray] | None = None, beta: np.ndarray | None = None) -> None:
         """Set the modes PIRLS starts from."""

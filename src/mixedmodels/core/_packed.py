@@ -14,6 +14,11 @@ import numpy as np
 import scipy.sparse as sp
 
 
+class PackedPositionsError(ValueError):
+    """A non-zero of the rest lies outside the packed positions (a row with no
+    first-term effect); the rest must then be held dense."""
+
+
 def with_diagonal(rows: np.ndarray, cols: np.ndarray, n_diagonal: int, size: int) -> tuple[np.ndarray, np.ndarray]:
     """The positions ``(rows, cols)`` (sorted) and the first ``n_diagonal``
     diagonal positions, sorted by row then column: a random effect whose

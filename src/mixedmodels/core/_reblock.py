@@ -55,7 +55,7 @@ class RandomEffectsBlock:
 
     def apply(self, b: np.ndarray, rows: slice | np.ndarray = slice(None)) -> np.ndarray:
         """Per-row contribution ``Z_i b`` for effects ``b`` of shape (nlevels, k)."""
-        if self._intercept:
+        if getattr(self, "_intercept", False):  # (absent in blocks pickled before it existed)
             return b[self.codes[rows], 0]
         return np.einsum("ij,ij->i", self.Z[rows], b[self.codes[rows]])
 

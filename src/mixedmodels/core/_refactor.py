@@ -16,7 +16,7 @@ from mixedmodels.core._crossprod import CrossProducts
 from mixedmodels.core._diagchol import rest_diagonal_cuts
 from mixedmodels.core._factor import BlockedFactor
 from mixedmodels.core._outer import build_outer_map
-from mixedmodels.core._packed import positions_of
+from mixedmodels.core._packed import PackedPositionsError, positions_of
 
 _DENSE_MAX_ENTRIES = 20_000_000
 _FLOPS_PER_PAIR = 40.0
@@ -68,13 +68,13 @@ class ReweightableFactor(BlockedFactor):
         if lower:
             self._packed, self._elimination = self._packing(None)
             if self._packed is None:
-                raise ValueError("the rest's cross-products reach outside the packed positions "
-                                 "(a row without a first-term effect); use the dense rest")
+                raise PackedPositionsError("the rest's cross-products reach outside the packed positions "
+                                           "(a row without a first-term effect); use the dense rest")
             stored = xp.a_rr.tocoo()
             self._a_rr_index = positions_of(self._packed.rows, self._packed.cols, stored.row, stored.col,
                                             xp.a_rr.shape[0])
             if self._a_rr_index is None:
-                raise ValueError("the rest's cross-products reach outside the packed positions")
+                raise PackedPositionsError("the rest's cross-products reach outside the packed positions")
 
     def update_flops(self) -> float:
         """Rough floating-point operations of one :meth:`update` (downdate and

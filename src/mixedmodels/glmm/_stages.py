@@ -16,6 +16,7 @@ import numpy as np
 from mixedmodels.core._fit_theta import optimize_theta
 from mixedmodels.core._glmm import GeneralizedMixedProblem
 from mixedmodels.core._optimize import OptSummary
+from mixedmodels.core._pirls import PirlsError
 from mixedmodels.glmm._control import GlmerControl
 
 
@@ -34,10 +35,19 @@ def stage1(problem: GeneralizedMixedProblem, theta0: np.ndarray, control: GlmerC
         problem.deviance, theta0, lower, control.optimizer, options,
         control.restart_edge, control.boundary_tol,
     )
-    # the modes at the optimum (not a failed evaluation's fallback): stage 2 and
-    # lme4's Hessian start from them
-    problem.stage1_eta = problem.modes(opt.final).eta.copy()
+    problem.stage1_eta = _modes_at(problem, opt.final).eta.copy()
     return opt
+
+
+def _modes_at(problem: GeneralizedMixedProblem, theta: np.ndarray):
+    """The modes at the stage-1 optimum (stage 2 and lme4's Hessian start from
+    them): warm from the last evaluation, else afresh from R's ``mustart``
+    (a PIRLS failure there too is raised)."""
+    try:
+        return problem.modes(theta)
+    except (PirlsError, np.linalg.LinAlgError, FloatingPointError):
+        problem.restart()
+        return problem.modes(theta)
 
 
 def stage2(problem: GeneralizedMixedProblem, theta1: np.ndarray, beta1: np.ndarray,
