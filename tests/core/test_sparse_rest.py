@@ -33,13 +33,25 @@ def olre_data(n=600, groups=40, seed=5):
     return pd.DataFrame({"y": rng.poisson(np.exp(eta)), "x": x, "g": g, "obs": np.arange(n)})
 
 
-@pytest.mark.parametrize("case", ["grouseticks", "olre"])
+def slope_data(n=900, subjects=120, sites=30, seed=8):
+    """Subjects (random intercept and slope) nested in sites."""
+    rng = np.random.default_rng(seed)
+    subj = rng.integers(0, subjects, n)
+    x = rng.normal(size=n)
+    eta = -0.2 + 0.5 * x + rng.normal(0, 0.5, subjects)[subj] + rng.normal(0, 0.3, subjects)[subj] * x \
+        + rng.normal(0, 0.6, sites)[subj % sites]
+    return pd.DataFrame({"y": rng.poisson(np.exp(eta)), "x": x, "subj": subj, "site": subj % sites})
+
+
+@pytest.mark.parametrize("case", ["grouseticks", "olre", "vector_first"])
 def test_sparse_rest_fits_equal_dense(monkeypatch, case):
     if case == "grouseticks":
         data = mm.datasets.load("grouseticks")
         formula = "TICKS ~ YEAR + cHEIGHT + (1 | BROOD) + (1 | INDEX) + (1 | LOCATION)"
-    else:
+    elif case == "olre":
         data, formula = olre_data(), "y ~ x + (1 | obs) + (1 | g)"
+    else:  # a vector-valued first term (its outer map is the general one) over a nested scalar term
+        data, formula = slope_data(), "y ~ x + (1 + x | subj) + (1 | site)"
     dense, sparse = fit_both(monkeypatch, formula, data, "poisson")
     factor = sparse.problem.full.factor
     lambdas = sparse.problem.theta_map.lambdas(np.asarray(sparse.theta, dtype=float))
