@@ -74,6 +74,9 @@ class ChordFactor:
 def _term_score(block, r: np.ndarray) -> np.ndarray:
     """``Z_i' r`` of one term, ``(nlevels, k)``."""
     out = np.empty((block.nlevels, block.k))
+    if getattr(block, "_intercept", False):  # Z is a column of ones
+        out[:, 0] = np.bincount(block.codes, weights=r, minlength=block.nlevels)
+        return out
     for j in range(block.k):
         out[:, j] = np.bincount(block.codes, weights=block.Z[:, j] * r, minlength=block.nlevels)
     return out

@@ -52,8 +52,9 @@ class Logit(Link):
         eta = np.asarray(eta, dtype=float)
         mu = special.expit(eta)
         if mu.ndim:
-            mu[eta < -30.0] = EPS
-            mu[eta > 30.0] = 1.0 - EPS
+            if eta.size and np.max(np.abs(eta)) > 30.0:  # (rarely: skip the two masks otherwise)
+                mu[eta < -30.0] = EPS
+                mu[eta > 30.0] = 1.0 - EPS
         elif abs(eta) > 30.0:
             mu = np.float64(EPS if eta < 0 else 1.0 - EPS)
         return mu
