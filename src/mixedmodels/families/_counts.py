@@ -31,19 +31,26 @@ class Binomial(Family):
 
     def dev_resids(self, y, mu, wt):
         if self._binary(y):  # one term is 0: -2 wt log(mu) for successes, log(1 - mu) for failures
-            return -2.0 * wt * np.log(np.where(y > 0, mu, 1.0 - mu))
+            return self._minus_2_wt(wt) * np.log(np.where(self._binary_of[2], mu, 1.0 - mu))
         return 2.0 * wt * (xlogy_ratio(y, mu) + xlogy_ratio(1.0 - y, 1.0 - mu))
 
     # PIRLS asks for the deviance of the same data many times: what depends
     # only on the data is kept for the last arrays seen (the response's
     # arrays are never changed in place)
-    _binary_of: tuple = (None, False)
+    _binary_of: tuple = (None, False, None)
+    _weights_of: tuple = (None, None)
     _trials_of: tuple = (None, None, None, None)
 
     def _binary(self, y) -> bool:
         if self._binary_of[0] is not y:
-            self._binary_of = (y, _is_binary(y))
+            binary = _is_binary(y)
+            self._binary_of = (y, binary, np.asarray(y) > 0 if binary else None)
         return self._binary_of[1]
+
+    def _minus_2_wt(self, wt):
+        if self._weights_of[0] is not wt:
+            self._weights_of = (wt, -2.0 * wt)
+        return self._weights_of[1]
 
     def _trials(self, y, n, wt):
         """Trials ``m`` (``n``, or ``wt`` as R when every ``n`` is 1), successes, ``wt / m``."""
