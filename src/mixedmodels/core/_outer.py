@@ -121,12 +121,12 @@ def build_outer_map(a_r1: sp.spmatrix, k: int, refreshable: bool = False) -> Out
     shape = (unique.size, a_r1.shape[1] * k)
     P = sp.csr_matrix((weight * value[e1] * value[e2], (pair_index, coef)), shape=shape)
     P.sum_duplicates()
-    refresh = None
-    if refreshable:
-        slot = np.unique(pair_index.astype(np.int64) * shape[1] + coef, return_inverse=True)[1].ravel()
+    if not refreshable:
+        return OuterProductMap(unique // s, unique % s, P)
+    slot = np.unique(pair_index.astype(np.int64) * shape[1] + coef, return_inverse=True)[1].ravel()
 
-        def refresh(a: sp.csr_matrix) -> np.ndarray:
-            value = a.data[order]
-            return np.bincount(slot, weights=weight * value[e1] * value[e2], minlength=P.nnz)
+    def refresh(a: sp.csr_matrix) -> np.ndarray:
+        value = a.data[order]
+        return np.bincount(slot, weights=weight * value[e1] * value[e2], minlength=P.nnz)
 
     return OuterProductMap(unique // s, unique % s, P, refresh)

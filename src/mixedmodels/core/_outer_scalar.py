@@ -97,12 +97,12 @@ def scalar_outer_map(a_r1: sp.csr_matrix, compact, refreshable: bool = False):
     data = np.arange(position.size, dtype=float) if refreshable else pairs.products(a_r1.data)
     transposed = sp.csr_matrix((data, position, pairs.level_ptr), shape=(pairs.q, unique.size))
     by_position = transposed.T.tocsr()  # linear: CSC of P to CSR
-    refresh = None
-    if refreshable:
-        permutation = by_position.data.astype(np.int64)
-        by_position.data = pairs.products(a_r1.data)[permutation]
+    if not refreshable:
+        return unique // s, unique % s, by_position, None, pairs.level_order
+    permutation = by_position.data.astype(np.int64)
+    by_position.data = pairs.products(a_r1.data)[permutation]
 
-        def refresh(a: sp.csr_matrix) -> np.ndarray:
-            return pairs.products(a.data)[permutation]
+    def refresh(a: sp.csr_matrix) -> np.ndarray:
+        return pairs.products(a.data)[permutation]
 
     return unique // s, unique % s, by_position, refresh, pairs.level_order

@@ -134,10 +134,9 @@ def finish(frame, problem, nagq, opt, control, messages, data_name, data) -> Glm
         def devfun(params):
             return problem.deviance(params[:ntheta], params[ntheta:], nagq)
 
-        lme4_hessian = None  # the checks then difference devfun for the Hessian too
-        if control.vcov_hessian == "lme4":
-            def lme4_hessian():
-                return restarted_hessian(problem, opt.final, opt.lower, nagq)
+        # lme4's Hessian for the checks and vcov; None: the checks difference devfun for it too
+        lme4_hessian = (lambda: restarted_hessian(problem, opt.final, opt.lower, nagq)) \
+            if control.vcov_hessian == "lme4" else None
 
         found, hess = derivative_checks(devfun, opt.final, opt.fmin, opt.lower, singular,
                                         problem.n, ntheta, control, lme4_hessian)
