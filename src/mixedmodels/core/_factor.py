@@ -10,6 +10,14 @@ Its Cholesky factor is ``[[L_1, 0], [B L_1^-T, L_r]]`` with
 ``L_r L_r' = C - B D^{-1} B' = Lambda_r' (A_rr - A_r1 M A_r1') Lambda_r + I_re``
 and ``M = blockdiag(lambda_1 D_l^{-1} lambda_1')``.  One update touches only
 these blocks; its cost does not depend on the number of rows.
+
+How the rest is held: when every further term is scalar, as the values of
+its lower triangle at fixed positions (:mod:`._packed`); leading blocks that
+are diagonal (nested terms) are then eliminated by division, in a dense
+array or -- when they are large -- on the packed values (:mod:`._cutchol`),
+so that only the trailing part is factored densely (:mod:`._restfactor`
+holds either kind of factor).  Vector-valued further terms take the dense
+path throughout.
 """
 
 from __future__ import annotations
