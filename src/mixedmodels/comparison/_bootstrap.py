@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from mixedmodels.comparison._parameters import default_statistic
 
@@ -59,6 +58,7 @@ class BootstrapResult:
         elif method == "basic":
             lower, upper = 2 * t0 - t.quantile(1 - a), 2 * t0 - t.quantile(a)
         elif method == "normal":
+            from scipy import stats  # here, not at the top: slow to import
             centre, half = 2 * t0 - t.mean(), stats.norm.ppf(1 - a) * t.std(ddof=1)
             lower, upper = centre - half, centre + half
         else:

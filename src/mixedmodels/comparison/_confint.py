@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
-from scipy.interpolate import CubicHermiteSpline, CubicSpline
 
 from mixedmodels.comparison._parameters import parameter_indices, parameter_names, variance_parameters
 
@@ -26,6 +24,7 @@ def _columns(level: float) -> list[str]:
 def wald(fit, level: float = 0.95) -> np.ndarray:
     """``fixef -/+ qnorm((1 + level) / 2) * se``, one row per fixed effect."""
     se = np.sqrt(np.diag(np.asarray(fit.vcov, float)))
+    from scipy import stats  # here, not at the top: slow to import
     z = stats.norm.ppf((1 + level) / 2)
     beta = np.asarray(fit.fixef, float)
     return np.column_stack([beta - z * se, beta + z * se])
@@ -41,6 +40,9 @@ def profile_interval(values: np.ndarray, zetas: np.ndarray, level: float, bounds
     """
     order = np.argsort(values)
     x, z = values[order], zetas[order]
+    from scipy import stats  # here, not at the top: slow to import
+    from scipy.interpolate import CubicHermiteSpline, CubicSpline
+
     target = stats.norm.ppf((1 + level) / 2) * np.array([-1.0, 1.0])
     forward = CubicSpline(x, z, bc_type="natural")
     slope = forward(x, 1)

@@ -6,7 +6,6 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from mixedmodels._warnings import MixedModelsWarning
 
@@ -33,6 +32,7 @@ def lrt_table(fits: list, names: list[str]) -> pd.DataFrame:
     chisq = np.concatenate([[np.nan], 2.0 * np.maximum(0.0, np.diff(loglik))])
     df = np.concatenate([[np.nan], np.diff(npar)]).astype(float)
     with np.errstate(invalid="ignore"):
+        from scipy import stats  # here, not at the top: slow to import
         p = np.where(df == 0, np.nan, stats.chi2.sf(chisq, df))
     table = pd.DataFrame(
         {

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from mixedmodels._likelihood import LOG_2PI
 from mixedmodels._warnings import ConvergenceWarning, signal
@@ -198,6 +197,7 @@ def profile_parameter(profiler: ProfilerBase, index: int, alphamax: float = 0.01
     """Profile one parameter (position in ``profiler.names``): rows ``value, zeta``."""
     nptot = profiler.optimum.size
     since = len(profiler.failures)
+    from scipy import stats  # here, not at the top: slow to import
     cutoff = float(np.sqrt(stats.chi2.ppf(1 - alphamax, nptot)))
     delta = cutoff * delta_cutoff
     estimate = profiler.optimum[index]

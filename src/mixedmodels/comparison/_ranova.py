@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from mixedmodels.formula import split_formula
 from mixedmodels.formula._terms import parse_terms
@@ -96,6 +95,7 @@ def ranova(fit) -> pd.DataFrame:
     table["lrt"] = 2 * (full["loglik"] - table["loglik"])
     table["df"] = full["npar"] - table["npar"]
     table.iloc[0, table.columns.get_indexer(["lrt", "df"])] = np.nan
+    from scipy import stats  # here, not at the top: slow to import
     table["p_value"] = stats.chi2.sf(table["lrt"], table["df"])
     table.index.name = "term"
     return table
@@ -141,6 +141,7 @@ def drop1(fit, test: str = "Chisq", ddf: str = "satterthwaite") -> pd.DataFrame:
     removed = table["npar"].iloc[0] - table["npar"]
     out = pd.DataFrame({"npar": removed.astype(float), "aic": aic, "lrt": lrt})
     out.iloc[0, [0, 2]] = np.nan
+    from scipy import stats  # here, not at the top: slow to import
     out["p_value"] = stats.chi2.sf(out["lrt"], out["npar"])
     out.index.name = "term"
     return out

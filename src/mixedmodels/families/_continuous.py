@@ -4,7 +4,6 @@ Gamma, inverse Gaussian and Gaussian."""
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
 
 from mixedmodels._likelihood import LOG_2PI
 from mixedmodels.families._family import Family
@@ -38,6 +37,7 @@ class Gamma(Family):
 
     def aic(self, y, n, mu, wt, dev, constant=None):
         disp = dev / np.sum(wt)
+        from scipy import stats  # here, not at the top: slow to import
         return float(-2.0 * np.sum(stats.gamma.logpdf(y, 1.0 / disp, scale=mu * disp) * wt) + 2.0)
 
     def check_response(self, y):

@@ -9,10 +9,10 @@ lme4 at the extremes.
 from __future__ import annotations
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
 
 EPS = float(np.finfo(float).eps)
-_PROBIT_THRESH = float(-stats.norm.ppf(EPS))
+_PROBIT_THRESH = float(-special.ndtri(EPS))
 
 
 class Link:

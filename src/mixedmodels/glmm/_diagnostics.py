@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
 
 from mixedmodels._warnings import ConvergenceWarning, signal
 from mixedmodels.families import Binomial
@@ -23,6 +22,8 @@ def separating_direction(X: np.ndarray, y: np.ndarray) -> np.ndarray | None:
     Xs, s = rows[:, :-1], rows[:, -1]
     signed = Xs * np.where(s == 0, 1.0, s)[:, None]
     strict, mixed = signed[s != 0], signed[s == 0]
+    from scipy import optimize  # here, not at the top: slow to import
+
     res = optimize.linprog(
         -strict.sum(axis=0), A_ub=-strict if strict.size else None,
         b_ub=np.zeros(strict.shape[0]) if strict.size else None,
@@ -61,4 +62,5 @@ def overdispersion(fit) -> pd.Series:
                          f"(binomial, poisson); this fit is {fit.family.name}.")
     chisq = float(np.sum(fit.residuals("pearson").to_numpy() ** 2))
     rdf = fit.df_residual
+    from scipy import stats  # here, not at the top: slow to import
     return pd.Series({"chisq": chisq, "ratio": chisq / rdf, "rdf": rdf, "p": float(stats.chi2.sf(chisq, rdf))})

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
-from scipy import optimize, special
+from scipy import special
 
 from mixedmodels.families import NegativeBinomial, Poisson
 from mixedmodels.glmm._control import GlmerControl
@@ -77,6 +77,8 @@ def glmer_nb(formula: str, data, nagq: int = 1, *, weights=None, offset=None, na
         opt = restage(problem, state["params"], nagq, quiet)
         state["params"] = opt.final
         return opt.fmin
+
+    from scipy import optimize  # here, not at the top: slow to import
 
     best = optimize.minimize_scalar(objective, bounds=(lo, hi), method="bounded", options={"xatol": tol})
     _set_family(problem, NegativeBinomial(float(np.exp(best.x))))

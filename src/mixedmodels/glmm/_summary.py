@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from scipy import stats
 
 from mixedmodels._format import quantile_line
 from mixedmodels.lmm._summary import (
@@ -31,6 +30,7 @@ class GlmerSummary(Summary):
         super().__init__(fit)
         z = self.coefficients["t value"].to_numpy()
         self.coefficients = self.coefficients.rename(columns={"t value": "z value"})
+        from scipy import stats  # here, not at the top: slow to import
         self.coefficients["Pr(>|z|)"] = 2 * stats.norm.sf(abs(z))
 
     def lines(self) -> list[str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import scipy.linalg as la
-from scipy import stats
 
 from mixedmodels.inference._satterthwaite import fstat_ddf
 
@@ -41,6 +40,7 @@ def t_test(fit, l, ddf: str = "satterthwaite") -> dict[str, float]:
         var, df = float(l @ fit.vcov.to_numpy() @ l), np.inf
     se = np.sqrt(var)
     t = estimate / se
+    from scipy import stats  # here, not at the top: slow to import
     return dict(zip(T_COLUMNS, (estimate, se, df, t, float(2 * stats.t.sf(abs(t), df)))))
 
 
@@ -88,6 +88,7 @@ def _f_row(f_value: float, q: int, ddf: float, sigma: float, scaling: float = 1.
     """lmerTest's ``mk_Ftable``: Mean Sq is the unscaled F times sigma^2."""
     mean_sq = f_value * sigma**2
     f_value *= scaling
+    from scipy import stats  # here, not at the top: slow to import
     p = float(stats.f.sf(f_value, q, ddf)) if np.isfinite(ddf) else float(stats.chi2.sf(f_value * q, q))
     return dict(zip(F_COLUMNS, (mean_sq * q, mean_sq, q, ddf, f_value, p)))
 

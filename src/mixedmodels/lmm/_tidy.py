@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 
 def tidy(fit, effects: str = "fixed", conf_level: float = 0.95) -> pd.DataFrame:
@@ -27,6 +26,7 @@ def _fixed(fit, conf_level: float) -> pd.DataFrame:
         raise ValueError(f"conf_level must be between 0 and 1; got {conf_level!r}.")
     est = fit.fixef.to_numpy()
     se = np.sqrt(np.diag(fit.vcov.to_numpy()))
+    from scipy import stats  # here, not at the top: slow to import
     z = stats.norm.ppf(0.5 + conf_level / 2)
     return pd.DataFrame(
         {
