@@ -47,9 +47,9 @@ class ChordFactor:
         row residuals ``r = W (y - mu) / mu_eta`` and modes ``u`` at ``lambdas``."""
         design = self.design
         blocks = design.blocks
-        g1 = _term_score(blocks[0], r) @ lambdas[0] - u[0]
+        g1 = blocks[0].transpose_apply(r) @ lambdas[0] - u[0]
         layout = design.factor.rest_layout
-        rest = [_term_score(b, r) @ lam - ui for b, lam, ui in zip(blocks[1:], lambdas[1:], u[1:])]
+        rest = [b.transpose_apply(r) @ lam - ui for b, lam, ui in zip(blocks[1:], lambdas[1:], u[1:])]
         g2 = np.concatenate([x.ravel() for x in rest] + [design.cross.X_transpose_times(r)])
         x1, x2 = self._solve(g1, g2)
         s_re = self.state.n_re_rest
@@ -69,14 +69,3 @@ class ChordFactor:
         w = np.append(scale_vector(x2, segments, transpose=False), 0.0)
         back = _transpose_times(self.a_r1, w).reshape(r1.shape) @ lam1
         return np.einsum("lab,lb->la", state.d_inv, r1 - back), x2
-
-
-def _term_score(block, r: np.ndarray) -> np.ndarray:
-    """``Z_i' r`` of one term, ``(nlevels, k)``."""
-    out = np.empty((block.nlevels, block.k))
-    if getattr(block, "_intercept", False):  # Z is a column of ones
-        out[:, 0] = np.bincount(block.codes, weights=r, minlength=block.nlevels)
-        return out
-    for j in range(block.k):
-        out[:, j] = np.bincount(block.codes, weights=block.Z[:, j] * r, minlength=block.nlevels)
-    return out

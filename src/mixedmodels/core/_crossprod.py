@@ -84,20 +84,6 @@ def first_design(block: RandomEffectsBlock, rows: slice) -> sp.csr_matrix:
     return sp.csr_matrix((block.Z[rows].ravel(), cols.ravel(), indptr), shape=(n, block.size))
 
 
-def first_diagonal(block: RandomEffectsBlock, rows: slice) -> np.ndarray:
-    """Per-level ``k1 x k1`` blocks of ``Z_1' Z_1``."""
-    z = block.Z[rows]
-    codes = block.codes[rows]
-    k = block.k
-    out = np.empty((block.nlevels, k, k))
-    for a in range(k):
-        for b in range(a, k):
-            s = np.bincount(codes, weights=z[:, a] * z[:, b], minlength=block.nlevels)
-            out[:, a, b] = s
-            out[:, b, a] = s
-    return out
-
-
 def cross_products(
     blocks: list[RandomEffectsBlock],
     X: np.ndarray,
@@ -123,7 +109,7 @@ def cross_products(
         a_rr = np.block([[(Rt @ R).toarray(), rd], [rd.T, dd]])
     else:
         a_rr = sp.bmat([[Rt @ R, dense_rows(rd)], [dense_rows(rd.T), dense_rows(dd)]], format="csr")
-    return CrossProducts(first_diagonal(first, rows), a_r1, a_rr, n)
+    return CrossProducts(first.level_gram(rows=rows), a_r1, a_rr, n)
 
 
 def chunked_cross_products(

@@ -59,6 +59,27 @@ class RandomEffectsBlock:
             return b[self.codes[rows], 0]
         return np.einsum("ij,ij->i", self.Z[rows], b[self.codes[rows]])
 
+    def transpose_apply(self, r: np.ndarray) -> np.ndarray:
+        """``Z_i' r`` per level, ``(nlevels, k)``: the transpose of :meth:`apply`."""
+        out = np.empty((self.nlevels, self.k))
+        if getattr(self, "_intercept", False):
+            out[:, 0] = np.bincount(self.codes, weights=r, minlength=self.nlevels)
+            return out
+        for j in range(self.k):
+            out[:, j] = np.bincount(self.codes, weights=self.Z[:, j] * r, minlength=self.nlevels)
+        return out
+
+    def level_gram(self, w: np.ndarray | None = None, rows: slice = slice(None)) -> np.ndarray:
+        """Per-level ``k x k`` blocks of ``Z_i' W Z_i`` (``W = diag(w)``, or the
+        identity), ``(nlevels, k, k)``, over ``rows``."""
+        z, codes = self.Z[rows], self.codes[rows]
+        out = np.empty((self.nlevels, self.k, self.k))
+        for a in range(self.k):
+            for b in range(a, self.k):
+                weights = z[:, a] * z[:, b] if w is None else w * z[:, a] * z[:, b]
+                out[:, a, b] = out[:, b, a] = np.bincount(codes, weights=weights, minlength=self.nlevels)
+        return out
+
 
 def rest_layout(blocks: list[RandomEffectsBlock]) -> tuple[list[tuple[int, int, int]], int]:
     """``(offset, nlevels, k)`` of every term after the first inside the factor's

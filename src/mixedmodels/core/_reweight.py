@@ -46,8 +46,9 @@ class ReweightedCrossProducts:
 
     def __init__(self, blocks: list[RandomEffectsBlock], X: np.ndarray, lower_sparse: bool = False) -> None:
         first, rest = blocks[0], blocks[1:]
+        self.first = first
         self.n, self.p = X.shape
-        self.codes1, self.q1k1 = first.codes, first.size
+        self.q1k1 = first.size
         self.z1 = first.Z
         cols, vals, offset = [], [], 0
         for block in rest:
@@ -90,7 +91,6 @@ class ReweightedCrossProducts:
         unique, self._rr_slot = _compact(key, max(self.s_re * self.s, 1))
         self._rr_rows, self._rr_cols = np.divmod(unique, self.s)
         self._rr_prod = (self.re_vals[:, a.ravel()] * self.re_vals[:, b.ravel()])
-        self._pairs1 = [(i, j) for i in range(self.z1.shape[1]) for j in range(i, self.z1.shape[1])]
 
     def set_lower_sparse(self, lower_sparse: bool) -> None:
         """Give ``A_rr`` as the CSR matrix of its lower triangle (True) or dense (False)."""
@@ -100,7 +100,7 @@ class ReweightedCrossProducts:
         """Cross-products with row weights ``w`` (not square roots) and response ``z``."""
         D = self._D
         D[:, self.p] = z
-        a11 = self._first_diagonal(w)
+        a11 = self.first.level_gram(w)
         self._z1t.data = (self.z1 * w[:, None]).ravel()[self._z1t_order]
         dense_r1 = (self._z1t @ D).T
         sparse_r1 = np.bincount(self._r1_slot, weights=(self._r1_prod * w[:, None]).ravel(),
@@ -133,16 +133,6 @@ class ReweightedCrossProducts:
     def X_transpose_times(self, r: np.ndarray) -> np.ndarray:
         """``X' r`` (length ``p``)."""
         return r @ self._D[:, : self.p]
-
-    def _first_diagonal(self, w: np.ndarray) -> np.ndarray:
-        k = self.z1.shape[1]
-        q = self.q1k1 // k
-        out = np.empty((q, k, k))
-        for a, b in self._pairs1:
-            s = np.bincount(self.codes1, weights=w * self.z1[:, a] * self.z1[:, b], minlength=q)
-            out[:, a, b] = s
-            out[:, b, a] = s
-        return out
 
     def _rest_blocks(self, a_rr: np.ndarray, w: np.ndarray, D: np.ndarray) -> None:
         s_re = self.s_re
