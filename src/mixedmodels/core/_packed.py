@@ -66,8 +66,12 @@ class PackedRest:
         outer_index = None
         if rows is None:
             rows, cols = outer.rows, outer.cols
-        elif rows.size != outer.rows.size:
+        else:
             outer_index = positions_of(rows, cols, outer.rows, outer.cols, s)
+            if outer_index is None:
+                return None
+            if outer_index.size == rows.size:  # the same positions: no gather needed
+                outer_index = None
         ar, ac, av = lower_entries(factor.xp.a_rr)
         found = positions_of(rows, cols, ar, ac, s)
         if found is None:
