@@ -49,22 +49,19 @@ load_dataset <- function(name) {
 }
 
 # --------------------------------------------------------------- helpers
-nv <- function(x) { if (is.null(x)) return(NULL); x <- x[]; as.list(setNames(as.numeric(x), names(x))) }
-arr <- function(x) I(unname(as.vector(x)))
-mat <- function(m) {
-  m <- as.matrix(m)
-  matrix(as.numeric(m), nrow(m), ncol(m))
-}
-named_mat <- function(m) {
-  m <- as.matrix(m)
-  list(rownames = I(rownames(m)), colnames = I(colnames(m)), values = mat(m))
-}
-coef_table <- function(tab) {
-  tab <- as.matrix(tab)
-  out <- lapply(seq_len(nrow(tab)), function(i) as.list(setNames(as.numeric(tab[i, ]), colnames(tab))))
-  names(out) <- rownames(tab)
-  out
-}
+# The JSON helpers and the lme4 extractor are those of the script that made
+# the shared references: its function definitions are evaluated here, without
+# running the script (which fits every shared model when sourced).
+local({
+  shared <- c("nv", "arr", "mat", "named_mat", "coef_table", "first_k", "ranef_block", "cpu_info", "extract_lme4")
+  for (e in parse(file.path(REPO, "tests", "fixtures", "reference", "make_refs.R"))) {
+    if (is.call(e) && identical(e[[1]], as.name("<-")) && is.name(e[[2]]) &&
+        as.character(e[[2]]) %in% shared && is.call(e[[3]]) && identical(e[[3]][[1]], as.name("function")))
+      eval(e, globalenv())
+  }
+  missing <- setdiff(shared, ls(globalenv()))
+  if (length(missing)) stop("make_refs.R no longer defines: ", paste(missing, collapse = ", "))
+})
 # data.frame-like tables (anova, ranova, drop1): one object per row, keyed by
 # row name; numeric columns as numbers (NA -> null), other columns as text
 anova_table <- function(a) {
@@ -80,32 +77,6 @@ table_with_order <- function(a) list(row_names = I(rownames(as.data.frame(a))),
                                       columns = I(colnames(as.data.frame(a))),
                                       heading = I(as.character(attr(a, "heading"))),
                                       rows = anova_table(a))
-first_k <- function(x, k = 10) unname(as.numeric(x)[seq_len(min(k, length(x)))])
-
-ranef_block <- function(d, pv, k = 10) {
-  n <- min(k, nrow(d))
-  out <- list(n_levels = nrow(d), levels = I(rownames(d)[seq_len(n)]),
-              terms = I(colnames(d)),
-              values = mat(as.matrix(d[seq_len(n), , drop = FALSE])))
-  if (is.null(pv)) { out$condVar_blocks <- NULL; return(out) }
-  if (!is.list(pv)) pv <- list(pv)
-  pos <- 0
-  out$condVar_blocks <- lapply(seq_along(pv), function(b) {
-    a <- pv[[b]]
-    q <- dim(a)[1]
-    terms <- colnames(d)[pos + seq_len(q)]
-    pos <<- pos + q
-    list(terms = I(terms),
-         matrices = lapply(seq_len(n), function(i) matrix(as.numeric(a[, , i]), q, q)))
-  })
-  out
-}
-
-cpu_info <- function() {
-  l <- tryCatch(readLines("/proc/cpuinfo"), error = function(e) character())
-  m <- grep("^model name", l, value = TRUE)
-  if (length(m)) sub("^model name\\s*:\\s*", "", m[1]) else NA
-}
 pkgv <- function(p) if (requireNamespace(p, quietly = TRUE)) as.character(packageVersion(p)) else NULL
 versions <- function(extra = character()) {
   v <- list(R = R.version.string, lme4 = pkgv("lme4"), Matrix = pkgv("Matrix"))
@@ -132,61 +103,6 @@ write_json_file <- function(x, name) {
   f <- file.path(OUT_DIR, paste0(name, ".json"))
   writeLines(toJSON(x, auto_unbox = TRUE, digits = NA, null = "null", na = "null", pretty = TRUE), f)
   invisible(f)
-}
-
-# ------------------------------------------------------------ lme4 extractor
-# Same fields as extract_lme4() in make_refs.R (without the lmerTest parts).
-extract_lme4 <- function(fit) {
-  isG <- isGLMM(fit)
-  fe <- fixef(fit)
-  V <- as.matrix(vcov(fit))
-  vc <- VarCorr(fit)
-  fac <- names(getME(fit, "cnms"))
-  varcorr <- lapply(seq_along(vc), function(i) {
-    m <- vc[[i]]
-    list(group = names(vc)[i], factor = fac[i], terms = I(colnames(m)),
-         variance = arr(diag(as.matrix(m))), stddev = arr(attr(m, "stddev")),
-         cov = mat(m), corr = mat(attr(m, "correlation")))
-  })
-  re <- ranef(fit, condVar = TRUE)
-  ranefs <- lapply(names(re), function(g) {
-    d <- re[[g]]
-    pv <- attr(d, "postVar"); if (is.null(pv)) pv <- attr(d, "condVar")
-    ranef_block(d, pv)
-  })
-  names(ranefs) <- names(re)
-  reml <- isREML(fit)
-  summ <- summary(fit)
-  ll <- logLik(fit)
-  oi <- fit@optinfo
-  list(
-    nobs = nobs(fit),
-    ngrps = nv(ngrps(fit)),
-    fixef = nv(fe),
-    fixef_se = nv(sqrt(diag(V))),
-    vcov = list(names = I(names(fe)), values = mat(V)),
-    coef_table = coef_table(coef(summ)),
-    varcorr = varcorr,
-    sigma = sigma(fit),
-    residual_variance = if (isG) NULL else sigma(fit)^2,
-    theta = nv(getME(fit, "theta")),
-    logLik = as.numeric(ll), logLik_df = attr(ll, "df"),
-    REMLcrit = if (reml) REMLcrit(fit) else NULL,
-    deviance = if (reml) NULL else deviance(fit),
-    deviance_note = if (isG) "lme4 deviance() of a GLMM = sum of squared deviance residuals (conditional on the modes); see minus2logLik" else "ML deviance (-2 logLik); null for REML fits",
-    minus2logLik = -2 * as.numeric(ll),
-    AIC = AIC(fit), BIC = BIC(fit),
-    df_residual = df.residual(fit),
-    devcomp_cmp = nv(getME(fit, "devcomp")$cmp),
-    ranef_first10 = ranefs,
-    rows_used_first10 = first_k(as.integer(rownames(model.frame(fit)))),
-    fitted_first10 = first_k(fitted(fit)),
-    linpred_first10 = first_k(predict(fit, type = "link")),
-    population_pred_first10 = first_k(predict(fit, re.form = NA, type = "link")),
-    isSingular = isSingular(fit),
-    optimizer = list(name = oi$optimizer, conv = oi$conv$opt, feval = oi$feval,
-                     lme4_messages = I(as.character(unlist(oi$conv$lme4$messages))))
-  )
 }
 
 # Fit `call_txt` (evaluated with `dat` bound) N_REP times; return the last

@@ -72,7 +72,7 @@ run_model <- function(s) {
   tf <- timed_fit(s$call, ld$data)
   fit <- tf$fit
   xw <- character()
-  ex <- withCallingHandlers(extract_lme4(fit),
+  ex <- withCallingHandlers(extract_lme4(fit, s = NULL),  # (a GLMM: no lmerTest parts, no spec needed)
     warning = function(c) { xw <<- c(xw, conditionMessage(c)); invokeRestart("muffleWarning") })
   fam <- family(fit)
   extra <- list(
