@@ -38,28 +38,28 @@ class ReweightedSystem:
     def __init__(self, blocks: list[RandomEffectsBlock], X: np.ndarray) -> None:
         self.blocks = blocks
         self.n, self.p = X.shape
-        # a large rest of scalar terms starts sparse (packed); it stays so only
-        # when large leading diagonal blocks make the sparse elimination pay
-        scalar_rest = all(b.k == 1 for b in blocks[1:])
-        lower_sparse = scalar_rest and sum(b.size for b in blocks[1:]) >= SPARSE_CUT_MIN
-        self.cross = ReweightedCrossProducts(blocks, X, lower_sparse)
-        xp = self.cross.compute(np.ones(self.n), np.zeros(self.n))
+        self.cross = ReweightedCrossProducts(blocks, X)
         layout = rest_layout(blocks)
         cuts = rest_diagonal_cuts(self.cross.structure(), *layout)
-        if lower_sparse and cuts and cuts[-1] >= SPARSE_CUT_MIN:
-            try:
-                self.factor = ReweightableFactor(xp, *layout, cuts=cuts)
-            except PackedPositionsError:  # some row has no first-term effect
-                lower_sparse = False
-        else:
-            lower_sparse = False
-        if not lower_sparse:
-            self.cross.set_lower_sparse(False)
-            xp = self.cross.compute(np.ones(self.n), np.zeros(self.n))
-            self.factor = ReweightableFactor(xp, *layout, cuts=cuts)
+        # the rest is held packed and its leading diagonal blocks eliminated
+        # sparsely when they are large (and every further term is scalar)
+        sparse = all(b.k == 1 for b in blocks[1:]) and bool(cuts) and cuts[-1] >= SPARSE_CUT_MIN
+        self.factor = self._factor(layout, cuts, sparse)
         self.chord = None  # the last PIRLS factor, whose solves start the next PIRLS
         # chord steps (a pass over the rows each) pay off only when a new factor costs far more
         self.use_chord = self.factor.update_flops() > _CHORD_FLOPS_PER_ROW * self.n + _CHORD_FLOPS_PER_STEP
+
+    def _factor(self, layout, cuts: list[int], sparse: bool) -> ReweightableFactor:
+        """The factor of the cross-products at unit weights, packed if ``sparse``
+        (dense when some row lacks a first-term effect: packing needs one)."""
+        ones, zeros = np.ones(self.n), np.zeros(self.n)
+        if sparse:
+            self.cross.set_lower_sparse(True)
+            try:
+                return ReweightableFactor(self.cross.compute(ones, zeros), *layout, cuts=cuts)
+            except PackedPositionsError:
+                self.cross.set_lower_sparse(False)
+        return ReweightableFactor(self.cross.compute(ones, zeros), *layout, cuts=cuts)
 
 
 class GeneralizedMixedProblem:

@@ -38,13 +38,14 @@ class ReweightedCrossProducts:
     X : numpy.ndarray
         ``(n, p)`` fixed-effects columns placed before the response (``p``
         may be 0: then the rest holds only the other terms and ``z``).
-    lower_sparse : bool
-        Give ``A_rr`` as a CSR matrix of its lower triangle only, with the
-        same structure every time (for a large rest of scalar terms, whose
-        factor reads the values packed); otherwise a dense symmetric array.
+
+    Notes
+    -----
+    ``A_rr`` comes as a dense symmetric array, or -- after
+    :meth:`set_lower_sparse` -- as the CSR matrix of its lower triangle.
     """
 
-    def __init__(self, blocks: list[RandomEffectsBlock], X: np.ndarray, lower_sparse: bool = False) -> None:
+    def __init__(self, blocks: list[RandomEffectsBlock], X: np.ndarray) -> None:
         first, rest = blocks[0], blocks[1:]
         self.first = first
         self.n, self.p = X.shape
@@ -65,7 +66,7 @@ class ReweightedCrossProducts:
         self._zrt, self._zrt_order = _transposed(self.re_cols, max(self.s_re, 0))
         self._build_r1(first)
         self._build_rr()
-        self.set_lower_sparse(lower_sparse)
+        self._lower = None
 
     def _build_r1(self, first: RandomEffectsBlock) -> None:
         """Pattern of ``A_r1``: sparse rows for the other terms, dense rows for X and z."""
@@ -93,7 +94,9 @@ class ReweightedCrossProducts:
         self._rr_prod = (self.re_vals[:, a.ravel()] * self.re_vals[:, b.ravel()])
 
     def set_lower_sparse(self, lower_sparse: bool) -> None:
-        """Give ``A_rr`` as the CSR matrix of its lower triangle (True) or dense (False)."""
+        """Give ``A_rr`` as the CSR matrix of its lower triangle, with the same
+        structure every time (True: for a large rest of scalar terms, whose
+        factor reads the values packed), or as a dense array (False)."""
         self._lower = _LowerRest(self) if lower_sparse else None
 
     def compute(self, w: np.ndarray, z: np.ndarray) -> CrossProducts:
