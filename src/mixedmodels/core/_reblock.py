@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -35,8 +36,6 @@ class RandomEffectsBlock:
         self.Z = np.asarray(self.Z, dtype=float).reshape(len(self.codes), -1)
         if self.covariance is None:
             self.covariance = Unstructured(self.k)
-        # a random intercept: Z b is a gather, no products (PIRLS applies it per iteration)
-        self._intercept = self.Z.shape[1] == 1 and bool(np.all(self.Z == 1.0))
 
     @property
     def k(self) -> int:
@@ -53,16 +52,22 @@ class RandomEffectsBlock:
         codes = self.codes[rows]
         return codes[:, None] * self.k + np.arange(self.k)[None, :]
 
+    @cached_property
+    def is_intercept(self) -> bool:
+        """A random intercept (one effect, a column of ones): ``Z b`` is then a
+        gather and ``Z' r`` a sum per level, with no products."""
+        return self.k == 1 and bool(np.all(self.Z == 1.0))
+
     def apply(self, b: np.ndarray, rows: slice | np.ndarray = slice(None)) -> np.ndarray:
         """Per-row contribution ``Z_i b`` for effects ``b`` of shape (nlevels, k)."""
-        if getattr(self, "_intercept", False):  # (absent in blocks pickled before it existed)
+        if self.is_intercept:
             return b[self.codes[rows], 0]
         return np.einsum("ij,ij->i", self.Z[rows], b[self.codes[rows]])
 
     def transpose_apply(self, r: np.ndarray) -> np.ndarray:
         """``Z_i' r`` per level, ``(nlevels, k)``: the transpose of :meth:`apply`."""
         out = np.empty((self.nlevels, self.k))
-        if getattr(self, "_intercept", False):
+        if self.is_intercept:
             out[:, 0] = np.bincount(self.codes, weights=r, minlength=self.nlevels)
             return out
         for j in range(self.k):
