@@ -32,6 +32,7 @@ from scipy.linalg import lapack
 from mixedmodels.core._crossprod import CrossProducts
 from mixedmodels.core._diagchol import cholesky_diagonal_blocks, rest_diagonal_cuts
 from mixedmodels.core._cutchol import CutElimination
+from mixedmodels.core._levelclass import LevelClassMap
 from mixedmodels.core._outer import build_outer_map
 from mixedmodels.core._packed import PackedRest, with_diagonal
 from mixedmodels.core._restfactor import CutRest, DenseRest
@@ -145,6 +146,7 @@ class BlockedFactor:
         self.rest_layout = rest_layout
         self.n_re_rest = n_re_rest
         self.outer = build_outer_map(xp.a_r1, xp.a11.shape[1])
+        self._classes = LevelClassMap.build(self.outer, xp.a11)
         self.cuts = rest_diagonal_cuts(xp, rest_layout, n_re_rest)
         self._packed, self._elimination = self._packing(sparse_cuts)
 
@@ -175,7 +177,7 @@ class BlockedFactor:
         if self._packed is None:
             rest = DenseRest(self._cholesky(self._general_matrix(mid, lambdas[1:])))
         else:
-            values = self._packed.values(self.outer.lower(mid), lambdas[1:])
+            values = self._packed.values(self._downdate_values(mid), lambdas[1:])
             if self._elimination is not None:
                 rest = self._elimination.factor(values)
             else:
@@ -194,6 +196,11 @@ class BlockedFactor:
         c[idx, idx] += 1.0
         return c
 
+    def _downdate_values(self, mid: np.ndarray) -> np.ndarray:
+        """The downdate's lower triangle at the outer map's positions (through
+        the merged map when the first term's levels fall into few classes)."""
+        return self.outer.lower(mid) if self._classes is None else self._classes.lower(mid)
+
     def _downdate(self, c: np.ndarray, mid: np.ndarray) -> None:
         """In place ``c <- c - A_r1 M A_r1'`` from the outer map.
 
@@ -201,7 +208,7 @@ class BlockedFactor:
         Lambda mixes them.
         """
         outer = self.outer
-        downdate = outer.lower(mid)
+        downdate = self._downdate_values(mid)
         c[outer.rows, outer.cols] -= downdate
         off = outer.rows != outer.cols
         c[outer.cols[off], outer.rows[off]] -= downdate[off]

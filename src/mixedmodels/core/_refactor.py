@@ -59,6 +59,7 @@ class ReweightableFactor(BlockedFactor):
     def __init__(self, xp: CrossProducts, rest_layout, n_re_rest: int, dense: bool | None = None,
                  cuts: list[int] | None = None) -> None:
         self.xp, self.rest_layout, self.n_re_rest = xp, rest_layout, n_re_rest
+        self._classes = None  # the first term's blocks change with the weights: no merged map
         lower = sp.issparse(xp.a_rr)
         self.dense = False if lower else (prefer_dense(xp) if dense is None else dense)
         if not self.dense:
