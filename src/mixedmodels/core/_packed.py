@@ -53,10 +53,18 @@ class PackedRest:
         self.rows, self.cols = rows, cols
         self.outer_index, self.base = outer_index, base
         self.re_diagonal = np.flatnonzero((rows == cols) & (rows < factor.n_re_rest))
-        term_of = np.full(self.size, -1)
+        self.nterms = len(factor.rest_layout)
+        term_of = np.full(self.size, self.nterms)  # X and y columns: the last "term", scale 1
         for t, (o, q, _) in enumerate(factor.rest_layout):
             term_of[o : o + q] = t
-        self.row_term, self.col_term = term_of[rows], term_of[cols]
+        # which pair of terms each entry belongs to, as an index into the outer product of the scales
+        self.term_pair = term_of[rows] * (self.nterms + 1) + term_of[cols]
+        self.flat = rows.astype(np.int64) * self.size + cols
+
+    def pair_scale(self, scale: np.ndarray) -> np.ndarray:
+        """``scale[row term] * scale[column term]`` of every entry, for ``scale``
+        with one value per further term and one for the X and y columns."""
+        return np.outer(scale, scale).ravel()[self.term_pair]
 
     @classmethod
     def build(cls, factor, rows: np.ndarray | None = None, cols: np.ndarray | None = None) -> "PackedRest | None":
@@ -88,15 +96,14 @@ class PackedRest:
             values = self.base.copy()
             values[self.outer_index] -= downdate
         if lambdas:
-            scale = np.append([lam[0, 0] for lam in lambdas], 1.0)
-            values *= scale[self.row_term] * scale[self.col_term]
+            values *= self.pair_scale(np.append([lam[0, 0] for lam in lambdas], 1.0))
         values[self.re_diagonal] += 1.0
         return values
 
     def matrix(self, values: np.ndarray) -> np.ndarray:
         """Dense matrix whose lower triangle holds ``values``."""
         c = np.zeros((self.size, self.size))
-        c.ravel()[self.rows * self.size + self.cols] = values
+        c.ravel()[self.flat] = values
         return c
 
 

@@ -75,7 +75,7 @@ def packed_conditional_variances(problem, state, sigma: float) -> list[np.ndarra
     packed = factor._packed
     z = packed_inverse(factor, state)
     scale = np.append([lam[0, 0] for lam in state.lambdas[1:]], 0.0)
-    w = z * scale[packed.row_term] * scale[packed.col_term]
+    w = z * packed.pair_scale(scale)
     w[packed.rows != packed.cols] *= 2.0
     at_outer = w if packed.outer_index is None else w[packed.outer_index]
     q1, k1, _ = state.d_inv.shape
