@@ -256,3 +256,31 @@ def test_random_nested_designs_sparse_equals_dense(seed):
         np.testing.assert_allclose(vb, va, rtol=1e-8, atol=1e-14)
     logdet, r2, *_ = dense_quantities(blocks, X, y, theta, dense)
     assert b.logdet_re == pytest.approx(logdet, rel=1e-9)
+
+
+def test_with_diagonal_merges_missing_diagonal_positions_in_order():
+    from mixedmodels.core._packed import with_diagonal
+
+    rows, cols = np.array([0, 2, 2, 3, 4]), np.array([0, 0, 2, 1, 4])
+    got_rows, got_cols = with_diagonal(rows, cols, n_diagonal=4, size=5)
+    want = sorted({(r, c) for r, c in zip(rows, cols)} | {(i, i) for i in range(4)})
+    assert list(zip(got_rows.tolist(), got_cols.tolist())) == want
+    empty = with_diagonal(np.array([], int), np.array([], int), 2, 3)
+    assert [e.tolist() for e in empty] == [[0, 1], [0, 1]]
+
+
+@pytest.mark.parametrize("crossed", [0, 9])
+def test_quick_coupling_check_agrees_with_the_symbolic_search(crossed):
+    """The outer map's positions answer "is the leading block diagonal at all"
+    as the symbolic product does: nested terms keep their cuts, and a crossed
+    first rest term has none."""
+    from mixedmodels.core._diagchol import rest_diagonal_cuts
+    from mixedmodels.core._reblock import rest_layout
+
+    blocks, X, y = three_level_problem(crossed=crossed)
+    last_first = [blocks[0], blocks[-1], *blocks[1:-1]]
+    for order in (blocks, last_first):
+        factor = LinearMixedProblem(order, X, y).factor
+        assert factor.cuts == rest_diagonal_cuts(factor.xp, *rest_layout(order))
+    # the last factor had the crossed term (or the districts) right after the classes
+    assert factor.cuts == ([] if crossed else [20])

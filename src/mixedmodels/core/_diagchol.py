@@ -15,6 +15,8 @@ import scipy.linalg as la
 from scipy.linalg import blas
 import scipy.sparse as sp
 
+from mixedmodels.core._packed import lower_entries
+
 
 def diagonal_cuts(pattern: sp.spmatrix, limit: int, min_block: int = 16) -> list[int]:
     """Ends of the successive leading blocks that are diagonal when the
@@ -74,13 +76,33 @@ def cholesky_diagonal_blocks(c: np.ndarray, cuts: list[int]) -> np.ndarray:
     return c
 
 
-def rest_diagonal_cuts(xp, rest_layout, n_re_rest: int) -> list[int]:
+def rest_diagonal_cuts(xp, rest_layout, n_re_rest: int, downdate_positions=None, min_block: int = 16) -> list[int]:
     """Leading blocks of the rest block that are diagonal in turn (scalar terms
     whose levels never co-occur, directly or through earlier terms), for the
-    cross-products ``xp`` of a blocked factor."""
+    cross-products ``xp`` of a blocked factor.
+
+    ``downdate_positions``, the ``(rows, cols)`` of the lower triangle of
+    ``A_r1 A_r1'`` when already known (the outer map's), answer first
+    whether the leading block is diagonal at all: a crossed design then
+    costs one pass over them instead of the symbolic product.
+    """
     vector = [o for o, _, k in rest_layout if k > 1]
     limit = min(vector + [n_re_rest])
     if limit == 0:
         return []
+    if downdate_positions is not None and _first_coupled_row(xp.a_rr, *downdate_positions, limit) < min_block:
+        return []
     a = abs(xp.a_r1)
-    return diagonal_cuts(a @ a.T + abs(sp.csr_matrix(xp.a_rr)), limit)
+    return diagonal_cuts(a @ a.T + abs(sp.csr_matrix(xp.a_rr)), limit, min_block)
+
+
+def _first_coupled_row(a_rr, rows: np.ndarray, cols: np.ndarray, limit: int) -> int:
+    """First row before ``limit`` with an entry left of the diagonal (within
+    the first ``limit`` columns) in the downdate positions or in ``A_rr``."""
+    ar, ac, _ = lower_entries(a_rr)
+    first = limit
+    for r, c in ((rows, cols), (ar, ac)):
+        coupled = r[(r < limit) & (c < r)]
+        if coupled.size:
+            first = min(first, int(coupled.min()))
+    return first

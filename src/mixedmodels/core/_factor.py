@@ -147,7 +147,7 @@ class BlockedFactor:
         self.n_re_rest = n_re_rest
         self.outer = build_outer_map(xp.a_r1, xp.a11.shape[1])
         self._classes = LevelClassMap.build(self.outer, xp.a11)
-        self.cuts = rest_diagonal_cuts(xp, rest_layout, n_re_rest)
+        self.cuts = rest_diagonal_cuts(xp, rest_layout, n_re_rest, (self.outer.rows, self.outer.cols))
         self._packed, self._elimination = self._packing(sparse_cuts)
 
     def dense_order(self) -> int:

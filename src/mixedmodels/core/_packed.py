@@ -20,11 +20,16 @@ class PackedPositionsError(ValueError):
 
 
 def with_diagonal(rows: np.ndarray, cols: np.ndarray, n_diagonal: int, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """The positions ``(rows, cols)`` (sorted) and the first ``n_diagonal``
-    diagonal positions, sorted by row then column: a random effect whose
-    column of ``Z`` is all zero has no entry in the outer map, but its
+    """The positions ``(rows, cols)`` (sorted by row, then column) and the first
+    ``n_diagonal`` diagonal positions, in the same order: a random effect
+    whose column of ``Z`` is all zero has no entry in the outer map, but its
     diagonal still gets the identity's 1."""
-    keys = np.union1d(rows.astype(np.int64) * size + cols, np.arange(n_diagonal, dtype=np.int64) * (size + 1))
+    keys = rows.astype(np.int64) * size + cols
+    diagonal = np.arange(n_diagonal, dtype=np.int64) * (size + 1)
+    at = np.searchsorted(keys, diagonal)
+    present = at < keys.size
+    present[present] = keys[at[present]] == diagonal[present]
+    keys = np.insert(keys, at[~present], diagonal[~present])  # merge two sorted lists: no sort
     return keys // size, keys % size
 
 
