@@ -19,6 +19,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.linalg import lapack
 
+from mixedmodels._unique import sorted_union
 from mixedmodels.core._outer import _pairs
 from mixedmodels.core._packed import positions_of
 from mixedmodels.core._restfactor import CutRest, DiagonalBlock
@@ -68,12 +69,12 @@ class CutElimination:
         block = self._block_of(rows)
         if np.any((rows != cols) & (rows < self.cut) & (block == self._block_of(cols))):
             raise ValueError("a leading block has an off-diagonal entry: it is not diagonal")
-        keys = np.union1d(rows.astype(np.int64) * size + cols, (ti + self.cut) * size + (tj + self.cut))
+        keys = sorted_union(rows.astype(np.int64) * size + cols, (ti + self.cut) * size + (tj + self.cut))
         starts = [0] + list(cuts[:-1])
         pairs = []
         for start, stop in zip(starts, cuts):
             plan_keys, fill = self._pairs_below(keys, start, stop)
-            keys = np.union1d(keys, fill)
+            keys = sorted_union(keys, fill)
             pairs.append(plan_keys)
         self.rows, self.cols = np.divmod(keys, size)
         self.plans = [self._plan(start, stop, *p) for start, stop, p in zip(starts, cuts, pairs)]

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from mixedmodels._unique import sorted_unique
 from mixedmodels.core._outer import OuterProductMap
 
 MAX_CLASS_SHARE = 0.25  # classes above this share of the levels: not worth merging
@@ -83,5 +84,5 @@ def _merged_share(P: sp.csr_matrix, target: np.ndarray, width: int) -> float:
         seen[keys] = True
         distinct = seen.reshape(rows.size, width).sum(axis=1)
     else:
-        distinct = np.bincount(np.unique(keys) // width, minlength=rows.size)
+        distinct = np.bincount(sorted_unique(keys) // width, minlength=rows.size)
     return float(np.sum(picked * distinct / np.diff(sample.indptr)) / picks.size)

@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mixedmodels._unique import sorted_unique
+
 __all__ = ["Numeric", "Factor", "as_value", "r_label", "as_factor"]
 
 
@@ -46,7 +48,7 @@ class Factor:
 
     def drop_unused(self) -> "Factor":
         """Drop levels that do not occur (R's ``drop.unused.levels``)."""
-        used = np.unique(self.codes[self.codes >= 0])
+        used = sorted_unique(self.codes[self.codes >= 0])
         remap = np.full(len(self.levels) + 1, -1, dtype=np.int64)
         remap[used] = np.arange(used.size)
         return Factor(remap[self.codes], [self.levels[i] for i in used], self.ordered)
