@@ -42,6 +42,12 @@ class Control:
         downhill gradient into the interior (lme4's ``restart_edge``).
     boundary_tol : float
         Parameters this close to a bound are tried exactly on it.
+    profile_small_terms : bool
+        In a large model, find the covariance parameters of the terms with
+        few levels (lme4 puts them last) inside every evaluation, from a
+        small factor, and search only the other parameters (InstEval: 2
+        instead of 3; :mod:`mixedmodels.core._smallterms`).  The optimum is
+        the same; False searches all parameters jointly, as lme4 does.
     """
 
     optimizer: str = "bobyqa"
@@ -58,6 +64,7 @@ class Control:
     check_nlev_gtreq_5: str = "ignore"
     restart_edge: bool = True
     boundary_tol: float = 1e-5
+    profile_small_terms: bool = True
 
     def __post_init__(self) -> None:
         for name, value in vars(self).items():

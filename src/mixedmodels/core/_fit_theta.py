@@ -32,7 +32,7 @@ def optimize_theta(
         summary.feval += feval
         summary.messages.append("some theta parameters on the boundary, restarted")
     if boundary_tol > 0:
-        _snap_to_boundary(devfun, summary, lower, boundary_tol)
+        snap_to_boundary(devfun, summary, lower, boundary_tol)
     return summary
 
 
@@ -46,7 +46,8 @@ def _downhill_from_edge(devfun, theta, fmin, lower, step: float = 1e-5) -> bool:
     return False
 
 
-def _snap_to_boundary(devfun, summary: OptSummary, lower, tol) -> None:
+def snap_to_boundary(devfun, summary: OptSummary, lower, tol) -> None:
+    """Parameters within ``tol`` of their bound go exactly on it if the objective does not increase."""
     near = (summary.final - lower < tol) & (summary.final != lower)
     if not np.any(near):
         return

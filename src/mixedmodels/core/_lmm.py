@@ -58,11 +58,16 @@ class LinearMixedProblem:
 
     def deviance_of(self, state: FactorState, reml: bool) -> float:
         """Profiled deviance (ML) or REML criterion read off a factor."""
-        r2 = state.pwrss
+        logdet_rx = state.logdet_rx(self.p) if reml else 0.0
+        return self.deviance_from(state.logdet_re, logdet_rx, state.pwrss, reml)
+
+    def deviance_from(self, logdet_re: float, logdet_rx: float, pwrss: float, reml: bool) -> float:
+        """Profiled deviance (ML) or REML criterion from ``log|L_Z|^2``,
+        ``log|R_X|^2`` (read by REML only) and the penalized residual sum of squares."""
         if reml:
             dof = self.n - self.p
-            return state.logdet_re + state.logdet_rx(self.p) + dof * (1.0 + LOG_2PI + np.log(r2 / dof)) - self.log_weights
-        return state.logdet_re + self.n * (1.0 + LOG_2PI + np.log(r2 / self.n)) - self.log_weights
+            return logdet_re + logdet_rx + dof * (1.0 + LOG_2PI + np.log(pwrss / dof)) - self.log_weights
+        return logdet_re + self.n * (1.0 + LOG_2PI + np.log(pwrss / self.n)) - self.log_weights
 
     def deviance(self, theta: np.ndarray, reml: bool = True) -> float:
         """Objective for the optimizer: set theta, update the factor, read the deviance."""

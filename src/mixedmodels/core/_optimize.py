@@ -51,6 +51,9 @@ class OptSummary:
         Wall seconds spent optimizing.
     messages : list of str
         Convergence and check messages attached afterwards.
+    inner_feval : int
+        Evaluations of the small terms' deviance made inside the evaluations,
+        when their parameters are profiled out (:mod:`mixedmodels.core._smallterms`).
     """
 
     method: str
@@ -69,6 +72,7 @@ class OptSummary:
     return_code: str = ""
     elapsed: float = 0.0
     messages: list[str] = field(default_factory=list)
+    inner_feval: int = 0
 
     @property
     def failed(self) -> bool:
@@ -76,8 +80,9 @@ class OptSummary:
         return self.return_code in FAILED_CODES
 
     def __str__(self) -> str:
+        inner = f" (and {self.inner_feval} of the small terms' deviance inside them)" if self.inner_feval else ""
         return (
-            f"optimizer {self.method}: {self.feval} evaluations, {self.elapsed:.3f} s, "
+            f"optimizer {self.method}: {self.feval} evaluations{inner}, {self.elapsed:.3f} s, "
             f"objective {self.fmin:.6f}, return code {self.return_code}"
         )
 

@@ -9,6 +9,7 @@ from mixedmodels._checks import check_convergence, check_few_levels, check_optim
 from mixedmodels._control import Control
 from mixedmodels.core import LinearMixedProblem, RandomEffectsBlock, solve
 from mixedmodels.core._fit_theta import optimize_theta
+from mixedmodels.core._smallterms import SmallTermProfile, optimize_profiled
 from mixedmodels.formula import FormulaError, ModelFrame, build_model_frame
 from mixedmodels.lmm._result import LmerFit
 
@@ -115,11 +116,13 @@ def fit_problem(
     def devfun(theta: np.ndarray) -> float:
         return problem.deviance(theta, reml)
 
+    settings = (control.optimizer, control.optimizer_options, control.restart_edge, control.boundary_tol)
+    profile = SmallTermProfile.for_problem(problem) if control.profile_small_terms else None
     with blas_threads_for(problem.factor.dense_order()):
-        opt = optimize_theta(
-            devfun, initial, lower, control.optimizer, control.optimizer_options,
-            control.restart_edge, control.boundary_tol,
-        )
+        if profile is None:
+            opt = optimize_theta(devfun, initial, lower, *settings)
+        else:
+            opt = optimize_profiled(profile, devfun, initial, lower, reml, *settings)
         messages += check_optimizer_code(opt, control)
         singular = theta_map.is_singular(opt.final, control.singular_tol)
         messages += check_convergence(devfun, opt.final, opt.fmin, lower, singular, problem.n, control)[0]

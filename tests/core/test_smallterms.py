@@ -1,0 +1,82 @@
+"""Small trailing terms profiled out of the LMM deviance
+(:mod:`mixedmodels.core._smallterms`): the same deviance, the same optimum."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import mixedmodels as mm
+from mixedmodels.core import _smallterms
+from mixedmodels.core._smallterms import SmallTermProfile
+from mixedmodels.lmm._fit import lmer_frame, lmer_problem
+
+
+def crossed_with_small_term(sd_small=0.4, slope=False, n=2500, seed=11):
+    """Subjects x items crossed, plus a 6-level site term (intercept, or intercept and slope)."""
+    rng = np.random.default_rng(seed)
+    subj, item, site = rng.integers(0, 300, n), rng.integers(0, 80, n), rng.integers(0, 6, n)
+    x = rng.normal(size=n)
+    site_slope = rng.normal(0, 0.3, 6)[site] * x if slope else 0.0
+    y = (1 + 0.5 * x + rng.normal(0, 0.8, 300)[subj] + rng.normal(0, 0.5, 80)[item]
+         + rng.normal(0, sd_small, 6)[site] + site_slope + rng.normal(size=n))
+    return pd.DataFrame({"y": y, "x": x, "subj": subj, "item": item, "site": site})
+
+
+FORMULA = "y ~ x + (1 | subj) + (1 | item) + (1 | site)"
+
+
+@pytest.fixture
+def small_leading(monkeypatch):
+    """Let the 80-level item block count as a large leading part."""
+    monkeypatch.setattr(_smallterms, "MIN_LEADING", 50)
+
+
+def problem_of(formula, data):
+    return lmer_problem(lmer_frame(formula, data))
+
+
+def test_chosen_only_with_a_large_leading_part(small_leading, monkeypatch):
+    data = crossed_with_small_term()
+    profile = SmallTermProfile.for_problem(problem_of(FORMULA, data))
+    assert profile is not None and profile.n_outer == 2 and profile.n_small_re == 6
+    assert SmallTermProfile.for_problem(problem_of("y ~ x + (1 | subj) + (1 | item)", data)) is None
+    monkeypatch.setattr(_smallterms, "MIN_LEADING", 81)
+    assert SmallTermProfile.for_problem(problem_of(FORMULA, data)) is None
+
+
+@pytest.mark.parametrize("reml", [True, False])
+@pytest.mark.parametrize("slope", [False, True])
+def test_small_factor_gives_the_full_deviance(small_leading, reml, slope):
+    formula = FORMULA.replace("(1 | site)", "(1 + x | site)") if slope else FORMULA
+    problem = problem_of(formula, crossed_with_small_term(slope=slope))
+    profile = SmallTermProfile.for_problem(problem)
+    outer = np.array([0.7, 0.45])
+    lead = profile.leading(outer)
+    inners = [np.array([0.3, 0.1, 0.25]), np.array([1.2, -0.4, 0.0])] if slope else [np.array([0.3]), np.array([0.0])]
+    for inner in inners:
+        want = problem.deviance(profile.full_theta(outer, inner), reml)
+        assert profile.inner_deviance(lead, inner, reml) == pytest.approx(want, rel=1e-11)
+
+
+@pytest.mark.parametrize("reml", [True, False])
+@pytest.mark.parametrize("sd_small, slope", [(0.4, False), (0.0, False), (0.4, True)])
+def test_profiled_fit_reaches_the_joint_optimum(small_leading, reml, sd_small, slope):
+    formula = FORMULA.replace("(1 | site)", "(1 + x | site)") if slope else FORMULA
+    data = crossed_with_small_term(sd_small=sd_small, slope=slope)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        joint = mm.lmer(formula, data, reml=reml, control=mm.Control(profile_small_terms=False))
+        profiled = mm.lmer(formula, data, reml=reml)
+    assert profiled.optsummary.inner_feval > 0 and joint.optsummary.inner_feval == 0
+    assert profiled.optsummary.feval < joint.optsummary.feval
+    # as good an optimum (the optimizers' own tolerance apart), the same estimates
+    def objective(fit):
+        return fit.reml_criterion if reml else fit.deviance
+
+    assert objective(profiled) <= objective(joint) + 1e-6
+    assert profiled.optsummary.fmin == pytest.approx(objective(profiled), rel=1e-12)
+    np.testing.assert_allclose(profiled.theta, joint.theta, atol=2e-3)
+    np.testing.assert_allclose(profiled.fixef, joint.fixef, rtol=1e-4, atol=1e-6)
+    assert profiled.is_singular == joint.is_singular
