@@ -106,3 +106,16 @@ def test_offsets_summed(data):
     assert mf.fixef_names == ["(Intercept)", "x"]
     np.testing.assert_allclose(mf.spec.offset(data.iloc[:5]), expected[:5] - 1)
     assert build_model_frame("y ~ x", data).offset is None
+
+
+@pytest.mark.parametrize("ratio, aliased", [(1e-2, []), (1e-5, []), (1e-9, [2])])
+def test_quick_full_rank_check_defers_near_aliased_columns(ratio, aliased):
+    """Columns nearly combinations of earlier ones (relative residual below
+    1e-4) are judged by the exact Gram-Schmidt, as before the quick check."""
+    from mixedmodels.formula._rank import _clearly_full_rank, aliased_columns
+
+    rng = np.random.default_rng(4)
+    a, b, e = rng.normal(size=(3, 500))
+    X = np.column_stack([a, b, a + 2 * b + ratio * e / np.linalg.norm(e) * np.linalg.norm(a + 2 * b)])
+    assert _clearly_full_rank(X, 1e-7) == (ratio > 1e-4)
+    assert aliased_columns(X) == aliased
