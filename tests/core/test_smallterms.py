@@ -80,3 +80,15 @@ def test_profiled_fit_reaches_the_joint_optimum(small_leading, reml, sd_small, s
     np.testing.assert_allclose(profiled.theta, joint.theta, atol=2e-3)
     np.testing.assert_allclose(profiled.fixef, joint.fixef, rtol=1e-4, atol=1e-6)
     assert profiled.is_singular == joint.is_singular
+
+
+@pytest.mark.parametrize("name", ["smallterms_int_ml", "smallterms_slope_reml"])
+def test_reference_fits_profile_the_site_term(fitted, name):
+    """The lme4 references of tools/refs/make_refs_smallterms.R (checked in
+    tests/lmm/test_reference.py) are fitted on the profiled path, with fewer
+    large factorizations than lme4's evaluations."""
+    from tests.conftest import reference
+
+    fit = fitted(name)
+    assert fit.optsummary.inner_feval > 0
+    assert fit.optsummary.feval < reference(name)["feval"]

@@ -38,17 +38,19 @@ group_warn <- function(x) {
   vapply(names(msgs), function(m) sprintf("%s (in %s)", gsub("\\s+", " ", m), paste(unique(msgs[[m]]), collapse = ", ")), "")
 }
 
-glmm <- Filter(function(x) is.null(x$kind), J)
+lmm <- Filter(function(x) is.null(x$kind) && identical(x$engine, "lme4::lmer"), J)
+glmm <- Filter(function(x) is.null(x$kind) && !identical(x$engine, "lme4::lmer"), J)
 inf <- Filter(function(x) !is.null(x$kind), J)
 v <- J[[1]]$versions
 
-L <- c("# Extra reference values (lme4 GLMMs and inference)", "",
+L <- c("# Extra reference values (lme4 LMMs, GLMMs and inference)", "",
   "Produced by the R scripts in `tools/refs/` (`make_refs_glmm.R`, `make_refs_inference.R`, `make_refs_glmm_profile.R`,",
+  "`make_refs_smallterms.R` on the simulated data of `simulate_smallterms.py` in `data/`,",
   "this index by `make_index.R`;",
   "shared helpers in `common.R`) from the bundled CSV files in `src/mixedmodels/datasets/data/` (byte-identical to",
   "`/work/shared/data`), read exactly as `tests/fixtures/reference/make_refs.R` reads them (factor levels from `manifest.json`).",
   "Re-run: `Rscript tools/refs/make_refs_glmm.R && Rscript tools/refs/make_refs_inference.R &&",
-  "Rscript tools/refs/make_refs_glmm_profile.R && Rscript tools/refs/make_index.R`.",
+  "Rscript tools/refs/make_refs_glmm_profile.R && Rscript tools/refs/make_refs_smallterms.R && Rscript tools/refs/make_index.R`.",
   sprintf("Machine: %s, %s cores; %s; lme4 %s, Matrix %s, lmerTest %s, pbkrtest %s, performance %s, insight %s.",
           v$cpu, v$cores, v$R, v$lme4, v$Matrix, pkgv("lmerTest"), pkgv("pbkrtest"), pkgv("performance"), pkgv("insight")),
   "Timings are indicative only (shared 2-core VM, reference BLAS).", "",
@@ -70,6 +72,15 @@ for (n in names(glmm)) {
   L <- c(L, sprintf("| [%s](%s.json) | %s | %s | %s | %s (%s), %s | %d | %.3f | %s | %s |",
     n, n, x$engine, code(form), x$dataset, x$family, x$link, meth, as.integer(x$nobs),
     x$timing$median_s, if (isTRUE(x$isSingular)) "yes" else "no", esc(paste(notes, collapse = "; "))))
+}
+L <- c(L, "", "## LMM fits with a small trailing term (`make_refs_smallterms.R`)", "",
+  "Same fields as the lmer files of `tests/fixtures/reference/`; `feval` is lme4's number of deviance evaluations.", "",
+  "| file | formula | data | REML | nobs | lme4 evaluations | fit time (s) | singular |",
+  "| --- | --- | --- | --- | ---: | ---: | ---: | --- |")
+for (n in names(lmm)) {
+  x <- lmm[[n]]
+  L <- c(L, sprintf("| [%s](%s.json) | %s | %s | %s | %d | %d | %.3f | %s |", n, n, code(x$formula), x$data_file,
+    x$REML, as.integer(x$nobs), as.integer(x$feval), x$timing$median_s, if (isTRUE(x$isSingular)) "yes" else "no"))
 }
 L <- c(L, "", "## Inference (`make_refs_inference.R`)", "",
   "| file | kind | dataset | model(s) | R calls | notes / warnings |", "| --- | --- | --- | --- | --- | --- |")

@@ -1,0 +1,33 @@
+# make_refs_smallterms.R -- lme4::lmer fits of models with a small trailing
+# term (few levels, lme4 puts it last), the shape in which mixedmodels'
+# lmer profiles that term's covariance parameters out of the deviance.
+#
+# Usage (from anywhere):
+#   Rscript tools/refs/make_refs_smallterms.R
+# Reads tests/fixtures/reference_extra/data/sim_smallterms.csv.gz (written by
+# simulate_smallterms.py) and writes tests/fixtures/reference_extra/
+# smallterms_*.json with the fields of the shared lmer references
+# (extract_lme4 of make_refs.R).  See common.R for OUT_DIR and N_REP.
+
+.f <- sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE))
+source(file.path(dirname(normalizePath(.f)), "common.R"))
+
+DATA_FILE <- file.path(REPO, "tests", "fixtures", "reference_extra", "data", "sim_smallterms.csv.gz")
+dat <- read.csv(DATA_FILE, colClasses = c("numeric", "numeric", "character", "character", "character"))
+for (v in c("subj", "item", "site")) dat[[v]] <- factor(dat[[v]], levels = sort(unique(dat[[v]])))
+
+MODELS <- list(
+  list(name = "smallterms_int_ml", formula = "y ~ x + (1 | subj) + (1 | item) + (1 | site)", REML = FALSE),
+  list(name = "smallterms_slope_reml", formula = "y ~ x + (1 | subj) + (1 | item) + (1 + x | site)", REML = TRUE)
+)
+for (m in MODELS) {
+  call <- sprintf("lme4::lmer(%s, data = dat, REML = %s)", m$formula, m$REML)
+  r <- timed_fit(call, dat)
+  out <- c(list(name = m$name, engine = "lme4::lmer", data_file = "data/sim_smallterms.csv.gz",
+                call = call, formula = m$formula, REML = m$REML,
+                feval = r$fit@optinfo$feval, warnings = I(r$warnings), messages = I(r$messages),
+                timing = r$timing, versions = versions()),
+           extract_lme4(r$fit, summary(r$fit)))
+  write_json_file(out, m$name)
+  cat(m$name, "logLik", out$logLik, "feval", out$feval, "median s", r$timing$median_s, "\n")
+}
