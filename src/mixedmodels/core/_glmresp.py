@@ -34,7 +34,7 @@ class GlmResponse:
     offset: np.ndarray
 
     def __post_init__(self) -> None:
-        self._last: tuple[np.ndarray, np.ndarray] | None = None
+        self._last: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # eta, mu, mu_eta
         self.refresh()
 
     def refresh(self) -> None:
@@ -49,26 +49,29 @@ class GlmResponse:
 
     def mu(self, eta: np.ndarray) -> np.ndarray:
         """Mean at the linear predictor (the last one is remembered: PIRLS asks twice)."""
-        if self._last is not None and self._last[0] is eta:
-            return self._last[1]
-        mu = self.family.link.linkinv(eta)
-        self._last = (eta, mu)
-        return mu
+        return self._mean_and_slope(eta)[0]
+
+    def mu_eta(self, eta: np.ndarray) -> np.ndarray:
+        """``d mu / d eta`` at the linear predictor (remembered with the mean)."""
+        return self._mean_and_slope(eta)[1]
+
+    def _mean_and_slope(self, eta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if self._last is None or self._last[0] is not eta:
+            self._last = (eta, *self.family.link.linkinv_and_mu_eta(eta))
+        return self._last[1], self._last[2]
 
     def working(self, eta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """PIRLS weights ``w = wt mu_eta^2 / V(mu)`` and working response
         ``eta - offset + (y - mu) / mu_eta``."""
-        link = self.family.link
-        mu = self.mu(eta)
-        d = link.mu_eta(eta)
+        mu, d = self._mean_and_slope(eta)
         w = self.weights * d * d / self.family.variance(mu)
         return w, eta - self.offset + (self.y - mu) / d
 
     def score_residual(self, eta: np.ndarray) -> np.ndarray:
         """``w (z - eta + offset) = wt mu_eta (y - mu) / V(mu)``: the rows' part of
         the score of the penalized deviance (a half of its negative gradient)."""
-        mu = self.mu(eta)
-        return self.weights * self.family.link.mu_eta(eta) * (self.y - mu) / self.family.variance(mu)
+        mu, d = self._mean_and_slope(eta)
+        return self.weights * d * (self.y - mu) / self.family.variance(mu)
 
     def dev_resids(self, mu: np.ndarray) -> np.ndarray:
         """Per-observation deviance contributions."""

@@ -38,6 +38,11 @@ class Link:
         """``d mu / d eta`` at ``eta``."""
         raise NotImplementedError
 
+    def linkinv_and_mu_eta(self, eta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``mu`` and ``d mu / d eta`` together (links where the second follows
+        from the first save a pass of ``exp`` over the rows)."""
+        return self.linkinv(eta), self.mu_eta(eta)
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
 
@@ -60,8 +65,14 @@ class Logit(Link):
         return mu
 
     def mu_eta(self, eta):
-        mu = special.expit(np.abs(eta))
-        return np.maximum(mu * (1.0 - mu), EPS)
+        return self.linkinv_and_mu_eta(eta)[1]
+
+    def linkinv_and_mu_eta(self, eta):
+        """``mu (1 - mu)`` from the clamped ``mu``: R's ``DBL_EPSILON`` beyond
+        ``|eta| > 30`` (where ``mu`` is clamped), and no cancellation for
+        negative ``eta``."""
+        mu = self.linkinv(eta)
+        return mu, np.maximum(mu * (1.0 - mu), EPS)
 
 
 class Probit(Link):
@@ -102,6 +113,11 @@ class Log(Link):
 
     def mu_eta(self, eta):
         return np.maximum(np.exp(eta), EPS)
+
+    def linkinv_and_mu_eta(self, eta):
+        """The same array twice (``d exp(eta) / d eta = exp(eta)``)."""
+        mu = self.linkinv(eta)
+        return mu, mu
 
 
 class Identity(Link):
