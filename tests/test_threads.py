@@ -1,12 +1,16 @@
-"""BLAS threads during fits: one for small dense factors, the default otherwise."""
+"""BLAS threads during fits: one for small dense factors, the default
+otherwise, and always one for numpy's own copy of OpenBLAS."""
 
 from threadpoolctl import threadpool_info
 
-from mixedmodels._threads import SMALL_DENSE, blas_threads_for
+from mixedmodels._threads import SMALL_DENSE, _numpy_own_blas, blas_threads_for
 
 
-def blas_threads() -> set[int]:
-    return {lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"}
+def blas_threads(numpy_own: bool | None = None) -> set[int]:
+    """Thread counts of the BLAS libraries (only numpy's own, or only the others)."""
+    own = set(_numpy_own_blas())
+    return {lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"
+            and (numpy_own is None or (lib["filepath"] in own) == numpy_own)}
 
 
 def test_small_dense_factors_run_on_one_blas_thread_and_restore():
@@ -14,8 +18,12 @@ def test_small_dense_factors_run_on_one_blas_thread_and_restore():
     with blas_threads_for(SMALL_DENSE - 1):
         assert blas_threads() == {1}
     assert blas_threads() == before
+    others = blas_threads(numpy_own=False)
     with blas_threads_for(SMALL_DENSE):
-        assert blas_threads() == before
+        assert blas_threads(numpy_own=False) == others
+        if _numpy_own_blas():
+            assert blas_threads(numpy_own=True) == {1}
+    assert blas_threads() == before
 
 
 def test_nested_and_overlapping_blocks_restore_once_the_last_closes():

@@ -8,6 +8,14 @@ milliseconds (a 503 x 503 Cholesky factorization measured 1.6 ms with one
 thread and up to 130 ms with two, inside a 200,000-row GLMM fit: 13 s
 against 20 s in all).  Large dense factors (order >= ``SMALL_DENSE``) keep
 the BLAS default, where the second core pays (InstEval: 1.7 s against 2.1 s).
+
+numpy and scipy wheels each bring their own OpenBLAS.  After a numpy matrix
+product on two threads, numpy's workers keep spinning for a while, and a
+scipy Cholesky factorization started then runs at half speed (a 1,157 x
+1,157 ``dpotrf`` took 17 ms instead of 8.5 ms after one 29 x 2,972 times
+2,972 x 29 product).  So inside a fit numpy's own OpenBLAS, when it is a
+separate library, always gets one thread; the factorizations run in
+scipy's.
 """
 
 from __future__ import annotations
@@ -15,6 +23,7 @@ from __future__ import annotations
 import threading
 from contextlib import contextmanager
 from functools import lru_cache
+from pathlib import Path
 from typing import Iterator
 
 SMALL_DENSE = 1000
@@ -30,23 +39,43 @@ def _controller():
     return ThreadpoolController()
 
 
+@lru_cache(maxsize=None)
+def _numpy_own_blas() -> tuple[str, ...]:
+    """File paths of the BLAS libraries that only numpy uses (those in its
+    wheel, when another BLAS library -- scipy's -- is loaded too)."""
+    import numpy
+    import scipy.linalg  # noqa: F401  (loads scipy's BLAS, if it has its own)
+
+    root = Path(numpy.__file__).resolve().parent
+    places = (root, root.with_name(root.name + ".libs"))
+    blas = [lib.filepath for lib in _controller().lib_controllers if lib.user_api == "blas"]
+    own = tuple(p for p in blas if any(Path(p).resolve().is_relative_to(place) for place in places))
+    return own if len(own) < len(blas) else ()
+
+
+def _limit(dense_order: int):
+    """Limit BLAS threads for a fit; returns what restores them (or None)."""
+    if dense_order < SMALL_DENSE:
+        return _controller().limit(limits=1, user_api="blas")
+    own = _numpy_own_blas()
+    return _controller().select(filepath=list(own)).limit(limits=1) if own else None
+
+
 @contextmanager
 def blas_threads_for(dense_order: int) -> Iterator[None]:
     """One BLAS thread inside the block when ``dense_order < SMALL_DENSE``
     (the order of the densely factored part of the rest); otherwise the
-    BLAS library's own setting.
+    BLAS library's own setting, except for numpy's own copy of OpenBLAS,
+    which gets one thread (see the module notes).
 
     The limit is process-wide: with blocks open in several threads at once
     (fits run in threads), the first one sets it and the last one to close
     restores the original setting.
     """
     global _depth, _restore
-    if dense_order >= SMALL_DENSE:
-        yield
-        return
     with _lock:
         if _depth == 0:
-            _restore = _controller().limit(limits=1, user_api="blas")
+            _restore = _limit(dense_order)
         _depth += 1
     try:
         yield
@@ -54,5 +83,6 @@ def blas_threads_for(dense_order: int) -> Iterator[None]:
         with _lock:
             _depth -= 1
             if _depth == 0:
-                _restore.restore_original_limits()
+                if _restore is not None:
+                    _restore.restore_original_limits()
                 _restore = None

@@ -26,10 +26,10 @@ def test_merged_map_gives_the_full_downdate():
     merged = factor._classes
     assert merged is not None
     assert merged.representatives.size < factor.xp.a11.shape[0] / 4
-    assert merged.G.nnz < factor.outer.P.nnz
+    assert merged.G.nnz < factor.outer.sparse.P.nnz
     for lam in (0.3, 1.0, 2.7):
         mid = first_term_blocks(factor.xp.a11, np.array([[lam]]))[2]
-        np.testing.assert_allclose(merged.lower(mid), factor.outer.lower(mid), rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(merged.lower(mid), factor.outer.sparse.lower(mid), rtol=1e-12, atol=1e-12)
 
 
 def test_vector_first_term_with_equal_blocks_merges_into_one_class():
@@ -47,14 +47,14 @@ def test_vector_first_term_with_equal_blocks_merges_into_one_class():
     assert merged is not None and merged.representatives.size == 1
     lam = np.array([[0.9, 0.0], [0.2, 0.4]])
     mid = first_term_blocks(problem.factor.xp.a11, lam)[2]
-    np.testing.assert_allclose(merged.lower(mid), problem.factor.outer.lower(mid), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(merged.lower(mid), problem.factor.outer.sparse.lower(mid), rtol=1e-12, atol=1e-12)
 
 
 def test_distinct_blocks_keep_the_full_map():
     """A continuous covariate as the first term: every level's block differs."""
     problem = crossed_problem(first_z=lambda rng, n: rng.normal(size=(n, 1)))
     assert problem.factor._classes is None
-    assert LevelClassMap.build(problem.factor.outer, problem.factor.xp.a11) is None
+    assert LevelClassMap.build(problem.factor.outer.sparse, problem.factor.xp.a11) is None
 
 
 def test_deviance_equals_the_full_maps():
@@ -70,7 +70,7 @@ def test_estimated_share_is_exact_when_every_nonzero_is_drawn(monkeypatch):
     from mixedmodels.core import _levelclass
 
     factor = crossed_problem().factor
-    outer, merged = factor.outer, factor._classes
+    outer, merged = factor.outer.sparse, factor._classes
     monkeypatch.setattr(_levelclass, "SAMPLE_NONZEROS", outer.P.nnz)
     a11 = factor.xp.a11
     _, inverse = np.unique(a11.reshape(a11.shape[0], -1), axis=0, return_inverse=True)

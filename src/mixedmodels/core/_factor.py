@@ -33,7 +33,7 @@ from mixedmodels.core._crossprod import CrossProducts
 from mixedmodels.core._diagchol import cholesky_diagonal_blocks, rest_diagonal_cuts
 from mixedmodels.core._cutchol import CutElimination
 from mixedmodels.core._levelclass import LevelClassMap
-from mixedmodels.core._outer import build_outer_map
+from mixedmodels.core._denserows import SplitOuterMap
 from mixedmodels.core._packed import PackedRest, with_diagonal
 from mixedmodels.core._restfactor import CutRest, DenseRest
 from mixedmodels.core._scale import scale_columns, scale_rows
@@ -145,8 +145,8 @@ class BlockedFactor:
         self.xp = xp
         self.rest_layout = rest_layout
         self.n_re_rest = n_re_rest
-        self.outer = build_outer_map(xp.a_r1, xp.a11.shape[1])
-        self._classes = LevelClassMap.build(self.outer, xp.a11)
+        self.outer = SplitOuterMap(xp.a_r1, n_re_rest, xp.a11.shape[1])
+        self._classes = LevelClassMap.build(self.outer.sparse, xp.a11)
         self.cuts = rest_diagonal_cuts(xp, rest_layout, n_re_rest, (self.outer.rows, self.outer.cols))
         self._packed, self._elimination = self._packing(sparse_cuts)
 
@@ -199,7 +199,9 @@ class BlockedFactor:
     def _downdate_values(self, mid: np.ndarray) -> np.ndarray:
         """The downdate's lower triangle at the outer map's positions (through
         the merged map when the first term's levels fall into few classes)."""
-        return self.outer.lower(mid) if self._classes is None else self._classes.lower(mid)
+        if self._classes is None:
+            return self.outer.lower(mid)
+        return self.outer.lower(mid, self._classes.lower(mid))
 
     def _downdate(self, c: np.ndarray, mid: np.ndarray) -> None:
         """In place ``c <- c - A_r1 M A_r1'`` from the outer map.

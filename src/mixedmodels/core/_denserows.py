@@ -1,0 +1,110 @@
+"""The fixed-effects and response rows of the downdate, computed densely.
+
+The downdate map of :mod:`._outer` lists every pair of entries of ``A_r1``
+that share a level of the first term.  The rows of ``A_r1`` for ``X`` and
+``y`` are dense -- every level has them -- so with many fixed effects most
+pairs are theirs, and they all change with the response.  Their part of
+the downdate, ``A_x M A_r1'`` (``d x s`` for the ``d = p + 1`` rows), is
+one sparse-times-dense product per evaluation instead; the sparse map keeps
+only the random effects' rows, and a new response changes only ``A_x``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from mixedmodels.core._outer import OuterProductMap, build_outer_map
+
+
+class DenseRowsDowndate:
+    """``A M A'`` on the rows ``start ..`` of ``A = a_r1`` (all of their
+    lower-triangle entries).
+
+    Parameters
+    ----------
+    a_r1 : scipy.sparse.csr_matrix
+        ``(s, q1 k)`` product of the rest with the first term.
+    start : int
+        First dense row (the number of random effects in the rest).
+    k : int
+        Size of the first term's blocks.
+    """
+
+    def __init__(self, a_r1: sp.csr_matrix, start: int, k: int) -> None:
+        s = a_r1.shape[0]
+        self.start, self.k, self.d = start, k, s - start
+        self.a_re = a_r1[:start]
+        self.a_x = a_r1[start:].toarray()
+        counts = start + 1 + np.arange(self.d)  # row start + t holds columns 0 .. start + t
+        t = np.repeat(np.arange(self.d), counts)
+        self.rows = start + t
+        self.cols = np.arange(t.size) - np.repeat(np.cumsum(counts) - counts, counts)
+        self._flat = self.cols * self.d + t  # into the (s, d) product A (A_x M)'
+
+    def with_rows(self, a_x: np.ndarray) -> "DenseRowsDowndate":
+        """The same positions for new dense rows (a new response)."""
+        out = object.__new__(DenseRowsDowndate)
+        out.__dict__.update(self.__dict__)
+        out.a_x = a_x
+        return out
+
+    def _weighted(self, m: np.ndarray) -> np.ndarray:
+        """``A_x M`` (``d x q1 k``)."""
+        if self.k == 1:
+            return self.a_x * m.ravel()
+        q = m.shape[0]
+        return np.einsum("tla,lab->tlb", self.a_x.reshape(self.d, q, self.k), m).reshape(self.d, -1)
+
+    def lower(self, m: np.ndarray) -> np.ndarray:
+        """Values of the downdate at ``(rows, cols)`` for blocks ``m`` (``(q1, k, k)``)."""
+        w = self._weighted(m).T
+        product = np.empty((self.start + self.d, self.d))
+        if self.start:
+            product[: self.start] = self.a_re @ w
+        product[self.start :] = self.a_x @ w
+        return product.ravel()[self._flat]
+
+    def adjoint(self, values: np.ndarray) -> np.ndarray:
+        """The transpose of :meth:`lower`: ``sum over (i, j) of values_ij A_i,l' A_j,l``
+        per level, in the layout of ``M.ravel()``."""
+        weights = np.zeros((self.start + self.d, self.d))
+        weights.ravel()[self._flat] = values
+        h = np.empty((self.a_x.shape[1], self.d))
+        h[:] = self.a_x.T @ weights[self.start :]
+        if self.start:
+            h += self.a_re.T @ weights[: self.start]
+        if self.k == 1:
+            return np.einsum("tl,lt->l", self.a_x, h)
+        q = self.a_x.shape[1] // self.k
+        return np.einsum("tla,lbt->lab", self.a_x.reshape(self.d, q, self.k),
+                         h.reshape(q, self.k, self.d)).ravel()
+
+
+class SplitOuterMap:
+    """The downdate map as a sparse map over the random effects' rows and
+    :class:`DenseRowsDowndate` over the rows of ``X`` and ``y``, with the
+    interface of :class:`~mixedmodels.core._outer.OuterProductMap` (``rows``,
+    ``cols``, ``lower``, ``adjoint``); ``sparse`` is the sparse part."""
+
+    def __init__(self, a_r1: sp.csr_matrix, n_re: int, k: int) -> None:
+        self.sparse = build_outer_map(a_r1[:n_re], k) if n_re else _empty_map(a_r1.shape[1] * k)
+        self.dense = DenseRowsDowndate(a_r1, n_re, k)
+        self.rows = np.concatenate([self.sparse.rows, self.dense.rows])
+        self.cols = np.concatenate([self.sparse.cols, self.dense.cols])
+
+    def lower(self, m: np.ndarray, sparse_values: np.ndarray | None = None) -> np.ndarray:
+        """Values at ``(rows, cols)``; ``sparse_values``, when given, stand for
+        the sparse part (e.g. from a merged map)."""
+        head = self.sparse.lower(m) if sparse_values is None else sparse_values
+        return np.concatenate([head, self.dense.lower(m)])
+
+    def adjoint(self, w: np.ndarray) -> np.ndarray:
+        """``P' w`` in the layout of ``M.ravel()``."""
+        n = self.sparse.rows.size
+        return self.sparse.adjoint(w[:n]) + self.dense.adjoint(w[n:])
+
+
+def _empty_map(width: int) -> OuterProductMap:
+    empty = np.zeros(0, dtype=np.int64)
+    return OuterProductMap(empty, empty, sp.csr_matrix((0, width)))
