@@ -42,6 +42,20 @@ class CrossProducts:
     a_rr: np.ndarray | sp.csr_matrix
     n: int
 
+    def with_response(self, response_r1: np.ndarray, response_rest: np.ndarray) -> "CrossProducts":
+        """The cross-products of the same ``[Z X]`` with another response:
+        ``response_r1 = Z_1' y`` (``q1 k1``) and ``response_rest = [Z_rest X y]' y``
+        (``s``) replace the last row of ``a_r1`` and the last row and column of ``a_rr``."""
+        s = self.a_r1.shape[0]
+        if sp.issparse(self.a_rr):
+            head = self.a_rr[: s - 1, : s - 1]
+            column = dense_rows(response_rest[: s - 1, None])
+            a_rr = sp.bmat([[head, column], [column.T, dense_rows(response_rest[None, s - 1 :])]], format="csr")
+        else:
+            a_rr = self.a_rr.copy()
+            a_rr[-1, :] = a_rr[:, -1] = response_rest
+        return CrossProducts(self.a11, _with_last_row(self.a_r1, response_r1), a_rr, self.n)
+
     def __add__(self, other: "CrossProducts") -> "CrossProducts":
         return CrossProducts(
             self.a11 + other.a11,
@@ -49,6 +63,14 @@ class CrossProducts:
             self.a_rr + other.a_rr,
             self.n + other.n,
         )
+
+
+def _with_last_row(a: sp.csr_matrix, row: np.ndarray) -> sp.csr_matrix:
+    """``a`` with its last row replaced by the dense ``row`` (every entry stored)."""
+    head = a.indptr[-2]
+    indptr = np.concatenate([a.indptr[:-1], [head + row.size]])
+    indices = np.concatenate([a.indices[:head], np.arange(row.size, dtype=a.indices.dtype)])
+    return sp.csr_matrix((np.concatenate([a.data[:head], row]), indices, indptr), shape=a.shape)
 
 
 def rest_design(blocks: list[RandomEffectsBlock], rows: slice, n: int) -> sp.csr_matrix:

@@ -93,6 +93,15 @@ class SplitOuterMap:
         self.rows = np.concatenate([self.sparse.rows, self.dense.rows])
         self.cols = np.concatenate([self.sparse.cols, self.dense.cols])
 
+    def with_response(self, response_r1: np.ndarray) -> "SplitOuterMap":
+        """The map for another response ``Z_1' y``: the sparse part is shared."""
+        a_x = self.dense.a_x.copy()
+        a_x[-1] = response_r1
+        out = object.__new__(SplitOuterMap)
+        out.__dict__.update(self.__dict__)
+        out.dense = self.dense.with_rows(a_x)
+        return out
+
     def lower(self, m: np.ndarray, sparse_values: np.ndarray | None = None) -> np.ndarray:
         """Values at ``(rows, cols)``; ``sparse_values``, when given, stand for
         the sparse part (e.g. from a merged map)."""

@@ -22,6 +22,7 @@ path throughout.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 import numpy as np
@@ -170,6 +171,17 @@ class BlockedFactor:
             if packed is not None:
                 return packed, elimination
         return PackedRest.build(self, rows, cols), None
+
+    def with_response(self, response_r1: np.ndarray, response_rest: np.ndarray) -> "BlockedFactor":
+        """The factor of the same model with another response (see
+        :meth:`CrossProducts.with_response`): the maps, their classes and the
+        packed positions are shared; only what holds the response is new."""
+        out = copy.copy(self)
+        out.xp = self.xp.with_response(response_r1, response_rest)
+        out.outer = self.outer.with_response(response_r1)
+        if self._packed is not None:
+            out._packed = self._packed.with_response(response_rest)
+        return out
 
     def update(self, lambdas: list[np.ndarray]) -> FactorState:
         """Factor at the relative covariance factors ``lambdas`` (one per term)."""

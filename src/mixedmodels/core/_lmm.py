@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 
 from mixedmodels._likelihood import LOG_2PI
@@ -48,9 +50,23 @@ class LinearMixedProblem:
         self.weights = weights
         self.theta_map = ThetaMap([b.covariance for b in blocks])
         sw_blocks, Xw, yw = _weighted(blocks, X, y, weights)
+        self._weighted_design = (sw_blocks, Xw)
         xp = chunked_cross_products(sw_blocks, Xw, yw)
         self.factor = BlockedFactor(xp, *rest_layout(blocks), sparse_cuts=sparse_cuts)
         self.log_weights = 0.0 if weights is None else float(np.sum(np.log(weights)))
+
+    def with_response(self, y: np.ndarray) -> "LinearMixedProblem":
+        """The same model with the response ``y`` (any offset subtracted), for
+        ``refit`` and the bootstrap: only the cross-products with ``y`` are
+        formed; the downdate map and the rest's layout are shared."""
+        y = np.asarray(y, dtype=float)
+        if self.weights is not None:
+            y = y * np.sqrt(self.weights)
+        blocks, X = self._weighted_design
+        response_rest = np.concatenate([*(b.transpose_apply(y).ravel() for b in blocks[1:]), y @ X, [y @ y]])
+        out = copy.copy(self)
+        out.factor = self.factor.with_response(blocks[0].transpose_apply(y).ravel(), response_rest)
+        return out
 
     def update(self, theta: np.ndarray) -> FactorState:
         """Blocked factor at ``theta``."""

@@ -66,6 +66,16 @@ class PackedRest:
         self.term_pair = term_of[rows] * (self.nterms + 1) + term_of[cols]
         self.flat = rows.astype(np.int64) * self.size + cols
 
+    def with_response(self, response_rest: np.ndarray) -> "PackedRest":
+        """The packed rest for another response: the base values of the last
+        row (the response's) become ``response_rest`` at their columns."""
+        out = object.__new__(PackedRest)
+        out.__dict__.update(self.__dict__)
+        last = np.flatnonzero(self.rows == self.size - 1)
+        out.base = self.base.copy()
+        out.base[last] = response_rest[self.cols[last]]
+        return out
+
     def pair_scale(self, scale: np.ndarray) -> np.ndarray:
         """``scale[row term] * scale[column term]`` of every entry, for ``scale``
         with one value per further term and one for the X and y columns."""

@@ -94,7 +94,7 @@ def problem_with_response(frame: ModelFrame, problem: LinearMixedProblem, newres
     y = np.asarray(newresp, dtype=float).ravel()
     if y.shape != (problem.n,):
         raise ValueError(f"newresp must have {problem.n} values (one per observation used); got {y.size}.")
-    return lmer_problem(frame, y)
+    return problem.with_response(y if frame.offset is None else y - frame.offset)
 
 
 def fit_problem(
