@@ -92,3 +92,19 @@ def test_reference_fits_profile_the_site_term(fitted, name):
     fit = fitted(name)
     assert fit.optsummary.inner_feval > 0
     assert fit.optsummary.feval < reference(name)["feval"]
+
+
+def test_two_small_terms_are_profiled_together(small_leading):
+    """A 6-level site and a 4-level region term: both profiled (two inner parameters)."""
+    data = crossed_with_small_term()
+    data["region"] = np.random.default_rng(5).integers(0, 4, len(data))
+    formula = FORMULA + " + (1 | region)"
+    profile = SmallTermProfile.for_problem(problem_of(formula, data))
+    assert profile is not None and profile.n_outer == 2 and profile.inner_theta.size == 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        joint = mm.lmer(formula, data, control=mm.Control(profile_small_terms=False))
+        profiled = mm.lmer(formula, data)
+    assert profiled.optsummary.inner_feval > 0
+    assert profiled.reml_criterion <= joint.reml_criterion + 1e-6
+    np.testing.assert_allclose(profiled.theta, joint.theta, atol=2e-3)
