@@ -6,8 +6,8 @@ downdate depend on a level only through its cross-product block ``A_11,l``
 share ``M_l``, so their columns of the outer map
 (:class:`~mixedmodels.core._outer.OuterProductMap`) can be summed once; each
 evaluation then multiplies by one value per class of levels.  InstEval's
-2,972 students fall into 86 classes, and the map shrinks to 54 % of its
-non-zeros.  (A GLMM's blocks change with its weights: it keeps the full map.)
+2,972 students fall into 86 classes, and the map (random effects' rows)
+shrinks from 1.83 to 1.06 million non-zeros.  (A GLMM's blocks change with its weights: it keeps the full map.)
 """
 
 from __future__ import annotations
