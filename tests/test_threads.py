@@ -33,3 +33,12 @@ def test_nested_and_overlapping_blocks_restore_once_the_last_closes():
             assert blas_threads() == {1}
         assert blas_threads() == {1}  # the outer block is still open
     assert blas_threads() == before
+
+
+def test_a_small_block_inside_a_large_one_gets_one_thread():
+    before, others = blas_threads(), blas_threads(numpy_own=False)
+    with blas_threads_for(SMALL_DENSE + 1):
+        with blas_threads_for(10):
+            assert blas_threads() == {1}
+        assert blas_threads(numpy_own=False) == others  # back to the large block's limits
+    assert blas_threads() == before

@@ -48,6 +48,9 @@ class Control:
         small factor, and search only the other parameters (InstEval: 2
         instead of 3; :mod:`mixedmodels.core._smallterms`).  The optimum is
         the same; False searches all parameters jointly, as lme4 does.
+        (``lmer`` only; without effect when ``optimizer_options`` hold
+        per-parameter values such as an ``initial_step`` array or ``upper``,
+        which then apply to the joint search.)
     """
 
     optimizer: str = "bobyqa"

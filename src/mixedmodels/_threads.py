@@ -28,7 +28,7 @@ from typing import Iterator
 
 SMALL_DENSE = 1000
 _lock = threading.Lock()
-_depth = 0  # limited blocks open in this process (the limit is process-wide)
+_open = {"small": 0, "large": 0}  # blocks open in this process (the limits are process-wide)
 _restore = None
 
 
@@ -53,12 +53,18 @@ def _numpy_own_blas() -> tuple[str, ...]:
     return own if len(own) < len(blas) else ()
 
 
-def _limit(dense_order: int):
-    """Limit BLAS threads for a fit; returns what restores them (or None)."""
-    if dense_order < SMALL_DENSE:
-        return _controller().limit(limits=1, user_api="blas")
-    own = _numpy_own_blas()
-    return _controller().select(filepath=list(own)).limit(limits=1) if own else None
+def _apply() -> None:
+    """Set the limits the open blocks need (called under the lock): one
+    thread everywhere while a small block is open, else one for numpy's own
+    copy while a large one is, else the original settings."""
+    global _restore
+    if _restore is not None:
+        _restore.restore_original_limits()
+        _restore = None
+    if _open["small"]:
+        _restore = _controller().limit(limits=1, user_api="blas")
+    elif _open["large"] and _numpy_own_blas():
+        _restore = _controller().select(filepath=list(_numpy_own_blas())).limit(limits=1)
 
 
 @contextmanager
@@ -68,21 +74,19 @@ def blas_threads_for(dense_order: int) -> Iterator[None]:
     BLAS library's own setting, except for numpy's own copy of OpenBLAS,
     which gets one thread (see the module notes).
 
-    The limit is process-wide: with blocks open in several threads at once
-    (fits run in threads), the first one sets it and the last one to close
-    restores the original setting.
+    The limits are process-wide: with blocks open in several threads at
+    once (fits run in threads), one thread everywhere while any small block
+    is open, and the original settings once the last block closes.
     """
-    global _depth, _restore
+    kind = "small" if dense_order < SMALL_DENSE else "large"
     with _lock:
-        if _depth == 0:
-            _restore = _limit(dense_order)
-        _depth += 1
+        _open[kind] += 1
+        if _open[kind] == 1:
+            _apply()
     try:
         yield
     finally:
         with _lock:
-            _depth -= 1
-            if _depth == 0:
-                if _restore is not None:
-                    _restore.restore_original_limits()
-                _restore = None
+            _open[kind] -= 1
+            if _open[kind] == 0:
+                _apply()

@@ -108,3 +108,25 @@ def test_two_small_terms_are_profiled_together(small_leading):
     assert profiled.optsummary.inner_feval > 0
     assert profiled.reml_criterion <= joint.reml_criterion + 1e-6
     np.testing.assert_allclose(profiled.theta, joint.theta, atol=2e-3)
+
+
+@pytest.mark.parametrize("options", [{"initial_step": np.full(3, 0.2)}, {"upper": [5.0, 5.0, 0.1]}])
+def test_per_parameter_options_take_the_joint_search(small_leading, options):
+    """Settings with one value per parameter are for all of theta: no split."""
+    data = crossed_with_small_term()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = mm.lmer(FORMULA, data, control=mm.Control(optimizer_options=options))
+    assert fit.optsummary.inner_feval == 0
+    if "upper" in options:
+        assert fit.theta.iloc[2] <= 0.1
+
+
+def test_all_failing_evaluations_give_a_clear_error(small_leading, monkeypatch):
+    problem = problem_of(FORMULA, crossed_with_small_term())
+    profile = SmallTermProfile.for_problem(problem)
+    monkeypatch.setattr(profile, "leading", lambda outer: None)
+    lower = problem.theta_map.lower_bounds()
+    with pytest.raises(FloatingPointError, match="could not be evaluated"):
+        _smallterms.optimize_profiled(profile, lambda t: problem.deviance(t, True), problem.theta_map.initial(),
+                                      lower, True, "bobyqa", {}, True, 1e-5)

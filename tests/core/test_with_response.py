@@ -77,3 +77,15 @@ def test_refit_matches_a_fit_to_the_new_response():
     np.testing.assert_allclose(refitted.theta, direct.theta, rtol=1e-6, atol=1e-8)
     np.testing.assert_allclose(refitted.fixef, direct.fixef, rtol=1e-8)
     assert refitted.loglik == pytest.approx(direct.loglik, rel=1e-10)
+
+
+def test_refit_residuals_use_the_new_response():
+    data = load("sleepstudy")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = mm.lmer("Reaction ~ Days + (Days | Subject)", data)
+        y2 = fit.simulate(seed=7).iloc[:, 0].to_numpy()
+        refitted = fit.refit(y2)
+        direct = mm.lmer("Reaction ~ Days + (Days | Subject)", data.assign(Reaction=y2))
+    # the same up to the optimizer's tolerance (the old response would be off by ~25)
+    np.testing.assert_allclose(refitted.residuals(), direct.residuals(), rtol=0, atol=1e-2)

@@ -119,3 +119,11 @@ def test_quick_full_rank_check_defers_near_aliased_columns(ratio, aliased):
     X = np.column_stack([a, b, a + 2 * b + ratio * e / np.linalg.norm(e) * np.linalg.norm(a + 2 * b)])
     assert _clearly_full_rank(X, 1e-7) == (ratio > 1e-4)
     assert aliased_columns(X) == aliased
+
+
+def test_quick_full_rank_check_survives_tiny_columns():
+    """Columns near 1e-160 (their squares underflow): an aliased one is still found."""
+    from mixedmodels.formula._rank import aliased_columns
+
+    x = np.random.default_rng(6).normal(size=200)
+    assert aliased_columns(np.column_stack([np.ones(200), x, 1e-160 * x])) == [2]

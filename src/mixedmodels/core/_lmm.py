@@ -49,8 +49,8 @@ class LinearMixedProblem:
         self.n, self.p = X.shape
         self.weights = weights
         self.theta_map = ThetaMap([b.covariance for b in blocks])
+        self._X = X  # (a reference) for with_response
         sw_blocks, Xw, yw = _weighted(blocks, X, y, weights)
-        self._weighted_design = (sw_blocks, Xw)
         xp = chunked_cross_products(sw_blocks, Xw, yw)
         self.factor = BlockedFactor(xp, *rest_layout(blocks), sparse_cuts=sparse_cuts)
         self.log_weights = 0.0 if weights is None else float(np.sum(np.log(weights)))
@@ -59,10 +59,7 @@ class LinearMixedProblem:
         """The same model with the response ``y`` (any offset subtracted), for
         ``refit`` and the bootstrap: only the cross-products with ``y`` are
         formed; the downdate map and the rest's layout are shared."""
-        y = np.asarray(y, dtype=float)
-        if self.weights is not None:
-            y = y * np.sqrt(self.weights)
-        blocks, X = self._weighted_design
+        blocks, X, y = _weighted(self.blocks, self._X, np.asarray(y, dtype=float), self.weights)
         response_rest = np.concatenate([*(b.transpose_apply(y).ravel() for b in blocks[1:]), y @ X, [y @ y]])
         out = copy.copy(self)
         out.factor = self.factor.with_response(blocks[0].transpose_apply(y).ravel(), response_rest)

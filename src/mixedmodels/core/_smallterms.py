@@ -67,6 +67,7 @@ class SmallTermProfile:
         self.inner_lower = theta_map.lower_bounds()[self.n_outer :]
         self.inner_theta = theta_map.initial()[self.n_outer :]
         self.inner_evals = 0
+        self.inner_failures = 0  # inner searches that stopped on a limit instead of a tolerance
         self.best = (np.inf, None, None)  # deviance, outer and inner theta of the best evaluation
 
     @classmethod
@@ -149,28 +150,47 @@ class SmallTermProfile:
         )
         summary = minimize(lambda inner: self.inner_deviance(lead, inner, reml), summary)
         self.inner_evals += summary.feval
+        self.inner_failures += summary.failed
         self.inner_theta = summary.final
         if summary.fmin < self.best[0]:
             self.best = (summary.fmin, np.array(outer, dtype=float), summary.final.copy())
         return summary.fmin
 
 
+def takes_options(options: dict | None) -> bool:
+    """Whether optimizer settings leave the split possible: per-parameter
+    values (an ``initial_step`` array, ``upper`` bounds, ...) are meant for
+    the joint search over all of theta."""
+    return not any(key == "upper" or np.size(value) > 1 for key, value in (options or {}).items())
+
+
 def optimize_profiled(profile: SmallTermProfile, devfun, initial: np.ndarray, lower: np.ndarray, reml: bool,
                       method: str, options: dict | None, restart_edge: bool, boundary_tol: float) -> OptSummary:
     """lme4's ``optimizeLmer`` on the deviance profiled over the small terms
     (:func:`~mixedmodels.core._fit_theta.optimize_theta` on the large terms'
-    parameters), reported for all of theta: ``final`` joins the best
-    evaluation's two parts, ``fmin`` is the full deviance ``devfun`` there,
-    and the boundary check runs on the full theta."""
+    parameters), reported for all of theta: ``initial``, ``lower`` and
+    ``final`` are full theta (``final`` joins the best evaluation's two
+    parts), ``fmin`` is the full deviance ``devfun`` there, and the boundary
+    check runs on the full theta; ``feval`` and the settings are the outer
+    search's, ``inner_feval`` counts the inner evaluations."""
     n = profile.n_outer
     profile.inner_theta = np.array(initial[n:], dtype=float)
     summary = optimize_theta(lambda outer: profile.deviance(outer, reml), initial[:n], lower[:n],
                              method, options, restart_edge, boundary_tol=0.0)
     _, outer, inner = profile.best
+    if outer is None:
+        raise FloatingPointError(
+            f"the deviance could not be evaluated at any of the {summary.feval} points tried (e.g. "
+            f"{initial.tolist()}): the factorization failed; check the data for degenerate weights or "
+            "a response the fixed effects reproduce exactly."
+        )
     summary.initial, summary.lower = np.asarray(initial, dtype=float), lower
     summary.final = profile.full_theta(outer, inner)
     summary.fmin = float(devfun(summary.final))
     summary.inner_feval = profile.inner_evals
+    if profile.inner_failures:
+        summary.messages.append(f"the search over the small terms' parameters stopped on its evaluation "
+                                f"limit in {profile.inner_failures} of {summary.feval} evaluations")
     if boundary_tol > 0:
         snap_to_boundary(devfun, summary, lower, boundary_tol)
     return summary

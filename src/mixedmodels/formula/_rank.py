@@ -60,7 +60,8 @@ def _clearly_full_rank(X: np.ndarray, tol: float) -> bool:
     norms = np.linalg.norm(X, axis=0)
     if not np.all(np.isfinite(norms)) or np.any(norms == 0.0):
         return False
-    gram = (X.T @ X) / np.outer(norms, norms)
+    unit = X / norms  # before the product: squares of tiny columns would underflow
+    gram = unit.T @ unit
     try:
         chol = np.linalg.cholesky(gram)
     except np.linalg.LinAlgError:

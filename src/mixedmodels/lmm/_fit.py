@@ -9,7 +9,7 @@ from mixedmodels._checks import check_convergence, check_few_levels, check_optim
 from mixedmodels._control import Control
 from mixedmodels.core import LinearMixedProblem, RandomEffectsBlock, solve
 from mixedmodels.core._fit_theta import optimize_theta
-from mixedmodels.core._smallterms import SmallTermProfile, optimize_profiled
+from mixedmodels.core._smallterms import SmallTermProfile, optimize_profiled, takes_options
 from mixedmodels.formula import FormulaError, ModelFrame, build_model_frame
 from mixedmodels.lmm._result import LmerFit
 
@@ -117,7 +117,8 @@ def fit_problem(
         return problem.deviance(theta, reml)
 
     settings = (control.optimizer, control.optimizer_options, control.restart_edge, control.boundary_tol)
-    profile = SmallTermProfile.for_problem(problem) if control.profile_small_terms else None
+    split = control.profile_small_terms and takes_options(control.optimizer_options)
+    profile = SmallTermProfile.for_problem(problem) if split else None
     with blas_threads_for(problem.factor.dense_order()):
         if profile is None:
             opt = optimize_theta(devfun, initial, lower, *settings)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -219,7 +220,8 @@ class LmerFit(LikelihoodModel):
         from mixedmodels.lmm._fit import fit_problem, problem_with_response
 
         problem = problem_with_response(self.frame, self.problem, newresp)
-        return fit_problem(self.frame, problem, self.reml, self.control, None, self.data_name, self.data)
+        frame = replace(self.frame, response=np.asarray(newresp, dtype=float).ravel())
+        return fit_problem(frame, problem, self.reml, self.control, None, self.data_name, self.data)
 
     # --- comparison and inference: see mixedmodels.comparison -------------
     def r2(self) -> pd.Series:
