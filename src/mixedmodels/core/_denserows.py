@@ -105,6 +105,8 @@ class SplitOuterMap:
     def lower(self, m: np.ndarray, sparse_values: np.ndarray | None = None) -> np.ndarray:
         """Values at ``(rows, cols)``; ``sparse_values``, when given, stand for
         the sparse part (e.g. from a merged map)."""
+        if not self.sparse.rows.size:  # no random effects in the rest (one term)
+            return self.dense.lower(m)
         head = self.sparse.lower(m) if sparse_values is None else sparse_values
         return np.concatenate([head, self.dense.lower(m)])
 
