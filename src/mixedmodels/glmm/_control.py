@@ -30,6 +30,12 @@ class GlmerControl(Control):
     stage1_ftol_abs : float
         Absolute deviance tolerance of stage 1 when stage 2 follows (its
         optimum is only a starting point).
+    stage1_pirls_tol : float
+        PIRLS tolerance of stage 1's evaluations when stage 2 follows (the
+        modes at its optimum, where stage 2 and lme4's Hessian start, are
+        found to ``pirls_tol``): fewer PIRLS steps where the optimizer is
+        still far off (a 200,000-row Bernoulli fit: 12.4 -> 9.4 s, the same
+        estimates).
     stage2_optimizer : str, optional
         Optimizer of the second stage (theta and beta); default: ``optimizer``.
     vcov_hessian : {"lme4", "converged"}
@@ -49,6 +55,7 @@ class GlmerControl(Control):
     check_pirls: str = "warn"
     check_separation: str = "warn"
     stage1_ftol_abs: float = 1e-5
+    stage1_pirls_tol: float = 1e-6
     stage2_optimizer: str | None = None
     vcov_hessian: str = "lme4"
 

@@ -24,17 +24,24 @@ def stage1(problem: GeneralizedMixedProblem, theta0: np.ndarray, control: GlmerC
            final: bool = True) -> OptSummary:
     """Optimize theta with beta inside PIRLS (lme4's ``nAGQ = 0`` stage).
 
-    When stage 2 follows (``final=False``) the optimum only seeds it, and a
-    looser tolerance (``control.stage1_ftol_abs``) saves evaluations.
+    When stage 2 follows (``final=False``) the optimum only seeds it: looser
+    tolerances (``control.stage1_ftol_abs`` for the optimizer,
+    ``control.stage1_pirls_tol`` for PIRLS) save work; the modes at the
+    optimum are then found to the full PIRLS tolerance.
     """
     lower = problem.theta_map.lower_bounds()
     options = dict(control.optimizer_options)
+    tol = problem.tol
     if not final:
         options.setdefault("ftol_abs", control.stage1_ftol_abs)
-    opt = optimize_theta(
-        problem.deviance, theta0, lower, control.optimizer, options,
-        control.restart_edge, control.boundary_tol,
-    )
+        problem.tol = max(tol, control.stage1_pirls_tol)
+    try:
+        opt = optimize_theta(
+            problem.deviance, theta0, lower, control.optimizer, options,
+            control.restart_edge, control.boundary_tol,
+        )
+    finally:
+        problem.tol = tol
     problem.stage1_eta = _modes_at(problem, opt.final).eta.copy()
     return opt
 

@@ -1,0 +1,40 @@
+"""Stage 1 with a looser PIRLS tolerance seeds the same stage-2 optimum."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import mixedmodels as mm
+from mixedmodels.core import _glmm
+from mixedmodels.datasets import load
+
+FORMULA = "TICKS ~ YEAR + cHEIGHT + (1 | BROOD) + (1 | INDEX) + (1 | LOCATION)"
+
+
+@pytest.fixture(scope="module")
+def grouse():
+    data = load("grouseticks")
+    return data.assign(cHEIGHT=data["HEIGHT"] - data["HEIGHT"].mean())
+
+
+def test_loose_stage1_pirls_gives_the_same_fit(grouse, monkeypatch):
+    tolerances = []
+    original = _glmm.GeneralizedMixedProblem.modes
+
+    def modes(self, theta, beta=None):
+        tolerances.append((beta is None, self.tol))
+        return original(self, theta, beta)
+
+    monkeypatch.setattr(_glmm.GeneralizedMixedProblem, "modes", modes)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        loose = mm.glmer(FORMULA, grouse, family="poisson")
+        stage1_loose = {tol for stage1, tol in tolerances if stage1}
+        tolerances.clear()
+        tight = mm.glmer(FORMULA, grouse, family="poisson", control=mm.GlmerControl(stage1_pirls_tol=1e-10))
+    assert stage1_loose == {1e-6, 1e-10}  # the search, then the modes at its optimum
+    assert {tol for stage1, tol in tolerances} == {1e-10}
+    assert loose.loglik == pytest.approx(tight.loglik, abs=1e-6)
+    np.testing.assert_allclose(loose.fixef, tight.fixef, atol=1e-4 * np.sqrt(np.diag(tight.vcov)).min())
+    np.testing.assert_allclose(np.sqrt(np.diag(loose.vcov)), np.sqrt(np.diag(tight.vcov)), rtol=1e-4)
