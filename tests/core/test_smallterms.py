@@ -130,3 +130,24 @@ def test_all_failing_evaluations_give_a_clear_error(small_leading, monkeypatch):
     with pytest.raises(FloatingPointError, match="could not be evaluated"):
         _smallterms.optimize_profiled(profile, lambda t: problem.deviance(t, True), problem.theta_map.initial(),
                                       lower, True, "bobyqa", {}, True, 1e-5)
+
+
+def test_inner_searches_on_their_evaluation_limit_are_reported(small_leading, monkeypatch):
+    """Only an inner search cut short by its evaluation limit is reported
+    (nlopt's ROUNDOFF_LIMITED at the optimum of the small problem is not)."""
+    original = _smallterms.minimize
+
+    def limited(objective, summary):
+        summary.maxeval = 3
+        return original(objective, summary)
+
+    monkeypatch.setattr(_smallterms, "minimize", limited)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = mm.lmer(FORMULA, crossed_with_small_term())
+    assert any("evaluation limit" in m for m in fit.optsummary.messages)
+    monkeypatch.setattr(_smallterms, "minimize", original)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = mm.lmer(FORMULA, crossed_with_small_term())
+    assert not any("evaluation limit" in m for m in fit.optsummary.messages)

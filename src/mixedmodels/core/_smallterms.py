@@ -67,7 +67,7 @@ class SmallTermProfile:
         self.inner_lower = theta_map.lower_bounds()[self.n_outer :]
         self.inner_theta = theta_map.initial()[self.n_outer :]
         self.inner_evals = 0
-        self.inner_failures = 0  # inner searches that stopped on a limit instead of a tolerance
+        self.inner_failures = 0  # inner searches that stopped on their evaluation limit
         self.best = (np.inf, None, None)  # deviance, outer and inner theta of the best evaluation
 
     @classmethod
@@ -150,7 +150,8 @@ class SmallTermProfile:
         )
         summary = minimize(lambda inner: self.inner_deviance(lead, inner, reml), summary)
         self.inner_evals += summary.feval
-        self.inner_failures += summary.failed
+        # rounding limits an exact small problem's search only at its optimum; a limit on evaluations does not
+        self.inner_failures += summary.return_code == "MAXEVAL_REACHED"
         self.inner_theta = summary.final
         if summary.fmin < self.best[0]:
             self.best = (summary.fmin, np.array(outer, dtype=float), summary.final.copy())
