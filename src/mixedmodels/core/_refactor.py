@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.linalg import blas
 
 from mixedmodels.core._crossprod import CrossProducts
 from mixedmodels.core._diagchol import rest_diagonal_cuts
@@ -105,7 +106,10 @@ class ReweightableFactor(BlockedFactor):
         q, k, _ = mid.shape
         if k == 1:
             B = A * np.sqrt(mid[:, 0, 0])
-            c -= B @ B.T
+            # syrk: half a product's work, and in scipy's BLAS like the factorization
+            low = blas.dsyrk(1.0, B.T, trans=1, lower=1)  # B B' in the lower triangle, zeros above
+            c -= low
+            c -= np.tril(low, -1).T
             return
         AM = np.einsum("sla,lab->slb", A.reshape(A.shape[0], q, k), mid)
         c -= AM.reshape(A.shape[0], -1) @ A.T
