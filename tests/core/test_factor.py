@@ -284,3 +284,15 @@ def test_quick_coupling_check_agrees_with_the_symbolic_search(crossed):
         assert factor.cuts == rest_diagonal_cuts(factor.xp, *rest_layout(order))
     # the last factor had the crossed term (or the districts) right after the classes
     assert factor.cuts == ([] if crossed else [20])
+
+
+def test_compact_by_table_and_by_sorting_agree(monkeypatch):
+    from mixedmodels.core import _outer
+
+    key = np.random.default_rng(8).integers(0, 50_000, 3_000)
+    by_table = _outer._compact(key, 50_000)
+    monkeypatch.setattr(_outer, "_TABLE_MAX", 0)
+    by_sorting = _outer._compact(key, 50_000)
+    for a, b in zip(by_table, by_sorting):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(by_table[0][by_table[1]], key)

@@ -86,9 +86,16 @@ def _pairs(level: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return e1, e2
 
 
+_TABLE_MAX = 64_000_000  # key spaces up to this size are compacted through a lookup table ...
+_TABLE_PER_KEY = 16  # ... when they hold at least one key per this many slots (5 bytes a slot)
+
+
 def _compact(key: np.ndarray, space: int) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted distinct keys and the index of every key among them (int32 when it fits)."""
-    if space <= 64_000_000:
+    """Sorted distinct keys and the index of every key among them (int32 when it
+    fits): through a lookup table over the key space when the keys fill it
+    well, else by sorting (a nested design's 8,000-row rest has a space of 64
+    million positions for 400,000 keys: a 320 MB table)."""
+    if space <= min(_TABLE_MAX, _TABLE_PER_KEY * max(key.size, 1) + 1_000_000):
         present = np.zeros(space, dtype=bool)
         present[key] = True
         unique = np.flatnonzero(present)
