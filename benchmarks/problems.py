@@ -37,6 +37,9 @@ class Problem:
         Name for ``mixedmodels.datasets.load``, or None for a simulation.
     design : CrossedDesign or None
         The simulated design, or None for a bundled data set.
+    data_file : str or None
+        A CSV file (path from the repository root) whose text columns are
+        factors with sorted levels, or None.
     quick : bool
         Part of the ``--quick`` selection.
     """
@@ -48,6 +51,7 @@ class Problem:
     reml: bool = False
     dataset: str | None = None
     design: CrossedDesign | None = None
+    data_file: str | None = None
     quick: bool = False
 
     @property
@@ -59,6 +63,11 @@ class Problem:
         """The data frame, factors as categoricals in R's level order."""
         if self.design is not None:
             return load_simulated(self.design)
+        if self.data_file is not None:
+            data = pd.read_csv(self.csv_path())
+            for column, levels in self.levels().items():
+                data[column] = pd.Categorical(data[column], categories=levels)
+            return data
         from mixedmodels import datasets
 
         return datasets.load(self.dataset)
@@ -67,6 +76,8 @@ class Problem:
         """The CSV file behind :meth:`load` (what R reads)."""
         if self.design is not None:
             return cached_csv(self.design)
+        if self.data_file is not None:
+            return ROOT / self.data_file
         from mixedmodels import datasets
 
         return datasets.path(self.dataset)
@@ -76,12 +87,16 @@ class Problem:
         if self.design is not None:
             return {"A": [str(i) for i in range(self.design.n_a)],
                     "B": [str(i) for i in range(self.design.n_b)]}
+        if self.data_file is not None:
+            text = pd.read_csv(self.csv_path()).select_dtypes(include="object")
+            return {column: sorted(text[column].unique()) for column in text.columns}
         manifest = json.loads((self.csv_path().parent / "manifest.json").read_text())
         entry = next(e for e in manifest["datasets"] if e["name"] == self.dataset)
         return {c["name"]: c["levels"] for c in entry["columns"] if "levels" in c}
 
 
 _CROSSED = "y ~ x + (1 | A) + (1 | B)"
+ROOT = Path(__file__).resolve().parents[1]
 
 PROBLEMS: dict[str, Problem] = {p.id: p for p in [
     Problem("sleepstudy", "sleepstudy, correlated random slope (180 rows)",
@@ -95,6 +110,9 @@ PROBLEMS: dict[str, Problem] = {p.id: p for p in [
             "y ~ service + (1 | s) + (1 | d) + (1 | dept)", dataset="InstEval"),
     Problem("insteval_dept", "InstEval, service * dept fixed (28 columns), s x d",
             "y ~ service * dept + (1 | s) + (1 | d)", dataset="InstEval"),
+    Problem("smallterm_slope", "simulated 8,000 rows, subjects x items (1,000 x 750) + (1 + x | site), 6 sites",
+            "y ~ x + (1 | subj) + (1 | item) + (1 + x | site)",
+            data_file="tests/fixtures/reference_extra/data/sim_smallterms.csv.gz"),
     Problem("sim_1m_50k", "simulated 1,000,000 rows, A 50,000 x B 1,000 levels",
             _CROSSED, design=CrossedDesign(1_000_000, 50_000, 1_000, seed=20240501)),
     Problem("peers_c", "PEERS.md problem C: 1,000,000 rows, A 20,000 x B 5,000 levels",

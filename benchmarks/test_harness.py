@@ -27,7 +27,7 @@ def test_registry_entries_are_complete():
     for pid, p in PROBLEMS.items():
         assert pid == p.id and "~" in p.formula and "|" in p.formula
         assert p.family in {"gaussian", "binomial", "poisson"}
-        assert (p.dataset is None) != (p.design is None)
+        assert sum(source is not None for source in (p.dataset, p.design, p.data_file)) == 1
 
 
 def test_quick_selection_and_unknown_id():

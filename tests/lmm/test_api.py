@@ -198,3 +198,14 @@ def test_re_form_terms_are_parsed_like_the_model_formula(fit, sleep):
     np.testing.assert_allclose(intercept_only, uncorr.predict(re_form="~0") + b0)
     with pytest.raises(ValueError, match="not a random-effects term"):
         fit.predict(re_form="~(1 | Subject)")
+
+
+def test_gradient_check_flags_a_point_short_of_the_optimum(sleep):
+    """lme4's scaled-gradient check (finite differences at the returned
+    theta) fires for a fit stopped early and stays quiet at the optimum."""
+    control = mm.Control(optimizer_options={"maxeval": 8}, restart_edge=False)
+    with pytest.warns(mm.ConvergenceWarning, match=r"max\|grad\|"):
+        mm.lmer(FORMULA, sleep, control=control)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", mm.ConvergenceWarning)
+        mm.lmer(FORMULA, sleep)
