@@ -296,3 +296,17 @@ def test_compact_by_table_and_by_sorting_agree(monkeypatch):
     for a, b in zip(by_table, by_sorting):
         np.testing.assert_array_equal(a, b)
     np.testing.assert_array_equal(by_table[0][by_table[1]], key)
+
+
+@pytest.mark.parametrize("lam", [[[0.9, 0.0], [0.2, 0.4]], [[0.9, 0.3], [-0.2, 0.4]], [[0.0, 0.0], [0.0, 0.0]]])
+def test_two_by_two_blocks_entry_by_entry_equal_the_matrix_products(lam, monkeypatch):
+    from mixedmodels.core import _factor
+
+    z = np.random.default_rng(3).normal(size=(300, 6, 2))
+    a11 = np.einsum("qia,qib->qab", z, z)
+    lam = np.array(lam)
+    by_entry = _factor.first_term_blocks(a11, lam)
+    monkeypatch.setattr(_factor, "_ELEMENTWISE_MIN_LEVELS", 10**9)
+    by_product = _factor.first_term_blocks(a11, lam)
+    for a, b in zip(by_entry, by_product):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
