@@ -88,8 +88,9 @@ class Problem:
             return {"A": [str(i) for i in range(self.design.n_a)],
                     "B": [str(i) for i in range(self.design.n_b)]}
         if self.data_file is not None:
-            text = pd.read_csv(self.csv_path()).select_dtypes(include="object")
-            return {column: sorted(text[column].unique()) for column in text.columns}
+            data = pd.read_csv(self.csv_path())
+            return {column: sorted(data[column].unique()) for column in data.columns
+                    if not pd.api.types.is_numeric_dtype(data[column])}
         manifest = json.loads((self.csv_path().parent / "manifest.json").read_text())
         entry = next(e for e in manifest["datasets"] if e["name"] == self.dataset)
         return {c["name"]: c["levels"] for c in entry["columns"] if "levels" in c}

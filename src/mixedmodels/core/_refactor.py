@@ -106,10 +106,11 @@ class ReweightableFactor(BlockedFactor):
         q, k, _ = mid.shape
         if k == 1:
             B = A * np.sqrt(mid[:, 0, 0])
-            # syrk: half a product's work, and in scipy's BLAS like the factorization
-            low = blas.dsyrk(1.0, B.T, trans=1, lower=1)  # B B' in the lower triangle, zeros above
-            c -= low
-            c -= np.tril(low, -1).T
+            # in place on c's lower triangle (the upper of the Fortran view c.T), in scipy's BLAS
+            blas.dsyrk(-1.0, B.T, beta=1.0, c=c.T, trans=1, lower=0, overwrite_c=1)
+            if any(k_rest > 1 for _, _, k_rest in self.rest_layout):  # their Lambda mixes the triangles
+                upper = np.triu_indices(c.shape[0], 1)
+                c[upper] = c.T[upper]
             return
         AM = np.einsum("sla,lab->slb", A.reshape(A.shape[0], q, k), mid)
         c -= AM.reshape(A.shape[0], -1) @ A.T

@@ -67,7 +67,7 @@ class SmallTermProfile:
         self.inner_lower = theta_map.lower_bounds()[self.n_outer :]
         self.inner_theta = theta_map.initial()[self.n_outer :]
         self.inner_evals = 0
-        self.inner_failures = 0  # inner searches that stopped on their evaluation limit
+        self.inner_failures = 0  # inner searches that stopped early (not at their optimum)
         self.best = (np.inf, None, None)  # deviance, outer and inner theta of the best evaluation
 
     @classmethod
@@ -150,8 +150,8 @@ class SmallTermProfile:
         )
         summary = minimize(lambda inner: self.inner_deviance(lead, inner, reml), summary)
         self.inner_evals += summary.feval
-        # rounding limits an exact small problem's search only at its optimum; a limit on evaluations does not
-        self.inner_failures += summary.return_code == "MAXEVAL_REACHED"
+        # rounding stops an exact small problem's search only at its optimum; other failures count
+        self.inner_failures += summary.failed and summary.return_code != "ROUNDOFF_LIMITED"
         self.inner_theta = summary.final
         if summary.fmin < self.best[0]:
             self.best = (summary.fmin, np.array(outer, dtype=float), summary.final.copy())
@@ -190,8 +190,8 @@ def optimize_profiled(profile: SmallTermProfile, devfun, initial: np.ndarray, lo
     summary.fmin = float(devfun(summary.final))
     summary.inner_feval = profile.inner_evals
     if profile.inner_failures:
-        summary.messages.append(f"the search over the small terms' parameters stopped on its evaluation "
-                                f"limit in {profile.inner_failures} of {summary.feval} evaluations")
+        summary.messages.append(f"the search over the small terms' parameters stopped early (an evaluation "
+                                f"or time limit, or a failure) in {profile.inner_failures} of {summary.feval} evaluations")
     if boundary_tol > 0:
         snap_to_boundary(devfun, summary, lower, boundary_tol)
     return summary

@@ -9,7 +9,6 @@ from mixedmodels._checks import check_convergence, check_few_levels, check_optim
 from mixedmodels._control import Control
 from mixedmodels.core import LinearMixedProblem, RandomEffectsBlock, solve
 from mixedmodels.core._fit_theta import optimize_theta
-from mixedmodels.core._hessian import gradient_hessian_compact
 from mixedmodels.core._smallterms import SmallTermProfile, optimize_profiled, takes_options
 from mixedmodels.formula import FormulaError, ModelFrame, build_model_frame
 from mixedmodels.lmm._result import LmerFit
@@ -127,8 +126,7 @@ def fit_problem(
             opt = optimize_profiled(profile, devfun, initial, lower, reml, *settings)
         messages += check_optimizer_code(opt, control)
         singular = theta_map.is_singular(opt.final, control.singular_tol)
-        messages += check_convergence(devfun, opt.final, opt.fmin, lower, singular, problem.n, control,
-                                      derivatives=gradient_hessian_compact)[0]
+        messages += check_convergence(devfun, opt.final, opt.fmin, lower, singular, problem.n, control)[0]
     opt.messages.extend(messages)
     state = problem.update(opt.final)
     solution = solve(problem, state, reml)
