@@ -66,26 +66,23 @@ def test_with_response_equals_a_fresh_problem(monkeypatch, name, formula, extra,
         lmer_problem(frame).deviance(problem.theta_map.initial(), True), rel=1e-12)
 
 
-def test_refit_matches_a_fit_to_the_new_response():
-    data = crossed()
+def refit_and_direct(formula, data, response, seed):
+    """A fit refitted to a simulated response, and a fresh fit to the same response."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        fit = mm.lmer("y ~ x + (1 | a) + (1 | b)", data)
-        y2 = fit.simulate(seed=4).iloc[:, 0].to_numpy()
-        refitted = fit.refit(y2)
-        direct = mm.lmer("y ~ x + (1 | a) + (1 | b)", data.assign(y=y2))
+        fit = mm.lmer(formula, data)
+        y2 = fit.simulate(seed=seed).iloc[:, 0].to_numpy()
+        return fit.refit(y2), mm.lmer(formula, data.assign(**{response: y2}))
+
+
+def test_refit_matches_a_fit_to_the_new_response():
+    refitted, direct = refit_and_direct("y ~ x + (1 | a) + (1 | b)", crossed(), "y", seed=4)
     np.testing.assert_allclose(refitted.theta, direct.theta, rtol=1e-6, atol=1e-8)
     np.testing.assert_allclose(refitted.fixef, direct.fixef, rtol=1e-8)
     assert refitted.loglik == pytest.approx(direct.loglik, rel=1e-10)
 
 
 def test_refit_residuals_use_the_new_response():
-    data = load("sleepstudy")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        fit = mm.lmer("Reaction ~ Days + (Days | Subject)", data)
-        y2 = fit.simulate(seed=7).iloc[:, 0].to_numpy()
-        refitted = fit.refit(y2)
-        direct = mm.lmer("Reaction ~ Days + (Days | Subject)", data.assign(Reaction=y2))
+    refitted, direct = refit_and_direct("Reaction ~ Days + (Days | Subject)", load("sleepstudy"), "Reaction", seed=7)
     # the same up to the optimizer's tolerance (the old response would be off by ~25)
     np.testing.assert_allclose(refitted.residuals(), direct.residuals(), rtol=0, atol=1e-2)

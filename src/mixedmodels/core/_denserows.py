@@ -11,6 +11,8 @@ only the random effects' rows, and a new response changes only ``A_x``.
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -44,8 +46,7 @@ class DenseRowsDowndate:
 
     def with_rows(self, a_x: np.ndarray) -> "DenseRowsDowndate":
         """The same positions for new dense rows (a new response)."""
-        out = object.__new__(DenseRowsDowndate)
-        out.__dict__.update(self.__dict__)
+        out = copy.copy(self)
         out.a_x = a_x
         return out
 
@@ -70,8 +71,7 @@ class DenseRowsDowndate:
         per level, in the layout of ``M.ravel()``."""
         weights = np.zeros((self.start + self.d, self.d))
         weights.ravel()[self._flat] = values
-        h = np.empty((self.a_x.shape[1], self.d))
-        h[:] = self.a_x.T @ weights[self.start :]
+        h = self.a_x.T @ weights[self.start :]
         if self.start:
             h += self.a_re.T @ weights[: self.start]
         if self.k == 1:
@@ -97,8 +97,7 @@ class SplitOuterMap:
         """The map for another response ``Z_1' y``: the sparse part is shared."""
         a_x = self.dense.a_x.copy()
         a_x[-1] = response_r1
-        out = object.__new__(SplitOuterMap)
-        out.__dict__.update(self.__dict__)
+        out = copy.copy(self)
         out.dense = self.dense.with_rows(a_x)
         return out
 

@@ -10,6 +10,8 @@ leading diagonal blocks (:mod:`mixedmodels.core._cutchol`).
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -58,20 +60,19 @@ class PackedRest:
         self.rows, self.cols = rows, cols
         self.outer_index, self.base = outer_index, base
         self.re_diagonal = np.flatnonzero((rows == cols) & (rows < factor.n_re_rest))
-        self.nterms = len(factor.rest_layout)
-        term_of = np.full(self.size, self.nterms)  # X and y columns: the last "term", scale 1
+        nterms = len(factor.rest_layout)
+        term_of = np.full(self.size, nterms)  # X and y columns: the last "term", scale 1
         for t, (o, q, _) in enumerate(factor.rest_layout):
             term_of[o : o + q] = t
         # which pair of terms each entry belongs to, as an index into the outer product of the scales
-        self.term_pair = term_of[rows] * (self.nterms + 1) + term_of[cols]
+        self.term_pair = term_of[rows] * (nterms + 1) + term_of[cols]
         self.flat = rows.astype(np.int64) * self.size + cols
 
     def with_response(self, response_rest: np.ndarray) -> "PackedRest":
         """The packed rest for another response: the base values of the last
         row (the response's) become ``response_rest`` at their columns."""
-        out = object.__new__(PackedRest)
-        out.__dict__.update(self.__dict__)
-        last = np.flatnonzero(self.rows == self.size - 1)
+        out = copy.copy(self)
+        last = slice(np.searchsorted(self.rows, self.size - 1), None)  # positions are sorted by row
         out.base = self.base.copy()
         out.base[last] = response_rest[self.cols[last]]
         return out

@@ -9,6 +9,8 @@ a few hundred.
 
 from __future__ import annotations
 
+from functools import cached_property
+
 import numpy as np
 import scipy.sparse as sp
 from scipy.linalg import blas
@@ -97,6 +99,11 @@ class ReweightableFactor(BlockedFactor):
             base[self._a_rr_index] = xp.a_rr.data
         return self
 
+    @cached_property
+    def _upper(self) -> tuple[np.ndarray, np.ndarray]:
+        """Positions of the rest's strict upper triangle (formed once)."""
+        return np.triu_indices(self.xp.a_rr.shape[0], 1)
+
     def _downdate(self, c: np.ndarray, mid: np.ndarray) -> None:
         """In place ``c <- c - A_r1 M A_r1'``: the sparse map, or one dense product."""
         if not self.dense:
@@ -109,8 +116,7 @@ class ReweightableFactor(BlockedFactor):
             # in place on c's lower triangle (the upper of the Fortran view c.T), in scipy's BLAS
             blas.dsyrk(-1.0, B.T, beta=1.0, c=c.T, trans=1, lower=0, overwrite_c=1)
             if any(k_rest > 1 for _, _, k_rest in self.rest_layout):  # their Lambda mixes the triangles
-                upper = np.triu_indices(c.shape[0], 1)
-                c[upper] = c.T[upper]
+                c[self._upper] = c.T[self._upper]
             return
         AM = np.einsum("sla,lab->slb", A.reshape(A.shape[0], q, k), mid)
         c -= AM.reshape(A.shape[0], -1) @ A.T

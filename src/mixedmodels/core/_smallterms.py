@@ -63,7 +63,10 @@ class SmallTermProfile:
         self.small_layout = factor.rest_layout[first_small - 1 :]
         self.split = self.small_layout[0][0]  # rows of the rest before the small terms
         self.n_small_re = factor.n_re_rest - self.split
-        self.small_structures = theta_map.structures[first_small:]
+        # (offset in the trailing block, levels, covariance structure, its slice of the inner theta)
+        bounds = theta_map.bounds[first_small:] - self.n_outer
+        self._inner_segments = [(offset - self.split, q, structure, a, b) for (offset, q, _), structure, a, b
+                                in zip(self.small_layout, theta_map.structures[first_small:], bounds, bounds[1:])]
         self.inner_lower = theta_map.lower_bounds()[self.n_outer :]
         self.inner_theta = theta_map.initial()[self.n_outer :]
         self.inner_evals = 0
@@ -98,9 +101,7 @@ class SmallTermProfile:
         """Factor the rest with the small terms unscaled (``Lambda = I``) at the
         large terms' ``outer``; None if that fails.  Its trailing block
         ``L_22 L_22'`` is ``K + I``."""
-        theta_map = self.problem.theta_map
-        lambdas = [s.factor(outer[a:b]) for s, a, b in
-                   zip(theta_map.structures[: self.first_small], theta_map.bounds, theta_map.bounds[1:])]
+        lambdas = self.problem.theta_map.lambdas(self.full_theta(outer))[: self.first_small]
         lambdas += [np.eye(k) for _, _, k in self.small_layout]
         try:
             state = self.problem.factor.update(lambdas)
@@ -116,11 +117,8 @@ class SmallTermProfile:
     def inner_deviance(self, lead: _Leading, inner: np.ndarray, reml: bool) -> float:
         """The deviance at the large terms' factor ``lead`` and the small terms' ``inner``."""
         s = lead.schur.copy()
-        start = 0
-        segments = []
-        for (offset, q, _), structure, size in zip(self.small_layout, self.small_structures, self._sizes()):
-            segments.append((offset - self.split, q, structure.factor(inner[start : start + size])))
-            start += size
+        segments = [(offset, q, structure.factor(inner[a:b]))
+                    for offset, q, structure, a, b in self._inner_segments]
         scale_columns(s, segments)
         scale_rows(s, segments)
         idx = np.arange(self.n_small_re)
@@ -133,9 +131,6 @@ class SmallTermProfile:
         logdet_re = lead.logdet + 2.0 * float(np.sum(np.log(diag[: self.n_small_re])))
         logdet_rx = 2.0 * float(np.sum(np.log(diag[self.n_small_re : self.n_small_re + p])))
         return self.problem.deviance_from(logdet_re, logdet_rx, float(diag[-1] ** 2), reml)
-
-    def _sizes(self) -> list[int]:
-        return [s.n_params for s in self.small_structures]
 
     def deviance(self, outer: np.ndarray, reml: bool) -> float:
         """The deviance minimized over the small terms' parameters (their
