@@ -115,7 +115,8 @@ class GeneralizedMixedProblem:
 
     def laplace_of(self, result: PirlsResult) -> float:
         """lme4's Laplace deviance: ``log|L|^2 + ||u||^2 + family aic``."""
-        return result.state.logdet_re + result.ussq + self.response.aic(self.response.mu(result.eta))
+        aic = self.response.aic_at(result.eta, result.pdev - result.ussq)
+        return result.state.logdet_re + result.ussq + aic
 
     def deviance(self, theta: np.ndarray, beta: np.ndarray | None = None, nagq: int = 1) -> float:
         """Objective for the optimizer: Laplace (``nagq <= 1``) or AGQ deviance.

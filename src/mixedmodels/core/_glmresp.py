@@ -40,6 +40,7 @@ class GlmResponse:
     def refresh(self) -> None:
         """Recompute what depends only on the data and the family (after changing either)."""
         self._aic_constant = self.family.aic_constant(self.y, self.n_trials, self.weights)
+        self._saturated_aic = self.family.saturated_aic(self.y, self.n_trials, self.weights)
         self._last = None
 
     @property
@@ -85,6 +86,14 @@ class GlmResponse:
         """R's ``family$aic`` at ``mu`` (-2 log-likelihood of the conditional model)."""
         dev = float(np.sum(self.dev_resids(mu)))
         return self.family.aic(self.y, self.n_trials, mu, self.weights, dev, self._aic_constant)
+
+    def aic_at(self, eta: np.ndarray, deviance: float) -> float:
+        """:meth:`aic` at the linear predictor ``eta``, where the deviance is
+        known: binomial and Poisson add it to the saturated model's AIC, with
+        no pass over the rows."""
+        if self._saturated_aic is not None:
+            return deviance + self._saturated_aic
+        return self.aic(self.mu(eta))
 
     def initial_eta(self) -> np.ndarray:
         """Linear predictor at R's ``mustart``."""

@@ -7,6 +7,8 @@ from scipy import special
 
 from mixedmodels.families._family import Family, xlogy_ratio
 
+_ROUNDING = 64 * np.finfo(float).eps
+
 
 class Binomial(Family):
     """R's ``binomial()``: ``y`` the proportion of successes, ``wt`` the trials.
@@ -72,6 +74,13 @@ class Binomial(Family):
         constant = self.aic_constant(y, n, wt) if constant is None else constant
         return float(constant - 2.0 * np.sum(ratio * (special.xlogy(k, mu) + special.xlog1py(m - k, -mu))))
 
+    def saturated_aic(self, y, n, wt):
+        # the identity needs whole successes: R's aic rounds m y, the deviance does not
+        m, k, _ = self._trials(y, n, wt)
+        if np.any(np.abs(k - m * y) > _ROUNDING * np.maximum(m, 1.0)):
+            return None
+        return self.aic(y, n, np.asarray(y, dtype=float), wt, 0.0)
+
     def mustart(self, y, wt):
         return (wt * y + 0.5) / (wt + 1.0)
 
@@ -127,6 +136,9 @@ class Poisson(Family):
         # -2 sum dpois(y, mu, log = TRUE) wt
         constant = self.aic_constant(y, n, wt) if constant is None else constant
         return float(constant - 2.0 * np.sum((special.xlogy(y, mu) - mu) * wt))
+
+    def saturated_aic(self, y, n, wt):
+        return self.aic(y, n, np.asarray(y, dtype=float), wt, 0.0)
 
     def mustart(self, y, wt):
         return y + 0.1

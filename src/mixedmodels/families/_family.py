@@ -77,6 +77,13 @@ class Family:
         """The part of :meth:`aic` that does not depend on ``mu`` (None if not split)."""
         return None
 
+    def saturated_aic(self, y, n, wt) -> float | None:
+        """:meth:`aic` at ``mu = y`` when :meth:`aic` at any ``mu`` is that plus
+        the deviance (families without a dispersion parameter whose
+        deviance is twice the log-likelihood ratio to the saturated model);
+        None where this does not hold."""
+        return None
+
     def mustart(self, y: np.ndarray, wt: np.ndarray) -> np.ndarray:
         """R's starting values of ``mu`` (its ``initialize`` expression)."""
         return np.asarray(y, dtype=float).copy()
