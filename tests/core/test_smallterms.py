@@ -60,6 +60,50 @@ def test_small_factor_gives_the_full_deviance(small_leading, reml, slope):
         assert profile.inner_deviance(lead, inner, reml) == pytest.approx(want, rel=1e-11)
 
 
+def test_full_deviance_reuses_the_large_factor(small_leading, monkeypatch):
+    """At any theta the problem's own deviance; a point that differs only in
+    the small terms' parameters costs no large factorization."""
+    formula = FORMULA.replace("(1 | site)", "(1 + x | site)")
+    problem = problem_of(formula, crossed_with_small_term(slope=True))
+    profile = SmallTermProfile.for_problem(problem)
+    factored = []
+    leading = profile.leading
+    monkeypatch.setattr(profile, "leading", lambda outer: factored.append(outer) or leading(outer))
+    points = [[0.7, 0.45, 0.3, 0.1, 0.25], [0.7, 0.45, 0.31, 0.0, 0.2], [0.7, 0.46, 0.3, 0.1, 0.25],
+              [0.7, 0.45, 0.0, -0.2, 0.0]]
+    for theta in map(np.array, points):
+        assert profile.full_deviance(theta, True) == pytest.approx(problem.deviance(theta, True), rel=1e-11)
+    assert len(factored) == 2  # (0.7, 0.45) and (0.7, 0.46)
+    monkeypatch.setattr(_smallterms, "MAX_KEPT_LEADING", 2)
+    profile.full_deviance(np.array([0.7, 0.47, 0.3, 0.1, 0.25]), True)  # the oldest, (0.7, 0.45), goes
+    profile.full_deviance(np.array(points[2]), True)
+    assert len(factored) == 3
+    profile.full_deviance(np.array(points[0]), True)
+    assert len(factored) == 4
+
+
+def test_derivative_checks_through_the_profile_match_the_direct_ones(small_leading, monkeypatch):
+    """lme4's deriv12 at the optimum: the same gradient and Hessian whether the
+    deviance goes through the profile (the fit's checks) or not."""
+    from mixedmodels.core._derivs import gradient_hessian
+
+    formula = FORMULA.replace("(1 | site)", "(1 + x | site)")
+    data = crossed_with_small_term(slope=True)
+    fit = mm.lmer(formula, data, reml=False)
+    problem, x = fit.problem, fit.optsummary.final
+    profile = SmallTermProfile.for_problem(problem)
+    lower = problem.theta_map.lower_bounds()
+    direct = gradient_hessian(lambda t: problem.deviance(t, False), x, lower=lower)
+    profiled = gradient_hessian(lambda t: profile.full_deviance(t, False), x, lower=lower)
+    np.testing.assert_allclose(profiled[0], direct[0], rtol=0, atol=1e-6)
+    np.testing.assert_allclose(profiled[1], direct[1], rtol=0, atol=1e-6 * np.abs(direct[1]).max())
+    # short of the optimum the checks still fire, as on the direct path
+    monkeypatch.setattr(_smallterms.SmallTermProfile, "full_deviance",
+                        lambda self, theta, reml: problem.deviance(theta, reml) + 50.0 * theta[0])
+    with pytest.warns(mm.ConvergenceWarning, match="max\\|grad\\|"):
+        mm.lmer(formula, data, reml=False)
+
+
 @pytest.mark.parametrize("reml", [True, False])
 @pytest.mark.parametrize("sd_small, slope", [(0.4, False), (0.0, False), (0.4, True)])
 def test_profiled_fit_reaches_the_joint_optimum(small_leading, reml, sd_small, slope):

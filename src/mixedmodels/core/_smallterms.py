@@ -29,6 +29,7 @@ from mixedmodels.core._scale import scale_columns, scale_rows
 MAX_TRAILING_EFFECTS = 64  # random effects of the small terms together
 MIN_LEADING = 700  # dense order of the large part from which its factorization (~2 ms) outweighs the inner search
 _FAILED = float(np.finfo(float).max / 1e10)
+MAX_KEPT_LEADING = 16  # large-term factors kept by SmallTermProfile.full_deviance
 
 
 @dataclass
@@ -72,6 +73,7 @@ class SmallTermProfile:
         self.inner_evals = 0
         self.inner_failures = 0  # inner searches that stopped early (not at their optimum)
         self.best = (np.inf, None, None)  # deviance, outer and inner theta of the best evaluation
+        self._leading_at: dict[bytes, _Leading | None] = {}  # recent large-term factors, for full_deviance
 
     @classmethod
     def for_problem(cls, problem) -> "SmallTermProfile | None":
@@ -131,6 +133,21 @@ class SmallTermProfile:
         logdet_re = lead.logdet + 2.0 * float(np.sum(np.log(diag[: self.n_small_re])))
         logdet_rx = 2.0 * float(np.sum(np.log(diag[self.n_small_re : self.n_small_re + p])))
         return self.problem.deviance_from(logdet_re, logdet_rx, float(diag[-1] ** 2), reml)
+
+    def full_deviance(self, theta: np.ndarray, reml: bool) -> float:
+        """The deviance at all of ``theta`` (as the problem's own), through the
+        large terms' factor at its first ``n_outer`` entries.  The last
+        ``MAX_KEPT_LEADING`` such factors are kept, so that points differing
+        only in the small terms' parameters (most of lme4's finite-difference
+        points) cost no large factorization."""
+        theta = np.asarray(theta, dtype=float)
+        key = theta[: self.n_outer].tobytes()
+        if key not in self._leading_at:
+            if len(self._leading_at) >= MAX_KEPT_LEADING:
+                del self._leading_at[next(iter(self._leading_at))]
+            self._leading_at[key] = self.leading(theta[: self.n_outer])
+        lead = self._leading_at[key]
+        return _FAILED if lead is None else self.inner_deviance(lead, theta[self.n_outer :], reml)
 
     def deviance(self, outer: np.ndarray, reml: bool) -> float:
         """The deviance minimized over the small terms' parameters (their

@@ -126,7 +126,13 @@ def fit_problem(
             opt = optimize_profiled(profile, devfun, initial, lower, reml, *settings)
         messages += check_optimizer_code(opt, control)
         singular = theta_map.is_singular(opt.final, control.singular_tol)
-        messages += check_convergence(devfun, opt.final, opt.fmin, lower, singular, problem.n, control)[0]
+        # the derivative checks difference the same deviance; through the profile, steps in the
+        # small terms' parameters reuse the large terms' factor
+        check_fun, fmin = devfun, opt.fmin
+        if profile is not None:
+            check_fun = lambda theta: profile.full_deviance(theta, reml)  # noqa: E731
+            fmin = check_fun(opt.final)
+        messages += check_convergence(check_fun, opt.final, fmin, lower, singular, problem.n, control)[0]
     opt.messages.extend(messages)
     state = problem.update(opt.final)
     solution = solve(problem, state, reml)
