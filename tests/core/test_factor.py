@@ -172,10 +172,14 @@ def test_sparse_cuts_match_dense_factor(crossed):
     assert b.logdet_re == pytest.approx(a.logdet_re, rel=1e-12)
     assert b.pwrss == pytest.approx(a.pwrss, rel=1e-12)
     np.testing.assert_allclose(b.unscaled_vcov(2), a.unscaled_vcov(2), rtol=1e-10)
+    np.testing.assert_allclose(b.rest.last_row(), a.rest.last_row(), rtol=1e-12, atol=1e-14)
     rhs = np.random.default_rng(0).normal(size=(b.rest.size - 1, 3))
     for trans in (False, True):
         for m in (b.rest.size - 1, sparse.factor.n_re_rest):
             np.testing.assert_allclose(b.rest.solve(rhs[:m], m, trans), a.rest.solve(rhs[:m], m, trans), rtol=1e-9)
+            # one right-hand side: the blocks' products without a sparse matrix
+            np.testing.assert_allclose(b.rest.solve(rhs[:m, 0], m, trans), a.rest.solve(rhs[:m, 0], m, trans),
+                                       rtol=1e-9)
     sa, sb = solve(dense, a, reml=True), solve(sparse, b, reml=True)
     np.testing.assert_allclose(sb.beta, sa.beta, rtol=1e-10)
     for ua, ub in zip(sa.u, sb.u):

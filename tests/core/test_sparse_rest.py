@@ -18,10 +18,10 @@ from mixedmodels.core import _factor, _glmm
 def fit_both(monkeypatch, formula, data, family):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        dense = mm.glmer(formula, data, family=family)
-        monkeypatch.setattr(_factor, "SPARSE_CUT_MIN", 1)
-        monkeypatch.setattr(_glmm, "SPARSE_CUT_MIN", 1)
         sparse = mm.glmer(formula, data, family=family)
+        monkeypatch.setattr(_factor, "SPARSE_CUT_MIN", 10**9)
+        monkeypatch.setattr(_glmm, "SPARSE_CUT_MIN", 10**9)
+        dense = mm.glmer(formula, data, family=family)
     return dense, sparse
 
 

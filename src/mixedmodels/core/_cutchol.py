@@ -16,7 +16,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
 from scipy.linalg import lapack
 
 from mixedmodels._unique import sorted_union
@@ -36,6 +35,7 @@ class _BlockPlan:
     below_col: np.ndarray  # their column within the block
     indices: np.ndarray  # CSR column indices of the entries below
     indptr: np.ndarray  # CSR row pointers (rows stop..size-1)
+    row_of: np.ndarray  # the row (from stop) of each entry below
     e1: np.ndarray  # pairs of entries below (indices into ``below``) sharing a column
     e2: np.ndarray
     targets: np.ndarray  # distinct positions the pairs update
@@ -114,7 +114,7 @@ class CutElimination:
         counts = np.bincount(r - stop, minlength=self.size - stop)
         targets, slot = np.unique(self.index(*np.divmod(fill, self.size)), return_inverse=True)
         return _BlockPlan(start, stop, self.index(idx, idx), self.index(r, c), c - start, c - start,
-                          np.concatenate([[0], np.cumsum(counts)]), e1, e2, targets, slot.ravel())
+                          np.concatenate([[0], np.cumsum(counts)]), r - stop, e1, e2, targets, slot.ravel())
 
     def factor(self, values: np.ndarray) -> CutRest:
         """The factor of the rest whose packed lower triangle is ``values`` (overwritten).
@@ -133,9 +133,8 @@ class CutElimination:
             below = values[plan.below] / root[plan.below_col]
             values[plan.targets] -= np.bincount(plan.slot, weights=below[plan.e1] * below[plan.e2],
                                                 minlength=plan.targets.size)
-            shape = (self.size - plan.stop, plan.stop - plan.start)
-            blocks.append(DiagonalBlock(plan.start, plan.stop, root,
-                                        sp.csr_matrix((below, plan.indices, plan.indptr), shape=shape)))
+            blocks.append(DiagonalBlock(plan.start, plan.stop, root, below, plan.indices, plan.indptr,
+                                        plan.row_of))
         d = self.size - self.cut
         tail = np.zeros((d, d))
         tail.ravel()[self.tail_flat] = values[self.tail_positions]

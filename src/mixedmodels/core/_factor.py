@@ -40,7 +40,10 @@ from mixedmodels.core._restfactor import CutRest, DenseRest
 from mixedmodels.core._scale import scale_columns, scale_rows
 
 
-SPARSE_CUT_MIN = 500  # rows of leading diagonal blocks from which they are held sparse
+# rows of leading diagonal blocks from which they are held sparse: any (diagonal_cuts finds none
+# shorter than 16); packed, their elimination is as fast as the dense one on a few dozen rows and
+# twice as fast from a few hundred (grouseticks: 0.21 -> 0.13 s)
+SPARSE_CUT_MIN = 16
 
 
 @dataclass

@@ -13,6 +13,7 @@ and triangular solves with a leading part.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
@@ -60,12 +61,48 @@ class DenseRest:
 @dataclass
 class DiagonalBlock:
     """Columns ``start:stop`` of a :class:`CutRest`: a diagonal block of pivots
-    and the sparse ``(size - stop, stop - start)`` entries below it."""
+    and the sparse ``(size - stop, stop - start)`` entries below it, as the
+    data of a CSR matrix of fixed structure (``indices``, ``indptr``;
+    ``row_of`` gives each entry's row).  Products with a vector are one
+    ``bincount``: no sparse matrix is built per factorization (building one
+    costs more than the product on small models)."""
 
     start: int
     stop: int
     root: np.ndarray
-    below: sp.csr_matrix
+    data: np.ndarray
+    indices: np.ndarray
+    indptr: np.ndarray
+    row_of: np.ndarray
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """``(rows below, columns of the block)``."""
+        return self.indptr.size - 1, self.stop - self.start
+
+    @cached_property
+    def below(self) -> sp.csr_matrix:
+        """The entries below as a CSR matrix (for products with matrices)."""
+        return sp.csr_matrix((self.data, self.indices, self.indptr), shape=self.shape)
+
+    def times(self, v: np.ndarray) -> np.ndarray:
+        """``below @ v``."""
+        if v.ndim > 1:
+            return self.below @ v
+        return np.bincount(self.row_of, weights=self.data * v[self.indices], minlength=self.shape[0])
+
+    def transpose_times(self, x: np.ndarray) -> np.ndarray:
+        """``below' @ x`` (``x`` with one row per row below)."""
+        if x.ndim > 1:
+            return self.below.T @ x
+        return np.bincount(self.indices, weights=self.data * x[self.row_of], minlength=self.shape[1])
+
+    def last_row(self) -> np.ndarray:
+        """The last row below, dense (the response row)."""
+        out = np.zeros(self.shape[1])
+        entries = slice(self.indptr[-2], self.indptr[-1])
+        out[self.indices[entries]] = self.data[entries]
+        return out
 
 
 class CutRest:
@@ -98,7 +135,7 @@ class CutRest:
         """``L[-1, :-1]``: the response row."""
         out = np.empty(self.size - 1)
         for b in self.blocks:
-            out[b.start : b.stop] = b.below[b.below.shape[0] - 1].toarray().ravel()
+            out[b.start : b.stop] = b.last_row()
         out[self.cut :] = self.tail_L[-1, :-1]
         return out
 
@@ -108,26 +145,29 @@ class CutRest:
         Forward: divide each block by its pivots and subtract its columns
         from the rows below; backward: the same in reverse order.  ``m``
         must not end inside the leading blocks (the core solves with all
-        random effects, or all but the response row).
+        random effects, or all but the response row).  The work runs on all
+        ``size`` rows, those from ``m`` on zero (backward) or ignored
+        (forward), so that no block is cut to ``m`` rows.
         """
         c = self.cut
         if m < c:
             raise ValueError(f"solves must include the leading blocks (m >= {c}); got m = {m}")
-        x = np.array(b, dtype=float)
+        b = np.asarray(b, dtype=float)
+        x = np.zeros((self.size,) + b.shape[1:])
+        x[:m] = b
         if not trans:
             for blk in self.blocks:
                 x[blk.start : blk.stop] /= _column(blk.root, x.ndim)
-                x[blk.stop : m] -= (blk.below @ x[blk.start : blk.stop])[: m - blk.stop]
+                x[blk.stop :] -= blk.times(x[blk.start : blk.stop])
             if m > c:
                 x[c:m] = _triangular_solve(self.tail_L[: m - c, : m - c], x[c:m], False)
-            return x
+            return x[:m]
         if m > c:
             x[c:m] = _triangular_solve(self.tail_L[: m - c, : m - c], x[c:m], True)
         for blk in reversed(self.blocks):
-            below = blk.below if m == self.size else blk.below[: m - blk.stop]
-            x[blk.start : blk.stop] -= below.T @ x[blk.stop : m]
+            x[blk.start : blk.stop] -= blk.transpose_times(x[blk.stop :])
             x[blk.start : blk.stop] /= _column(blk.root, x.ndim)
-        return x
+        return x[:m]
 
     def dense(self) -> np.ndarray:
         """The factor as a dense array (for checks on small problems)."""

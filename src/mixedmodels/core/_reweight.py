@@ -172,14 +172,14 @@ class _LowerRest:
                                self.dd_cols + s_re])
         self.order = np.lexsort((cols, rows))
         counts = np.bincount(rows, minlength=s)
-        self.indptr = np.concatenate([[0], np.cumsum(counts)])
-        self.indices = cols[self.order]
-        self.shape = (s, s)
+        indptr = np.concatenate([[0], np.cumsum(counts)])
+        # one matrix whose values each compute() replaces, as for A_r1 (building it costs more than filling it)
+        self._matrix = sp.csr_matrix((np.zeros(rows.size), cols[self.order], indptr), shape=(s, s))
 
     def compute(self, w: np.ndarray, D: np.ndarray) -> sp.csr_matrix:
         """The lower triangle of ``A_rr`` at weights ``w`` (``D = [X z]``)."""
         cross = self.cross
         dd = (D * w[:, None]).T @ D
         parts = [cross.re_pairs(w)[self.re_lower], cross.re_cross(w, D).T.ravel(), dd[self.dd_rows, self.dd_cols]]
-        data = np.concatenate(parts)[self.order]
-        return sp.csr_matrix((data, self.indices, self.indptr), shape=self.shape)
+        self._matrix.data = np.concatenate(parts)[self.order]
+        return self._matrix

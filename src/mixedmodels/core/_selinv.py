@@ -52,7 +52,7 @@ def _takahashi_block(z: np.ndarray, plan, block, rows: np.ndarray, s_re: int) ->
     """Fill ``z`` in the columns of one leading diagonal block from the entries
     below it (already filled): ``Z_ij = -(1/l_jj) sum_k Z_ik l_kj`` and
     ``Z_jj = 1/l_jj^2 - (1/l_jj) sum_k l_kj Z_kj``."""
-    lvals = block.below.data
+    lvals = block.data
     below_rows = rows[plan.below]
     keep = below_rows[plan.e1] < s_re
     e1, e2 = plan.e1[keep], plan.e2[keep]
