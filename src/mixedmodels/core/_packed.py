@@ -42,7 +42,9 @@ def lower_entries(a) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         low = sp.tril(a).tocoo()
         keep = low.data != 0
         return low.row[keep], low.col[keep], low.data[keep]
-    rows, cols = np.nonzero(np.tril(a))
+    rows, cols = np.nonzero(a)  # both triangles: no copy of a for np.tril
+    lower = rows >= cols
+    rows, cols = rows[lower], cols[lower]
     return rows, cols, a[rows, cols]
 
 

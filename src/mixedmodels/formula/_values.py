@@ -76,7 +76,13 @@ def r_label(value: Any) -> str:
 
 
 def _from_categorical(cat: pd.Categorical) -> Factor:
-    labels = [r_label(c) for c in cat.categories]
+    kind = cat.categories.inferred_type  # text and whole numbers (most factors) need no per-level checks
+    if kind == "string":
+        labels = cat.categories.tolist()
+    elif kind == "integer":
+        labels = [str(v) for v in cat.categories.tolist()]
+    else:
+        labels = [r_label(c) for c in cat.categories]
     return Factor(np.asarray(cat.codes, dtype=np.int64), labels, bool(cat.ordered))
 
 
