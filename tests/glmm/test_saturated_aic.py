@@ -43,6 +43,16 @@ def test_fractional_successes_take_the_direct_aic():
     assert resp.aic_at(eta, resp.deviance(eta)) == resp.aic(resp.mu(eta))
 
 
+def test_fractional_prior_weights_take_the_direct_aic():
+    """0/1 data with weights 0.5 and 1.7: R's aic takes round(wt) trials."""
+    y = RNG.integers(0, 2, N).astype(float)
+    wt = np.where(np.arange(N) % 2 == 0, 0.5, 1.7)
+    resp = GlmResponse(y, Binomial(), wt, np.ones(N), np.zeros(N))
+    assert resp._saturated_aic is None
+    eta = RNG.normal(0.0, 1.0, N)
+    assert resp.aic_at(eta, resp.deviance(eta)) == resp.aic(resp.mu(eta))
+
+
 def test_families_with_a_dispersion_take_the_direct_aic():
     y = RNG.gamma(2.0, 1.5, N)
     resp = GlmResponse(y, Gamma(link="log"), np.ones(N), np.ones(N), np.zeros(N))

@@ -177,7 +177,8 @@ class _LowerRest:
         self._matrix = sp.csr_matrix((np.zeros(rows.size), cols[self.order], indptr), shape=(s, s))
 
     def compute(self, w: np.ndarray, D: np.ndarray) -> sp.csr_matrix:
-        """The lower triangle of ``A_rr`` at weights ``w`` (``D = [X z]``)."""
+        """The lower triangle of ``A_rr`` at weights ``w`` (``D = [X z]``): the
+        same matrix object every call, its values replaced (as ``A_r1``'s)."""
         cross = self.cross
         dd = (D * w[:, None]).T @ D
         parts = [cross.re_pairs(w)[self.re_lower], cross.re_cross(w, D).T.ravel(), dd[self.dd_rows, self.dd_cols]]

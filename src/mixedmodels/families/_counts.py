@@ -75,9 +75,11 @@ class Binomial(Family):
         return float(constant - 2.0 * np.sum(ratio * (special.xlogy(k, mu) + special.xlog1py(m - k, -mu))))
 
     def saturated_aic(self, y, n, wt):
-        # the identity needs whole successes: R's aic rounds m y, the deviance does not
-        m, k, _ = self._trials(y, n, wt)
-        if np.any(np.abs(k - m * y) > _ROUNDING * np.maximum(m, 1.0)):
+        # R's aic rounds the trials m and the successes m y, the deviance does not: the identity
+        # needs (wt / m) round(m) = wt and (wt / m) round(m y) = wt y on every row
+        m, k, ratio = self._trials(y, n, wt)
+        tol = _ROUNDING * np.maximum(np.abs(wt), 1.0)
+        if np.any(np.abs(ratio * m - wt) > tol) or np.any(np.abs(ratio * k - wt * y) > tol):
             return None
         return self.aic(y, n, np.asarray(y, dtype=float), wt, 0.0)
 
