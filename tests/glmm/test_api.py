@@ -99,6 +99,29 @@ def test_separation_is_detected_and_named():
                                                                       check_singular="ignore"))
 
 
+def test_separation_among_factor_cells():
+    """Factor cells: both outcomes in every cell -> no separation, without the
+    linear program; one cell of successes only -> quasi-complete separation
+    found by it."""
+    from mixedmodels.glmm import _diagnostics
+
+    X = np.repeat(np.eye(4), 6, axis=0)
+    X[:, 0] = 1.0  # intercept and three dummies: four cells of six rows
+    y = np.tile([0.0, 1.0, 1.0, 0.0, 1.0, 0.0], 4)
+
+    def pinned(y):
+        rows = np.unique(np.column_stack([X, 2 * y - 1]), axis=0)
+        return _diagnostics._every_row_pinned(rows[:, :-1], rows[:, -1])
+
+    assert pinned(y) and _diagnostics.separating_direction(X, y) is None
+    y[6:12] = 1.0  # the second cell: successes only
+    assert not pinned(y)
+    direction = _diagnostics.separating_direction(X, y)
+    assert direction is not None and np.all(X[6:12] @ direction > 0) and np.allclose(np.delete(X, np.s_[6:12], 0) @ direction, 0)
+    # proportions strictly between 0 and 1 pin their rows too
+    assert _diagnostics.separating_direction(X, np.full(24, 0.3)) is None
+
+
 def test_bernoulli_factor_response_matches_numeric():
     data = mm.datasets.load("VerbAgg").iloc[:2000]
     as_factor = mm.glmer("r2 ~ Anger + (1 | id)", data)

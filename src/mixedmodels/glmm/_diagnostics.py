@@ -17,7 +17,7 @@ def separating_direction(X: np.ndarray, y: np.ndarray) -> np.ndarray | None:
     linear program); None if there is none (no separation)."""
     sign = np.where(y >= 1, 1.0, np.where(y <= 0, -1.0, 0.0))
     rows, index = np.unique(np.column_stack([X, sign]), axis=0, return_index=True)
-    if rows.shape[0] > _MAX_DISTINCT_ROWS:
+    if rows.shape[0] > _MAX_DISTINCT_ROWS or _every_row_pinned(rows[:, :-1], rows[:, -1]):
         return None
     Xs, s = rows[:, :-1], rows[:, -1]
     signed = Xs * np.where(s == 0, 1.0, s)[:, None]
@@ -33,6 +33,18 @@ def separating_direction(X: np.ndarray, y: np.ndarray) -> np.ndarray | None:
     if res.status != 0 or -res.fun < 1e-7:
         return None
     return res.x
+
+
+def _every_row_pinned(Xs: np.ndarray, s: np.ndarray) -> bool:
+    """Whether every distinct row of X has a response strictly between 0 and
+    1, or both a 0 and a 1: each then forces ``x'b = 0``, so no direction
+    separates (no linear program needed; e.g. factors with both outcomes in
+    every cell)."""
+    _, pattern = np.unique(Xs, axis=0, return_inverse=True)
+    pattern = pattern.ravel()
+    n = int(pattern.max()) + 1 if pattern.size else 0
+    seen = [np.bincount(pattern[s == v], minlength=n) > 0 for v in (-1.0, 0.0, 1.0)]
+    return bool(np.all(seen[1] | (seen[0] & seen[2])))
 
 
 def check_separation(problem, names: list[str], level: str) -> list[str]:
