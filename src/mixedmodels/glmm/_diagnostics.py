@@ -16,10 +16,10 @@ def separating_direction(X: np.ndarray, y: np.ndarray) -> np.ndarray | None:
     ``y = 0`` and ``= 0`` where ``0 < y < 1``, strict on some rows (Konis's
     linear program); None if there is none (no separation)."""
     sign = np.where(y >= 1, 1.0, np.where(y <= 0, -1.0, 0.0))
-    rows, index = np.unique(np.column_stack([X, sign]), axis=0, return_index=True)
-    if rows.shape[0] > _MAX_DISTINCT_ROWS or _every_row_pinned(rows[:, :-1], rows[:, -1]):
-        return None
+    rows = np.unique(np.column_stack([X, sign]), axis=0)
     Xs, s = rows[:, :-1], rows[:, -1]
+    if rows.shape[0] > _MAX_DISTINCT_ROWS or _every_row_pinned(Xs, s):
+        return None
     signed = Xs * np.where(s == 0, 1.0, s)[:, None]
     strict, mixed = signed[s != 0], signed[s == 0]
     from scipy import optimize  # here, not at the top: slow to import

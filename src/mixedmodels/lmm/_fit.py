@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
 from mixedmodels._threads import blas_threads_for
@@ -128,10 +130,8 @@ def fit_problem(
         singular = theta_map.is_singular(opt.final, control.singular_tol)
         # the derivative checks difference the same deviance; through the profile, steps in the
         # small terms' parameters reuse the large terms' factor
-        check_fun, fmin = devfun, opt.fmin
-        if profile is not None:
-            check_fun = lambda theta: profile.full_deviance(theta, reml)  # noqa: E731
-            fmin = check_fun(opt.final)
+        check_fun = devfun if profile is None else partial(profile.full_deviance, reml=reml)
+        fmin = opt.fmin if profile is None else check_fun(opt.final)
         messages += check_convergence(check_fun, opt.final, fmin, lower, singular, problem.n, control)[0]
     opt.messages.extend(messages)
     state = problem.update(opt.final)
