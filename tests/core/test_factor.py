@@ -156,6 +156,32 @@ def three_level_problem(seed=3, n=2000, crossed=0):
     return blocks, X, y
 
 
+def test_costly_sparse_elimination_falls_back_to_the_dense_factor():
+    """Schools above students, items crossed: every school column has all 30
+    items below it, so eliminating the schools would take ~22,000 pairs for a
+    73-row rest.  By default the rest is then factored densely (with the
+    schools still divided out first); asked for, the sparse elimination gives
+    the same factor."""
+    rng = np.random.default_rng(3)
+    n, students, schools, items = 3000, 400, 40, 30
+    student = rng.integers(0, students, n)
+    student[:students] = np.arange(students)
+    item = rng.integers(0, items, n)
+    ones = np.ones((n, 1))
+    blocks = [RandomEffectsBlock(student, students, ones), RandomEffectsBlock(student % schools, schools, ones),
+              RandomEffectsBlock(item, items, ones)]
+    X = np.column_stack([ones[:, 0], rng.normal(size=n)])
+    y = X @ [1.0, 0.3] + rng.normal(size=items)[item] + rng.normal(size=n)
+    default = LinearMixedProblem(blocks, X, y)
+    forced = LinearMixedProblem(blocks, X, y, sparse_cuts=True)
+    assert default.factor.cuts == forced.factor.cuts == [schools]
+    theta = np.array([0.8, 0.5, 1.2])
+    a, b = default.update(theta), forced.update(theta)
+    assert type(a.rest).__name__ == "DenseRest" and type(b.rest).__name__ == "CutRest"
+    assert a.logdet_re == pytest.approx(b.logdet_re, rel=1e-12)
+    assert a.pwrss == pytest.approx(b.pwrss, rel=1e-12)
+
+
 @pytest.mark.parametrize("crossed", [0, 9])
 def test_sparse_cuts_match_dense_factor(crossed):
     """Two leading diagonal blocks (schools, then districts) eliminated on the

@@ -24,6 +24,12 @@ from mixedmodels.core._packed import positions_of
 from mixedmodels.core._restfactor import CutRest, DiagonalBlock
 
 
+class EliminationTooCostly(ValueError):
+    """The sparse elimination would take more pairs than allowed (columns
+    below a leading block with many entries: a crossed term after a nested
+    one); a dense factorization of the rest is then cheaper."""
+
+
 @dataclass
 class _BlockPlan:
     """Fixed indices of one leading block's elimination."""
@@ -54,6 +60,9 @@ class CutElimination:
         Order of the rest matrix.
     cuts : list of int
         Ends of the leading diagonal blocks (at least one).
+    max_pairs : float, optional
+        Raise :class:`EliminationTooCostly` as soon as the eliminations
+        would take more pairs of entries than this.
 
     Attributes
     ----------
@@ -62,7 +71,8 @@ class CutElimination:
         and the whole lower triangle of the trailing block.
     """
 
-    def __init__(self, rows: np.ndarray, cols: np.ndarray, size: int, cuts: list[int]) -> None:
+    def __init__(self, rows: np.ndarray, cols: np.ndarray, size: int, cuts: list[int],
+                 max_pairs: float = np.inf) -> None:
         self.size, self.cut = size, cuts[-1]
         self._cuts = np.asarray(cuts)
         ti, tj = np.tril_indices(size - self.cut)
@@ -73,7 +83,7 @@ class CutElimination:
         starts = [0] + list(cuts[:-1])
         pairs = []
         for start, stop in zip(starts, cuts):
-            plan_keys, fill = self._pairs_below(keys, start, stop)
+            plan_keys, fill = self._pairs_below(keys, start, stop, max_pairs - sum(p[2].size for p in pairs))
             keys = sorted_union(keys, fill)
             pairs.append(plan_keys)
         self.rows, self.cols = np.divmod(keys, size)
@@ -89,14 +99,17 @@ class CutElimination:
             raise ValueError("an entry lies outside the packed positions")
         return found
 
-    def _pairs_below(self, keys: np.ndarray, start: int, stop: int):
+    def _pairs_below(self, keys: np.ndarray, start: int, stop: int, max_pairs: float):
         """Entries below the block ``start:stop`` (CSR order) and the fill their pairs make."""
         r, c = np.divmod(keys, self.size)
         sel = (c >= start) & (c < stop) & (r >= stop)
         r, c = r[sel], c[sel]
         by_col = np.lexsort((r, c))
         level = c[by_col] - start
-        col_starts = np.concatenate([[0], np.cumsum(np.bincount(level, minlength=stop - start))])[:-1]
+        counts = np.bincount(level, minlength=stop - start)
+        if float(np.sum(counts * (counts + 1.0) / 2.0)) > max_pairs:
+            raise EliminationTooCostly(f"eliminating rows {start}-{stop} takes more than {max_pairs:.0f} pairs")
+        col_starts = np.concatenate([[0], np.cumsum(counts)])[:-1]
         e1, e2 = _pairs(level, col_starts)
         e1, e2 = by_col[e1], by_col[e2]
         fill = r[e1].astype(np.int64) * self.size + r[e2]
