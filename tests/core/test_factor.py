@@ -102,6 +102,29 @@ def test_outer_map_equals_sparse_product(k):
     np.testing.assert_allclose(np.tril(got), np.tril(full), atol=1e-12)
 
 
+@pytest.mark.parametrize("k", [1, 2])
+def test_refreshed_outer_map_equals_a_new_one(k):
+    """A refreshable map (PIRLS's) given new values of the same structure --
+    levels with different numbers of entries, so several count classes --
+    gives the downdate of the new values."""
+    import scipy.sparse as sp
+    from scipy.linalg import block_diag
+
+    rng = np.random.default_rng(20 + k)
+    q, s = 60, 25
+    pattern = rng.random((s, q * k)) < rng.uniform(0.05, 0.6, q * k)
+    A = sp.csr_matrix(rng.normal(size=(s, q * k)) * pattern)
+    omap = build_outer_map(A, k, refreshable=True)
+    A.data = rng.normal(size=A.nnz)  # new weights: new values, same structure
+    omap.refresh(A)
+    mids = rng.normal(size=(q, k, k))
+    mids = mids @ mids.transpose(0, 2, 1)
+    full = A.toarray() @ block_diag(*mids) @ A.toarray().T
+    got = np.zeros((s, s))
+    got[omap.rows, omap.cols] = omap.lower(mids)
+    np.testing.assert_allclose(np.tril(got), np.tril(full), atol=1e-12)
+
+
 def test_unscaled_vcov_is_the_fixed_effects_block_of_the_inverse():
     blocks, X, y = random_problem(k1=2, k2=2)
     problem = LinearMixedProblem(blocks, X, y)

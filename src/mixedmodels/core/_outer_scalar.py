@@ -73,6 +73,18 @@ class ScalarPairs:
             out[cls.start : cls.stop] = (r[:, cls.first] * self.s + r[:, cls.second]).ravel()
         return out
 
+    def pair_indices(self) -> tuple[np.ndarray, np.ndarray]:
+        """Positions in ``A``'s CSR data of the two entries of every pair,
+        class-major: :meth:`products` is ``a_data[i1] * a_data[i2]``."""
+        dtype = np.int32 if self.data_order.size < 2**31 else np.int64
+        i1 = np.empty(int(self.level_ptr[-1]), dtype=dtype)
+        i2 = np.empty_like(i1)
+        for cls in self.classes:
+            d = self.data_order[cls.entries]
+            i1[cls.start : cls.stop] = d[:, cls.first].ravel()
+            i2[cls.start : cls.stop] = d[:, cls.second].ravel()
+        return i1, i2
+
     def products(self, a_data: np.ndarray) -> np.ndarray:
         """Products of the paired values of ``A`` (its CSR data), class-major."""
         values = a_data[self.data_order]
@@ -99,10 +111,13 @@ def scalar_outer_map(a_r1: sp.csr_matrix, compact, refreshable: bool = False):
     by_position = transposed.T.tocsr()  # linear: CSC of P to CSR
     if not refreshable:
         return unique // s, unique % s, by_position, None, pairs.level_order
+    # the pairs' entries in the map's order: a refresh is two gathers and a product (no class loop)
     permutation = by_position.data.astype(np.int64)
-    by_position.data = pairs.products(a_r1.data)[permutation]
+    first, second = (i[permutation] for i in pairs.pair_indices())
 
     def refresh(a: sp.csr_matrix) -> np.ndarray:
-        return pairs.products(a.data)[permutation]
+        return a.data[first] * a.data[second]
+
+    by_position.data = refresh(a_r1)
 
     return unique // s, unique % s, by_position, refresh, pairs.level_order
