@@ -42,7 +42,8 @@ class ReweightedSystem:
         layout = rest_layout(blocks)
         cuts = rest_diagonal_cuts(self.cross.structure(), *layout)
         # the rest is held packed and its leading diagonal blocks eliminated
-        # sparsely when there are any (and every further term is scalar)
+        # sparsely when there are any, every further term is scalar and the
+        # elimination is cheap (else divided out densely; BlockedFactor._packing)
         sparse = all(b.k == 1 for b in blocks[1:]) and bool(cuts) and cuts[-1] >= SPARSE_CUT_MIN
         self.factor = self._factor(layout, cuts, sparse)
         self.chord = None  # the last PIRLS factor, whose solves start the next PIRLS
