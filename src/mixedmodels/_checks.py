@@ -61,7 +61,7 @@ def check_optimizer_code(opt, control: Control) -> list[str]:
 def check_convergence(
     devfun: Callable[[np.ndarray], float],
     params: np.ndarray,
-    fmin: float,
+    fmin: float | None,
     lower: np.ndarray,
     singular: bool,
     nobs: float,
@@ -77,7 +77,8 @@ def check_convergence(
     Parameters
     ----------
     devfun, params, fmin, lower
-        The objective, the optimum, its value and the lower bounds.
+        The objective, the optimum, its value (None: ``devfun`` there, when
+        the derivatives are taken) and the lower bounds.
     singular : bool
         A singular fit gets the singular-fit message and no derivative checks.
     nobs : float

@@ -1,8 +1,9 @@
 """The sparse rest (packed values, leading diagonal blocks eliminated sparsely)
 gives the same GLMM fits as the dense rest.
 
-The switch is by size (``SPARSE_CUT_MIN`` rows of leading diagonal blocks);
-here the threshold is lowered so that small models take the sparse path.
+Models with leading diagonal blocks take the sparse path by default (when
+the elimination is cheap); here ``SPARSE_CUT_MIN`` is raised past every
+model to force the dense rest for comparison.
 """
 
 import warnings
@@ -101,17 +102,15 @@ NESTED_REFERENCES = ["exam_nested", "nurses_nested", "grouse_pois"]
 
 
 @pytest.mark.parametrize("name", NESTED_REFERENCES)
-def test_sparse_path_meets_the_lme4_references(monkeypatch, name):
-    """The nested reference models, forced onto the sparse path (their leading
-    blocks are below the size that takes it by default), against lme4's numbers
-    at the reference tests' tolerances: fixed effects 1e-3 SE, standard errors
-    0.2 % (lmer) / 0.5 % (glmer), variances 0.2 % / 0.5 %, logLik not below
-    lme4's by more than 1e-3."""
+def test_sparse_path_meets_the_lme4_references(name):
+    """The nested reference models take the sparse path by default (asserted:
+    it changed from the dense one when ``SPARSE_CUT_MIN`` went from 500 to
+    16), against lme4's numbers at the reference tests' tolerances: fixed
+    effects 1e-3 SE, standard errors 0.2 % (lmer) / 0.5 % (glmer), variances
+    0.2 % / 0.5 %, logLik not below lme4's by more than 1e-3."""
     from tests.glmm.conftest import fit_reference, glmm_reference
 
     ref = glmm_reference(name)
-    monkeypatch.setattr(_factor, "SPARSE_CUT_MIN", 1)
-    monkeypatch.setattr(_glmm, "SPARSE_CUT_MIN", 1)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if ref["engine"] == "lme4::lmer":

@@ -99,11 +99,17 @@ def test_separation_is_detected_and_named():
                                                                       check_singular="ignore"))
 
 
-def test_separation_among_factor_cells():
+def test_separation_among_factor_cells(monkeypatch):
     """Factor cells: both outcomes in every cell -> no separation, without the
     linear program; one cell of successes only -> quasi-complete separation
     found by it."""
+    from scipy import optimize
+
     from mixedmodels.glmm import _diagnostics
+
+    linprog = optimize.linprog
+    calls = []
+    monkeypatch.setattr(optimize, "linprog", lambda *a, **k: calls.append(1) or linprog(*a, **k))
 
     X = np.repeat(np.eye(4), 6, axis=0)
     X[:, 0] = 1.0  # intercept and three dummies: four cells of six rows
@@ -114,12 +120,14 @@ def test_separation_among_factor_cells():
         return _diagnostics._every_row_pinned(rows[:, :-1], rows[:, -1])
 
     assert pinned(y) and _diagnostics.separating_direction(X, y) is None
+    # proportions strictly between 0 and 1 pin their rows too
+    assert _diagnostics.separating_direction(X, np.full(24, 0.3)) is None
+    assert not calls  # neither needed the linear program
     y[6:12] = 1.0  # the second cell: successes only
     assert not pinned(y)
     direction = _diagnostics.separating_direction(X, y)
-    assert direction is not None and np.all(X[6:12] @ direction > 0) and np.allclose(np.delete(X, np.s_[6:12], 0) @ direction, 0)
-    # proportions strictly between 0 and 1 pin their rows too
-    assert _diagnostics.separating_direction(X, np.full(24, 0.3)) is None
+    assert calls and direction is not None and np.all(X[6:12] @ direction > 0)
+    assert np.allclose(np.delete(X, np.s_[6:12], 0) @ direction, 0)
 
 
 def test_bernoulli_factor_response_matches_numeric():

@@ -59,3 +59,33 @@ def test_families_with_a_dispersion_take_the_direct_aic():
     assert resp._saturated_aic is None
     eta = RNG.normal(1.0, 0.2, N)
     assert resp.aic_at(eta, resp.deviance(eta)) == resp.aic(resp.mu(eta))
+
+
+def test_pirls_deviance_is_that_at_its_linear_predictor():
+    """The Laplace deviance takes PIRLS's penalized deviance as the deviance at
+    the returned modes: check it on a fit's problem, at the optimum and away."""
+    import mixedmodels as mm
+
+    fit = mm.glmer("TICKS ~ YEAR + cHEIGHT + (1 | BROOD) + (1 | INDEX) + (1 | LOCATION)",
+                   mm.datasets.load("grouseticks"), family="poisson")
+    problem = fit.problem
+    for theta in (np.asarray(fit.theta, dtype=float), np.array([0.3, 1.2, 0.6])):
+        result = problem.modes(theta)
+        direct = problem.response.deviance(result.eta) + result.ussq
+        assert result.pdev == pytest.approx(direct, rel=1e-13)
+
+
+def test_no_pirls_iteration_takes_the_direct_aic():
+    """PIRLS from R's starting values with no iteration returns an infinite
+    penalized deviance: the Laplace deviance then falls back to the direct AIC."""
+    import mixedmodels as mm
+
+    fit = mm.glmer("TICKS ~ YEAR + (1 | BROOD)", mm.datasets.load("grouseticks"), family="poisson")
+    problem = fit.problem
+    problem.restart()
+    problem.maxit = 0
+    result = problem.modes(np.asarray(fit.theta, dtype=float))
+    assert result.pdev == np.inf
+    laplace = problem.laplace_of(result)
+    want = result.state.logdet_re + result.ussq + problem.response.aic(problem.response.mu(result.eta))
+    assert np.isfinite(laplace) and laplace == pytest.approx(want, rel=1e-13)

@@ -90,8 +90,9 @@ class GlmResponse:
     def aic_at(self, eta: np.ndarray, deviance: float) -> float:
         """:meth:`aic` at the linear predictor ``eta``, where the deviance is
         known: binomial and Poisson add it to the saturated model's AIC, with
-        no pass over the rows."""
-        if self._saturated_aic is not None:
+        no pass over the rows.  (A PIRLS run of no iterations from R's starting
+        values knows no deviance: ``inf`` then takes the direct AIC.)"""
+        if self._saturated_aic is not None and np.isfinite(deviance):
             return deviance + self._saturated_aic
         return self.aic(self.mu(eta))
 

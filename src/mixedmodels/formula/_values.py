@@ -78,7 +78,7 @@ def r_label(value: Any) -> str:
 def _from_categorical(cat: pd.Categorical) -> Factor:
     kind = cat.categories.inferred_type  # text and whole numbers (most factors) need no per-level checks
     if kind == "string":
-        labels = cat.categories.tolist()
+        labels = [str(v) for v in cat.categories.tolist()]  # np.str_ to str
     elif kind == "integer":
         labels = [str(v) for v in cat.categories.tolist()]
     else:

@@ -131,7 +131,7 @@ def fit_problem(
         # the derivative checks difference the same deviance; through the profile, steps in the
         # small terms' parameters reuse the large terms' factor
         check_fun = devfun if profile is None else partial(profile.full_deviance, reml=reml)
-        fmin = opt.fmin if profile is None else check_fun(opt.final)
+        fmin = opt.fmin if profile is None else None  # None: differenced at the centre too, if at all
         messages += check_convergence(check_fun, opt.final, fmin, lower, singular, problem.n, control)[0]
     opt.messages.extend(messages)
     state = problem.update(opt.final)
