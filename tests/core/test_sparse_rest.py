@@ -2,8 +2,9 @@
 gives the same GLMM fits as the dense rest.
 
 Models with leading diagonal blocks take the sparse path by default (when
-the elimination is cheap); here ``SPARSE_CUT_MIN`` is raised past every
-model to force the dense rest for comparison.
+the elimination is cheap); here ``MAX_PAIRS_PER_ENTRY`` is set to 0, so that
+every elimination counts as too costly and the rest is factored densely,
+for comparison.
 """
 
 import warnings
@@ -13,15 +14,14 @@ import pandas as pd
 import pytest
 
 import mixedmodels as mm
-from mixedmodels.core import _factor, _glmm
+from mixedmodels.core import _factor
 
 
 def fit_both(monkeypatch, formula, data, family):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         sparse = mm.glmer(formula, data, family=family)
-        monkeypatch.setattr(_factor, "SPARSE_CUT_MIN", 10**9)
-        monkeypatch.setattr(_glmm, "SPARSE_CUT_MIN", 10**9)
+        monkeypatch.setattr(_factor, "MAX_PAIRS_PER_ENTRY", 0.0)
         dense = mm.glmer(formula, data, family=family)
     return dense, sparse
 
@@ -104,8 +104,8 @@ NESTED_REFERENCES = ["exam_nested", "nurses_nested", "grouse_pois"]
 @pytest.mark.parametrize("name", NESTED_REFERENCES)
 def test_sparse_path_meets_the_lme4_references(name):
     """The nested reference models take the sparse path by default (asserted:
-    it changed from the dense one when ``SPARSE_CUT_MIN`` went from 500 to
-    16), against lme4's numbers at the reference tests' tolerances: fixed
+    it was the dense one before leading blocks of any size were held sparse),
+    against lme4's numbers at the reference tests' tolerances: fixed
     effects 1e-3 SE, standard errors 0.2 % (lmer) / 0.5 % (glmer), variances
     0.2 % / 0.5 %, logLik not below lme4's by more than 1e-3."""
     from tests.glmm.conftest import fit_reference, glmm_reference

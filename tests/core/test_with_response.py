@@ -49,12 +49,14 @@ DATA = {"sleepstudy": lambda: load("sleepstudy"), "crossed": crossed, "nested": 
 @pytest.mark.parametrize("sparse_cuts", [False, True])
 @pytest.mark.parametrize("name, formula, extra", CASES)
 def test_with_response_equals_a_fresh_problem(monkeypatch, name, formula, extra, sparse_cuts):
-    if sparse_cuts:
-        monkeypatch.setattr(_factor, "SPARSE_CUT_MIN", 1)
+    if not sparse_cuts:  # every elimination counts as too costly: the leading blocks go dense
+        monkeypatch.setattr(_factor, "MAX_PAIRS_PER_ENTRY", 0.0)
     frame = lmer_frame(formula, DATA[name](), **extra)
     problem = lmer_problem(frame)
     if name == "wide":
         assert sp.issparse(problem.factor.xp.a_rr)
+    if name == "nested":  # schools eliminated sparsely, or divided out of the dense rest
+        assert (problem.factor._elimination is not None) == sparse_cuts
     y2 = np.random.default_rng(9).normal(size=problem.n) * 3 + 1
     offset = 0.0 if frame.offset is None else frame.offset
     fresh, reused = lmer_problem(frame, y2), problem.with_response(y2 - offset)

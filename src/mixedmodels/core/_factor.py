@@ -40,13 +40,12 @@ from mixedmodels.core._restfactor import CutRest, DenseRest
 from mixedmodels.core._scale import scale_columns, scale_rows
 
 
-# rows of leading diagonal blocks from which they are held sparse: any (diagonal_cuts finds none
-# shorter than 16); packed, their elimination is as fast as the dense one on a few dozen rows and
-# twice as fast from a few hundred (grouseticks: 0.21 -> 0.13 s)
-SPARSE_CUT_MIN = 16
-# ... unless their elimination takes more pairs of entries than this many per entry of the dense
-# rest: a crossed term after a nested one puts many entries below every column (60,000 rows, 400
-# schools above 2,000 students, 100 items crossed: 2.1M pairs for a 503-row rest, 11 s against 7 s)
+# Leading diagonal blocks of a scalar rest (diagonal_cuts finds none shorter than 16 rows) are held
+# sparse -- packed, their elimination is as fast as the dense one on a few dozen rows and twice as
+# fast from a few hundred (grouseticks: 0.21 -> 0.13 s) -- unless it takes more pairs of entries
+# than this many per entry of the dense rest: a crossed term after a nested one puts many entries
+# below every column (60,000 rows, 400 schools above 2,000 students, 100 items crossed: 2.1M pairs
+# for a 503-row rest, 11 s against 7 s); the blocks are then divided out of the dense rest.
 MAX_PAIRS_PER_ENTRY = 1.0
 
 
@@ -171,9 +170,9 @@ class BlockedFactor:
         Number of random effects in the rest.
     sparse_cuts : bool, optional
         Hold leading diagonal blocks of the rest sparse (:mod:`._cutchol`)
-        rather than dense; default: when every further term is scalar, the
-        blocks span at least ``SPARSE_CUT_MIN`` rows and their elimination
-        takes at most ``MAX_PAIRS_PER_ENTRY`` pairs per entry of the rest.
+        rather than dense; default: when every further term is scalar and
+        their elimination takes at most ``MAX_PAIRS_PER_ENTRY`` pairs per
+        entry of the rest.
     """
 
     def __init__(self, xp: CrossProducts, rest_layout: list[tuple[int, int, int]], n_re_rest: int,
@@ -199,7 +198,7 @@ class BlockedFactor:
         size = self.xp.a_rr.shape[0]
         max_pairs = np.inf  # as asked for
         if sparse_cuts is None:
-            sparse_cuts = bool(self.cuts) and self.cuts[-1] >= SPARSE_CUT_MIN
+            sparse_cuts = bool(self.cuts)
             max_pairs = MAX_PAIRS_PER_ENTRY * size * size
         rows, cols = with_diagonal(self.outer.rows, self.outer.cols, self.n_re_rest, size)
         if sparse_cuts and self.cuts:

@@ -13,7 +13,6 @@ import numpy as np
 
 from mixedmodels.core._agq import agq_deviance
 from mixedmodels.core._diagchol import rest_diagonal_cuts
-from mixedmodels.core._factor import SPARSE_CUT_MIN
 from mixedmodels.core._glmresp import GlmResponse
 from mixedmodels.core._packed import PackedPositionsError
 from mixedmodels.core._pirls import PirlsError, PirlsResult, pirls
@@ -44,7 +43,7 @@ class ReweightedSystem:
         # the rest is held packed and its leading diagonal blocks eliminated
         # sparsely when there are any, every further term is scalar and the
         # elimination is cheap (else divided out densely; BlockedFactor._packing)
-        sparse = all(b.k == 1 for b in blocks[1:]) and bool(cuts) and cuts[-1] >= SPARSE_CUT_MIN
+        sparse = all(b.k == 1 for b in blocks[1:]) and bool(cuts)
         self.factor = self._factor(layout, cuts, sparse)
         self.chord = None  # the last PIRLS factor, whose solves start the next PIRLS
         # chord steps (a pass over the rows each) pay off only when a new factor costs far more

@@ -65,34 +65,29 @@ class ScalarPairs:
             entries = csc.indptr[self.level_order[lo:hi]][:, None] + np.arange(c)
             self.classes.append(_CountClass(entries, first, second, int(self.level_ptr[lo]), int(self.level_ptr[hi])))
 
+    def _over_pairs(self, per_entry: np.ndarray, combine, dtype) -> np.ndarray:
+        """``combine(first, second)`` of the two values of every pair, taken
+        from ``per_entry`` (one value per CSC entry of ``A``), class-major."""
+        out = np.empty(int(self.level_ptr[-1]), dtype=dtype)
+        for cls in self.classes:
+            v = per_entry[cls.entries]
+            out[cls.start : cls.stop] = combine(v[:, cls.first], v[:, cls.second]).ravel()
+        return out
+
     def keys(self) -> np.ndarray:
         """``row_1 * s + row_2`` of every pair, class-major."""
-        out = np.empty(int(self.level_ptr[-1]), dtype=self.key_dtype)
-        for cls in self.classes:
-            r = self.rows[cls.entries]
-            out[cls.start : cls.stop] = (r[:, cls.first] * self.s + r[:, cls.second]).ravel()
-        return out
+        return self._over_pairs(self.rows, lambda a, b: a * self.s + b, self.key_dtype)
 
     def pair_indices(self) -> tuple[np.ndarray, np.ndarray]:
         """Positions in ``A``'s CSR data of the two entries of every pair,
         class-major: :meth:`products` is ``a_data[i1] * a_data[i2]``."""
         dtype = np.int32 if self.data_order.size < 2**31 else np.int64
-        i1 = np.empty(int(self.level_ptr[-1]), dtype=dtype)
-        i2 = np.empty_like(i1)
-        for cls in self.classes:
-            d = self.data_order[cls.entries]
-            i1[cls.start : cls.stop] = d[:, cls.first].ravel()
-            i2[cls.start : cls.stop] = d[:, cls.second].ravel()
-        return i1, i2
+        return (self._over_pairs(self.data_order, lambda a, b: a, dtype),
+                self._over_pairs(self.data_order, lambda a, b: b, dtype))
 
     def products(self, a_data: np.ndarray) -> np.ndarray:
         """Products of the paired values of ``A`` (its CSR data), class-major."""
-        values = a_data[self.data_order]
-        out = np.empty(int(self.level_ptr[-1]))
-        for cls in self.classes:
-            v = values[cls.entries]
-            out[cls.start : cls.stop] = (v[:, cls.first] * v[:, cls.second]).ravel()
-        return out
+        return self._over_pairs(a_data[self.data_order], np.multiply, float)
 
 
 def scalar_outer_map(a_r1: sp.csr_matrix, compact, refreshable: bool = False):

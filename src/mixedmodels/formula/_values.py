@@ -77,10 +77,8 @@ def r_label(value: Any) -> str:
 
 def _from_categorical(cat: pd.Categorical) -> Factor:
     kind = cat.categories.inferred_type  # text and whole numbers (most factors) need no per-level checks
-    if kind == "string":
-        labels = [str(v) for v in cat.categories.tolist()]  # np.str_ to str
-    elif kind == "integer":
-        labels = [str(v) for v in cat.categories.tolist()]
+    if kind in ("string", "integer"):
+        labels = [str(v) for v in cat.categories.tolist()]  # (np.str_ to str)
     else:
         labels = [r_label(c) for c in cat.categories]
     return Factor(np.asarray(cat.codes, dtype=np.int64), labels, bool(cat.ordered))
