@@ -96,9 +96,10 @@ class GeneralizedMixedProblem:
 
     def linear_predictor(self, u: list[np.ndarray], beta: np.ndarray, lambdas: list[np.ndarray]) -> np.ndarray:
         """``offset + X beta + sum_i Z_i Lambda_i u_i``."""
-        eta = self.response.offset + self.X @ beta
+        eta = self.X @ beta
+        eta += self.response.offset
         for block, ui, lam in zip(self.blocks, u, lambdas):
-            eta = eta + block.apply(ui @ lam.T)
+            eta += block.apply(ui @ lam.T)
         return eta
 
     def modes(self, theta: np.ndarray, beta: np.ndarray | None = None) -> PirlsResult:

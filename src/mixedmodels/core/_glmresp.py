@@ -41,6 +41,8 @@ class GlmResponse:
         """Recompute what depends only on the data and the family (after changing either)."""
         self._aic_constant = self.family.aic_constant(self.y, self.n_trials, self.weights)
         self._saturated_aic = self.family.saturated_aic(self.y, self.n_trials, self.weights)
+        self._natural = self.family.has_natural_link
+        self._deviance_by_cumulant = self.family.deviance_by_cumulant(self.y, self.weights)
         self._last = None
 
     @property
@@ -62,25 +64,44 @@ class GlmResponse:
         return self._last[1], self._last[2]
 
     def working(self, eta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """PIRLS weights ``w = wt mu_eta^2 / V(mu)`` and working response
-        ``eta - offset + (y - mu) / mu_eta``."""
+        """PIRLS weights ``w = wt mu_eta^2 / V(mu)`` (``wt mu_eta`` for the
+        family's natural link) and working response ``eta - offset + (y - mu) / mu_eta``."""
         mu, d = self._mean_and_slope(eta)
-        w = self.weights * d * d / self.family.variance(mu)
-        return w, eta - self.offset + (self.y - mu) / d
+        w = self.weights * d
+        if not self._natural:
+            w *= d
+            w /= self.family.variance(mu)
+        z = self.y - mu
+        z /= d
+        z += eta
+        z -= self.offset
+        return w, z
 
     def score_residual(self, eta: np.ndarray) -> np.ndarray:
-        """``w (z - eta + offset) = wt mu_eta (y - mu) / V(mu)``: the rows' part of
-        the score of the penalized deviance (a half of its negative gradient)."""
+        """``w (z - eta + offset) = wt mu_eta (y - mu) / V(mu)`` (``wt (y - mu)``
+        for the natural link): the rows' part of the score of the penalized
+        deviance (a half of its negative gradient)."""
         mu, d = self._mean_and_slope(eta)
-        return self.weights * d * (self.y - mu) / self.family.variance(mu)
+        r = self.y - mu
+        r *= self.weights
+        if not self._natural:
+            r *= d
+            r /= self.family.variance(mu)
+        return r
 
     def dev_resids(self, mu: np.ndarray) -> np.ndarray:
         """Per-observation deviance contributions."""
         return self.family.dev_resids(self.y, mu, self.weights)
 
     def deviance(self, eta: np.ndarray) -> float:
-        """Sum of the deviance contributions at ``eta``."""
-        return float(np.sum(self.dev_resids(self.mu(eta))))
+        """Sum of the deviance contributions at ``eta`` (through the cumulant
+        function for the natural link, see :meth:`Family.deviance_by_cumulant`)."""
+        mu = self.mu(eta)
+        if self._deviance_by_cumulant is not None:
+            total = self._deviance_by_cumulant(eta, mu)
+            if total is not None:
+                return total
+        return float(np.sum(self.dev_resids(mu)))
 
     def aic(self, mu: np.ndarray) -> float:
         """R's ``family$aic`` at ``mu`` (-2 log-likelihood of the conditional model)."""

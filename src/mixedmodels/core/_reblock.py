@@ -60,8 +60,8 @@ class RandomEffectsBlock:
 
     def apply(self, b: np.ndarray, rows: slice | np.ndarray = slice(None)) -> np.ndarray:
         """Per-row contribution ``Z_i b`` for effects ``b`` of shape (nlevels, k)."""
-        if self.is_intercept:
-            return b[self.codes[rows], 0]
+        if self.is_intercept:  # a 1-d take: a third of the time of 2-d fancy indexing
+            return np.take(np.ravel(b), self.codes[rows])
         return np.einsum("ij,ij->i", self.Z[rows], b[self.codes[rows]])
 
     def transpose_apply(self, r: np.ndarray) -> np.ndarray:
@@ -78,6 +78,9 @@ class RandomEffectsBlock:
         """Per-level ``k x k`` blocks of ``Z_i' W Z_i`` (``W = diag(w)``, or the
         identity), ``(nlevels, k, k)``, over ``rows``."""
         z, codes = self.Z[rows], self.codes[rows]
+        if self.is_intercept:  # no products with the column of ones
+            counts = np.bincount(codes, weights=w, minlength=self.nlevels)
+            return counts.astype(float, copy=False).reshape(-1, 1, 1)
         out = np.empty((self.nlevels, self.k, self.k))
         for a in range(self.k):
             for b in range(a, self.k):

@@ -105,6 +105,7 @@ class Gaussian(Family):
     default_link = "identity"
     links = ("identity", "log", "inverse")
     has_scale = True
+    natural_link = "identity"
 
     def variance(self, mu):
         return np.ones_like(mu, dtype=float)

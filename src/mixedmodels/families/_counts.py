@@ -6,6 +6,7 @@ import numpy as np
 from scipy import special
 
 from mixedmodels.families._family import Family, xlogy_ratio
+from mixedmodels.families._links import LOG_EPS, LOGIT_LIMIT
 
 _ROUNDING = 64 * np.finfo(float).eps
 
@@ -27,6 +28,7 @@ class Binomial(Family):
     name = "binomial"
     default_link = "logit"
     links = ("logit", "probit", "cloglog", "log", "identity")
+    natural_link = "logit"
 
     def variance(self, mu):
         return mu * (1.0 - mu)
@@ -83,6 +85,22 @@ class Binomial(Family):
             return None
         return self.aic(y, n, np.asarray(y, dtype=float), wt, 0.0)
 
+    def deviance_by_cumulant(self, y, wt):
+        # b(eta) = log(1 + e^eta) = eta - log(mu): log(1 - mu) = log(mu) - eta exactly, with no
+        # cancellation in 1 - mu; R's mu is clamped beyond |eta| > 30 (LOGIT_LIMIT)
+        if not self.has_natural_link:
+            return None
+        y, wt = np.asarray(y, dtype=float), np.asarray(wt, dtype=float)
+        w_fail = wt * (1.0 - y)
+        saturated = float(2.0 * np.sum(wt * (special.xlogy(y, y) + special.xlogy(1.0 - y, 1.0 - y))))
+
+        def deviance(eta, mu):
+            if eta.size and (eta.min() < -LOGIT_LIMIT or eta.max() > LOGIT_LIMIT):
+                return None
+            return 2.0 * (float(np.vdot(w_fail, eta)) - float(np.vdot(wt, np.log(mu)))) + saturated
+
+        return deviance
+
     def mustart(self, y, wt):
         return (wt * y + 0.5) / (wt + 1.0)
 
@@ -124,6 +142,7 @@ class Poisson(Family):
     name = "poisson"
     default_link = "log"
     links = ("log", "identity", "sqrt")
+    natural_link = "log"
 
     def variance(self, mu):
         return mu
@@ -141,6 +160,21 @@ class Poisson(Family):
 
     def saturated_aic(self, y, n, wt):
         return self.aic(y, n, np.asarray(y, dtype=float), wt, 0.0)
+
+    def deviance_by_cumulant(self, y, wt):
+        # b(eta) = e^eta = mu; R floors mu at DBL_EPSILON (below eta = log(eps))
+        if not self.has_natural_link:
+            return None
+        y, wt = np.asarray(y, dtype=float), np.asarray(wt, dtype=float)
+        w_y = wt * y
+        saturated = float(2.0 * np.sum(wt * (special.xlogy(y, y) - y)))
+
+        def deviance(eta, mu):
+            if eta.size and eta.min() < LOG_EPS:
+                return None
+            return 2.0 * (float(np.vdot(wt, mu)) - float(np.vdot(w_y, eta))) + saturated
+
+        return deviance
 
     def mustart(self, y, wt):
         return y + 0.1

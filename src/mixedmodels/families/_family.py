@@ -11,6 +11,8 @@ of trials carried in ``wt``.  The families themselves: ``_counts``
 
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 from scipy import special
 
@@ -43,12 +45,22 @@ class Family:
     has_scale : bool
         Whether the family has a free dispersion parameter (Gaussian,
         Gamma, inverse Gaussian); if not, ``sigma`` is 1.
+    natural_link : str
+        The canonical link under which ``d mu / d eta = V(mu)`` (binomial
+        logit, Poisson log, Gaussian identity; empty if none): then the
+        PIRLS weights are ``wt mu_eta`` and the score residual ``wt (y - mu)``.
     """
 
     name = ""
     default_link = "identity"
     links: tuple[str, ...] = ()
     has_scale = False
+    natural_link = ""
+
+    @property
+    def has_natural_link(self) -> bool:
+        """Whether the link is :attr:`natural_link`."""
+        return bool(self.natural_link) and self.link.name == self.natural_link
 
     def __init__(self, link: str | Link | None = None) -> None:
         self.link = get_link(link or self.default_link)
@@ -65,6 +77,14 @@ class Family:
     def dev_resids(self, y: np.ndarray, mu: np.ndarray, wt: np.ndarray) -> np.ndarray:
         """Per-observation deviance contributions (squared deviance residuals)."""
         raise NotImplementedError
+
+    def deviance_by_cumulant(self, y: np.ndarray, wt: np.ndarray) -> "Callable | None":
+        """The summed deviance as ``f(eta, mu)`` through the cumulant function
+        ``b`` of the natural link, ``2 sum wt (b(eta) - y eta) + const``: a
+        log or an exp and two dot products instead of R's per-row formula
+        (None for other links).  ``f`` gives None where R's clamps on ``mu``
+        are active, and the per-row formula must be used."""
+        return None
 
     def aic(self, y, n, mu, wt, dev: float, constant: float | None = None) -> float:
         """R's ``family$aic``: -2 log-likelihood (plus 2 per dispersion parameter).

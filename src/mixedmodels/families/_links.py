@@ -12,6 +12,8 @@ import numpy as np
 from scipy import special
 
 EPS = float(np.finfo(float).eps)
+LOG_EPS = float(np.log(EPS))  # R's log link floors mu at EPS below this eta
+LOGIT_LIMIT = 30.0  # R's logit clamps mu to [EPS, 1 - EPS] beyond |eta| > 30
 _PROBIT_THRESH = float(-special.ndtri(EPS))
 
 
@@ -55,13 +57,22 @@ class Logit(Link):
 
     def linkinv(self, eta):
         eta = np.asarray(eta, dtype=float)
-        mu = special.expit(eta)
-        if mu.ndim:
-            if eta.size and np.max(np.abs(eta)) > 30.0:  # (rarely: skip the two masks otherwise)
-                mu[eta < -30.0] = EPS
-                mu[eta > 30.0] = 1.0 - EPS
-        elif abs(eta) > 30.0:
-            mu = np.float64(EPS if eta < 0 else 1.0 - EPS)
+        if not eta.ndim:
+            return np.float64(special.expit(eta) if abs(eta) <= LOGIT_LIMIT else EPS if eta < 0 else 1.0 - EPS)
+        # 1 / (1 + exp(-eta)) in place: numpy's vectorized exp is several times faster
+        # than scipy's expit on the long arrays of PIRLS
+        clamped = eta.size and (eta.min() < -LOGIT_LIMIT or eta.max() > LOGIT_LIMIT)
+        mu = np.negative(eta)
+        if clamped:  # rarely: exp may overflow (to the right limit), and R's clamps apply
+            with np.errstate(over="ignore"):
+                np.exp(mu, out=mu)
+        else:
+            np.exp(mu, out=mu)
+        mu += 1.0
+        np.reciprocal(mu, out=mu)
+        if clamped:
+            mu[eta < -LOGIT_LIMIT] = EPS
+            mu[eta > LOGIT_LIMIT] = 1.0 - EPS
         return mu
 
     def mu_eta(self, eta):
@@ -72,7 +83,9 @@ class Logit(Link):
         ``|eta| > 30`` (where ``mu`` is clamped), and no cancellation for
         negative ``eta``."""
         mu = self.linkinv(eta)
-        return mu, np.maximum(mu * (1.0 - mu), EPS)
+        slope = 1.0 - mu
+        slope *= mu
+        return mu, np.maximum(slope, EPS, out=slope)
 
 
 class Probit(Link):
