@@ -29,3 +29,19 @@ def test_mean_and_slope_together_equal_the_separate_calls(link):
     mu, slope = link.linkinv_and_mu_eta(eta)
     np.testing.assert_array_equal(mu, link.linkinv(eta))
     np.testing.assert_array_equal(slope, link.mu_eta(eta))
+
+
+def test_logit_mean_is_r_plogis_with_its_clamps():
+    """``1 / (1 + exp(-eta))`` agrees with scipy's expit to rounding, arrays and
+    scalars alike, and takes R's ``DBL_EPSILON`` clamps beyond |eta| > 30."""
+    from scipy import special
+
+    link = Logit()
+    inner = np.linspace(-30, 30, 1201)
+    np.testing.assert_allclose(link.linkinv(inner), special.expit(inner), rtol=4 * EPS, atol=0)
+    got = link.linkinv(ETA)
+    assert got[0] == got[1] == EPS and got[-1] == got[-2] == 1.0 - EPS
+    for x in ETA:
+        assert link.linkinv(x) == got[ETA == x][0]
+    with np.errstate(over="raise"):  # the clamped path keeps exp's overflow quiet
+        assert link.linkinv(np.array([-800.0, 0.0]))[0] == EPS
