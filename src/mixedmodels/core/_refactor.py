@@ -63,6 +63,7 @@ class ReweightableFactor(BlockedFactor):
                  cuts: list[int] | None = None) -> None:
         self.xp, self.rest_layout, self.n_re_rest = xp, rest_layout, n_re_rest
         self._classes = None  # the first term's blocks change with the weights: no merged map
+        self._scaled = None  # A_r1 with scaled columns (the dense downdate)
         lower = sp.issparse(xp.a_rr)
         self.dense = False if lower else (prefer_dense(xp) if dense is None else dense)
         if not self.dense:
@@ -99,6 +100,16 @@ class ReweightableFactor(BlockedFactor):
             base[self._a_rr_index] = xp.a_rr.data
         return self
 
+    def _scaled_columns(self, scale: np.ndarray) -> sp.csr_matrix:
+        """``A_r1 diag(scale)``, still sparse, so that the dense copy is made
+        once, scaled: one matrix of ``A_r1``'s (fixed) structure kept for it,
+        its values replaced."""
+        a = self.xp.a_r1
+        if self._scaled is None:
+            self._scaled = a.copy()
+        np.multiply(a.data, scale[self._scaled.indices], out=self._scaled.data)
+        return self._scaled
+
     @cached_property
     def _upper(self) -> tuple[np.ndarray, np.ndarray]:
         """Positions of the rest's strict upper triangle (formed once)."""
@@ -109,14 +120,14 @@ class ReweightableFactor(BlockedFactor):
         if not self.dense:
             super()._downdate(c, mid)
             return
-        A = self.xp.a_r1.toarray()
         q, k, _ = mid.shape
         if k == 1:
-            B = A * np.sqrt(mid[:, 0, 0])
+            B = self._scaled_columns(np.sqrt(mid[:, 0, 0])).toarray()
             # in place on c's lower triangle (the upper of the Fortran view c.T), in scipy's BLAS
             blas.dsyrk(-1.0, B.T, beta=1.0, c=c.T, trans=1, lower=0, overwrite_c=1)
             if any(k_rest > 1 for _, _, k_rest in self.rest_layout):  # their Lambda mixes the triangles
                 c[self._upper] = c.T[self._upper]
             return
+        A = self.xp.a_r1.toarray()
         AM = np.einsum("sla,lab->slb", A.reshape(A.shape[0], q, k), mid)
         c -= AM.reshape(A.shape[0], -1) @ A.T
