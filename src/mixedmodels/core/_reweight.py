@@ -28,6 +28,27 @@ def _transposed(cols: np.ndarray, n_cols: int) -> tuple[sp.csr_matrix, np.ndarra
     return sp.csr_matrix((np.zeros(flat.size), rows, indptr), shape=(n_cols, n)), order
 
 
+class _WeightedRows:
+    """Per-row values ``(n, m)`` times the row weights, raveled row-major and
+    optionally permuted by ``order``: the data of a reweighted sparse product.
+    Values all 1 (random intercepts) take the weights as they are, with no product."""
+
+    def __init__(self, values: np.ndarray, order: np.ndarray | None = None) -> None:
+        self.values, self.order = values, order
+        m = max(values.shape[1], 1)
+        self.ones = bool(np.all(values == 1.0))
+        if self.ones:
+            rows = np.arange(values.size) // m if order is None else order // m
+            self.rows = None if order is None and m == 1 else rows
+
+    def times(self, w: np.ndarray) -> np.ndarray:
+        """The values times the weights of their rows."""
+        if self.ones:
+            return w if self.rows is None else w[self.rows]
+        out = (self.values * w[:, None]).ravel()
+        return out if self.order is None else out[self.order]
+
+
 class ReweightedCrossProducts:
     """Weighted cross-products of ``[Z_1 Z_rest X z]`` with a fixed structure.
 
@@ -62,8 +83,10 @@ class ReweightedCrossProducts:
         self.re_vals = np.concatenate(vals, axis=1) if vals else np.empty((self.n, 0))
         self._D = np.empty((self.n, self.p + 1))
         self._D[:, : self.p] = X
-        self._z1t, self._z1t_order = _transposed(first.columns(), self.q1k1)
-        self._zrt, self._zrt_order = _transposed(self.re_cols, max(self.s_re, 0))
+        self._z1t, order = _transposed(first.columns(), self.q1k1)
+        self._z1t_values = _WeightedRows(self.z1, order)
+        self._zrt, order = _transposed(self.re_cols, max(self.s_re, 0))
+        self._zrt_values = _WeightedRows(self.re_vals, order)
         self._build_r1(first)
         self._build_rr()
         self._lower = None
@@ -73,7 +96,7 @@ class ReweightedCrossProducts:
         c1 = first.columns()
         key = (self.re_cols[:, :, None] * self.q1k1 + c1[:, None, :]).ravel()
         unique, self._r1_slot = _compact(key, max(self.s_re * self.q1k1, 1))
-        self._r1_prod = (self.re_vals[:, :, None] * self.z1[:, None, :]).reshape(self.n, -1)
+        self._r1_prod = _WeightedRows((self.re_vals[:, :, None] * self.z1[:, None, :]).reshape(self.n, -1))
         rows, cols = np.divmod(unique, self.q1k1)
         counts = np.concatenate([np.bincount(rows, minlength=self.s_re), np.full(self.p + 1, self.q1k1)])
         indices = np.concatenate([cols, np.tile(np.arange(self.q1k1), self.p + 1)])
@@ -91,7 +114,7 @@ class ReweightedCrossProducts:
         key = (self.re_cols[:, a.ravel()] * self.s + self.re_cols[:, b.ravel()]).ravel()
         unique, self._rr_slot = _compact(key, max(self.s_re * self.s, 1))
         self._rr_rows, self._rr_cols = np.divmod(unique, self.s)
-        self._rr_prod = (self.re_vals[:, a.ravel()] * self.re_vals[:, b.ravel()])
+        self._rr_prod = _WeightedRows(self.re_vals[:, a.ravel()] * self.re_vals[:, b.ravel()])
 
     def set_lower_sparse(self, lower_sparse: bool) -> None:
         """Give ``A_rr`` as the CSR matrix of its lower triangle, with the same
@@ -104,10 +127,9 @@ class ReweightedCrossProducts:
         D = self._D
         D[:, self.p] = z
         a11 = self.first.level_gram(w)
-        self._z1t.data = (self.z1 * w[:, None]).ravel()[self._z1t_order]
+        self._z1t.data = self._z1t_values.times(w)
         dense_r1 = (self._z1t @ D).T
-        sparse_r1 = np.bincount(self._r1_slot, weights=(self._r1_prod * w[:, None]).ravel(),
-                                minlength=self._r1_nnz_re)
+        sparse_r1 = np.bincount(self._r1_slot, weights=self._r1_prod.times(w), minlength=self._r1_nnz_re)
         a_r1 = self._a_r1
         a_r1.data = np.concatenate([sparse_r1, dense_r1.ravel()])
         if self._lower is not None:
@@ -147,12 +169,11 @@ class ReweightedCrossProducts:
 
     def re_pairs(self, w: np.ndarray) -> np.ndarray:
         """Values of the other terms' block at ``(_rr_rows, _rr_cols)``."""
-        return np.bincount(self._rr_slot, weights=(self._rr_prod * w[:, None]).ravel(),
-                           minlength=self._rr_rows.size)
+        return np.bincount(self._rr_slot, weights=self._rr_prod.times(w), minlength=self._rr_rows.size)
 
     def re_cross(self, w: np.ndarray, D: np.ndarray) -> np.ndarray:
         """``(s_re, p + 1)`` product of the other terms with ``[X z]``."""
-        self._zrt.data = (self.re_vals * w[:, None]).ravel()[self._zrt_order]
+        self._zrt.data = self._zrt_values.times(w)
         return self._zrt @ D
 
 
