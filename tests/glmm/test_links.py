@@ -45,3 +45,4 @@ def test_logit_mean_is_r_plogis_with_its_clamps():
         assert link.linkinv(x) == got[ETA == x][0]
     with np.errstate(over="raise"):  # the clamped path keeps exp's overflow quiet
         assert link.linkinv(np.array([-800.0, 0.0]))[0] == EPS
+    assert np.isnan(link.linkinv(np.nan)) and np.isnan(link.linkinv(np.array([np.nan, 0.0]))[0])

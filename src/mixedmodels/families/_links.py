@@ -58,7 +58,7 @@ class Logit(Link):
     def linkinv(self, eta):
         eta = np.asarray(eta, dtype=float)
         if not eta.ndim:
-            return np.float64(special.expit(eta) if abs(eta) <= LOGIT_LIMIT else EPS if eta < 0 else 1.0 - EPS)
+            return np.float64((EPS if eta < 0 else 1.0 - EPS) if abs(eta) > LOGIT_LIMIT else special.expit(eta))
         # 1 / (1 + exp(-eta)) in place: numpy's vectorized exp is several times faster
         # than scipy's expit on the long arrays of PIRLS
         clamped = eta.size and (eta.min() < -LOGIT_LIMIT or eta.max() > LOGIT_LIMIT)
