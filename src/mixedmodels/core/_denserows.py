@@ -17,6 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from mixedmodels.core._outer import OuterProductMap, build_outer_map
+from mixedmodels.core._scale import times_block_diagonal
 
 
 class DenseRowsDowndate:
@@ -54,8 +55,7 @@ class DenseRowsDowndate:
         """``A_x M`` (``d x q1 k``)."""
         if self.k == 1:
             return self.a_x * m.ravel()
-        q = m.shape[0]
-        return np.einsum("tla,lab->tlb", self.a_x.reshape(self.d, q, self.k), m).reshape(self.d, -1)
+        return times_block_diagonal(self.a_x, m)
 
     def lower(self, m: np.ndarray) -> np.ndarray:
         """Values of the downdate at ``(rows, cols)`` for blocks ``m`` (``(q1, k, k)``)."""
@@ -77,8 +77,9 @@ class DenseRowsDowndate:
         if self.k == 1:
             return np.einsum("tl,lt->l", self.a_x, h)
         q = self.a_x.shape[1] // self.k
-        return np.einsum("tla,lbt->lab", self.a_x.reshape(self.d, q, self.k),
-                         h.reshape(q, self.k, self.d)).ravel()
+        # h_l a_l' per level, a batched matmul (see mixedmodels.core._scale)
+        return np.matmul(h.reshape(q, self.k, self.d), self.a_x.reshape(self.d, q, self.k).transpose(1, 0, 2)
+                         ).transpose(0, 2, 1).ravel()
 
 
 class SplitOuterMap:

@@ -20,6 +20,7 @@ from mixedmodels.core._diagchol import rest_diagonal_cuts
 from mixedmodels.core._factor import BlockedFactor
 from mixedmodels.core._outer import build_outer_map
 from mixedmodels.core._packed import PackedPositionsError, positions_of
+from mixedmodels.core._scale import times_block_diagonal
 
 _DENSE_MAX_ENTRIES = 20_000_000
 _FLOPS_PER_PAIR = 40.0
@@ -129,5 +130,4 @@ class ReweightableFactor(BlockedFactor):
                 c[self._upper] = c.T[self._upper]
             return
         A = self.xp.a_r1.toarray()
-        AM = np.einsum("sla,lab->slb", A.reshape(A.shape[0], q, k), mid)
-        c -= AM.reshape(A.shape[0], -1) @ A.T
+        c -= times_block_diagonal(A, mid) @ A.T
