@@ -31,22 +31,25 @@ def _transposed(cols: np.ndarray, n_cols: int) -> tuple[sp.csr_matrix, np.ndarra
 class _WeightedRows:
     """Per-row values ``(n, m)`` times the row weights, raveled row-major and
     optionally permuted by ``order``: the data of a reweighted sparse product.
-    Values all 1 (random intercepts) take the weights as they are, with no product."""
+    Values all 1 (random intercepts) take the weights as they are, with no
+    product; permuted values are permuted once, and only the weights are
+    gathered each time."""
 
     def __init__(self, values: np.ndarray, order: np.ndarray | None = None) -> None:
-        self.values, self.order = values, order
         m = max(values.shape[1], 1)
         self.ones = bool(np.all(values == 1.0))
-        if self.ones:
-            rows = np.arange(values.size) // m if order is None else order // m
-            self.rows = None if order is None and m == 1 else rows
+        self.values = values if order is None else values.ravel()[order]
+        self.rows = None if order is None else order // m
+        if self.ones and order is None and m > 1:
+            self.rows = np.arange(values.size) // m
 
     def times(self, w: np.ndarray) -> np.ndarray:
         """The values times the weights of their rows."""
         if self.ones:
             return w if self.rows is None else w[self.rows]
-        out = (self.values * w[:, None]).ravel()
-        return out if self.order is None else out[self.order]
+        if self.rows is None:
+            return (self.values * w[:, None]).ravel()
+        return self.values * w[self.rows]
 
 
 class ReweightedCrossProducts:

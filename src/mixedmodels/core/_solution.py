@@ -58,9 +58,16 @@ def spherical_modes(problem: LinearMixedProblem, state: FactorState) -> tuple[li
     return [u1] + [u_rest[o : o + q * k].reshape(q, k) for o, q, k in problem.factor.rest_layout], beta
 
 
+_TRANSPOSE_VIEW_MIN_NNZ = 4096
+
+
 def _transpose_times(a, w: np.ndarray) -> np.ndarray:
-    """``a' w`` for a CSR ``a`` without building the transpose (PIRLS calls
-    this once per iteration; scipy's ``a.T`` costs more than the product)."""
+    """``a' w`` for a CSR ``a``: through scipy's transposed (CSC) view when
+    ``a`` is large (3x faster at 180,000 non-zeros), else by a ``bincount``
+    over its entries (making that view costs more than a small product;
+    PIRLS calls this once per iteration)."""
+    if a.nnz >= _TRANSPOSE_VIEW_MIN_NNZ:
+        return a.T @ w
     scaled = a.data * np.repeat(w, np.diff(a.indptr))
     return np.bincount(a.indices, weights=scaled, minlength=a.shape[1])
 
