@@ -129,6 +129,10 @@ PROBLEMS: dict[str, Problem] = {p.id: p for p in [
     Problem("speed_dating", "speed_dating, binomial, 551 raters (7,707 rows)",
             "decision ~ sex + samerace + attractive_sc + sincere_sc + intelligent_sc"
             " + (1 | iid)", family="binomial", dataset="speed_dating"),
+    Problem("crossed_slopes", "simulated Bernoulli, 80 subjects x 120 items crossed (9,600 rows), "
+            "correlated random intercepts and slopes for both",
+            "y ~ cond + (1 + cond | subj) + (1 + cond | item)", family="binomial",
+            data_file="tests/fixtures/reference_extra/data/sim_crossed_slopes.csv.gz"),
     Problem("sim_bern_200k", "simulated Bernoulli, 200,000 rows, A 2,000 x B 500",
             _CROSSED, family="binomial",
             design=CrossedDesign(200_000, 2_000, 500, seed=20240503, family="binomial")),

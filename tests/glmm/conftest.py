@@ -39,8 +39,10 @@ def fit_reference(name: str):
     """Our fit of the reference model (family, link, nAGQ, weights, offset as in R)."""
     import mixedmodels as mm
 
+    from tests.conftest import reference_data
+
     ref = glmm_reference(name)
-    data = mm.datasets.load(ref["dataset"])
+    data = reference_data(ref)
     formula = ref["formula"].split(";")[0].strip()
     if ref["engine"] == "lme4::glmer.nb":
         return mm.glmer_nb(formula, data, nagq=ref.get("nAGQ", 1))

@@ -45,7 +45,8 @@ v <- J[[1]]$versions
 
 L <- c("# Extra reference values (lme4 LMMs, GLMMs and inference)", "",
   "Produced by the R scripts in `tools/refs/` (`make_refs_glmm.R`, `make_refs_inference.R`, `make_refs_glmm_profile.R`,",
-  "`make_refs_smallterms.R` on the simulated data of `simulate_smallterms.py` in `data/`,",
+  "`make_refs_smallterms.R` on the simulated data of `simulate_smallterms.py` in `data/`, the crossed-slopes glmer",
+  "fit of `make_refs_glmm.R` on that of `simulate_crossed_slopes.py`,",
   "this index by `make_index.R`;",
   "shared helpers in `common.R`) from the bundled CSV files in `src/mixedmodels/datasets/data/` (byte-identical to",
   "`/work/shared/data`), read exactly as `tests/fixtures/reference/make_refs.R` reads them (factor levels from `manifest.json`).",
@@ -70,7 +71,7 @@ for (n in names(glmm)) {
              if (!is.null(x$nb_theta)) sprintf("nb_theta = %.6g", x$nb_theta),
              if (!is.null(x$gamma_dispersion)) sprintf("sigma = %.6g", x$sigma))
   L <- c(L, sprintf("| [%s](%s.json) | %s | %s | %s | %s (%s), %s | %d | %.3f | %s | %s |",
-    n, n, x$engine, code(form), x$dataset, x$family, x$link, meth, as.integer(x$nobs),
+    n, n, x$engine, code(form), if (is.null(x$dataset)) x$data_file else x$dataset, x$family, x$link, meth, as.integer(x$nobs),
     x$timing$median_s, if (isTRUE(x$isSingular)) "yes" else "no", esc(paste(notes, collapse = "; "))))
 }
 L <- c(L, "", "## LMM fits with a small trailing term (`make_refs_smallterms.R`)", "",

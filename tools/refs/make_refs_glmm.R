@@ -13,10 +13,18 @@ source(file.path(dirname(normalizePath(.f)), "common.R"))
 only <- commandArgs(trailingOnly = TRUE)
 
 G <- function(name, dataset, call, formula, family, link, nAGQ = 1L, weights = NULL,
-              offset = NULL, engine = "lme4::glmer", note = NULL, compare_to = NULL)
+              offset = NULL, engine = "lme4::glmer", note = NULL, compare_to = NULL, data_file = NULL)
   list(name = name, dataset = dataset, call = call, formula = formula, family = family,
        link = link, nAGQ = as.integer(nAGQ), weights = weights, offset = offset,
-       engine = engine, note = note, compare_to = compare_to)
+       engine = engine, note = note, compare_to = compare_to, data_file = data_file)
+
+# data beside the extra references (dataset = NULL): a CSV whose text columns
+# are factors with sorted levels (tests/conftest.py::reference_data reads it so)
+load_extra_data <- function(file) {
+  x <- read.csv(file.path(REPO, "tests", "fixtures", "reference_extra", file), stringsAsFactors = FALSE)
+  for (v in names(x)) if (is.character(x[[v]])) x[[v]] <- factor(x[[v]], levels = sort(unique(x[[v]])))
+  list(data = x, file = file)
+}
 
 CBPP_F <- "cbind(incidence, size - incidence) ~ period + (1 | herd)"
 GT <- function(f) sprintf("lme4::glmer(%s, data = dat, family = binomial)", f)
@@ -64,11 +72,16 @@ MODELS <- list(
   G("cbpp_pois_offset_arg", "cbpp",
     "lme4::glmer(incidence ~ period + (1 | herd), data = dat, family = poisson, offset = log(size))",
     "incidence ~ period + (1 | herd)", "poisson", "log", offset = "offset = log(size) argument",
-    note = "same model as cbpp_pois_offset with the offset given as glmer's offset= argument; predictions (fitted, linpred, population_pred) include the offset")
+    note = "same model as cbpp_pois_offset with the offset given as glmer's offset= argument; predictions (fitted, linpred, population_pred) include the offset"),
+  G("crossed_slopes_bern", NULL,
+    "lme4::glmer(y ~ cond + (1 + cond | subj) + (1 + cond | item), data = dat, family = binomial)",
+    "y ~ cond + (1 + cond | subj) + (1 + cond | item)", "binomial", "logit",
+    data_file = "data/sim_crossed_slopes.csv.gz",
+    note = "simulated (tools/refs/simulate_crossed_slopes.py): 80 subjects x 120 items fully crossed, Bernoulli, correlated random intercepts and condition slopes for both factors")
 )
 
 run_model <- function(s) {
-  ld <- load_dataset(s$dataset)
+  ld <- if (is.null(s$data_file)) load_dataset(s$dataset) else load_extra_data(s$data_file)
   tf <- timed_fit(s$call, ld$data)
   fit <- tf$fit
   xw <- character()
@@ -119,7 +132,7 @@ run_model <- function(s) {
   }
   head <- list(
     name = s$name, set = "reference_extra", dataset = s$dataset,
-    data_file = paste0("src/mixedmodels/datasets/data/", ld$file),
+    data_file = if (is.null(s$data_file)) paste0("src/mixedmodels/datasets/data/", ld$file) else s$data_file,
     engine = s$engine, call = s$call, formula = s$formula,
     random = NULL, weights = s$weights, offset = s$offset, correlation = NULL,
     REML = FALSE, family = s$family, link = s$link, nAGQ = s$nAGQ, control = NULL,
