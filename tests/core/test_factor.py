@@ -50,10 +50,18 @@ def dense_quantities(blocks, X, y, theta, problem):
     return logdet, r2, beta, Lam @ u, np.linalg.inv(ZL.T @ ZL + np.eye(q)), Lam
 
 
-@pytest.mark.parametrize("k1,k2", [(1, 1), (2, 1), (1, 2), (3, 2)])
-def test_factor_matches_dense(k1, k2):
+@pytest.mark.parametrize("k1,k2,dense_downdate", [(1, 1, None), (2, 1, None), (1, 2, False), (1, 2, True),
+                                                   (3, 2, False), (3, 2, True)])
+def test_factor_matches_dense(k1, k2, dense_downdate, monkeypatch):
+    """With a vector term in the rest, the downdate may be one dense product
+    or the sparse map (``dense_downdate``); both must give the dense answer."""
+    import mixedmodels.core._factor as factor_module
+
+    if dense_downdate is not None:
+        monkeypatch.setattr(factor_module, "prefer_dense", lambda xp: dense_downdate)
     blocks, X, y = random_problem(k1=k1, k2=k2)
     problem = LinearMixedProblem(blocks, X, y)
+    assert problem.factor.dense == bool(dense_downdate)
     rng = np.random.default_rng(1)
     theta = problem.theta_map.initial() + 0.3 * rng.normal(size=problem.theta_map.size)
     theta = np.maximum(theta, problem.theta_map.lower_bounds())
@@ -363,3 +371,21 @@ def test_two_by_two_blocks_entry_by_entry_equal_the_matrix_products(lam, monkeyp
     by_product = _factor.first_term_blocks(a11, lam)
     for a, b in zip(by_entry, by_product):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+
+
+def test_dense_downdate_with_a_new_response(monkeypatch):
+    """A vector rest term's dense downdate, for another response (refit,
+    simulation): the same deviance as a problem built for that response."""
+    import mixedmodels.core._factor as factor_module
+
+    monkeypatch.setattr(factor_module, "prefer_dense", lambda xp: True)
+    blocks, X, y = random_problem(seed=4, k1=2, k2=2)
+    problem = LinearMixedProblem(blocks, X, y)
+    y2 = y + np.random.default_rng(5).normal(size=y.size)
+    theta = problem.theta_map.initial() * 0.7
+    again = problem.with_response(y2)
+    assert again.factor.dense and again.factor._dense_downdate is not problem.factor._dense_downdate
+    for reml in (True, False):
+        assert again.deviance(theta, reml) == pytest.approx(LinearMixedProblem(blocks, X, y2).deviance(theta, reml),
+                                                            rel=1e-12)
+    assert problem.deviance(theta) == pytest.approx(LinearMixedProblem(blocks, X, y).deviance(theta), rel=1e-12)

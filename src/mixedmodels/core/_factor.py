@@ -33,6 +33,7 @@ from scipy.linalg import lapack
 from mixedmodels.core._crossprod import CrossProducts
 from mixedmodels.core._diagchol import cholesky_diagonal_blocks, rest_diagonal_cuts
 from mixedmodels.core._cutchol import CutElimination, EliminationTooCostly
+from mixedmodels.core._densedowndate import DenseDowndate, prefer_dense
 from mixedmodels.core._levelclass import LevelClassMap
 from mixedmodels.core._denserows import SplitOuterMap
 from mixedmodels.core._packed import PackedRest, with_diagonal
@@ -180,10 +181,25 @@ class BlockedFactor:
         self.xp = xp
         self.rest_layout = rest_layout
         self.n_re_rest = n_re_rest
-        self.outer = SplitOuterMap(xp.a_r1, n_re_rest, xp.a11.shape[1])
-        self._classes = LevelClassMap.build(self.outer.sparse, xp.a11)
-        self.cuts = rest_diagonal_cuts(xp, rest_layout, n_re_rest, (self.outer.rows, self.outer.cols))
+        # a rest with vector terms is factored densely anyway; its downdate may be one dense product
+        self.dense = not self._all_scalar() and prefer_dense(xp)
+        if self.dense:
+            self._dense_downdate = DenseDowndate(xp.a_rr.shape[0], self._mixes_triangles())
+            self.outer, self._classes = None, None
+            self.cuts = rest_diagonal_cuts(xp, rest_layout, n_re_rest)
+        else:
+            self.outer = SplitOuterMap(xp.a_r1, n_re_rest, xp.a11.shape[1])
+            self._classes = LevelClassMap.build(self.outer.sparse, xp.a11)
+            self.cuts = rest_diagonal_cuts(xp, rest_layout, n_re_rest, (self.outer.rows, self.outer.cols))
         self._packed, self._elimination = self._packing(sparse_cuts)
+
+    def _all_scalar(self) -> bool:
+        """Whether every further term is scalar (the rest can then be held packed)."""
+        return all(k == 1 for _, _, k in self.rest_layout)
+
+    def _mixes_triangles(self) -> bool:
+        """Whether scaling the rest by its Lambda reads both triangles (a vector term)."""
+        return not self._all_scalar()
 
     def dense_order(self) -> int:
         """Order of the part of the rest that is factored densely (after any
@@ -193,7 +209,7 @@ class BlockedFactor:
     def _packing(self, sparse_cuts: bool | None):
         """The packed rest (all further terms scalar), and the sparse
         elimination of its leading diagonal blocks when they are held sparse."""
-        if not all(k == 1 for _, _, k in self.rest_layout):
+        if not self._all_scalar():
             return None, None
         size = self.xp.a_rr.shape[0]
         max_pairs = np.inf  # as asked for
@@ -217,7 +233,10 @@ class BlockedFactor:
         packed positions are shared; only what holds the response is new."""
         out = copy.copy(self)
         out.xp = self.xp.with_response(response_r1, response_rest)
-        out.outer = self.outer.with_response(response_r1)
+        if self.dense:
+            out._dense_downdate = self._dense_downdate.fresh()
+        else:
+            out.outer = self.outer.with_response(response_r1)
         if self._packed is not None:
             out._packed = self._packed.with_response(response_rest)
         return out
@@ -255,11 +274,14 @@ class BlockedFactor:
         return self.outer.lower(mid, self._classes.lower(mid))
 
     def _downdate(self, c: np.ndarray, mid: np.ndarray) -> None:
-        """In place ``c <- c - A_r1 M A_r1'`` from the outer map.
+        """In place ``c <- c - A_r1 M A_r1'``: one dense product, or from the outer map.
 
         The downdate goes to both triangles: scaling by a vector term's
         Lambda mixes them.
         """
+        if self.dense:
+            self._dense_downdate.apply(c, self.xp.a_r1, mid)
+            return
         outer = self.outer
         downdate = self._downdate_values(mid)
         c[outer.rows, outer.cols] -= downdate

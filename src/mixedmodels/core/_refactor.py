@@ -3,38 +3,20 @@
 The downdate ``A_r1 M A_r1'`` is either read off the precomputed sparse map
 (refreshed in place when ``A_r1`` gets new values) or, when ``A_r1`` is small
 enough to hold densely and the map has many pairs, computed as one dense
-matrix product -- the faster choice for a few thousand levels crossed with
-a few hundred.
+matrix product (:mod:`._densedowndate`) -- the faster choice for a few
+thousand levels crossed with a few hundred.
 """
 
 from __future__ import annotations
 
-from functools import cached_property
-
-import numpy as np
 import scipy.sparse as sp
-from scipy.linalg import blas
 
 from mixedmodels.core._crossprod import CrossProducts
+from mixedmodels.core._densedowndate import DenseDowndate, prefer_dense
 from mixedmodels.core._diagchol import rest_diagonal_cuts
 from mixedmodels.core._factor import BlockedFactor
 from mixedmodels.core._outer import build_outer_map
 from mixedmodels.core._packed import PackedPositionsError, positions_of
-from mixedmodels.core._scale import times_block_diagonal
-
-_DENSE_MAX_ENTRIES = 20_000_000
-_FLOPS_PER_PAIR = 40.0
-
-
-def prefer_dense(xp: CrossProducts) -> bool:
-    """Whether the dense downdate is expected to beat the sparse map."""
-    s, width = xp.a_r1.shape
-    k = xp.a11.shape[1]
-    if s * width > _DENSE_MAX_ENTRIES:
-        return False
-    per_level = np.bincount(xp.a_r1.indices // k, minlength=width // k).astype(float)
-    pairs = float(np.sum(per_level * (per_level + 1) / 2)) * k * k
-    return s * s * width * k / 2 < _FLOPS_PER_PAIR * pairs
 
 
 class ReweightableFactor(BlockedFactor):
@@ -64,10 +46,11 @@ class ReweightableFactor(BlockedFactor):
                  cuts: list[int] | None = None) -> None:
         self.xp, self.rest_layout, self.n_re_rest = xp, rest_layout, n_re_rest
         self._classes = None  # the first term's blocks change with the weights: no merged map
-        self._scaled = None  # A_r1 with scaled columns (the dense downdate)
         lower = sp.issparse(xp.a_rr)
         self.dense = False if lower else (prefer_dense(xp) if dense is None else dense)
-        if not self.dense:
+        if self.dense:
+            self._dense_downdate = DenseDowndate(xp.a_rr.shape[0], self._mixes_triangles())
+        else:
             self.outer = build_outer_map(xp.a_r1, xp.a11.shape[1], refreshable=True)
         self.cuts = rest_diagonal_cuts(xp, rest_layout, n_re_rest) if cuts is None else cuts
         self._packed, self._elimination, self._a_rr_index = None, None, None
@@ -100,34 +83,3 @@ class ReweightableFactor(BlockedFactor):
             base[:] = 0.0
             base[self._a_rr_index] = xp.a_rr.data
         return self
-
-    def _scaled_columns(self, scale: np.ndarray) -> sp.csr_matrix:
-        """``A_r1 diag(scale)``, still sparse, so that the dense copy is made
-        once, scaled: one matrix of ``A_r1``'s (fixed) structure kept for it,
-        its values replaced."""
-        a = self.xp.a_r1
-        if self._scaled is None:
-            self._scaled = a.copy()
-        np.multiply(a.data, scale[self._scaled.indices], out=self._scaled.data)
-        return self._scaled
-
-    @cached_property
-    def _upper(self) -> tuple[np.ndarray, np.ndarray]:
-        """Positions of the rest's strict upper triangle (formed once)."""
-        return np.triu_indices(self.xp.a_rr.shape[0], 1)
-
-    def _downdate(self, c: np.ndarray, mid: np.ndarray) -> None:
-        """In place ``c <- c - A_r1 M A_r1'``: the sparse map, or one dense product."""
-        if not self.dense:
-            super()._downdate(c, mid)
-            return
-        q, k, _ = mid.shape
-        if k == 1:
-            B = self._scaled_columns(np.sqrt(mid[:, 0, 0])).toarray()
-            # in place on c's lower triangle (the upper of the Fortran view c.T), in scipy's BLAS
-            blas.dsyrk(-1.0, B.T, beta=1.0, c=c.T, trans=1, lower=0, overwrite_c=1)
-            if any(k_rest > 1 for _, _, k_rest in self.rest_layout):  # their Lambda mixes the triangles
-                c[self._upper] = c.T[self._upper]
-            return
-        A = self.xp.a_r1.toarray()
-        c -= times_block_diagonal(A, mid) @ A.T

@@ -1,0 +1,82 @@
+"""The downdate ``A_r1 M A_r1'`` as one dense product, instead of the sparse map.
+
+The sparse map (:mod:`._outer`) pays per pair of entries of ``A_r1`` that
+share a first-term level; when the levels are long (every subject meets
+every item) the pairs outnumber the flops of a dense product, and the map
+also costs its construction.  A GLMM with a few thousand levels crossed
+with a few hundred, or an LMM whose further terms are vector-valued
+(``(1 + x | subj) + (1 + x | item)``), then takes this path.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.linalg import blas
+
+from mixedmodels.core._crossprod import CrossProducts
+from mixedmodels.core._scale import times_block_diagonal
+
+_DENSE_MAX_ENTRIES = 20_000_000
+_FLOPS_PER_PAIR = 40.0
+
+
+def prefer_dense(xp: CrossProducts) -> bool:
+    """Whether the dense downdate is expected to beat the sparse map."""
+    s, width = xp.a_r1.shape
+    k = xp.a11.shape[1]
+    if s * width > _DENSE_MAX_ENTRIES:
+        return False
+    per_level = np.bincount(xp.a_r1.indices // k, minlength=width // k).astype(float)
+    pairs = float(np.sum(per_level * (per_level + 1) / 2)) * k * k
+    return s * s * width * k / 2 < _FLOPS_PER_PAIR * pairs
+
+
+class DenseDowndate:
+    """``c <- c - A_r1 M A_r1'`` in place, for the rest of a blocked factor.
+
+    Parameters
+    ----------
+    size : int
+        Order of the rest block ``c``.
+    mixes_triangles : bool
+        Whether the rest is later scaled by a vector term's ``Lambda``, which
+        reads both triangles (a scalar first term's ``dsyrk`` fills only the
+        lower one, which is then mirrored).
+    """
+
+    def __init__(self, size: int, mixes_triangles: bool) -> None:
+        self.size, self.mixes_triangles = size, mixes_triangles
+        self._scaled = None  # A_r1 with scaled columns, of A_r1's (fixed) structure
+
+    def fresh(self) -> "DenseDowndate":
+        """The same downdate with scratch space of its own."""
+        return DenseDowndate(self.size, self.mixes_triangles)
+
+    def apply(self, c: np.ndarray, a_r1: sp.csr_matrix, mid: np.ndarray) -> None:
+        """Subtract ``a_r1 blockdiag(mid) a_r1'`` from ``c``."""
+        q, k, _ = mid.shape
+        if k == 1:
+            B = self._scaled_columns(a_r1, np.sqrt(mid[:, 0, 0])).toarray()
+            # in place on c's lower triangle (the upper of the Fortran view c.T), in scipy's BLAS
+            blas.dsyrk(-1.0, B.T, beta=1.0, c=c.T, trans=1, lower=0, overwrite_c=1)
+            if self.mixes_triangles:
+                c[self._upper] = c.T[self._upper]
+            return
+        A = a_r1.toarray()
+        c -= times_block_diagonal(A, mid) @ A.T
+
+    def _scaled_columns(self, a: sp.csr_matrix, scale: np.ndarray) -> sp.csr_matrix:
+        """``A_r1 diag(scale)``, still sparse, so that the dense copy is made
+        once, scaled (the matrix kept for it gets its values replaced)."""
+        if self._scaled is None:
+            self._scaled = a.copy()
+        np.multiply(a.data, scale[self._scaled.indices], out=self._scaled.data)
+        return self._scaled
+
+    @cached_property
+    def _upper(self) -> tuple[np.ndarray, np.ndarray]:
+        """Positions of the rest's strict upper triangle (formed once)."""
+        return np.triu_indices(self.size, 1)
