@@ -116,8 +116,8 @@ def test_separation_among_factor_cells(monkeypatch):
     y = np.tile([0.0, 1.0, 1.0, 0.0, 1.0, 0.0], 4)
 
     def pinned(y):
-        rows = np.unique(np.column_stack([X, 2 * y - 1]), axis=0)
-        return _diagnostics._every_row_pinned(rows[:, :-1], rows[:, -1])
+        rows, group = _diagnostics.distinct_rows(np.column_stack([X, 2 * y - 1]))
+        return _diagnostics._every_row_pinned(group, rows[:, -1])
 
     assert pinned(y) and _diagnostics.separating_direction(X, y) is None
     # proportions strictly between 0 and 1 pin their rows too
@@ -323,3 +323,41 @@ def test_stage1_modes_restart_from_mustart_when_warm_pirls_fails(cbpp):
     problem.modes = failing_once
     result = _modes_at(problem, np.array([0.6]))
     assert calls == [False, True] and result.converged and np.all(np.isfinite(result.eta))
+
+
+def test_distinct_rows_and_their_groups():
+    from mixedmodels.glmm._diagnostics import distinct_rows
+
+    M = np.array([[2.0, 1.0, -1.0], [0.5, 3.0, 1.0], [2.0, 1.0, 1.0], [0.5, 3.0, 1.0], [2.0, 1.0, -1.0], [0.5, 2.0, 0.0]])
+    rows, group = distinct_rows(M)
+    np.testing.assert_array_equal(rows, np.unique(M, axis=0))
+    np.testing.assert_array_equal(group, [0, 1, 2, 2])  # (0.5, 2), (0.5, 3), (2, 1) twice
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_separation_program_grows_from_a_few_rows(monkeypatch, seed):
+    """The linear program starts on a few rows and takes in those its answer
+    violates: the verdict is that of the program on all rows (a direction
+    valid on every row, or none), here from 20 starting rows of 3,000."""
+    from scipy import optimize
+
+    from mixedmodels.glmm import _diagnostics
+
+    linprog = optimize.linprog
+    calls = []
+    monkeypatch.setattr(optimize, "linprog", lambda *a, **k: calls.append(1) or linprog(*a, **k))
+    monkeypatch.setattr(_diagnostics, "_FIRST_ROWS", 20)
+    rng = np.random.default_rng(seed)
+    n = 3000
+    x = rng.normal(size=n)
+    flag = np.zeros(n)
+    flag[rng.choice(n, 6, replace=False)] = 1.0
+    X = np.column_stack([np.ones(n), x, flag])
+    y = (rng.uniform(size=n) < 0.5).astype(float)
+    assert _diagnostics.separating_direction(X, y) is None
+    y[flag == 1] = 1.0  # the rare flag: successes only, quasi-complete separation
+    direction = _diagnostics.separating_direction(X, y)
+    assert direction is not None and len(calls) > 2
+    value = (X @ direction) * np.where(y > 0, 1.0, -1.0)
+    assert np.all(value >= -1e-9) and np.any(value > 1e-7)
+    assert abs(direction[2]) > 1e-6

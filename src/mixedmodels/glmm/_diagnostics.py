@@ -8,42 +8,87 @@ import pandas as pd
 from mixedmodels._warnings import ConvergenceWarning, signal
 from mixedmodels.families import Binomial
 
-_MAX_DISTINCT_ROWS = 20_000
+_FIRST_ROWS = 400  # distinct rows the linear program starts from
+_FEASIBLE = 1e-9  # slack (relative to the row's size) for x'b >= 0 on rows outside the program
 
 
 def separating_direction(X: np.ndarray, y: np.ndarray) -> np.ndarray | None:
     """A direction ``b`` with ``x'b >= 0`` where ``y = 1``, ``<= 0`` where
     ``y = 0`` and ``= 0`` where ``0 < y < 1``, strict on some rows (Konis's
-    linear program); None if there is none (no separation)."""
+    linear program); None if there is none (no separation).
+
+    The program runs on a few hundred distinct rows first and takes in the
+    rows its answer violates until the answer holds for all (constraint
+    generation): a direction that holds on every row separates the data;
+    no direction on rows of full column rank means none on all of them,
+    since a separating direction of all rows would be one of theirs, and
+    only ``b = 0`` is orthogonal to rows of full rank.  A 20,000-row
+    Bernoulli design with a continuous predictor: 1.7 s -> a few ms.
+    """
     sign = np.where(y >= 1, 1.0, np.where(y <= 0, -1.0, 0.0))
-    rows = np.unique(np.column_stack([X, sign]), axis=0)
+    rows, group = distinct_rows(np.column_stack([X, sign]))
     Xs, s = rows[:, :-1], rows[:, -1]
-    if rows.shape[0] > _MAX_DISTINCT_ROWS or _every_row_pinned(Xs, s):
+    if _every_row_pinned(group, s):
         return None
     signed = Xs * np.where(s == 0, 1.0, s)[:, None]
-    strict, mixed = signed[s != 0], signed[s == 0]
+    slack = _FEASIBLE * (1.0 + np.abs(signed).sum(axis=1))
+    taken = np.zeros(signed.shape[0], dtype=bool)
+    taken[np.linspace(0, signed.shape[0] - 1, min(_FIRST_ROWS, signed.shape[0])).astype(np.int64)] = True
+    while True:
+        b = _konis_program(signed[taken & (s != 0)], signed[taken & (s == 0)], X.shape[1])
+        if b is None:
+            if taken.all() or np.linalg.matrix_rank(signed[taken]) == X.shape[1]:
+                return None
+            more = ~taken  # rank-deficient rows so far: take in twice as many others
+            more[np.flatnonzero(more)[2 * int(taken.sum()):]] = False
+            taken |= more
+            continue
+        value = signed @ b
+        violated = ~taken & np.where(s != 0, value < -slack, np.abs(value) > slack)
+        if not violated.any():
+            return b
+        taken |= violated
+
+
+def _konis_program(strict: np.ndarray, mixed: np.ndarray, p: int) -> np.ndarray | None:
+    """The direction in ``[-1, 1]^p`` maximizing the sum of ``strict @ b``
+    subject to ``strict @ b >= 0`` and ``mixed @ b = 0``; None when that
+    maximum is 0 (every feasible direction is orthogonal to the rows)."""
     from scipy import optimize  # here, not at the top: slow to import
 
     res = optimize.linprog(
-        -strict.sum(axis=0), A_ub=-strict if strict.size else None,
+        -strict.sum(axis=0) if strict.size else np.zeros(p), A_ub=-strict if strict.size else None,
         b_ub=np.zeros(strict.shape[0]) if strict.size else None,
         A_eq=mixed if mixed.size else None, b_eq=np.zeros(mixed.shape[0]) if mixed.size else None,
-        bounds=[(-1, 1)] * X.shape[1], method="highs",
+        bounds=[(-1, 1)] * p, method="highs",
     )
     if res.status != 0 or -res.fun < 1e-7:
         return None
     return res.x
 
 
-def _every_row_pinned(Xs: np.ndarray, s: np.ndarray) -> bool:
-    """Whether every distinct row of X has a response strictly between 0 and
-    1, or both a 0 and a 1: each then forces ``x'b = 0``, so no direction
-    separates (no linear program needed; e.g. factors with both outcomes in
-    every cell)."""
-    _, pattern = np.unique(Xs, axis=0, return_inverse=True)
-    pattern = pattern.ravel()
-    n = int(pattern.max()) + 1 if pattern.size else 0
-    seen = [np.bincount(pattern[s == v], minlength=n) > 0 for v in (-1.0, 0.0, 1.0)]
+def distinct_rows(M: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of ``M`` in sorted order, and for each the index of
+    its group of rows equal in all but the last column (one ``lexsort``:
+    several times faster than ``np.unique(axis=0)``, and the groups come
+    with it)."""
+    if M.shape[0] == 0:
+        return M, np.zeros(0, dtype=np.int64)
+    S = M[np.lexsort(M.T[::-1])]
+    new_group = np.ones(S.shape[0], dtype=bool)
+    new_group[1:] = np.any(S[1:, :-1] != S[:-1, :-1], axis=1)
+    new_row = new_group.copy()
+    new_row[1:] |= S[1:, -1] != S[:-1, -1]
+    return S[new_row], (np.cumsum(new_group) - 1)[new_row]
+
+
+def _every_row_pinned(group: np.ndarray, s: np.ndarray) -> bool:
+    """Whether every distinct row of X (``group``) has a response strictly
+    between 0 and 1 (``s = 0``), or both a 0 and a 1: each then forces
+    ``x'b = 0``, so no direction separates (no linear program needed; e.g.
+    factors with both outcomes in every cell)."""
+    n = int(group.max()) + 1 if group.size else 0
+    seen = [np.bincount(group[s == v], minlength=n) > 0 for v in (-1.0, 0.0, 1.0)]
     return bool(np.all(seen[1] | (seen[0] & seen[2])))
 
 
