@@ -51,7 +51,7 @@ def dense_quantities(blocks, X, y, theta, problem):
 
 
 @pytest.mark.parametrize("k1,k2,dense_downdate", [(1, 1, None), (2, 1, None), (1, 2, False), (1, 2, True),
-                                                   (3, 2, False), (3, 2, True)])
+                                                   (2, 2, False), (2, 2, True), (3, 2, False), (3, 2, True)])
 def test_factor_matches_dense(k1, k2, dense_downdate, monkeypatch):
     """With a vector term in the rest, the downdate may be one dense product
     or the sparse map (``dense_downdate``); both must give the dense answer."""

@@ -23,11 +23,14 @@ def test_dense_and_sparse_downdates_give_the_same_factor(k1):
     cross = ReweightedCrossProducts(blocks, X)
     xp = cross.compute(rng.uniform(0.2, 2.0, n), rng.normal(size=n))
     theta_map = ThetaMap([b.covariance for b in blocks])
-    lambdas = theta_map.lambdas(np.linspace(0.4, 1.3, theta_map.size))
-    states = [ReweightableFactor(xp, *rest_layout(blocks), dense=dense).update(lambdas) for dense in (True, False)]
-    assert states[0].logdet_re == pytest.approx(states[1].logdet_re, rel=1e-12)
-    assert states[0].pwrss == pytest.approx(states[1].pwrss, rel=1e-10)
-    np.testing.assert_allclose(np.tril(states[0].L_rest), np.tril(states[1].L_rest), rtol=1e-10, atol=1e-12)
+    theta = np.linspace(0.4, 1.3, theta_map.size)
+    singular = theta.copy()
+    singular[0] = 0.0  # the first term's Lambda singular: blocks M_l of rank k1 - 1 (for k1 = 2)
+    for lambdas in (theta_map.lambdas(theta), theta_map.lambdas(singular)):
+        states = [ReweightableFactor(xp, *rest_layout(blocks), dense=dense).update(lambdas) for dense in (True, False)]
+        assert states[0].logdet_re == pytest.approx(states[1].logdet_re, rel=1e-12)
+        assert states[0].pwrss == pytest.approx(states[1].pwrss, rel=1e-10)
+        np.testing.assert_allclose(np.tril(states[0].L_rest), np.tril(states[1].L_rest), rtol=1e-10, atol=1e-12)
 
 
 def _dense_design(blocks, X, z):
