@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import scipy.linalg as la
@@ -282,11 +283,21 @@ class BlockedFactor:
         if self.dense:
             self._dense_downdate.apply(c, self.xp.a_r1, mid)
             return
-        outer = self.outer
+        lower, off, upper = self._downdate_positions
         downdate = self._downdate_values(mid)
-        c[outer.rows, outer.cols] -= downdate
-        off = outer.rows != outer.cols
-        c[outer.cols[off], outer.rows[off]] -= downdate[off]
+        if not c.flags.c_contiguous:
+            raise ValueError("the rest block must be C-contiguous for the downdate in place")
+        flat = c.reshape(-1)  # a view: 1-d indexing with positions found once
+        flat[lower] -= downdate
+        flat[upper] -= downdate[off]
+
+    @cached_property
+    def _downdate_positions(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Flat positions in the rest of the outer map's entries, which of
+        them lie off the diagonal, and the flat positions of their mirror images."""
+        rows, cols, size = self.outer.rows, self.outer.cols, self.xp.a_rr.shape[0]
+        off = rows != cols
+        return rows * size + cols, off, cols[off] * size + rows[off]
 
     def _cholesky(self, c: np.ndarray) -> np.ndarray:
         """Dense lower Cholesky factor of the rest matrix, in place.
