@@ -96,9 +96,10 @@ def kenward_roger(fit) -> KenwardRoger:
     W = sigma_inverse(fit)
     phi = fit.vcov.to_numpy()
     TT = W @ X
-    wz = {id(u): W @ u for pr in pairs for u, _ in pr if u is not None}
+    # W u as (u' W)', W being symmetric: scipy's dense @ sparse would copy all of W each time
+    wz = {id(u): np.ascontiguousarray((u.T @ W).T) for pr in pairs for u, _ in pr if u is not None}
     OO = [sum((TT if u is None else u @ (v.T @ TT)) for u, v in pr) for pr in pairs]
-    WOO = [W @ o for o in OO]
+    WOO = np.split(W @ np.hstack(OO), len(OO), axis=1)  # one pass over W
     P = [-(TT.T @ o) for o in OO]
     P = [(m + m.T) / 2 for m in P]
     k = len(pairs)
@@ -126,9 +127,29 @@ def _trace_term(pairs_r, pairs_s, W, wz) -> float:
     total = 0.0
     for u1, v1 in pairs_r:
         for u2, v2 in pairs_s:
-            a = _left(v1, W if u2 is None else wz[id(u2)])
-            b = _left(v2, W if u1 is None else wz[id(u1)])
-            total += float(np.sum(a * b.T))
+            if u1 is None and u2 is None:  # the residual's: tr(W W), W symmetric
+                total += float(np.vdot(W, W))
+            else:
+                total += _trace_product(_v_w_u(v1, u2, W, wz), _v_w_u(v2, u1, W, wz))
+    return total
+
+
+def _v_w_u(v, u, W: np.ndarray, wz: dict) -> np.ndarray:
+    """``v' W u`` (None: the identity), with ``wz[id(x)] = W x`` and W symmetric,
+    so that no product passes over W again."""
+    if u is not None:
+        return _left(v, wz[id(u)])
+    if v is not None:
+        return wz[id(v)].T
+    return W
+
+
+def _trace_product(a: np.ndarray, b: np.ndarray, rows: int = 1024) -> float:
+    """``tr(a b) = sum a_ij b_ji``, in blocks of rows of ``a`` (no temporary
+    the size of ``a`` when both are ``n x n``)."""
+    total = 0.0
+    for i in range(0, a.shape[0], rows):
+        total += float(np.vdot(a[i : i + rows], np.ascontiguousarray(b[:, i : i + rows].T)))
     return total
 
 
@@ -169,7 +190,11 @@ def sigma_inverse(fit) -> np.ndarray:
         inner = np.asarray((U.T @ U).todense()) + np.eye(q)
         c = la.cholesky(inner, lower=True)
         B = la.solve_triangular(c, np.asarray(U.T.todense()), lower=True)
-        return (np.eye(n) - B.T @ B) / sigma2
+        out = B.T @ B  # then I - B'B, divided by sigma^2, in place (one n x n array)
+        out *= -1.0
+        out.flat[:: n + 1] += 1.0
+        out /= sigma2
+        return out
     sigma = np.asarray((U @ U.T).todense()) + np.eye(n)
     c, low = la.cho_factor(sigma, lower=True, overwrite_a=True)
     return la.cho_solve((c, low), np.eye(n), overwrite_b=True) / sigma2
