@@ -15,7 +15,7 @@ import numpy as np
 
 from mixedmodels._warnings import ConvergenceWarning
 from mixedmodels.inference._richardson import hessian, jacobian
-from mixedmodels.inference._varpar import varpar_deviance, varpar_vcov_beta
+from mixedmodels.inference._varpar import VarparFunctions
 
 _EIGEN_TOL = 1e-8
 
@@ -58,8 +58,9 @@ def varpar_covariance(fit) -> VarparCovariance:
     """lmerTest's ``as_lmerModLmerTest``: Hessian and Jacobian in ``(theta, sigma)``."""
     problem, reml = fit.problem, fit.reml
     varpar = np.append(np.asarray(fit.optsummary.final, dtype=float), fit.sigma)
-    h = hessian(lambda vp: varpar_deviance(problem, vp, reml), varpar)
-    jac = jacobian(lambda vp: varpar_vcov_beta(problem, vp), varpar)
+    functions = VarparFunctions(problem, reml)
+    h = hessian(functions.deviance, varpar)
+    jac = jacobian(functions.vcov_beta, varpar)
     p = problem.p
     return VarparCovariance(
         beta=fit.fixef.to_numpy(),
