@@ -114,6 +114,10 @@ PROBLEMS: dict[str, Problem] = {p.id: p for p in [
     Problem("smallterm_slope", "simulated 8,000 rows, subjects x items (1,000 x 750) + (1 + x | site), 6 sites",
             "y ~ x + (1 | subj) + (1 | item) + (1 + x | site)",
             data_file="tests/fixtures/reference_extra/data/sim_smallterms.csv.gz"),
+    Problem("crossed_slopes_lmm", "simulated 80 subjects x 120 items crossed (9,600 rows), "
+            "correlated random intercepts and slopes for both",
+            "rt ~ cond + (1 + cond | subj) + (1 + cond | item)",
+            data_file="tests/fixtures/reference_extra/data/sim_crossed_slopes.csv.gz"),
     Problem("sim_1m_50k", "simulated 1,000,000 rows, A 50,000 x B 1,000 levels",
             _CROSSED, design=CrossedDesign(1_000_000, 50_000, 1_000, seed=20240501)),
     Problem("peers_c", "PEERS.md problem C: 1,000,000 rows, A 20,000 x B 5,000 levels",

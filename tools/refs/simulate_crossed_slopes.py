@@ -2,11 +2,12 @@
 
 A psycholinguistic design: 80 subjects x 120 items, every subject sees
 every item once (9,600 trials), a two-level condition coded -0.5 / +0.5
-drawn per trial, a Bernoulli response, and correlated random intercepts
-and condition slopes for subjects and for items -- the model
-``y ~ cond + (1 + cond | subj) + (1 + cond | item)``, where both terms
-are vector-valued and crossed.  The gzipped CSV is committed;
-``make_refs_glmm.R`` fits it with lme4 and the benchmarks time it.
+drawn per trial, a Bernoulli response ``y`` and a continuous one ``rt``,
+each with correlated random intercepts and condition slopes for subjects
+and for items -- the models ``y ~ cond + (1 + cond | subj) + (1 + cond |
+item)`` (binomial) and the same for ``rt`` (linear), where both terms are
+vector-valued and crossed.  The gzipped CSV is committed;
+``make_refs_glmm.R`` fits the first with lme4 and the benchmarks time both.
 
     python tools/refs/simulate_crossed_slopes.py
 """
@@ -34,7 +35,11 @@ def simulate(subjects: int = 80, items: int = 120, seed: int = 20261124) -> pd.D
     i = _effects(rng, items, (0.6, 0.3), -0.2)
     eta = 0.3 + 0.5 * cond + s[subj, 0] + s[subj, 1] * cond + i[item, 0] + i[item, 1] * cond
     y = (rng.random(subj.size) < 1.0 / (1.0 + np.exp(-eta))).astype(int)
-    return pd.DataFrame({"y": y, "cond": cond, "subj": [f"s{v:02d}" for v in subj],
+    # a continuous response of the same design (log reaction times), drawn after y
+    s_rt, i_rt = _effects(rng, subjects, (0.2, 0.05), 0.3), _effects(rng, items, (0.1, 0.03), -0.2)
+    rt = (6.0 + 0.1 * cond + s_rt[subj, 0] + s_rt[subj, 1] * cond + i_rt[item, 0] + i_rt[item, 1] * cond
+          + rng.normal(0.0, 0.3, subj.size))
+    return pd.DataFrame({"y": y, "rt": np.round(rt, 6), "cond": cond, "subj": [f"s{v:02d}" for v in subj],
                          "item": [f"i{v:03d}" for v in item]})
 
 
