@@ -38,7 +38,6 @@ def glmm_reference_names() -> list[str]:
 def fit_reference(name: str):
     """Our fit of the reference model (family, link, nAGQ, weights, offset as in R)."""
     import mixedmodels as mm
-
     from tests.conftest import reference_data
 
     ref = glmm_reference(name)

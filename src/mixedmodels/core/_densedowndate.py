@@ -51,13 +51,13 @@ class DenseDowndate:
         self.size, self.mixes_triangles = size, mixes_triangles
         self._scaled = None  # A_r1 with scaled columns, of A_r1's (fixed) structure
 
-    def fresh(self) -> "DenseDowndate":
+    def fresh(self) -> DenseDowndate:
         """The same downdate with scratch space of its own."""
         return DenseDowndate(self.size, self.mixes_triangles)
 
     def apply(self, c: np.ndarray, a_r1: sp.csr_matrix, mid: np.ndarray) -> None:
         """Subtract ``a_r1 blockdiag(mid) a_r1'`` from ``c``."""
-        q, k, _ = mid.shape
+        k = mid.shape[1]
         if k == 1:
             B = self._scaled_columns(a_r1, np.sqrt(mid[:, 0, 0])).toarray()
         elif k == 2:

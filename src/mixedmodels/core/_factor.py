@@ -32,15 +32,14 @@ import scipy.sparse as sp
 from scipy.linalg import lapack
 
 from mixedmodels.core._crossprod import CrossProducts
-from mixedmodels.core._diagchol import cholesky_diagonal_blocks, rest_diagonal_cuts
 from mixedmodels.core._cutchol import CutElimination, EliminationTooCostly
 from mixedmodels.core._densedowndate import DenseDowndate, prefer_dense
-from mixedmodels.core._levelclass import LevelClassMap
 from mixedmodels.core._denserows import SplitOuterMap
+from mixedmodels.core._diagchol import cholesky_diagonal_blocks, rest_diagonal_cuts
+from mixedmodels.core._levelclass import LevelClassMap
 from mixedmodels.core._packed import PackedRest, with_diagonal
 from mixedmodels.core._restfactor import CutRest, DenseRest
 from mixedmodels.core._scale import scale_columns, scale_rows
-
 
 # Leading diagonal blocks of a scalar rest (diagonal_cuts finds none shorter than 16 rows) are held
 # sparse -- packed, their elimination is as fast as the dense one on a few dozen rows and twice as
@@ -228,7 +227,7 @@ class BlockedFactor:
                 return packed, elimination
         return PackedRest.build(self, rows, cols), None
 
-    def with_response(self, response_r1: np.ndarray, response_rest: np.ndarray) -> "BlockedFactor":
+    def with_response(self, response_r1: np.ndarray, response_rest: np.ndarray) -> BlockedFactor:
         """The factor of the same model with another response (see
         :meth:`CrossProducts.with_response`): the maps, their classes and the
         packed positions are shared; only what holds the response is new."""

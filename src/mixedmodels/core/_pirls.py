@@ -19,7 +19,6 @@ from mixedmodels.core._chord import ChordFactor
 from mixedmodels.core._factor import FactorState
 from mixedmodels.core._solution import spherical_modes
 
-
 _ROUNDING = 64 * np.finfo(float).eps
 _CHORD_RATE = 0.25  # chord steps shrinking slower than this form a new factor
 _CHORD_MARGIN = 1e-2  # chord steps stop this much closer to the modes than Newton steps

@@ -11,7 +11,7 @@ of trials carried in ``wt``.  The families themselves: ``_counts``
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 from scipy import special
@@ -78,7 +78,7 @@ class Family:
         """Per-observation deviance contributions (squared deviance residuals)."""
         raise NotImplementedError
 
-    def deviance_by_cumulant(self, y: np.ndarray, wt: np.ndarray) -> "Callable | None":
+    def deviance_by_cumulant(self, y: np.ndarray, wt: np.ndarray) -> Callable | None:
         """The summed deviance as ``f(eta, mu)`` through the cumulant function
         ``b`` of the natural link, ``2 sum wt (b(eta) - y eta) + const``: a
         log or an exp and two dot products instead of R's per-row formula
