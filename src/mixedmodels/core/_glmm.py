@@ -88,6 +88,7 @@ class GeneralizedMixedProblem:
         self.full = ReweightedSystem(blocks, X)
         self.uonly = ReweightedSystem(blocks, X[:, :0])
         self.tol, self.maxit = tol, maxit
+        self.x_row_norm = float(np.abs(X).sum(axis=1).max()) if X.size else 0.0  # max_i sum_j |X_ij|
         self._start_eta: np.ndarray | None = None
         self.restart()
         self.last: PirlsResult | None = None

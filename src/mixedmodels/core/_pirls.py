@@ -97,18 +97,19 @@ def pirls(problem, lambdas, u, beta, eta=None, fixed_beta: bool = False,
         pdev_old = resp.deviance(eta) + _ussq(u)
     else:
         chord = None  # a chord step needs eta = X beta + Z Lambda u
-    converged, it, last_step = False, 0, np.inf
+    converged, it, last_step, plain, last_plain = False, 0, np.inf, np.inf, np.inf
     mixer = AndersonMixer()
     for it in range(1, maxit + 1):
         used_chord = chord is not None
         if used_chord:
             du, dbeta = chord.step(resp.score_residual(eta), u, lambdas)
             free = slice(0 if fixed_beta else None)  # beta is mixed only when PIRLS moves it
+            plain = _eta_bound(problem, du, dbeta[free], lambdas)
             u_new, beta_new = mixer.next(u, beta[free], du, dbeta[free])
         else:
             u_new, beta_new, state = _pls_step(design, resp, lambdas, eta, fixed_part)
             chord = ChordFactor(design, state) if design.use_chord else None
-            mixer = AndersonMixer()
+            mixer, plain = AndersonMixer(), np.inf
         beta_new = beta if fixed_beta else beta_new
         eta_new = problem.linear_predictor(u_new, beta_new, lambdas)
         pdev = resp.deviance(eta_new) + _ussq(u_new)
@@ -129,10 +130,13 @@ def pirls(problem, lambdas, u, beta, eta=None, fixed_beta: bool = False,
         if used_chord and 0 < last_step < np.inf and step > _CHORD_RATE * last_step:
             chord = None  # converging too slowly through the old factor
         # chord steps converge linearly: go further, so that the modes are as
-        # close as quadratically converging Newton steps leave them
+        # close as quadratically converging Newton steps leave them; mixed
+        # steps shrink irregularly, so the distance left is projected from the
+        # plain chord steps (the preconditioned residuals) instead
         goal = tol * _CHORD_MARGIN if used_chord else tol
-        converged = _remaining(step, last_step) < goal or step <= _ROUNDING * float(np.max(np.abs(eta_new)))
-        last_step = step
+        remaining = _remaining(plain, last_plain) if used_chord else _remaining(step, last_step)
+        converged = remaining < goal or step <= _ROUNDING * float(np.max(np.abs(eta_new)))
+        last_step, last_plain = step, plain
         u, beta, eta, pdev_old = u_new, beta_new, eta_new, pdev
         if converged:
             break
@@ -151,6 +155,16 @@ def _pls_step(design, resp, lambdas, eta, fixed_part):
     state = design.factor.update(lambdas)
     u, beta = spherical_modes(design, state)
     return u, beta, state
+
+
+def _eta_bound(problem, du: list[np.ndarray], dbeta: np.ndarray, lambdas: list[np.ndarray]) -> float:
+    """A bound on ``max |Z Lambda du + X dbeta|`` (the chord step in the linear
+    predictor) from the increments alone, with no pass over the rows."""
+    bound = sum(block.max_row_norm * float(np.max(np.abs(d @ lam.T), initial=0.0))
+                for block, d, lam in zip(problem.blocks, du, lambdas))
+    if dbeta.size:
+        bound += problem.x_row_norm * float(np.max(np.abs(dbeta)))
+    return bound
 
 
 def _remaining(step: float, last_step: float) -> float:

@@ -59,6 +59,11 @@ class RandomEffectsBlock:
         return self.k == 1 and bool(np.all(self.Z == 1.0))
 
     @cached_property
+    def max_row_norm(self) -> float:
+        """``max_i sum_j |Z_ij|``: ``|Z_i b_l|`` is at most this times ``max |b|``."""
+        return float(np.abs(self.Z).sum(axis=1).max()) if self.Z.size else 0.0
+
+    @cached_property
     def _z_columns(self) -> list[np.ndarray | None]:
         """The columns of Z, contiguous; None for a column of ones."""
         return [None if np.all(col == 1.0) else np.ascontiguousarray(col) for col in self.Z.T]
