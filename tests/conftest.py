@@ -36,7 +36,7 @@ def reference_data(ref: dict):
     import pandas as pd
 
     data = pd.read_csv(REFERENCE_EXTRA / ref["data_file"])
-    for column in data.columns[data.dtypes == object]:
+    for column in data.select_dtypes(include=["object", "string"]).columns:
         data[column] = pd.Categorical(data[column], categories=sorted(data[column].unique()))
     return data
 

@@ -361,3 +361,18 @@ def test_separation_program_grows_from_a_few_rows(monkeypatch, seed):
     value = (X @ direction) * np.where(y > 0, 1.0, -1.0)
     assert np.all(value >= -1e-9) and np.any(value > 1e-7)
     assert abs(direction[2]) > 1e-6
+
+
+def test_separation_found_whatever_the_scale_of_the_column():
+    """A predictor in tiny units separates as well as in large ones (the
+    program works on columns scaled to max |x| = 1)."""
+    from mixedmodels.glmm._diagnostics import separating_direction
+
+    rng = np.random.default_rng(8)
+    x = rng.normal(size=20_000)
+    y = (x > 0).astype(float)
+    for unit in (1e-10, 1.0, 1e8):
+        X = np.column_stack([np.ones(x.size), unit * x])
+        direction = separating_direction(X, y)
+        assert direction is not None
+        assert np.all((X @ direction) * np.where(y > 0, 1.0, -1.0) >= -1e-9)

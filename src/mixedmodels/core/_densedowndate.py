@@ -43,8 +43,8 @@ class DenseDowndate:
         Order of the rest block ``c``.
     mixes_triangles : bool
         Whether the rest is later scaled by a vector term's ``Lambda``, which
-        reads both triangles (a scalar first term's ``dsyrk`` fills only the
-        lower one, which is then mirrored).
+        reads both triangles (the ``dsyrk`` of a first term of one or two
+        effects fills only the lower one, which is then mirrored).
     """
 
     def __init__(self, size: int, mixes_triangles: bool) -> None:
@@ -56,7 +56,10 @@ class DenseDowndate:
         return DenseDowndate(self.size, self.mixes_triangles)
 
     def apply(self, c: np.ndarray, a_r1: sp.csr_matrix, mid: np.ndarray) -> None:
-        """Subtract ``a_r1 blockdiag(mid) a_r1'`` from ``c``."""
+        """Subtract ``a_r1 blockdiag(mid) a_r1'`` from ``c`` (C-contiguous: ``dsyrk``
+        writes through its transposed view)."""
+        if not c.flags.c_contiguous:
+            raise ValueError("the rest block must be C-contiguous for the downdate in place")
         k = mid.shape[1]
         if k == 1:
             B = self._scaled_columns(a_r1, np.sqrt(mid[:, 0, 0])).toarray()

@@ -276,8 +276,9 @@ class BlockedFactor:
     def _downdate(self, c: np.ndarray, mid: np.ndarray) -> None:
         """In place ``c <- c - A_r1 M A_r1'``: one dense product, or from the outer map.
 
-        The downdate goes to both triangles: scaling by a vector term's
-        Lambda mixes them.
+        The map's downdate goes to both triangles, the dense one when the
+        rest holds a vector term: scaling by its Lambda mixes them
+        (otherwise only the lower triangle, the one factored, is needed).
         """
         if self.dense:
             self._dense_downdate.apply(c, self.xp.a_r1, mid)

@@ -98,9 +98,7 @@ class GlmResponse:
         function for the natural link, see :meth:`Family.deviance_by_cumulant`)."""
         mu = self.mu(eta)
         if self._deviance_by_cumulant is not None:
-            total = self._deviance_by_cumulant(eta, mu)
-            if total is not None:
-                return total
+            return self._deviance_by_cumulant(eta, mu)
         return float(np.sum(self.dev_resids(mu)))
 
     def aic(self, mu: np.ndarray) -> float:

@@ -37,7 +37,7 @@ class _WeightedRows:
 
     def __init__(self, values: np.ndarray, order: np.ndarray | None = None) -> None:
         m = max(values.shape[1], 1)
-        self.ones = bool(np.all(values == 1.0))
+        self.ones = values.shape[1] > 0 and bool(np.all(values == 1.0))
         self.values = values if order is None else values.ravel()[order]
         self.rows = None if order is None else order // m
         if self.ones and order is None and m > 1:

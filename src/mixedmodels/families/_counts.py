@@ -86,18 +86,22 @@ class Binomial(Family):
         return self.aic(y, n, np.asarray(y, dtype=float), wt, 0.0)
 
     def deviance_by_cumulant(self, y, wt):
-        # b(eta) = log(1 + e^eta) = eta - log(mu): log(1 - mu) = log(mu) - eta exactly, with no
-        # cancellation in 1 - mu; R's mu is clamped beyond |eta| > 30 (LOGIT_LIMIT)
+        # per row, b(eta) - y eta + saturated = (1 - y) eta - log(mu) + y log y + (1 - y) log(1 - y):
+        # log(1 - mu) = log(mu) - eta exactly, with no cancellation in 1 - mu; each row's value is
+        # >= 0, so the sum loses nothing; rows beyond R's clamp |eta| > 30 take R's formula
         if not self.has_natural_link:
             return None
         y, wt = np.asarray(y, dtype=float), np.asarray(wt, dtype=float)
-        w_fail = wt * (1.0 - y)
-        saturated = float(2.0 * np.sum(wt * (special.xlogy(y, y) + special.xlogy(1.0 - y, 1.0 - y))))
+        fail = 1.0 - y
+        saturated = special.xlogy(y, y) + special.xlogy(fail, fail)
+        saturated = saturated if np.any(saturated) else None
 
         def deviance(eta, mu):
-            if eta.size and (eta.min() < -LOGIT_LIMIT or eta.max() > LOGIT_LIMIT):
-                return None
-            return 2.0 * (float(np.vdot(w_fail, eta)) - float(np.vdot(wt, np.log(mu)))) + saturated
+            row = eta * fail
+            row -= np.log(mu)
+            if saturated is not None:
+                row += saturated
+            return _with_clamped_rows(self, y, wt, eta, mu, row, -LOGIT_LIMIT, LOGIT_LIMIT)
 
         return deviance
 
@@ -162,17 +166,18 @@ class Poisson(Family):
         return self.aic(y, n, np.asarray(y, dtype=float), wt, 0.0)
 
     def deviance_by_cumulant(self, y, wt):
-        # b(eta) = e^eta = mu; R floors mu at DBL_EPSILON (below eta = log(eps))
+        # per row, b(eta) - y eta + saturated = mu - y - y (eta - log y), cancelling row by row
+        # (large counts); rows below R's floor eta < log(eps) take R's formula
         if not self.has_natural_link:
             return None
         y, wt = np.asarray(y, dtype=float), np.asarray(wt, dtype=float)
-        w_y = wt * y
-        saturated = float(2.0 * np.sum(wt * (special.xlogy(y, y) - y)))
+        log_y = np.log(np.where(y > 0, y, 1.0))
 
         def deviance(eta, mu):
-            if eta.size and eta.min() < LOG_EPS:
-                return None
-            return 2.0 * (float(np.vdot(wt, mu)) - float(np.vdot(w_y, eta))) + saturated
+            row = eta - log_y
+            row *= y
+            np.subtract(mu - y, row, out=row)
+            return _with_clamped_rows(self, y, wt, eta, mu, row, LOG_EPS, np.inf)
 
         return deviance
 
@@ -185,3 +190,15 @@ class Poisson(Family):
 
     def simulate(self, mu, wt, sigma, rng):
         return rng.poisson(mu).astype(float)
+
+
+def _with_clamped_rows(family, y, wt, eta, mu, row, low: float, high: float) -> float:
+    """``2 sum wt row``, where ``row`` is half a row's deviance through the
+    cumulant, except on rows where R clamps the mean (``eta`` outside
+    ``[low, high]``, rarely: two reductions tell): those take R's per-row formula."""
+    if not (eta.size and (eta.min() < low or eta.max() > high)):
+        return 2.0 * float(np.vdot(wt, row))
+    clamped = (eta < low) | (eta > high)
+    keep = ~clamped
+    return (2.0 * float(np.vdot(wt[keep], row[keep]))
+            + float(np.sum(family.dev_resids(y[clamped], mu[clamped], wt[clamped]))))

@@ -80,10 +80,10 @@ class Family:
 
     def deviance_by_cumulant(self, y: np.ndarray, wt: np.ndarray) -> Callable | None:
         """The summed deviance as ``f(eta, mu)`` through the cumulant function
-        ``b`` of the natural link, ``2 sum wt (b(eta) - y eta) + const``: a
-        log or an exp and two dot products instead of R's per-row formula
-        (None for other links).  ``f`` gives None where R's clamps on ``mu``
-        are active, and the per-row formula must be used."""
+        ``b`` of the natural link, ``2 sum wt (b(eta) - y eta + saturated)``
+        row by row: a log or nothing, a few products and one dot product
+        instead of R's per-row formula; rows where R clamps the mean take
+        R's formula (None for other links)."""
         return None
 
     def aic(self, y, n, mu, wt, dev: float, constant: float | None = None) -> float:

@@ -31,6 +31,11 @@ def separating_direction(X: np.ndarray, y: np.ndarray) -> np.ndarray | None:
     if _every_row_pinned(group, s):
         return None
     signed = Xs * np.where(s == 0, 1.0, s)[:, None]
+    # columns scaled to max |x| = 1 (the program's absolute cut-offs then mean the same for
+    # every column; x'b keeps its sign with b rescaled back)
+    scale = np.max(np.abs(signed), axis=0, initial=0.0)
+    scale[scale == 0] = 1.0
+    signed = signed / scale
     slack = _FEASIBLE * (1.0 + np.abs(signed).sum(axis=1))
     taken = np.zeros(signed.shape[0], dtype=bool)
     taken[np.linspace(0, signed.shape[0] - 1, min(_FIRST_ROWS, signed.shape[0])).astype(np.int64)] = True
@@ -46,7 +51,7 @@ def separating_direction(X: np.ndarray, y: np.ndarray) -> np.ndarray | None:
         value = signed @ b
         violated = ~taken & np.where(s != 0, value < -slack, np.abs(value) > slack)
         if not violated.any():
-            return b
+            return b / scale
         taken |= violated
 
 
