@@ -82,7 +82,10 @@ def pirls(problem, lambdas, u, beta, eta=None, fixed_beta: bool = False,
     With a factor from an earlier PIRLS at hand (``problem.chord``, large
     problems) the steps solve through it (chord steps, :mod:`._chord`),
     Anderson-mixed (:mod:`._anderson`: 200,000-row Bernoulli fit 8.9 ->
-    7.8 s), while they shrink fast enough.
+    7.8 s), while they shrink fast enough.  They stop ``_CHORD_MARGIN``
+    closer to the modes, the distance projected from the plain chord steps
+    (bounded in the linear predictor by :func:`_eta_bound`), not from the
+    mixed ones, which shrink irregularly.
 
     ``eta`` may give a starting linear predictor not of the form
     ``X beta + Z Lambda u`` (R's ``mustart``); the first step is then
