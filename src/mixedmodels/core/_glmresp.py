@@ -77,6 +77,20 @@ class GlmResponse:
         z -= self.offset
         return w, z
 
+    def newton_working(self, eta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Weights and working response of a Newton step: the observed
+        information and ``eta - offset + score / information`` where the
+        family gives one (:meth:`Family.observed_information`), else Fisher
+        scoring's :meth:`working`.  Both steps lead to the same modes."""
+        info = self.family.observed_information(self.y, self.mu(eta), self.weights)
+        if info is None:
+            return self.working(eta)
+        z = self.score_residual(eta)
+        z /= np.where(info > 0, info, 1.0)
+        z += eta
+        z -= self.offset
+        return info, z
+
     def score_residual(self, eta: np.ndarray) -> np.ndarray:
         """``w (z - eta + offset) = wt mu_eta (y - mu) / V(mu)`` (``wt (y - mu)``
         for the natural link): the rows' part of the score of the penalized

@@ -110,7 +110,7 @@ def pirls(problem, lambdas, u, beta, eta=None, fixed_beta: bool = False,
             plain = _eta_bound(problem, du, dbeta[free], lambdas)
             u_new, beta_new = mixer.next(u, beta[free], du, dbeta[free])
         else:
-            u_new, beta_new, state = _pls_step(design, resp, lambdas, eta, fixed_part)
+            u_new, beta_new, state = _pls_step(design, resp, lambdas, eta, fixed_part, newton=True)
             chord = ChordFactor(design, state) if design.use_chord else None
             mixer, plain = AndersonMixer(), np.inf
         beta_new = beta if fixed_beta else beta_new
@@ -150,10 +150,12 @@ def pirls(problem, lambdas, u, beta, eta=None, fixed_beta: bool = False,
     return PirlsResult(u, beta, eta, state, float(pdev_old), it, converged)
 
 
-def _pls_step(design, resp, lambdas, eta, fixed_part):
+def _pls_step(design, resp, lambdas, eta, fixed_part, newton: bool = False):
     """Modes (and beta) of the weighted PLS problem for the working response at
-    ``eta``, and the factor formed for it."""
-    w, z = resp.working(eta)
+    ``eta``, and the factor formed for it: Fisher scoring's (lme4's), or with
+    ``newton`` the observed information's where the family gives it (the
+    factor returned by :func:`pirls` is always at the expected weights)."""
+    w, z = (resp.newton_working if newton else resp.working)(eta)
     design.factor.reweight(design.cross.compute(w, z - fixed_part))
     state = design.factor.update(lambdas)
     u, beta = spherical_modes(design, state)

@@ -86,6 +86,13 @@ class Family:
         R's formula (None for other links)."""
         return None
 
+    def observed_information(self, y: np.ndarray, mu: np.ndarray, wt: np.ndarray) -> np.ndarray | None:
+        """Per row, ``-d^2 loglik / d eta^2`` where it is positive for any data
+        (then PIRLS takes Newton steps, quadratically convergent, instead of
+        Fisher scoring's linearly convergent ones for a non-canonical link);
+        None otherwise (the natural link's equals the expected information)."""
+        return None
+
     def aic(self, y, n, mu, wt, dev: float, constant: float | None = None) -> float:
         """R's ``family$aic``: -2 log-likelihood (plus 2 per dispersion parameter).
 
