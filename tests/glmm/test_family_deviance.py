@@ -79,18 +79,24 @@ def test_working_weights_and_score_as_r_formulas(family):
     np.testing.assert_allclose(resp.score_residual(eta), wt * d * (y - mu) / family.variance(mu), rtol=1e-13)
 
 
-def test_negative_binomial_observed_information_is_minus_the_second_derivative():
-    """-d^2 loglik / d eta^2 of NB2 with the log link, against central
-    differences of R's per-row deviance (-2 loglik up to a constant); other
-    links have none, and the response falls back to Fisher's weights."""
+@pytest.mark.parametrize("name", ["negative binomial", "Gamma"])
+def test_observed_information_is_minus_the_second_derivative(name):
+    """-d^2 loglik / d eta^2 with the log link (NB2; Gamma at shape 1),
+    against central differences of R's per-row deviance (-2 loglik up to a
+    constant); other links have none, and the response falls back to
+    Fisher's weights."""
     from mixedmodels.families import NegativeBinomial
 
-    family = NegativeBinomial(2.5)
-    y, wt = np.array([0.0, 1.0, 4.0, 17.0]), np.array([1.0, 2.0, 0.5, 1.0])
+    family = NegativeBinomial(2.5) if name == "negative binomial" else Gamma(link="log")
+    y = np.array([0.0, 1.0, 4.0, 17.0]) if name == "negative binomial" else np.array([0.3, 1.0, 4.0, 17.0])
+    wt = np.array([1.0, 2.0, 0.5, 1.0])
     eta, h = np.log(np.array([0.7, 1.5, 3.0, 12.0])), 1e-4
     dev = [family.dev_resids(y, np.exp(eta + d), wt) for d in (-h, 0.0, h)]
     second = (dev[0] - 2 * dev[1] + dev[2]) / h**2 / 2.0  # deviance = -2 loglik + constant
     np.testing.assert_allclose(family.observed_information(y, np.exp(eta), wt), second, rtol=1e-5)
+    if name == "Gamma":
+        assert Gamma().observed_information(y, np.exp(eta), wt) is None
+        return
     assert NegativeBinomial(2.5, link="sqrt").observed_information(y, np.exp(eta), wt) is None
     resp = GlmResponse(y, NegativeBinomial(2.5, link="identity"), wt, np.ones(4), np.zeros(4))
     for a, b in zip(resp.newton_working(np.exp(eta)), resp.working(np.exp(eta))):

@@ -30,6 +30,13 @@ class Gamma(Family):
     def variance(self, mu):
         return mu**2
 
+    def observed_information(self, y, mu, wt):
+        # log link: loglik_i = -y / mu - log(mu) (times the shape), so -d^2/d eta^2 = y / mu > 0
+        # (the expected one: 1); y > 0 is required of the response
+        if self.link.name != "log":
+            return None
+        return wt * y / mu
+
     def dev_resids(self, y, mu, wt):
         with np.errstate(divide="ignore"):
             ratio = np.where(y == 0, 1.0, y / mu)
