@@ -376,3 +376,40 @@ def test_separation_found_whatever_the_scale_of_the_column():
         direction = separating_direction(X, y)
         assert direction is not None
         assert np.all((X @ direction) * np.where(y > 0, 1.0, -1.0) >= -1e-9)
+
+
+@pytest.mark.parametrize("unit", [1e-7, 1.0, 1e7])
+def test_separating_term_named_whatever_its_units(unit):
+    rng = np.random.default_rng(3)
+    n = 200
+    g = np.repeat(np.arange(20), 10)
+    x = rng.normal(size=n)
+    flag = (np.arange(n) % 7 == 0).astype(float) * unit
+    y = (rng.uniform(size=n) < 1 / (1 + np.exp(-x))).astype(float)
+    y[flag != 0] = 1.0
+    data = pd.DataFrame({"y": y, "x": x, "flag": flag, "g": g.astype(str)})
+    control = mm.GlmerControl(check_conv_grad="ignore", check_conv_hess="ignore", check_singular="ignore",
+                              check_scale_x="ignore")
+    with pytest.warns(mm.MixedModelsWarning, match="quasi-complete separation.*flag"):
+        mm.glmer("y ~ x + flag + (1 | g)", data, control=control)
+
+
+def test_newton_pirls_falls_back_to_fisher_scoring_from_a_bad_start():
+    """From a start far off, a Newton step on negative binomial data can
+    overshoot beyond what ten halvings mend (review): the call goes on with
+    Fisher scoring and reaches the modes instead of failing."""
+    from mixedmodels.glmm._fit import glmer_frame, glmer_problem
+
+    rng = np.random.default_rng(1)
+    n, theta = 400, 0.05
+    g = rng.integers(0, 20, n)
+    x = rng.normal(size=n)
+    mu = np.exp(1.0 + 1.5 * x + rng.normal(scale=1.0, size=20)[g])
+    y = rng.negative_binomial(theta, theta / (theta + mu)).astype(float)
+    data = pd.DataFrame({"y": y, "x": x, "g": [f"g{v:02d}" for v in g]})
+    problem = glmer_problem(glmer_frame("y ~ x + (1 | g)", data), mm.families.NegativeBinomial(theta))
+    for beta in ([15.0, 3.0], [15.0, -3.0]):  # Newton steps alone: PirlsError (measured)
+        problem.reset(u=[np.zeros((20, 1))], beta=np.array(beta))
+        with np.errstate(all="ignore"):  # the overshooting steps overflow on the way
+            result = problem.modes(np.array([1.0]))
+        assert result.converged and np.isfinite(result.pdev)

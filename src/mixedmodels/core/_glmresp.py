@@ -77,6 +77,13 @@ class GlmResponse:
         z -= self.offset
         return w, z
 
+    @property
+    def has_observed_information(self) -> bool:
+        """Whether :meth:`newton_working` differs from :meth:`working` (the
+        family gives a positive observed information)."""
+        y = self.y[:1]
+        return self.family.observed_information(y, np.ones_like(y), np.ones_like(y)) is not None
+
     def newton_working(self, eta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Weights and working response of a Newton step: the observed
         information and ``eta - offset + score / information`` where the

@@ -41,7 +41,7 @@ class PirlsResult:
     eta : numpy.ndarray
         Linear predictor including the offset.
     state : FactorState
-        Factor at the weights of the last iteration.
+        Factor at the expected (Fisher) weights of the returned modes.
     pdev : float
         Penalized deviance ``sum dev_resids + ||u||^2``.
     iterations : int
@@ -101,7 +101,7 @@ def pirls(problem, lambdas, u, beta, eta=None, fixed_beta: bool = False,
     else:
         chord = None  # a chord step needs eta = X beta + Z Lambda u
     converged, it, last_step, plain, last_plain = False, 0, np.inf, np.inf, np.inf
-    mixer = AndersonMixer()
+    mixer, newton = AndersonMixer(), True
     for it in range(1, maxit + 1):
         used_chord = chord is not None
         if used_chord:
@@ -110,7 +110,7 @@ def pirls(problem, lambdas, u, beta, eta=None, fixed_beta: bool = False,
             plain = _eta_bound(problem, du, dbeta[free], lambdas)
             u_new, beta_new = mixer.next(u, beta[free], du, dbeta[free])
         else:
-            u_new, beta_new, state = _pls_step(design, resp, lambdas, eta, fixed_part, newton=True)
+            u_new, beta_new, state = _pls_step(design, resp, lambdas, eta, fixed_part, newton=newton)
             chord = ChordFactor(design, state) if design.use_chord else None
             mixer, plain = AndersonMixer(), np.inf
         beta_new = beta if fixed_beta else beta_new
@@ -127,6 +127,11 @@ def pirls(problem, lambdas, u, beta, eta=None, fixed_beta: bool = False,
             eta_new = (eta + eta_new) / 2
             pdev = resp.deviance(eta_new) + _ussq(u_new)
         if not np.isfinite(pdev) or pdev - pdev_old > 1e-7 * abs(pdev):
+            if newton and not used_chord and resp.has_observed_information:
+                # far from the modes a Newton step can overshoot beyond what halving mends:
+                # Fisher scoring (always a descent direction) for the rest of this call
+                newton, chord = False, None
+                continue
             raise PirlsError("PIRLS step-halvings failed to reduce the penalized deviance "
                              f"(from {pdev_old:.6g} to {pdev:.6g}) at theta = {_theta_text(lambdas)}")
         step = float(np.max(np.abs(eta_new - eta))) if eta.size else 0.0

@@ -106,8 +106,10 @@ def check_separation(problem, names: list[str], level: str) -> list[str]:
     direction = separating_direction(problem.X[keep], resp.y[keep])
     if direction is None:
         return []
-    terms = [n for n, b in zip(names, direction) if abs(b) > 1e-6]
-    complete = np.all(np.abs(problem.X[keep] @ direction) > 1e-7)
+    X = problem.X[keep]
+    size = np.abs(direction) * np.max(np.abs(X), axis=0, initial=0.0)  # in the units of the scaled program
+    terms = [n for n, b in zip(names, size) if b > 1e-6]
+    complete = np.all(np.abs(X @ direction) > 1e-7)
     kind = "complete" if complete else "quasi-complete"
     msg = (f"{kind} separation: the fixed effects {', '.join(terms)} separate the responses "
            "(some estimates will diverge to +-infinity and their standard errors are meaningless); "
