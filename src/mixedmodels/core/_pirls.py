@@ -151,7 +151,13 @@ def pirls(problem, lambdas, u, beta, eta=None, fixed_beta: bool = False,
     w, z = resp.working(eta)
     design.factor.reweight(design.cross.compute(w, z - fixed_part))
     state = design.factor.update(lambdas)
-    design.chord = ChordFactor(design, state) if design.use_chord else None
+    if design.use_chord:
+        # the next call's chord steps solve through this call's last factor: the expected
+        # weights' (Fisher) -- or, where Newton steps were taken, the observed information's
+        newton_chord = chord is not None and newton and resp.has_observed_information
+        design.chord = chord if newton_chord else ChordFactor(design, state)
+    else:
+        design.chord = None
     return PirlsResult(u, beta, eta, state, float(pdev_old), it, converged)
 
 
