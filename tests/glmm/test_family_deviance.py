@@ -93,14 +93,30 @@ def test_observed_information_is_minus_the_second_derivative(name):
     eta, h = np.log(np.array([0.7, 1.5, 3.0, 12.0])), 1e-4
     dev = [family.dev_resids(y, np.exp(eta + d), wt) for d in (-h, 0.0, h)]
     second = (dev[0] - 2 * dev[1] + dev[2]) / h**2 / 2.0  # deviance = -2 loglik + constant
-    np.testing.assert_allclose(family.observed_information(y, np.exp(eta), wt), second, rtol=1e-5)
+    np.testing.assert_allclose(family.observed_information(y, np.exp(eta), wt, eta), second, rtol=1e-5)
     if name == "Gamma":
-        assert Gamma().observed_information(y, np.exp(eta), wt) is None
+        assert Gamma().observed_information(y, np.exp(eta), wt, eta) is None
         return
-    assert NegativeBinomial(2.5, link="sqrt").observed_information(y, np.exp(eta), wt) is None
+    assert NegativeBinomial(2.5, link="sqrt").observed_information(y, np.exp(eta), wt, eta) is None
     resp = GlmResponse(y, NegativeBinomial(2.5, link="identity"), wt, np.ones(4), np.zeros(4))
     for a, b in zip(resp.newton_working(np.exp(eta)), resp.working(np.exp(eta))):
         np.testing.assert_array_equal(a, b)
     resp = GlmResponse(y, family, wt, np.ones(4), np.zeros(4))
     w, z = resp.newton_working(eta)
     np.testing.assert_allclose(w * (z - eta), resp.score_residual(eta), rtol=1e-12)
+
+
+def test_probit_observed_information_is_minus_the_second_derivative():
+    """Binomial probit (log-concave): against central differences of R's
+    per-row deviance, for proportions with weights; in the tails (where R's
+    ``1 - mu`` leaves the differences no digits) positive and finite, and
+    tending to 1 per trial for a failure far to the right."""
+    family = Binomial(link="probit")
+    y, wt = np.array([0.0, 1.0, 0.25, 0.6, 1.0, 0.0]), np.array([1.0, 2.0, 4.0, 5.0, 1.0, 3.0])
+    eta, h = np.array([-6.0, -2.0, -0.3, 0.4, 3.0, 6.5]), 1e-4
+    dev = [family.dev_resids(y, family.link.linkinv(eta + d), wt) for d in (-h, 0.0, h)]
+    second = (dev[0] - 2 * dev[1] + dev[2]) / h**2 / 2.0
+    got = family.observed_information(y, family.link.linkinv(eta), wt, eta)
+    np.testing.assert_allclose(got[1:5], second[1:5], rtol=1e-4)
+    assert np.all(np.isfinite(got)) and np.all(got > 0)
+    assert got[5] / wt[5] == pytest.approx(1.0, rel=0.1)  # y = 0 far right: lambda(-eta)(lambda(-eta) - eta) -> 1

@@ -82,14 +82,15 @@ class GlmResponse:
         """Whether :meth:`newton_working` differs from :meth:`working` (the
         family gives a positive observed information)."""
         y = self.y[:1]
-        return self.family.observed_information(y, np.ones_like(y), np.ones_like(y)) is not None
+        ones = np.ones_like(y)
+        return self.family.observed_information(y, ones, ones, 0.0 * ones) is not None
 
     def newton_working(self, eta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Weights and working response of a Newton step: the observed
         information and ``eta - offset + score / information`` where the
         family gives one (:meth:`Family.observed_information`), else Fisher
         scoring's :meth:`working`.  Both steps lead to the same modes."""
-        info = self.family.observed_information(self.y, self.mu(eta), self.weights)
+        info = self.family.observed_information(self.y, self.mu(eta), self.weights, eta)
         if info is None:
             return self.working(eta)
         z = self.score_residual(eta)

@@ -6,7 +6,7 @@ import numpy as np
 from scipy import special
 
 from mixedmodels.families._family import Family, xlogy_ratio
-from mixedmodels.families._links import LOG_EPS, LOGIT_LIMIT
+from mixedmodels.families._links import LOG_EPS, LOGIT_LIMIT, PROBIT_THRESH
 
 _ROUNDING = 64 * np.finfo(float).eps
 
@@ -104,6 +104,16 @@ class Binomial(Family):
             return _with_clamped_rows(self, y, wt, eta, mu, row, -LOGIT_LIMIT, LOGIT_LIMIT)
 
         return deviance
+
+    def observed_information(self, y, mu, wt, eta):
+        # probit: log Phi and log(1 - Phi) are concave, -d^2/d eta^2 of them lambda(eta) (eta + lambda(eta))
+        # and lambda(-eta) (lambda(-eta) - eta), lambda = phi / Phi (inverse Mills ratio); eta clipped as R
+        if self.link.name != "probit":
+            return None
+        eta = np.clip(eta, -PROBIT_THRESH, PROBIT_THRESH)
+        log_phi = -0.5 * eta * eta - 0.5 * np.log(2.0 * np.pi)
+        up, down = np.exp(log_phi - special.log_ndtr(eta)), np.exp(log_phi - special.log_ndtr(-eta))
+        return wt * (y * up * (eta + up) + (1.0 - y) * down * (down - eta))
 
     def mustart(self, y, wt):
         return (wt * y + 0.5) / (wt + 1.0)

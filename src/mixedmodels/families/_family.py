@@ -86,7 +86,8 @@ class Family:
         R's formula (None for other links)."""
         return None
 
-    def observed_information(self, y: np.ndarray, mu: np.ndarray, wt: np.ndarray) -> np.ndarray | None:
+    def observed_information(self, y: np.ndarray, mu: np.ndarray, wt: np.ndarray,
+                             eta: np.ndarray) -> np.ndarray | None:
         """Per row, ``-d^2 loglik / d eta^2`` where it is positive for any data
         (then PIRLS takes Newton steps, quadratically convergent, instead of
         Fisher scoring's linearly convergent ones for a non-canonical link);

@@ -14,7 +14,7 @@ from scipy import special
 EPS = float(np.finfo(float).eps)
 LOG_EPS = float(np.log(EPS))  # R's log link floors mu at EPS below this eta
 LOGIT_LIMIT = 30.0  # R's logit clamps mu to [EPS, 1 - EPS] beyond |eta| > 30
-_PROBIT_THRESH = float(-special.ndtri(EPS))
+PROBIT_THRESH = float(-special.ndtri(EPS))
 
 
 class Link:
@@ -95,7 +95,7 @@ class Probit(Link):
         return special.ndtri(mu)
 
     def linkinv(self, eta):
-        return special.ndtr(np.clip(eta, -_PROBIT_THRESH, _PROBIT_THRESH))
+        return special.ndtr(np.clip(eta, -PROBIT_THRESH, PROBIT_THRESH))
 
     def mu_eta(self, eta):
         return np.maximum(np.exp(-0.5 * eta**2) / np.sqrt(2 * np.pi), EPS)
