@@ -408,6 +408,7 @@ def test_newton_pirls_falls_back_to_fisher_scoring_from_a_bad_start():
     y = rng.negative_binomial(theta, theta / (theta + mu)).astype(float)
     data = pd.DataFrame({"y": y, "x": x, "g": [f"g{v:02d}" for v in g]})
     problem = glmer_problem(glmer_frame("y ~ x + (1 | g)", data), mm.families.NegativeBinomial(theta))
+    problem.modes(np.array([1.0]))  # the first call starts from R's mustart; the next from reset()
     for beta in ([15.0, 3.0], [15.0, -3.0]):  # Newton steps alone: PirlsError (measured)
         problem.reset(u=[np.zeros((20, 1))], beta=np.array(beta))
         with np.errstate(all="ignore"):  # the overshooting steps overflow on the way

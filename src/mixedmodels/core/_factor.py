@@ -184,7 +184,7 @@ class BlockedFactor:
         # a rest with vector terms is factored densely anyway; its downdate may be one dense product
         self.dense = not self._all_scalar() and prefer_dense(xp)
         if self.dense:
-            self._dense_downdate = DenseDowndate(xp.a_rr.shape[0], self._mixes_triangles())
+            self._dense_downdate = DenseDowndate(xp.a_rr.shape[0], mixes_triangles=True)  # a vector term
             self.outer, self._classes = None, None
             self.cuts = rest_diagonal_cuts(xp, rest_layout, n_re_rest)
         else:
@@ -196,10 +196,6 @@ class BlockedFactor:
     def _all_scalar(self) -> bool:
         """Whether every further term is scalar (the rest can then be held packed)."""
         return all(k == 1 for _, _, k in self.rest_layout)
-
-    def _mixes_triangles(self) -> bool:
-        """Whether scaling the rest by its Lambda reads both triangles (a vector term)."""
-        return not self._all_scalar()
 
     def dense_order(self) -> int:
         """Order of the part of the rest that is factored densely (after any

@@ -93,7 +93,6 @@ class GeneralizedMixedProblem:
         self.restart()
         self.last: PirlsResult | None = None
         self.stage1_eta: np.ndarray | None = None  # where lme4's stage-2 PIRLS restarts (its lp0)
-        self.pirls_failures = 0
 
     def linear_predictor(self, u: list[np.ndarray], beta: np.ndarray, lambdas: list[np.ndarray]) -> np.ndarray:
         """``offset + X beta + sum_i Z_i Lambda_i u_i``."""
@@ -129,7 +128,6 @@ class GeneralizedMixedProblem:
         try:
             result = self.modes(theta, beta)
         except (PirlsError, np.linalg.LinAlgError, FloatingPointError):
-            self.pirls_failures += 1
             return _BIG
         if nagq > 1:
             return agq_deviance(self, result, theta, nagq)

@@ -43,6 +43,8 @@ class GlmResponse:
         self._saturated_aic = self.family.saturated_aic(self.y, self.n_trials, self.weights)
         self._natural = self.family.has_natural_link
         self._deviance_by_cumulant = self.family.deviance_by_cumulant(self.y, self.weights)
+        one = np.ones(1)
+        self.has_observed_information = self.family.observed_information(one, one, one, 0.0 * one) is not None
         self._last = None
 
     @property
@@ -77,22 +79,15 @@ class GlmResponse:
         z -= self.offset
         return w, z
 
-    @property
-    def has_observed_information(self) -> bool:
-        """Whether :meth:`newton_working` differs from :meth:`working` (the
-        family gives a positive observed information)."""
-        y = self.y[:1]
-        ones = np.ones_like(y)
-        return self.family.observed_information(y, ones, ones, 0.0 * ones) is not None
-
     def newton_working(self, eta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Weights and working response of a Newton step: the observed
         information and ``eta - offset + score / information`` where the
-        family gives one (:meth:`Family.observed_information`), else Fisher
+        family gives one (:meth:`Family.observed_information`, known after
+        :meth:`refresh` as ``has_observed_information``), else Fisher
         scoring's :meth:`working`.  Both steps lead to the same modes."""
-        info = self.family.observed_information(self.y, self.mu(eta), self.weights, eta)
-        if info is None:
+        if not self.has_observed_information:
             return self.working(eta)
+        info = self.family.observed_information(self.y, self.mu(eta), self.weights, eta)
         z = self.score_residual(eta)
         z /= np.where(info > 0, info, 1.0)
         z += eta

@@ -56,7 +56,7 @@ class RandomEffectsBlock:
     def is_intercept(self) -> bool:
         """A random intercept (one effect, a column of ones): ``Z b`` is then a
         gather and ``Z' r`` a sum per level, with no products."""
-        return self.k == 1 and bool(np.all(self.Z == 1.0))
+        return self.k == 1 and self._z_columns[0] is None
 
     @cached_property
     def max_row_norm(self) -> float:

@@ -49,7 +49,7 @@ class ReweightableFactor(BlockedFactor):
         lower = sp.issparse(xp.a_rr)
         self.dense = False if lower else (prefer_dense(xp) if dense is None else dense)
         if self.dense:
-            self._dense_downdate = DenseDowndate(xp.a_rr.shape[0], self._mixes_triangles())
+            self._dense_downdate = DenseDowndate(xp.a_rr.shape[0], mixes_triangles=not self._all_scalar())
         else:
             self.outer = build_outer_map(xp.a_r1, xp.a11.shape[1], refreshable=True)
         self.cuts = rest_diagonal_cuts(xp, rest_layout, n_re_rest) if cuts is None else cuts

@@ -103,11 +103,10 @@ class ReweightedCrossProducts:
         rows, cols = np.divmod(unique, self.q1k1)
         counts = np.concatenate([np.bincount(rows, minlength=self.s_re), np.full(self.p + 1, self.q1k1)])
         indices = np.concatenate([cols, np.tile(np.arange(self.q1k1), self.p + 1)])
-        self._r1_indptr = np.concatenate([[0], np.cumsum(counts)])
-        self._r1_indices = indices
+        indptr = np.concatenate([[0], np.cumsum(counts)])
         self._r1_nnz_re = unique.size
         # one matrix whose values each compute() replaces (building it costs more than filling it)
-        self._a_r1 = sp.csr_matrix((np.zeros(indices.size), indices, self._r1_indptr),
+        self._a_r1 = sp.csr_matrix((np.zeros(indices.size), indices, indptr),
                                    shape=(self.s, self.q1k1))
 
     def _build_rr(self) -> None:

@@ -8,6 +8,8 @@ lme4 at the extremes.
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 from scipy import special
 
@@ -63,10 +65,8 @@ class Logit(Link):
         # than scipy's expit on the long arrays of PIRLS
         clamped = eta.size and (eta.min() < -LOGIT_LIMIT or eta.max() > LOGIT_LIMIT)
         mu = np.negative(eta)
-        if clamped:  # rarely: exp may overflow (to the right limit), and R's clamps apply
-            with np.errstate(over="ignore"):
-                np.exp(mu, out=mu)
-        else:
+        # rarely clamped: exp may then overflow (to the right limit), and R's clamps apply
+        with np.errstate(over="ignore") if clamped else contextlib.nullcontext():
             np.exp(mu, out=mu)
         mu += 1.0
         np.reciprocal(mu, out=mu)
