@@ -42,6 +42,14 @@ class Control:
         downhill gradient into the interior (lme4's ``restart_edge``).
     boundary_tol : float
         Parameters this close to a bound are tried exactly on it.
+    theta_scale : str
+        ``"log"``: the optimizer searches the diagonal elements of theta
+        (relative standard deviations) in their logarithms, which reaches
+        the same optimum in fewer evaluations; a singular optimum is finished
+        on theta itself (:mod:`mixedmodels.core._logscale`).  ``"linear"``:
+        theta itself, lme4's search path.  Either way the start is lme4's.
+        Without effect when ``optimizer_options`` set an ``initial_step`` or
+        ``upper`` bounds, which are meant for theta.
     profile_small_terms : bool
         In a large model, find the covariance parameters of the terms with
         few levels (lme4 puts them last) inside every evaluation, from a
@@ -67,9 +75,12 @@ class Control:
     check_nlev_gtreq_5: str = "ignore"
     restart_edge: bool = True
     boundary_tol: float = 1e-5
+    theta_scale: str = "log"
     profile_small_terms: bool = True
 
     def __post_init__(self) -> None:
         for name, value in vars(self).items():
             if name.startswith("check_") and isinstance(value, str) and value not in LEVELS:
                 raise ValueError(f"Control.{name} must be one of {LEVELS}; got {value!r}.")
+        if self.theta_scale not in ("log", "linear"):
+            raise ValueError(f"Control.theta_scale must be 'log' or 'linear'; got {self.theta_scale!r}.")

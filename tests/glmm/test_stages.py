@@ -33,8 +33,16 @@ def test_loose_stage1_pirls_gives_the_same_fit(grouse, monkeypatch):
         stage1_loose = {tol for stage1, tol in tolerances if stage1}
         tolerances.clear()
         tight = mm.glmer(FORMULA, grouse, family="poisson", control=mm.GlmerControl(stage1_pirls_tol=1e-10))
+        exact = mm.glmer(FORMULA, grouse, family="poisson", control=mm.GlmerControl(
+            stage1_pirls_tol=1e-10, optimizer_options=dict(ftol_abs=1e-13, xtol_abs=1e-12, xtol_rel=1e-12)))
     assert stage1_loose == {1e-6, 1e-10}  # the search, then the modes at its optimum
     assert {tol for stage1, tol in tolerances} == {1e-10}
     assert loose.loglik == pytest.approx(tight.loglik, abs=1e-6)
-    np.testing.assert_allclose(loose.fixef, tight.fixef, atol=1e-4 * np.sqrt(np.diag(tight.vcov)).min())
-    np.testing.assert_allclose(np.sqrt(np.diag(loose.vcov)), np.sqrt(np.diag(tight.vcov)), rtol=1e-4)
+    # the two stage-2 searches start from slightly different stage-1 optima and end
+    # within the optimizer's precision: each is held to the optimum found with
+    # tolerances near machine precision
+    se = np.sqrt(np.diag(exact.vcov))
+    for fit in (loose, tight):
+        assert fit.loglik == pytest.approx(exact.loglik, abs=1e-6)
+        assert np.all(np.abs(fit.fixef - exact.fixef) <= 1e-4 * se)
+        np.testing.assert_allclose(np.sqrt(np.diag(fit.vcov)), se, rtol=1e-4)

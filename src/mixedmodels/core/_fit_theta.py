@@ -6,6 +6,7 @@ from typing import Callable
 
 import numpy as np
 
+from mixedmodels.core._logscale import log_scale_applies, minimize_log_scale
 from mixedmodels.core._optimize import OptSummary, minimize
 
 
@@ -17,6 +18,7 @@ def optimize_theta(
     options: dict | None = None,
     restart_edge: bool = True,
     boundary_tol: float = 1e-5,
+    log_scale: bool = False,
 ) -> OptSummary:
     """Minimize ``devfun`` over theta as lme4's ``optimizeLmer`` does.
 
@@ -24,12 +26,19 @@ def optimize_theta(
     one-sided slope into the interior is negative, the optimizer restarts
     from there; then parameters within ``boundary_tol`` of a bound are tried
     exactly on it and kept there if the objective does not increase.
+    With ``log_scale`` an all-diagonal theta is searched on a log scale
+    (:mod:`mixedmodels.core._logscale`); a restart is on theta itself.
     """
-    summary = minimize(devfun, OptSummary(method, np.asarray(initial, float), lower, **(options or {})))
+    initial = np.asarray(initial, float)
+    if log_scale and log_scale_applies(lower, options or {}):
+        summary = minimize_log_scale(devfun, initial, lower, method, options or {})
+    else:
+        summary = minimize(devfun, OptSummary(method, initial, lower, **(options or {})))
     if restart_edge and _downhill_from_edge(devfun, summary.final, summary.fmin, lower):
-        feval = summary.feval
-        summary = minimize(devfun, OptSummary(method, summary.final, lower, **(options or {})))
-        summary.feval += feval
+        first = summary
+        summary = minimize(devfun, OptSummary(method, first.final, lower, **(options or {})))
+        summary.feval += first.feval
+        summary.initial, summary.scale = first.initial, first.scale
         summary.messages.append("some theta parameters on the boundary, restarted")
     if boundary_tol > 0:
         snap_to_boundary(devfun, summary, lower, boundary_tol)

@@ -51,6 +51,9 @@ class OptSummary:
         Wall seconds spent optimizing.
     messages : list of str
         Convergence and check messages attached afterwards.
+    scale : str
+        The coordinates searched: ``"theta"``, or the transformation of a
+        log-scale search (:mod:`mixedmodels.core._logscale`).
     inner_feval : int
         Evaluations of the small terms' deviance made inside the evaluations,
         when their parameters are profiled out (:mod:`mixedmodels.core._smallterms`).
@@ -73,6 +76,7 @@ class OptSummary:
     elapsed: float = 0.0
     messages: list[str] = field(default_factory=list)
     inner_feval: int = 0
+    scale: str = "theta"
 
     @property
     def failed(self) -> bool:
@@ -81,8 +85,9 @@ class OptSummary:
 
     def __str__(self) -> str:
         inner = f" (and {self.inner_feval} of the small terms' deviance inside them)" if self.inner_feval else ""
+        scale = "" if self.scale == "theta" else f" over {self.scale}"
         return (
-            f"optimizer {self.method}: {self.feval} evaluations{inner}, {self.elapsed:.3f} s, "
+            f"optimizer {self.method}{scale}: {self.feval} evaluations{inner}, {self.elapsed:.3f} s, "
             f"objective {self.fmin:.6f}, return code {self.return_code}"
         )
 

@@ -178,7 +178,8 @@ def takes_options(options: dict | None) -> bool:
 
 
 def optimize_profiled(profile: SmallTermProfile, devfun, initial: np.ndarray, lower: np.ndarray, reml: bool,
-                      method: str, options: dict | None, restart_edge: bool, boundary_tol: float) -> OptSummary:
+                      method: str, options: dict | None, restart_edge: bool, boundary_tol: float,
+                      log_scale: bool = False) -> OptSummary:
     """lme4's ``optimizeLmer`` on the deviance profiled over the small terms
     (:func:`~mixedmodels.core._fit_theta.optimize_theta` on the large terms'
     parameters), reported for all of theta: ``initial``, ``lower`` and
@@ -189,7 +190,7 @@ def optimize_profiled(profile: SmallTermProfile, devfun, initial: np.ndarray, lo
     n = profile.n_outer
     profile.inner_theta = np.array(initial[n:], dtype=float)
     summary = optimize_theta(lambda outer: profile.deviance(outer, reml), initial[:n], lower[:n],
-                             method, options, restart_edge, boundary_tol=0.0)
+                             method, options, restart_edge, boundary_tol=0.0, log_scale=log_scale)
     _, outer, inner = profile.best
     if outer is None:
         raise FloatingPointError(

@@ -15,6 +15,7 @@ import numpy as np
 
 from mixedmodels.core._fit_theta import optimize_theta
 from mixedmodels.core._glmm import GeneralizedMixedProblem
+from mixedmodels.core._logscale import KNEE, log_scale_applies, search_steps, to_search, to_theta
 from mixedmodels.core._optimize import OptSummary
 from mixedmodels.core._pirls import PirlsError
 from mixedmodels.glmm._control import GlmerControl
@@ -38,7 +39,7 @@ def stage1(problem: GeneralizedMixedProblem, theta0: np.ndarray, control: GlmerC
     try:
         opt = optimize_theta(
             problem.deviance, theta0, lower, control.optimizer, options,
-            control.restart_edge, control.boundary_tol,
+            control.restart_edge, control.boundary_tol, control.theta_scale == "log",
         )
     finally:
         problem.tol = tol
@@ -66,21 +67,26 @@ def stage2(problem: GeneralizedMixedProblem, theta1: np.ndarray, beta1: np.ndarr
     """
     ntheta = theta1.size
     unwhiten = problem.last.state.r_x_inverse(problem.p).T  # R_X^-T of the last (joint) PIRLS factor
+    options = dict(control.optimizer_options)
+    log_scale = control.theta_scale == "log" and log_scale_applies(problem.theta_map.lower_bounds(), options)
+    theta_start, theta_steps = theta1, np.maximum(0.25 * np.abs(theta1), 0.05)
+    if log_scale:
+        theta_start, theta_steps = to_search(theta1), search_steps(theta1, theta_steps)
 
     def natural(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return x[:ntheta], beta1 + unwhiten @ x[ntheta:]
+        return to_theta(x[:ntheta]) if log_scale else x[:ntheta], beta1 + unwhiten @ x[ntheta:]
 
     def objective(x: np.ndarray) -> float:
         theta, beta = natural(x)
         return problem.deviance(theta, beta, nagq)
 
     lower = np.concatenate([problem.theta_map.lower_bounds(), np.full(problem.p, -np.inf)])
-    initial = np.concatenate([theta1, np.zeros(problem.p)])
-    options = dict(control.optimizer_options)
-    options.setdefault("initial_step", step * np.concatenate([np.maximum(0.25 * np.abs(theta1), 0.05),
-                                                              np.full(problem.p, 1.0)]))
+    initial = np.concatenate([theta_start, np.zeros(problem.p)])
+    options.setdefault("initial_step", step * np.concatenate([theta_steps, np.full(problem.p, 1.0)]))
     method = control.stage2_optimizer or control.optimizer
     opt = optimize_theta(objective, initial, lower, method, options, control.restart_edge, control.boundary_tol)
+    if log_scale:
+        opt.scale = f"asinh(theta / {KNEE:g}), whitened beta"
     theta, beta = natural(opt.final)
     opt.initial = np.concatenate([theta1, beta1])
     opt.lower = lower

@@ -118,7 +118,8 @@ def fit_problem(
     def devfun(theta: np.ndarray) -> float:
         return problem.deviance(theta, reml)
 
-    settings = (control.optimizer, control.optimizer_options, control.restart_edge, control.boundary_tol)
+    settings = (control.optimizer, control.optimizer_options, control.restart_edge, control.boundary_tol,
+                control.theta_scale == "log")
     split = control.profile_small_terms and takes_options(control.optimizer_options)
     profile = SmallTermProfile.for_problem(problem) if split else None
     with blas_threads_for(problem.factor.dense_order()):
