@@ -43,11 +43,12 @@ class Control:
     boundary_tol : float
         Parameters this close to a bound are tried exactly on it.
     theta_scale : str
-        ``"log"``: the optimizer searches the diagonal elements of theta
-        (relative standard deviations) in their logarithms, which reaches
-        the same optimum in fewer evaluations; a singular optimum is finished
-        on theta itself (:mod:`mixedmodels.core._logscale`).  ``"linear"``:
-        theta itself, lme4's search path.  Either way the start is lme4's.
+        ``"log"``: the optimizer searches ``asinh(theta / 0.1)``, a log
+        scale above 0.1 and linear below (so a singular fit still reaches
+        the bound 0), which reaches the same optimum in fewer evaluations
+        (:mod:`mixedmodels.core._logscale`).  ``"linear"``: theta itself,
+        lme4's search path (it stops where lme4 stops).  Either way the
+        start is lme4's and so is the optimizer.
         Without effect when ``optimizer_options`` set an ``initial_step`` or
         ``upper`` bounds, which are meant for theta.
     profile_small_terms : bool
