@@ -21,11 +21,26 @@ from scipy.linalg import lapack
 
 
 def _triangular_solve(L: np.ndarray, b: np.ndarray, trans: bool) -> np.ndarray:
-    """``L x = b`` (or ``L' x = b``) for the lower triangle of ``L``."""
-    x, info = lapack.dtrtrs(L, b, lower=1, trans=int(trans))
+    """``L[:m, :m] x = b`` (or ``L[:m, :m]' x = b``) for the lower triangle of
+    ``L`` and ``m = len(b)``.
+
+    A leading block of a large factor is not contiguous, and LAPACK's wrapper
+    would copy it (18 ms for InstEval's 1,145 rows).  The whole triangle is
+    solved instead, with ``b`` padded by zeros: the leading part of the
+    solution is unchanged (forward substitution never reads the later rows;
+    backward substitution finds zeros there first).  A C-ordered ``L`` is
+    passed as its Fortran-ordered transpose, an upper triangle.
+    """
+    m, n = b.shape[0], L.shape[0]
+    if m < n:
+        b = np.concatenate([b, np.zeros((n - m,) + b.shape[1:])])
+    if L.flags.c_contiguous and not L.flags.f_contiguous:
+        x, info = lapack.dtrtrs(L.T, b, lower=0, trans=int(not trans))
+    else:
+        x, info = lapack.dtrtrs(L, b, lower=1, trans=int(trans))
     if info != 0:
         raise np.linalg.LinAlgError(f"singular triangular factor (dtrtrs info={info})")
-    return x
+    return x[:m]
 
 
 class DenseRest:
@@ -51,7 +66,7 @@ class DenseRest:
         """``x`` with ``L[:m, :m] x = b`` (``trans``: ``L[:m, :m]' x = b``); ``b`` is ``(m,)`` or ``(m, r)``."""
         if m == 0:
             return np.array(b, dtype=float)
-        return _triangular_solve(self.L[:m, :m], b, trans)
+        return _triangular_solve(self.L, b, trans)
 
     def dense(self) -> np.ndarray:
         """The factor as a dense array."""
@@ -160,10 +175,10 @@ class CutRest:
                 x[blk.start : blk.stop] /= _column(blk.root, x.ndim)
                 x[blk.stop :] -= blk.times(x[blk.start : blk.stop])
             if m > c:
-                x[c:m] = _triangular_solve(self.tail_L[: m - c, : m - c], x[c:m], False)
+                x[c:m] = _triangular_solve(self.tail_L, x[c:m], False)
             return x[:m]
         if m > c:
-            x[c:m] = _triangular_solve(self.tail_L[: m - c, : m - c], x[c:m], True)
+            x[c:m] = _triangular_solve(self.tail_L, x[c:m], True)
         for blk in reversed(self.blocks):
             x[blk.start : blk.stop] -= blk.transpose_times(x[blk.stop :])
             x[blk.start : blk.stop] /= _column(blk.root, x.ndim)

@@ -184,7 +184,7 @@ def optimize_profiled(profile: SmallTermProfile, devfun, initial: np.ndarray, lo
     (:func:`~mixedmodels.core._fit_theta.optimize_theta` on the large terms'
     parameters), reported for all of theta: ``initial``, ``lower`` and
     ``final`` are full theta (``final`` joins the best evaluation's two
-    parts), ``fmin`` is the full deviance ``devfun`` there, and the boundary
+    parts), ``fmin`` is the full deviance there (as the profile found it), and the boundary
     check runs on the full theta; ``feval`` and the settings are the outer
     search's, ``inner_feval`` counts the inner evaluations."""
     n = profile.n_outer
@@ -200,7 +200,7 @@ def optimize_profiled(profile: SmallTermProfile, devfun, initial: np.ndarray, lo
         )
     summary.initial, summary.lower = np.asarray(initial, dtype=float), lower
     summary.final = profile.full_theta(outer, inner)
-    summary.fmin = float(devfun(summary.final))
+    summary.fmin = profile.best[0]  # the full deviance there, found through the large terms' factor
     summary.inner_feval = profile.inner_evals
     if profile.inner_failures:
         summary.messages.append(f"the search over the small terms' parameters stopped early (an evaluation "
