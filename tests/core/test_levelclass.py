@@ -3,6 +3,7 @@
 same factor."""
 
 import numpy as np
+import pytest
 
 from mixedmodels.core import LinearMixedProblem, RandomEffectsBlock
 from mixedmodels.core._factor import first_term_blocks
@@ -66,15 +67,27 @@ def test_deviance_equals_the_full_maps():
     np.testing.assert_allclose(merged, full, rtol=1e-13)
 
 
-def test_estimated_share_is_exact_when_every_nonzero_is_drawn(monkeypatch):
+def test_merging_that_saves_too_little_is_not_kept(monkeypatch):
     from mixedmodels.core import _levelclass
 
     factor = crossed_problem().factor
-    outer, merged = factor.outer.sparse, factor._classes
-    monkeypatch.setattr(_levelclass, "SAMPLE_NONZEROS", outer.P.nnz)
-    a11 = factor.xp.a11
-    _, inverse = np.unique(a11.reshape(a11.shape[0], -1), axis=0, return_inverse=True)
-    share = _levelclass._merged_share(outer.P, inverse.ravel()[outer.column_order], merged.G.shape[1])
-    assert share == merged.G.nnz / outer.P.nnz
+    outer, merged, a11 = factor.outer.sparse, factor._classes, factor.xp.a11
+    share = merged.G.nnz / outer.P.nnz
+    assert share < 1
     monkeypatch.setattr(_levelclass, "MAX_KEPT_NNZ", share * 0.99)
     assert LevelClassMap.build(outer, a11) is None
+    monkeypatch.setattr(_levelclass, "MAX_KEPT_NNZ", share * 1.01)
+    assert LevelClassMap.build(outer, a11) is not None
+
+
+def test_map_given_by_column_converts_on_demand():
+    from mixedmodels.core._outer import OuterProductMap
+
+    factor = crossed_problem().factor
+    outer = factor.outer.sparse
+    twin = OuterProductMap(outer.rows, outer.cols, by_column=outer.P.T.tocsr(), column_order=outer.column_order)
+    assert twin._P is None
+    m = np.random.default_rng(3).normal(size=outer.P.shape[1])
+    np.testing.assert_allclose(twin.lower(m), outer.lower(m), rtol=1e-13)
+    with pytest.raises(ValueError, match="not both"):
+        OuterProductMap(outer.rows, outer.cols, outer.P, by_column=twin.by_column)

@@ -7,7 +7,10 @@ share ``M_l``, so their columns of the outer map
 (:class:`~mixedmodels.core._outer.OuterProductMap`) can be summed once; each
 evaluation then multiplies by one value per class of levels.  InstEval's
 2,972 students fall into 86 classes, and the map (random effects' rows)
-shrinks from 1.83 to 1.06 million non-zeros.  (A GLMM's blocks change with its weights: it keeps the full map.)
+shrinks from 1.83 to 1.06 million non-zeros.  The merged map is summed from
+the map's transpose, the form a scalar first term's map is built in, so the
+map itself is never converted.  (A GLMM's blocks change with its weights: it
+keeps the full map.)
 """
 
 from __future__ import annotations
@@ -17,12 +20,10 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from mixedmodels._unique import sorted_unique
 from mixedmodels.core._outer import OuterProductMap
 
 MAX_CLASS_SHARE = 0.25  # classes above this share of the levels: not worth merging
-MAX_KEPT_NNZ = 0.75  # merged maps above this share of the map's non-zeros are not built
-SAMPLE_NONZEROS = 8192  # non-zeros of the map whose rows estimate the merged share
+MAX_KEPT_NNZ = 0.75  # merged maps above this share of the map's non-zeros are not kept
 
 
 @dataclass
@@ -52,37 +53,18 @@ class LevelClassMap:
         nclass = representatives.size
         if nclass > MAX_CLASS_SHARE * q:
             return None
-        P = outer.P
-        entry = np.arange(P.shape[1]) if outer.column_order is None else outer.column_order
+        by_column = outer.by_column  # P' (rows: P's columns)
+        entry = np.arange(by_column.shape[0]) if outer.column_order is None else outer.column_order
         level, within = np.divmod(entry, k * k)
         target = inverse.ravel()[level] * (k * k) + within
-        if _merged_share(P, target, nclass * k * k) > MAX_KEPT_NNZ:
+        merge_t = sp.csr_matrix((np.ones(entry.size), (target, np.arange(entry.size))),
+                                shape=(nclass * k * k, entry.size))
+        merged_t = merge_t @ by_column  # rows of P' summed over each class
+        if merged_t.nnz > MAX_KEPT_NNZ * by_column.nnz:
             return None
-        merge = sp.csr_matrix((np.ones(entry.size), (np.arange(entry.size), target)),
-                              shape=(entry.size, nclass * k * k))
-        return cls((P @ merge).tocsr(), representatives)
+        return cls(merged_t.T.tocsr(), representatives)
 
     def lower(self, m: np.ndarray) -> np.ndarray:
         """Values of the downdate's lower triangle (as :meth:`OuterProductMap.lower`)
         for blocks ``m`` that are equal within every class."""
         return self.G @ m[self.representatives].ravel()
-
-
-def _merged_share(P: sp.csr_matrix, target: np.ndarray, width: int) -> float:
-    """Share of the non-zeros of ``P`` left after summing its columns into
-    ``target``, estimated on rows drawn in proportion to their non-zeros
-    (evenly spaced non-zeros pick the rows; each row's own share is exact)."""
-    if P.nnz == 0:
-        return 1.0
-    picks = np.linspace(0, P.nnz - 1, min(P.nnz, SAMPLE_NONZEROS)).astype(np.int64)
-    rows, picked = np.unique(np.searchsorted(P.indptr, picks, side="right") - 1, return_counts=True)
-    sample = P[rows]
-    row = np.repeat(np.arange(rows.size, dtype=np.int64), np.diff(sample.indptr))
-    keys = row * width + target[sample.indices]
-    if rows.size * width <= 1 << 24:  # mark (row, class) in a table: no sort
-        seen = np.zeros(rows.size * width, dtype=bool)
-        seen[keys] = True
-        distinct = seen.reshape(rows.size, width).sum(axis=1)
-    else:
-        distinct = np.bincount(sorted_unique(keys) // width, minlength=rows.size)
-    return float(np.sum(picked * distinct / np.diff(sample.indptr)) / picks.size)

@@ -91,21 +91,21 @@ class ScalarPairs:
 
 
 def scalar_outer_map(a_r1: sp.csr_matrix, compact, refreshable: bool = False):
-    """``(rows, cols, P, refresh, column_order)`` of the downdate map for a scalar first term.
-
-    ``P``'s column ``j`` is level ``column_order[j]``.  ``compact`` is
-    :func:`mixedmodels.core._outer._compact`; with ``refreshable``,
-    ``refresh(a_r1)`` gives ``P.data`` for new values of ``A`` with the same
-    structure (else ``refresh`` is None).
+    """The arguments of :class:`~mixedmodels.core._outer.OuterProductMap`
+    for a scalar first term: ``rows``, ``cols``, and ``P`` or its transpose
+    ``by_column`` (left to be converted when needed), ``column_order``
+    (``P``'s column ``j`` is level ``column_order[j]``) and, with
+    ``refreshable``, ``refresh_values`` for new values of ``A`` with the
+    same structure.  ``compact`` is :func:`mixedmodels.core._outer._compact`.
     """
     pairs = ScalarPairs(a_r1)
     s = pairs.s
     unique, position = compact(pairs.keys(), s * s)
     data = np.arange(position.size, dtype=float) if refreshable else pairs.products(a_r1.data)
-    transposed = sp.csr_matrix((data, position, pairs.level_ptr), shape=(pairs.q, unique.size))
-    by_position = transposed.T.tocsr()  # linear: CSC of P to CSR
+    by_column = sp.csr_matrix((data, position, pairs.level_ptr), shape=(pairs.q, unique.size))
     if not refreshable:
-        return unique // s, unique % s, by_position, None, pairs.level_order
+        return dict(rows=unique // s, cols=unique % s, by_column=by_column, column_order=pairs.level_order)
+    by_position = by_column.T.tocsr()  # linear: CSC of P to CSR
     # the pairs' entries in the map's order: a refresh is two gathers and a product (no class loop)
     permutation = by_position.data.astype(np.int64)
     first, second = (i[permutation] for i in pairs.pair_indices())
@@ -114,5 +114,5 @@ def scalar_outer_map(a_r1: sp.csr_matrix, compact, refreshable: bool = False):
         return a.data[first] * a.data[second]
 
     by_position.data = refresh(a_r1)
-
-    return unique // s, unique % s, by_position, refresh, pairs.level_order
+    return dict(rows=unique // s, cols=unique % s, P=by_position, refresh_values=refresh,
+                column_order=pairs.level_order)
