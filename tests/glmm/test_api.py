@@ -408,9 +408,10 @@ def test_newton_pirls_falls_back_to_fisher_scoring_from_a_bad_start():
     y = rng.negative_binomial(theta, theta / (theta + mu)).astype(float)
     data = pd.DataFrame({"y": y, "x": x, "g": [f"g{v:02d}" for v in g]})
     problem = glmer_problem(glmer_frame("y ~ x + (1 | g)", data), mm.families.NegativeBinomial(theta))
-    problem.modes(np.array([1.0]))  # the first call starts from R's mustart; the next from reset()
     for beta in ([15.0, 3.0], [15.0, -3.0]):  # Newton steps alone: PirlsError (measured)
         problem.reset(u=[np.zeros((20, 1))], beta=np.array(beta))
-        with np.errstate(all="ignore"):  # the overshooting steps overflow on the way
+        assert problem._start_eta is None  # reset() replaces R's pending mustart
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # the overflowing steps on the way raise no numpy warnings
             result = problem.modes(np.array([1.0]))
         assert result.converged and np.isfinite(result.pdev)

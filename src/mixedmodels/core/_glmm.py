@@ -140,8 +140,11 @@ class GeneralizedMixedProblem:
         self._start_eta = self.response.initial_eta()
 
     def reset(self, u: list[np.ndarray] | None = None, beta: np.ndarray | None = None) -> None:
-        """Set the modes PIRLS starts from."""
+        """Set the modes PIRLS starts from (the next PIRLS starts there, not
+        from a pending R ``mustart``)."""
         if u is not None:
             self.u = [np.array(x, dtype=float) for x in u]
         if beta is not None:
             self.beta = np.array(beta, dtype=float)
+        if u is not None or beta is not None:
+            self._start_eta = None

@@ -64,6 +64,9 @@ class PirlsResult:
         return _ussq(self.u)
 
 
+# a step far off can overflow (exp of a large linear predictor): its penalized deviance is
+# then not finite, which the step halvings and the Fisher fallback handle; no numpy warnings
+@np.errstate(over="ignore", invalid="ignore", divide="ignore")
 def pirls(problem, lambdas, u, beta, eta=None, fixed_beta: bool = False,
           tol: float = 1e-10, maxit: int = 100, max_halvings: int = 10) -> PirlsResult:
     """Iterate weighted PLS steps from ``(u, beta)`` to the conditional modes.
