@@ -17,10 +17,10 @@ from mixedmodels._warnings import (
     ScaleWarning,
     SingularFitWarning,
 )
+from mixedmodels.comparison import anova, bootstrap_lrt
+from mixedmodels.fixed import glm, lm
 from mixedmodels.formula import FormulaError, RankDeficiencyWarning
 from mixedmodels.lmm import LmerFit, lmer
-from mixedmodels.fixed import glm, lm
-from mixedmodels.comparison import anova, bootstrap_lrt
 
 __all__ = [
     "CheckError",

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
 from mixedmodels._control import Control
-from mixedmodels._warnings import ConvergenceWarning, ScaleWarning, SingularFitWarning, signal
+from mixedmodels._warnings import (
+    ConvergenceWarning,
+    ScaleWarning,
+    SingularFitWarning,
+    signal,
+)
 from mixedmodels.core._derivs import gradient_hessian
 
 Derivatives = Callable[..., "tuple[np.ndarray, np.ndarray]"]
@@ -129,10 +134,10 @@ def _gradient_message(grad: np.ndarray, hess: np.ndarray, control: Control) -> l
         return ["unable to evaluate scaled gradient"]
     mingrad = np.minimum(np.abs(scaled), np.abs(grad))
     if mingrad.max() > control.grad_tol:
-        return [
+        return [(
             f"Model failed to converge with max|grad| = {mingrad.max():.6g} "
             f"(tol = {control.grad_tol:g}, component {int(np.argmax(mingrad)) + 1})"
-        ]
+        )]
     return []
 
 

@@ -23,7 +23,7 @@ def zapsmall(values, digits: int) -> np.ndarray:
     biggest = np.max(np.abs(vals[np.isfinite(vals)]), initial=0.0)
     if biggest == 0:
         return vals
-    return np.round(vals, max(0, digits - int(math.ceil(math.log10(biggest)))))
+    return np.round(vals, max(0, digits - math.ceil(math.log10(biggest))))
 
 
 def abbreviate(name: str, minlength: int = 6) -> str:
@@ -63,7 +63,7 @@ def quantile_line(values: np.ndarray) -> list[str]:
 def _needed_decimals(v: float, digits: int) -> int:
     """Decimals R's ``format`` needs to show ``v`` to ``digits`` significant digits,
     trailing zeros dropped."""
-    most = max(digits - 1 - int(math.floor(math.log10(abs(v)))), 0)
+    most = max(digits - 1 - math.floor(math.log10(abs(v))), 0)
     rounded = round(v, most)
     return next(d for d in range(most + 1) if round(v, d) == rounded)
 

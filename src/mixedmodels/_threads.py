@@ -21,10 +21,10 @@ scipy's.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Iterator
 
 SMALL_DENSE = 1000
 _lock = threading.Lock()
@@ -32,14 +32,14 @@ _open = {"small": 0, "large": 0}  # blocks open in this process (the limits are 
 _restore = None
 
 
-@lru_cache(maxsize=None)
+@cache
 def _controller():
     from threadpoolctl import ThreadpoolController
 
     return ThreadpoolController()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _numpy_own_blas() -> tuple[str, ...]:
     """File paths of the BLAS libraries that only numpy uses (those in its
     wheel, when another BLAS library -- scipy's -- is loaded too)."""

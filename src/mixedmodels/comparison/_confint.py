@@ -11,7 +11,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from mixedmodels.comparison._parameters import parameter_indices, parameter_names, variance_parameters
+from mixedmodels.comparison._parameters import (
+    parameter_indices,
+    parameter_names,
+    variance_parameters,
+)
 
 METHODS = ("wald", "profile", "boot")
 

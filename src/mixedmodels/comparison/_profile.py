@@ -23,7 +23,12 @@ import pandas as pd
 
 from mixedmodels._likelihood import LOG_2PI
 from mixedmodels._warnings import ConvergenceWarning, signal
-from mixedmodels.comparison._parameters import fit_sdcor, parameter_indices, parameter_names, sdcor_to_theta
+from mixedmodels.comparison._parameters import (
+    fit_sdcor,
+    parameter_indices,
+    parameter_names,
+    sdcor_to_theta,
+)
 from mixedmodels.core import LinearMixedProblem, OptSummary, minimize
 
 

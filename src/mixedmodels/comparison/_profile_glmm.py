@@ -15,7 +15,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mixedmodels.comparison._parameters import fit_sdcor, parameter_names, sdcor_to_theta
+from mixedmodels.comparison._parameters import (
+    fit_sdcor,
+    parameter_names,
+    sdcor_to_theta,
+)
 from mixedmodels.comparison._profile import ProfilerBase
 
 

@@ -6,7 +6,11 @@ fixed effects as a plain matrix.
 """
 
 from mixedmodels.core._covariance import CovarianceStructure, Unstructured
-from mixedmodels.core._crossprod import CrossProducts, chunked_cross_products, cross_products
+from mixedmodels.core._crossprod import (
+    CrossProducts,
+    chunked_cross_products,
+    cross_products,
+)
 from mixedmodels.core._factor import BlockedFactor, FactorState
 from mixedmodels.core._lmm import LinearMixedProblem
 from mixedmodels.core._optimize import OptSummary, minimize

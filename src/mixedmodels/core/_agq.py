@@ -13,12 +13,12 @@ As lme4 (1.1-x) it omits the saturated log-likelihood.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 
 
-@lru_cache(maxsize=None)
+@cache
 def gauss_hermite(k: int) -> tuple[np.ndarray, np.ndarray]:
     """Nodes and weights of the ``k``-point rule for the standard normal density."""
     z, w = np.polynomial.hermite_e.hermegauss(k)

@@ -42,7 +42,7 @@ class CrossProducts:
     a_rr: np.ndarray | sp.csr_matrix
     n: int
 
-    def with_response(self, response_r1: np.ndarray, response_rest: np.ndarray) -> "CrossProducts":
+    def with_response(self, response_r1: np.ndarray, response_rest: np.ndarray) -> CrossProducts:
         """The cross-products of the same ``[Z X]`` with another response:
         ``response_r1 = Z_1' y`` (``q1 k1``) and ``response_rest = [Z_rest X y]' y``
         (``s``) replace the last row of ``a_r1`` and the last row and column of ``a_rr``."""
@@ -56,7 +56,7 @@ class CrossProducts:
             a_rr[-1, :] = a_rr[:, -1] = response_rest
         return CrossProducts(self.a11, _with_last_row(self.a_r1, response_r1), a_rr, self.n)
 
-    def __add__(self, other: "CrossProducts") -> "CrossProducts":
+    def __add__(self, other: CrossProducts) -> CrossProducts:
         return CrossProducts(
             self.a11 + other.a11,
             (self.a_r1 + other.a_r1).tocsr(),

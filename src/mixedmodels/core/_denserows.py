@@ -45,7 +45,7 @@ class DenseRowsDowndate:
         self.cols = np.arange(t.size) - np.repeat(np.cumsum(counts) - counts, counts)
         self._flat = self.cols * self.d + t  # into the (s, d) product A (A_x M)'
 
-    def with_rows(self, a_x: np.ndarray) -> "DenseRowsDowndate":
+    def with_rows(self, a_x: np.ndarray) -> DenseRowsDowndate:
         """The same positions for new dense rows (a new response)."""
         out = copy.copy(self)
         out.a_x = a_x
@@ -94,7 +94,7 @@ class SplitOuterMap:
         self.rows = np.concatenate([self.sparse.rows, self.dense.rows])
         self.cols = np.concatenate([self.sparse.cols, self.dense.cols])
 
-    def with_response(self, response_r1: np.ndarray) -> "SplitOuterMap":
+    def with_response(self, response_r1: np.ndarray) -> SplitOuterMap:
         """The map for another response ``Z_1' y``: the sparse part is shared."""
         a_x = self.dense.a_x.copy()
         a_x[-1] = response_r1

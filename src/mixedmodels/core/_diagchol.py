@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.linalg as la
-from scipy.linalg import blas
 import scipy.sparse as sp
+from scipy.linalg import blas
 
 from mixedmodels.core._packed import lower_entries
 

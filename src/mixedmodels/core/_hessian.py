@@ -9,7 +9,7 @@ accurate to O(h), reusing the points of the central diagonal differences:
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

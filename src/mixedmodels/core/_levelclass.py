@@ -42,7 +42,7 @@ class LevelClassMap:
     representatives: np.ndarray
 
     @classmethod
-    def build(cls, outer: OuterProductMap, a11: np.ndarray) -> "LevelClassMap | None":
+    def build(cls, outer: OuterProductMap, a11: np.ndarray) -> LevelClassMap | None:
         """The merged map of ``outer`` for the first-term blocks ``a11``
         (``(q, k, k)``), or None when merging would save little."""
         q, k, _ = a11.shape

@@ -55,7 +55,7 @@ class LinearMixedProblem:
         self.factor = BlockedFactor(xp, *rest_layout(blocks), sparse_cuts=sparse_cuts)
         self.log_weights = 0.0 if weights is None else float(np.sum(np.log(weights)))
 
-    def with_response(self, y: np.ndarray) -> "LinearMixedProblem":
+    def with_response(self, y: np.ndarray) -> LinearMixedProblem:
         """The same model with the response ``y`` (any offset subtracted), for
         ``refit`` and the bootstrap: only the cross-products with ``y`` are
         formed; the downdate map and the rest's layout are shared."""

@@ -22,7 +22,7 @@ common map saves them (crossed random slopes 129 -> 86).
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

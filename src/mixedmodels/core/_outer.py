@@ -9,7 +9,7 @@ product instead of a sparse-sparse matrix product.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import scipy.sparse as sp

@@ -104,7 +104,7 @@ def scalar_outer_map(a_r1: sp.csr_matrix, compact, refreshable: bool = False):
     data = np.arange(position.size, dtype=float) if refreshable else pairs.products(a_r1.data)
     by_column = sp.csr_matrix((data, position, pairs.level_ptr), shape=(pairs.q, unique.size))
     if not refreshable:
-        return dict(rows=unique // s, cols=unique % s, by_column=by_column, column_order=pairs.level_order)
+        return {"rows": unique // s, "cols": unique % s, "by_column": by_column, "column_order": pairs.level_order}
     by_position = by_column.T.tocsr()  # linear: CSC of P to CSR
     # the pairs' entries in the map's order: a refresh is two gathers and a product (no class loop)
     permutation = by_position.data.astype(np.int64)
@@ -114,5 +114,5 @@ def scalar_outer_map(a_r1: sp.csr_matrix, compact, refreshable: bool = False):
         return a.data[first] * a.data[second]
 
     by_position.data = refresh(a_r1)
-    return dict(rows=unique // s, cols=unique % s, P=by_position, refresh_values=refresh,
-                column_order=pairs.level_order)
+    return {"rows": unique // s, "cols": unique % s, "P": by_position, "refresh_values": refresh,
+            "column_order": pairs.level_order}

@@ -70,7 +70,7 @@ class PackedRest:
         self.term_pair = term_of[rows] * (nterms + 1) + term_of[cols]
         self.flat = rows.astype(np.int64) * self.size + cols
 
-    def with_response(self, response_rest: np.ndarray) -> "PackedRest":
+    def with_response(self, response_rest: np.ndarray) -> PackedRest:
         """The packed rest for another response: the base values of the last
         row (the response's) become ``response_rest`` at their columns."""
         out = copy.copy(self)
@@ -85,7 +85,7 @@ class PackedRest:
         return np.outer(scale, scale).ravel()[self.term_pair]
 
     @classmethod
-    def build(cls, factor, rows: np.ndarray | None = None, cols: np.ndarray | None = None) -> "PackedRest | None":
+    def build(cls, factor, rows: np.ndarray | None = None, cols: np.ndarray | None = None) -> PackedRest | None:
         """Positions ``(rows, cols)`` (sorted by row, then column; default: the
         outer map's), holding every non-zero of ``A_rr`` and of the downdate."""
         outer, s = factor.outer, factor.xp.a_rr.shape[0]

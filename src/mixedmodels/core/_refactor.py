@@ -73,7 +73,7 @@ class ReweightableFactor(BlockedFactor):
         dense = s - (self.cuts[-1] if self.cuts else 0)
         return downdate + dense**3 / 3
 
-    def reweight(self, xp: CrossProducts) -> "ReweightableFactor":
+    def reweight(self, xp: CrossProducts) -> ReweightableFactor:
         """Use new cross-products with the structure of the first ones."""
         self.xp = xp
         if not self.dense:

@@ -76,7 +76,7 @@ class SmallTermProfile:
         self._leading_at: dict[bytes, _Leading | None] = {}  # recent large-term factors, for full_deviance
 
     @classmethod
-    def for_problem(cls, problem) -> "SmallTermProfile | None":
+    def for_problem(cls, problem) -> SmallTermProfile | None:
         """The profile over the longest run of trailing terms with at most
         ``MAX_TRAILING_EFFECTS`` random effects together, if the terms before
         them leave a dense part of order ``MIN_LEADING`` or more."""

@@ -35,7 +35,7 @@ def _entry(name: str) -> dict:
     )
 
 
-def list() -> pd.Series:  # noqa: A001 - mirrors R's data() listing
+def list() -> pd.Series:
     """Names of the bundled datasets with a one-line description.
 
     Returns

@@ -92,7 +92,7 @@ class LmFit(LikelihoodModel):
     def _offset(self) -> np.ndarray | float:
         return 0.0 if self.frame.offset is None else self.frame.offset
 
-    def refit(self, newresp) -> "LmFit":
+    def refit(self, newresp) -> LmFit:
         """The same model fitted to a new response vector."""
         y = np.asarray(newresp, dtype=float).ravel()
         if y.shape != (self.frame.n,):

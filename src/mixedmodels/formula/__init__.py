@@ -7,7 +7,11 @@ and a spec that rebuilds the same columns for new data.
 """
 
 from mixedmodels.formula._build import build_model_frame
-from mixedmodels.formula._errors import FormulaError, FormulaSyntaxError, UnknownVariableError
+from mixedmodels.formula._errors import (
+    FormulaError,
+    FormulaSyntaxError,
+    UnknownVariableError,
+)
 from mixedmodels.formula._frame import ModelFrame, ReTerm
 from mixedmodels.formula._rank import RankDeficiencyWarning
 from mixedmodels.formula._spec import ModelSpec

@@ -10,8 +10,14 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["CONTRAST", "INDICATOR", "NUMERIC", "term_codings", "contrast_matrix",
-           "poly_contrasts"]
+__all__ = [
+    "CONTRAST",
+    "INDICATOR",
+    "NUMERIC",
+    "contrast_matrix",
+    "poly_contrasts",
+    "term_codings",
+]
 
 NUMERIC, CONTRAST, INDICATOR = "numeric", "contrast", "indicator"
 

@@ -9,7 +9,7 @@ import pandas as pd
 
 from mixedmodels.formula._errors import FormulaError, UnknownVariableError
 
-__all__ = ["as_dataframe", "argument_vector"]
+__all__ = ["argument_vector", "as_dataframe"]
 
 
 def _from_polars(data: Any) -> pd.DataFrame:

@@ -12,7 +12,7 @@ import ast
 
 from mixedmodels.formula._errors import FormulaSyntaxError
 
-__all__ = ["parse_expr", "r_deparse", "python_code", "free_names"]
+__all__ = ["free_names", "parse_expr", "python_code", "r_deparse"]
 
 _BINOPS = {ast.Add: ("+", 10, " "), ast.Sub: ("-", 10, " "), ast.Mult: ("*", 11, " "),
            ast.Div: ("/", 11, ""), ast.Mod: ("%%", 12, ""), ast.FloorDiv: ("%/%", 12, ""),

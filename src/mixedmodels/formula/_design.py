@@ -17,7 +17,7 @@ from mixedmodels.formula._errors import FormulaError
 from mixedmodels.formula._terms import Terms
 from mixedmodels.formula._values import Factor, Numeric
 
-__all__ = ["DesignPlan", "build_columns", "plan_design", "design_matrix"]
+__all__ = ["DesignPlan", "build_columns", "design_matrix", "plan_design"]
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,13 @@ import difflib
 import re
 from collections.abc import Iterable
 
-__all__ = ["FormulaError", "FormulaSyntaxError", "UnknownVariableError",
-           "point_at", "from_formulaic"]
+__all__ = [
+    "FormulaError",
+    "FormulaSyntaxError",
+    "UnknownVariableError",
+    "from_formulaic",
+    "point_at",
+]
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 

@@ -20,7 +20,7 @@ from mixedmodels.formula._errors import FormulaError, UnknownVariableError
 from mixedmodels.formula._transforms import TRANSFORMS
 from mixedmodels.formula._values import Factor, Numeric, as_value
 
-__all__ = ["Variable", "variable", "evaluate", "evaluate_raw"]
+__all__ = ["Variable", "evaluate", "evaluate_raw", "variable"]
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import pandas as pd
 if TYPE_CHECKING:
     from mixedmodels.formula._spec import ModelSpec
 
-__all__ = ["ReTerm", "ModelFrame"]
+__all__ = ["ModelFrame", "ReTerm"]
 
 
 @dataclass
@@ -96,7 +96,7 @@ class ModelFrame:
     weights: np.ndarray | None
     n_dropped: int
     rows_used: np.ndarray
-    spec: "ModelSpec" = field(repr=False)
+    spec: ModelSpec = field(repr=False)
     row_labels: pd.Index = field(default=None, repr=False)  # type: ignore[assignment]
 
     def __post_init__(self) -> None:

@@ -15,7 +15,7 @@ import numpy as np
 from mixedmodels.formula._errors import FormulaSyntaxError
 from mixedmodels.formula._values import Factor, Numeric, as_factor
 
-__all__ = ["expand_group", "group_factor", "group_codes", "to_factor"]
+__all__ = ["expand_group", "group_codes", "group_factor", "to_factor"]
 
 _NAME = re.compile(r"^[A-Za-z._][A-Za-z0-9._]*$")
 
@@ -63,7 +63,7 @@ def group_factor(parts: list[Factor]) -> Factor:
     for p in parts:
         key = key * max(len(p.levels), 1) + np.maximum(p.codes, 0)
         missing |= p.codes < 0
-    uniq, inverse = np.unique(key[~missing], return_inverse=True)
+    _, inverse = np.unique(key[~missing], return_inverse=True)
     codes = np.full(len(key), -1, dtype=np.int64)
     codes[~missing] = inverse
     first = np.flatnonzero(~missing)[np.unique(inverse, return_index=True)[1]]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 
 from mixedmodels.formula._bars import ReSpec
@@ -17,7 +19,7 @@ __all__ = ["build_re_terms", "lme4_order", "make_unique"]
 
 def lme4_order(nlevels: list[int]) -> list[int]:
     """Term order of lme4's ``mkReTrms``: by decreasing levels, only if not already."""
-    if not any(b > a for a, b in zip(nlevels, nlevels[1:])):
+    if not any(b > a for a, b in pairwise(nlevels)):
         return list(range(len(nlevels)))
     ascending = sorted(range(len(nlevels)), key=lambda i: nlevels[i])
     return ascending[::-1]

@@ -13,7 +13,7 @@ import numpy as np
 
 from mixedmodels._warnings import MixedModelsWarning
 
-__all__ = ["aliased_columns", "drop_aliased", "RankDeficiencyWarning"]
+__all__ = ["RankDeficiencyWarning", "aliased_columns", "drop_aliased"]
 
 
 class RankDeficiencyWarning(MixedModelsWarning):

@@ -18,7 +18,7 @@ from mixedmodels.formula._deparse import parse_expr, r_deparse
 from mixedmodels.formula._errors import FormulaError
 from mixedmodels.formula._evaluate import evaluate_raw, variable
 
-__all__ = ["response_name", "evaluate_response", "response_column"]
+__all__ = ["evaluate_response", "response_column", "response_name"]
 
 
 def response_name(text: str) -> str:

@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from mixedmodels.formula._data import as_dataframe
 from mixedmodels.formula._contrasts import INDICATOR, NUMERIC
+from mixedmodels.formula._data import as_dataframe
 from mixedmodels.formula._design import DesignPlan, build_columns, design_matrix
 from mixedmodels.formula._errors import FormulaError
 from mixedmodels.formula._evaluate import Variable, evaluate, variable

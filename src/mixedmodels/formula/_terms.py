@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from formulaic import Formula
-from formulaic.parser import DefaultFormulaParser
 from formulaic.errors import FormulaicError
+from formulaic.parser import DefaultFormulaParser
 from formulaic.parser.types.factor import Factor as FFactor
 
 from mixedmodels.formula._errors import FormulaError, from_formulaic

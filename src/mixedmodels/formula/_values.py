@@ -15,7 +15,7 @@ import pandas as pd
 
 from mixedmodels._unique import sorted_unique
 
-__all__ = ["Numeric", "Factor", "as_value", "r_label", "as_factor"]
+__all__ = ["Factor", "Numeric", "as_factor", "as_value", "r_label"]
 
 
 @dataclass
@@ -28,7 +28,7 @@ class Numeric:
     def na_rows(self) -> np.ndarray:
         return np.isnan(self.values).any(axis=1)
 
-    def take(self, rows: np.ndarray) -> "Numeric":
+    def take(self, rows: np.ndarray) -> Numeric:
         return Numeric(self.values[rows], self.colnames)
 
 
@@ -43,17 +43,17 @@ class Factor:
     def na_rows(self) -> np.ndarray:
         return self.codes < 0
 
-    def take(self, rows: np.ndarray) -> "Factor":
+    def take(self, rows: np.ndarray) -> Factor:
         return Factor(self.codes[rows], self.levels, self.ordered)
 
-    def drop_unused(self) -> "Factor":
+    def drop_unused(self) -> Factor:
         """Drop levels that do not occur (R's ``drop.unused.levels``)."""
         used = sorted_unique(self.codes[self.codes >= 0])
         remap = np.full(len(self.levels) + 1, -1, dtype=np.int64)
         remap[used] = np.arange(used.size)
         return Factor(remap[self.codes], [self.levels[i] for i in used], self.ordered)
 
-    def recode(self, levels: list[str]) -> tuple["Factor", list[str]]:
+    def recode(self, levels: list[str]) -> tuple[Factor, list[str]]:
         """Re-express on ``levels``; also return labels not among them."""
         index = {lev: i for i, lev in enumerate(levels)}
         mine = np.array([index.get(lev, -2) for lev in self.levels] + [-1], dtype=np.int64)
@@ -125,9 +125,9 @@ def as_value(obj: Any, n: int) -> Numeric | Factor:
     dtype = getattr(obj, "dtype", None)
     if isinstance(dtype, pd.CategoricalDtype):
         return _from_categorical(pd.Categorical(obj))
-    if dtype is not None and (dtype == bool or dtype == object or pd.api.types.is_string_dtype(dtype)):
-        if not _all_numbers(obj):
-            return as_factor(obj)
+    if (dtype is not None and (dtype == bool or dtype == object or pd.api.types.is_string_dtype(dtype))
+            and not _all_numbers(obj)):
+        return as_factor(obj)
     if isinstance(obj, (pd.Series, pd.Index, pd.api.extensions.ExtensionArray)):
         arr = pd.Series(obj).to_numpy(dtype=np.float64, na_value=np.nan)
     else:

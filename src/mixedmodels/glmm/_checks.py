@@ -3,7 +3,7 @@ PIRLS convergence, and the Hessian the fixed-effects covariance comes from."""
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import numpy as np
 
-from mixedmodels._threads import blas_threads_for
 from mixedmodels._checks import check_few_levels, check_optimizer_code, check_scale_x
+from mixedmodels._threads import blas_threads_for
 from mixedmodels.core import LmmSolution, RandomEffectsBlock, solve
 from mixedmodels.core._agq import check_agq
 from mixedmodels.core._glmm import GeneralizedMixedProblem
 from mixedmodels.families import Family, get_family
 from mixedmodels.formula import FormulaError, ModelFrame, build_model_frame
 from mixedmodels.formula._response import response_column
-from mixedmodels.glmm._checks import check_pirls, derivative_checks, fixed_effects_vcov, restarted_hessian
+from mixedmodels.glmm._checks import (
+    check_pirls,
+    derivative_checks,
+    fixed_effects_vcov,
+    restarted_hessian,
+)
 from mixedmodels.glmm._control import GlmerControl
 from mixedmodels.glmm._diagnostics import check_separation
 from mixedmodels.glmm._response import glm_response

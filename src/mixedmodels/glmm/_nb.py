@@ -17,7 +17,12 @@ from scipy import special
 
 from mixedmodels.families import NegativeBinomial, Poisson
 from mixedmodels.glmm._control import GlmerControl
-from mixedmodels.glmm._fit import fit_glmer, glmer_frame, glmer_problem, refit_last_stage
+from mixedmodels.glmm._fit import (
+    fit_glmer,
+    glmer_frame,
+    glmer_problem,
+    refit_last_stage,
+)
 from mixedmodels.glmm._result import GlmerFit
 from mixedmodels.glmm._stages import restage
 from mixedmodels.lmm._fit import _data_name

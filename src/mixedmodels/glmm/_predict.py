@@ -10,7 +10,7 @@ from mixedmodels.lmm._predict import predict as predict_link
 _RESIDUAL_TYPES = ("deviance", "pearson", "response", "working")
 
 
-def residuals(fit, type: str = "deviance", scaled: bool = False) -> pd.Series:  # noqa: A002
+def residuals(fit, type: str = "deviance", scaled: bool = False) -> pd.Series:
     """R's ``residuals.glmResp``: deviance, Pearson, response or working residuals;
     ``scaled`` divides by sigma (1 unless the family has a dispersion)."""
     if type not in _RESIDUAL_TYPES:
@@ -33,7 +33,7 @@ def residuals(fit, type: str = "deviance", scaled: bool = False) -> pd.Series:  
 
 
 def predict(fit, newdata=None, re_form: str | None = None, allow_new_levels: bool = False,
-            type: str = "link") -> pd.Series:  # noqa: A002
+            type: str = "link") -> pd.Series:
     """Predictions as lme4's ``predict.merMod``: ``type="link"`` gives eta,
     ``type="response"`` the mean; see :func:`mixedmodels.lmm._predict.predict`
     for ``newdata``, ``re_form`` and ``allow_new_levels``."""

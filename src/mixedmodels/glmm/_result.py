@@ -126,14 +126,14 @@ class GlmerFit(LmerFit):
         mu = self.family.link.linkinv(self.linear_predictor().to_numpy())
         return pd.Series(mu, index=self.frame.row_labels, name="fitted")
 
-    def residuals(self, type: str = "deviance", scaled: bool = False) -> pd.Series:  # noqa: A002
+    def residuals(self, type: str = "deviance", scaled: bool = False) -> pd.Series:
         """``"deviance"`` (default), ``"pearson"``, ``"response"`` or ``"working"`` residuals."""
         from mixedmodels.glmm._predict import residuals
 
         return residuals(self, type, scaled)
 
     def predict(self, newdata=None, re_form: str | None = None, allow_new_levels: bool = False,
-                type: str = "link") -> pd.Series:  # noqa: A002
+                type: str = "link") -> pd.Series:
         """Predictions on the ``"link"`` (default, as lme4) or ``"response"`` scale."""
         from mixedmodels.glmm._predict import predict
 
@@ -171,7 +171,7 @@ class GlmerFit(LmerFit):
 
         return contest(self, L, check_asymptotic(ddf))
 
-    def anova(self, type: int | str = 3, ddf: str = "satterthwaite") -> pd.DataFrame:  # noqa: A002
+    def anova(self, type: int | str = 3, ddf: str = "satterthwaite") -> pd.DataFrame:
         """Not for GLMMs: lmerTest's F tests per term need a linear mixed model."""
         raise NotImplementedError(
             "anova(type=...) gives lmerTest's F tests, which are for linear mixed models; for a glmer fit "
@@ -202,7 +202,7 @@ class GlmerFit(LmerFit):
         raise NotImplementedError(f"{LMM_ONLY_DDF}.")
 
     # --- refitting --------------------------------------------------------
-    def update(self, formula: str | None = None, data=None, reml: bool | None = None, **kwargs) -> "GlmerFit":
+    def update(self, formula: str | None = None, data=None, reml: bool | None = None, **kwargs) -> GlmerFit:
         """Refit with a new formula, data, family, nagq or control (lme4's ``update``).
 
         ``reml`` exists for the :class:`LmerFit` signature: a GLMM is fitted by
@@ -218,7 +218,7 @@ class GlmerFit(LmerFit):
         kwargs.setdefault("control", self.control)
         return glmer(formula or self.formula, self.data if data is None else data, **kwargs)
 
-    def refit(self, newresp) -> "GlmerFit":
+    def refit(self, newresp) -> GlmerFit:
         """Refit the same model to a new response (lme4's ``refit``)."""
         from mixedmodels.glmm._fit import refit
 

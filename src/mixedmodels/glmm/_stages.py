@@ -15,7 +15,13 @@ import numpy as np
 
 from mixedmodels.core._fit_theta import optimize_theta
 from mixedmodels.core._glmm import GeneralizedMixedProblem
-from mixedmodels.core._logscale import KNEE, log_scale_applies, search_steps, to_search, to_theta
+from mixedmodels.core._logscale import (
+    KNEE,
+    log_scale_applies,
+    search_steps,
+    to_search,
+    to_theta,
+)
 from mixedmodels.core._optimize import OptSummary
 from mixedmodels.core._pirls import PirlsError
 from mixedmodels.glmm._control import GlmerControl

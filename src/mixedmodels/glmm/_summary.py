@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from mixedmodels._format import quantile_line
 from mixedmodels.lmm._summary import (
     Summary,

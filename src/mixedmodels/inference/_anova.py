@@ -11,7 +11,7 @@ _TYPES = {"1": 1, "i": 1, "2": 2, "ii": 2, "3": 3, "iii": 3}
 _TITLES = {"satterthwaite": "Satterthwaite's", "kenward-roger": "Kenward-Roger's", "asymptotic": "asymptotic"}
 
 
-def anova_table(fit, type: int | str = 3, ddf: str = "satterthwaite") -> pd.DataFrame:  # noqa: A002
+def anova_table(fit, type: int | str = 3, ddf: str = "satterthwaite") -> pd.DataFrame:
     """F tests of the model terms; ``attrs["heading"]`` holds lmerTest's heading.
 
     Columns ``sum_sq, mean_sq, num_df, den_df, f_value, p_value`` (lmerTest's

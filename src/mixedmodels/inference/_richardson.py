@@ -7,7 +7,7 @@ extrapolation reproduces its degrees of freedom to many digits.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

@@ -6,12 +6,21 @@ from functools import partial
 
 import numpy as np
 
-from mixedmodels._threads import blas_threads_for
-from mixedmodels._checks import check_convergence, check_few_levels, check_optimizer_code, check_scale_x
+from mixedmodels._checks import (
+    check_convergence,
+    check_few_levels,
+    check_optimizer_code,
+    check_scale_x,
+)
 from mixedmodels._control import Control
+from mixedmodels._threads import blas_threads_for
 from mixedmodels.core import LinearMixedProblem, RandomEffectsBlock, solve
 from mixedmodels.core._fit_theta import optimize_theta
-from mixedmodels.core._smallterms import SmallTermProfile, optimize_profiled, takes_options
+from mixedmodels.core._smallterms import (
+    SmallTermProfile,
+    optimize_profiled,
+    takes_options,
+)
 from mixedmodels.formula import FormulaError, ModelFrame, build_model_frame
 from mixedmodels.lmm._result import LmerFit
 

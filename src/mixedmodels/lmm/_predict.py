@@ -22,7 +22,7 @@ def linear_predictor(fit, terms: list[int] | None = None) -> np.ndarray:
     return eta
 
 
-def residuals(fit, type: str = "response", scaled: bool = False) -> pd.Series:  # noqa: A002
+def residuals(fit, type: str = "response", scaled: bool = False) -> pd.Series:
     """Residuals as lme4's ``residuals.lmResp``: ``"response"`` and ``"working"`` are
     ``y - mu``; ``"pearson"`` and ``"deviance"`` are ``sqrt(w) (y - mu)``.
     ``scaled`` divides by sigma."""

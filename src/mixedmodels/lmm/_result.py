@@ -167,7 +167,7 @@ class LmerFit(LikelihoodModel):
 
         return pd.Series(linear_predictor(self), index=self.frame.row_labels, name="fitted")
 
-    def residuals(self, type: str = "response", scaled: bool = False) -> pd.Series:  # noqa: A002
+    def residuals(self, type: str = "response", scaled: bool = False) -> pd.Series:
         """Residuals: ``"response"``/``"working"`` (y - fitted) or ``"pearson"``/``"deviance"``
         (times sqrt(weights)), as lme4; ``scaled=True`` divides by sigma."""
         from mixedmodels.lmm._predict import residuals
@@ -201,7 +201,7 @@ class LmerFit(LikelihoodModel):
 
         return tidy(self, effects, conf_level)
 
-    def update(self, formula: str | None = None, data=None, reml: bool | None = None, **kwargs) -> "LmerFit":
+    def update(self, formula: str | None = None, data=None, reml: bool | None = None, **kwargs) -> LmerFit:
         """Refit with a new formula, data or REML setting (lme4's ``update``).
 
         Without a new formula or data only the criterion changes, and the
@@ -215,7 +215,7 @@ class LmerFit(LikelihoodModel):
         data = self.data if data is None else data
         return lmer(formula or self.formula, data, reml, control=kwargs.pop("control", self.control), **kwargs)
 
-    def refit(self, newresp) -> "LmerFit":
+    def refit(self, newresp) -> LmerFit:
         """Refit the same model to a new response vector (lme4's ``refit``)."""
         from mixedmodels.lmm._fit import fit_problem, problem_with_response
 
@@ -283,7 +283,7 @@ class LmerFit(LikelihoodModel):
 
         return coef_table(self, ddf)
 
-    def anova(self, type: int | str = 3, ddf: str = "satterthwaite") -> pd.DataFrame:  # noqa: A002
+    def anova(self, type: int | str = 3, ddf: str = "satterthwaite") -> pd.DataFrame:
         """F test per fixed-effects term, lmerTest's ``anova`` (type 3, 2 or 1)."""
         from mixedmodels.inference import anova_table
 

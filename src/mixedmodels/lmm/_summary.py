@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import pandas as pd
-
-import textwrap
 
 from mixedmodels._format import (
     SIGNIF_LEGEND,
