@@ -43,14 +43,15 @@ class Control:
     boundary_tol : float
         Parameters this close to a bound are tried exactly on it.
     theta_scale : str
-        ``"log"``: the optimizer searches ``asinh(theta / 0.1)``, a log
-        scale above 0.1 and linear below (so a singular fit still reaches
+        ``"log"``: when theta is all diagonal (scalar terms and
+        ``(x || g)``), the optimizer searches ``asinh(theta / 0.3)``, a log
+        scale above 0.3 and linear below (so a singular fit still reaches
         the bound 0), which reaches the same optimum in fewer evaluations
-        (:mod:`mixedmodels.core._logscale`).  ``"linear"``: theta itself,
-        lme4's search path (it stops where lme4 stops).  Either way the
-        start is lme4's and so is the optimizer.
-        Without effect when ``optimizer_options`` set an ``initial_step`` or
-        ``upper`` bounds, which are meant for theta.
+        (:mod:`mixedmodels.core._logscale`); models with a vector term keep
+        lme4's search.  ``"linear"``: theta itself always, lme4's search
+        path (it stops where lme4 stops).  Either way the start is lme4's
+        and so is the optimizer.  Without effect when ``optimizer_options``
+        set an ``initial_step`` or ``upper`` bounds, which are meant for theta.
     profile_small_terms : bool
         In a large model, find the covariance parameters of the terms with
         few levels (lme4 puts them last) inside every evaluation, from a

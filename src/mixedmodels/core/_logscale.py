@@ -6,18 +6,27 @@ its optimum the profiled deviance is steeply and unevenly curved in them
 bent valley), and BOBYQA spends half its evaluations creeping along that
 valley.  On a log scale the deviance is much closer to quadratic: the same
 start and the same optimizer reach the same optimum in fewer evaluations
-(InstEval 42 -> 26, each a dense factorization of 1,145 rows; the lmer
-references 643 -> 492 in all).
+(InstEval 42 -> 27, each a dense factorization of 1,145 rows).
 
 A plain logarithm would put a singular optimum (a diagonal element at its
 bound 0) at minus infinity, where the deviance flattens out and the search
-crawls.  So every element is searched as ``phi = asinh(theta / c)``
+crawls.  So each element is searched as ``phi = asinh(theta / c)``
 (``theta = c sinh(phi)``): logarithmic above ``c`` (:data:`KNEE`), linear
 below it, with the bound 0 at ``phi = 0``, where the optimizer can reach it
-exactly, as lme4's search does.  The off-diagonal elements of vector terms
-(no bound, either sign) take the same odd map: keeping them linear next to
-log-scaled diagonals cost evaluations (sleepstudy's slopes 43 -> 58), the
-common map saves them (crossed random slopes 129 -> 86).
+exactly, as lme4's search does.  On 480 simulated small fits with two
+scalar or uncorrelated terms (240 of them singular), ``c = 0.3`` took 18 %
+fewer evaluations than lme4's search on the regular fits and 6 % fewer on
+the singular ones, every optimum within 5e-7 of the one lme4's path finds
+(``c = 0.1`` took 23 % more on singular fits; ``c = 1`` missed lme4's
+path's optimum by more than 1e-7 in 7 of 103 regular fits).
+
+Only an all-diagonal theta is searched this way.  With a vector term
+(off-diagonal elements, either sign) the deviance has several optima on
+the boundary when the data say little about the correlation, and a changed
+path lands on another one about as often as not (on 240 simulated
+``(x | g)`` fits: 12 optima worse than lme4's path's by up to 0.86 in the
+deviance, 11 better by up to 4.1); such models keep lme4's search, which
+finds lme4's answer.
 """
 
 from __future__ import annotations
@@ -28,16 +37,17 @@ import numpy as np
 
 from mixedmodels.core._optimize import OptSummary, minimize
 
-KNEE = 0.1
+KNEE = 0.3
 """Where the scale turns from linear (below) to logarithmic (above)."""
 STEP = 1.0
 """First step of the search in the transformed elements."""
 
 
 def log_scale_applies(lower: np.ndarray, options: dict) -> bool:
-    """Whether theta (bounds ``lower``) can be searched on the log scale:
+    """Whether theta (bounds ``lower``) is searched on the log scale: all of
+    it is diagonal (bounded below by 0: scalar terms and ``(x || g)``), and
     the settings do not fix per-parameter steps or upper bounds (meant for theta)."""
-    return bool(lower.size and "initial_step" not in options and "upper" not in options)
+    return bool(lower.size and np.all(lower == 0) and "initial_step" not in options and "upper" not in options)
 
 
 def to_search(theta: np.ndarray) -> np.ndarray:
