@@ -3,7 +3,13 @@ otherwise, and always one for numpy's own copy of OpenBLAS."""
 
 from threadpoolctl import threadpool_info
 
-from mixedmodels._threads import SMALL_DENSE, _numpy_own_blas, blas_threads_for
+from mixedmodels._threads import (
+    BIG_PRODUCT_FLOPS,
+    SMALL_DENSE,
+    _numpy_own_blas,
+    blas_threads_for,
+    blas_threads_for_product,
+)
 
 
 def blas_threads(numpy_own: bool | None = None) -> set[int]:
@@ -42,3 +48,17 @@ def test_a_small_block_inside_a_large_one_gets_one_thread():
             assert blas_threads() == {1}
         assert blas_threads(numpy_own=False) == others  # back to the large block's limits
     assert blas_threads() == before
+
+
+def test_one_large_product_in_a_small_block_gets_the_original_threads():
+    others = blas_threads(numpy_own=False)
+    with blas_threads_for(10):
+        with blas_threads_for_product(BIG_PRODUCT_FLOPS / 2):
+            assert blas_threads() == {1}
+        with blas_threads_for_product(BIG_PRODUCT_FLOPS):
+            assert blas_threads(numpy_own=False) == others
+            if _numpy_own_blas():
+                assert blas_threads(numpy_own=True) == {1}
+        assert blas_threads() == {1}  # back to one after the product
+    with blas_threads_for_product(BIG_PRODUCT_FLOPS):  # outside any block: nothing changes
+        assert blas_threads(numpy_own=False) == others

@@ -90,3 +90,28 @@ def blas_threads_for(dense_order: int) -> Iterator[None]:
             _open[kind] -= 1
             if _open[kind] == 0:
                 _apply()
+
+
+BIG_PRODUCT_FLOPS = 5e7
+"""A single BLAS product of at least this many flops gets the library's own
+threads even inside a small block (a dense downdate of a 200,000-row GLMM:
+6.2 -> 4.4 ms on two cores)."""
+
+
+@contextmanager
+def blas_threads_for_product(flops: float) -> Iterator[None]:
+    """Around one large BLAS call made inside a small block: scipy's BLAS
+    back to its original thread count for that call only."""
+    if flops < BIG_PRODUCT_FLOPS or not _open["small"] or _restore is None:
+        yield
+        return
+    threads = _restore.get_original_num_threads().get("blas") or 1
+    libs = [lib for lib in _controller().lib_controllers
+            if lib.user_api == "blas" and lib.filepath not in _numpy_own_blas()]
+    try:
+        for lib in libs:
+            lib.set_num_threads(threads)
+        yield
+    finally:
+        for lib in libs:
+            lib.set_num_threads(1)

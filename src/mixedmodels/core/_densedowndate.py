@@ -16,6 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.linalg import blas
 
+from mixedmodels._threads import blas_threads_for_product
 from mixedmodels.core._crossprod import CrossProducts
 from mixedmodels.core._scale import times_block_diagonal
 
@@ -70,7 +71,8 @@ class DenseDowndate:
             c -= times_block_diagonal(A, mid) @ A.T
             return
         # B B' in place on c's lower triangle (the upper of the Fortran view c.T), in scipy's BLAS
-        blas.dsyrk(-1.0, B.T, beta=1.0, c=c.T, trans=1, lower=0, overwrite_c=1)
+        with blas_threads_for_product(float(B.shape[0]) ** 2 * B.shape[1]):
+            blas.dsyrk(-1.0, B.T, beta=1.0, c=c.T, trans=1, lower=0, overwrite_c=1)
         if self.mixes_triangles:
             c[self._upper] = c.T[self._upper]
 
