@@ -46,11 +46,14 @@ class Control:
         ``"log"``: when theta is all diagonal (scalar terms and
         ``(x || g)``), the optimizer searches ``asinh(theta / 0.3)``, a log
         scale above 0.3 and linear below (so a singular fit still reaches
-        the bound 0), which reaches the same optimum in fewer evaluations
+        the bound 0, with lme4's boundary check), which reaches the same optimum in fewer evaluations
         (:mod:`mixedmodels.core._logscale`); models with a vector term keep
-        lme4's search.  ``"linear"``: theta itself always, lme4's search
-        path (it stops where lme4 stops).  Either way the start is lme4's
-        and so is the optimizer.  Without effect when ``optimizer_options``
+        lme4's search.  In a profiled fit (``profile_small_terms``) the test
+        is on the large terms' parameters, which the outer search varies.
+        ``"linear"``: theta itself always, the coordinates lme4 searches
+        (lme4's path exactly when no small terms are profiled out; a GLMM's
+        stage 2 searches whitened fixed effects either way).  Either way the
+        start is lme4's and so is the optimizer.  Without effect when ``optimizer_options``
         set an ``initial_step`` or ``upper`` bounds, which are meant for theta.
     profile_small_terms : bool
         In a large model, find the covariance parameters of the terms with

@@ -89,5 +89,6 @@ def test_map_given_by_column_converts_on_demand():
     assert twin._P is None
     m = np.random.default_rng(3).normal(size=outer.P.shape[1])
     np.testing.assert_allclose(twin.lower(m), outer.lower(m), rtol=1e-13)
+    np.testing.assert_array_equal(twin.transposed().toarray(), outer.P.T.toarray())
     with pytest.raises(ValueError, match="not both"):
-        OuterProductMap(outer.rows, outer.cols, outer.P, by_column=twin.by_column)
+        OuterProductMap(outer.rows, outer.cols, outer.P, by_column=twin.transposed())

@@ -56,6 +56,21 @@ def test_singular_optimum_lands_exactly_on_the_bound(name):
     assert fit.is_singular
     assert np.any(fit.theta.to_numpy() == 0.0)
     assert fit.loglik >= reference(name)["logLik"] - 1e-9
+    # the search itself ends within lme4's boundary tolerance (1e-5) of 0 (exam_nested:
+    # on it), from where lme4's boundary check puts the parameter on the bound
+    ref = reference(name)
+    bare = mm.lmer(ref["formula"], reference_data(ref), reml=bool(ref["REML"]),
+                   control=mm.Control(restart_edge=False, boundary_tol=0.0))
+    assert bare.optsummary.scale != "theta" and bare.theta.to_numpy().min() < 1e-5
+
+
+def test_profiled_fit_searches_its_large_terms_on_the_log_scale():
+    """smallterms_slope_reml: scalar large terms, a (1 + x | site) small term
+    whose parameters the inner search finds."""
+    log, linear = fit_reference("smallterms_slope_reml", "log"), fit_reference("smallterms_slope_reml", "linear")
+    assert log.optsummary.inner_feval > 0 and log.optsummary.scale == f"asinh(theta / {KNEE:g})"
+    assert log.optsummary.fmin <= linear.optsummary.fmin + 1e-7
+    np.testing.assert_allclose(log.theta, linear.theta, rtol=1e-3, atol=1e-4)
 
 
 @pytest.mark.parametrize("name", ["sleep_slope_reml", "exam_slope"])

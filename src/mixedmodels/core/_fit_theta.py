@@ -38,7 +38,9 @@ def optimize_theta(
         first = summary
         summary = minimize(devfun, OptSummary(method, first.final, lower, **(options or {})))
         summary.feval += first.feval
-        summary.initial, summary.scale = first.initial, first.scale
+        summary.initial = first.initial
+        if first.scale != "theta":
+            summary.scale = f"{first.scale}, restarted on theta"
         summary.messages.append("some theta parameters on the boundary, restarted")
     if boundary_tol > 0:
         snap_to_boundary(devfun, summary, lower, boundary_tol)

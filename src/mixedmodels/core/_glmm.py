@@ -141,7 +141,9 @@ class GeneralizedMixedProblem:
 
     def reset(self, u: list[np.ndarray] | None = None, beta: np.ndarray | None = None) -> None:
         """Set the modes PIRLS starts from (the next PIRLS starts there, not
-        from a pending R ``mustart``)."""
+        from a pending R ``mustart``).  A user's fixed-effects start thus
+        seeds stage 1 too; lme4 restarts every stage-1 evaluation from its
+        ``lp0`` and uses ``start$fixef`` only in stage 2."""
         if u is not None:
             self.u = [np.array(x, dtype=float) for x in u]
         if beta is not None:

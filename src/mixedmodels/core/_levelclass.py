@@ -53,7 +53,7 @@ class LevelClassMap:
         nclass = representatives.size
         if nclass > MAX_CLASS_SHARE * q:
             return None
-        by_column = outer.by_column  # P' (rows: P's columns)
+        by_column = outer.transposed()  # P' (rows: P's columns)
         entry = np.arange(by_column.shape[0]) if outer.column_order is None else outer.column_order
         level, within = np.divmod(entry, k * k)
         target = inverse.ravel()[level] * (k * k) + within

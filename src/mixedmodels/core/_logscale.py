@@ -12,15 +12,19 @@ A plain logarithm would put a singular optimum (a diagonal element at its
 bound 0) at minus infinity, where the deviance flattens out and the search
 crawls.  So each element is searched as ``phi = asinh(theta / c)``
 (``theta = c sinh(phi)``): logarithmic above ``c`` (:data:`KNEE`), linear
-below it, with the bound 0 at ``phi = 0``, where the optimizer can reach it
-exactly, as lme4's search does.  On 480 simulated small fits with two
+below it, with the bound 0 at ``phi = 0``, which the optimizer reaches or
+comes within lme4's boundary tolerance of (then lme4's boundary check puts
+the parameter on it), as with lme4's search.  On 480 simulated small fits with two
 scalar or uncorrelated terms (240 of them singular), ``c = 0.3`` took 18 %
 fewer evaluations than lme4's search on the regular fits and 6 % fewer on
 the singular ones, every optimum within 5e-7 of the one lme4's path finds
 (``c = 0.1`` took 23 % more on singular fits; ``c = 1`` missed lme4's
 path's optimum by more than 1e-7 in 7 of 103 regular fits).
 
-Only an all-diagonal theta is searched this way.  With a vector term
+Only an all-diagonal theta is searched this way (in a profiled fit,
+:mod:`._smallterms`, the large terms' parameters, which the outer search
+varies; small terms' parameters, vector-valued or not, are found by their
+own inner search, as before).  With a vector term
 (off-diagonal elements, either sign) the deviance has several optima on
 the boundary when the data say little about the correlation, and a changed
 path lands on another one about as often as not (on 240 simulated
@@ -72,6 +76,6 @@ def minimize_log_scale(devfun: Callable[[np.ndarray], float], initial: np.ndarra
     settings = OptSummary(method, to_search(initial), lower, **{**options, "initial_step": STEP})
     summary = minimize(lambda phi: devfun(to_theta(phi)), settings)
     summary.final = to_theta(summary.final)
-    summary.initial, summary.initial_step = np.asarray(initial, dtype=float), None
+    summary.initial = np.asarray(initial, dtype=float)  # initial_step and tolerances stay in phi
     summary.scale = f"asinh(theta / {KNEE:g})"
     return summary

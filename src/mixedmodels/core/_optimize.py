@@ -53,7 +53,9 @@ class OptSummary:
         Convergence and check messages attached afterwards.
     scale : str
         The coordinates searched: ``"theta"``, or the transformation of a
-        log-scale search (:mod:`mixedmodels.core._logscale`).
+        log-scale search (:mod:`mixedmodels.core._logscale`).  ``initial``,
+        ``lower`` and ``final`` are in theta; ``initial_step`` and the x
+        tolerances are in the searched coordinates.
     inner_feval : int
         Evaluations of the small terms' deviance made inside the evaluations,
         when their parameters are profiled out (:mod:`mixedmodels.core._smallterms`).

@@ -21,7 +21,7 @@ class OuterProductMap:
     """Lower triangle of ``A M A'`` as ``P @ M.ravel()``.
 
     Give ``P`` or its transpose ``by_column`` (CSR, one row per column of
-    ``P``); the other is converted from it when first asked for.  A
+    ``P``); ``P`` is converted from ``by_column`` when first asked for.  A
     scalar first term's map is built by column, and an LMM whose levels
     merge into classes (:mod:`._levelclass`) never needs it by row: the
     conversion (22 ms for InstEval's 1.8 million non-zeros) is skipped.
@@ -52,12 +52,10 @@ class OuterProductMap:
             self._P = self._by_column.T.tocsr()
         return self._P
 
-    @property
-    def by_column(self) -> sp.csr_matrix:
-        """``P'`` in CSR form."""
-        if self._by_column is None:
-            self._by_column = self._P.T.tocsr()
-        return self._by_column
+    def transposed(self) -> sp.spmatrix:
+        """``P'``: the map as built by column, else a transposed view of ``P``
+        (CSC; nothing is converted or kept)."""
+        return self._by_column if self._by_column is not None else self._P.T
 
     def lower(self, m: np.ndarray) -> np.ndarray:
         """Values of the lower triangle of ``A M A'`` at ``(rows, cols)``."""
@@ -79,6 +77,7 @@ class OuterProductMap:
         if self.refresh_values is None:
             raise ValueError("this map was built without refreshable=True")
         self.P.data = self.refresh_values(a_r1)
+        self._by_column = None  # held no longer: it would be stale
 
 
 def _entries_by_level(a_r1: sp.spmatrix, k: int, with_order: bool = False):

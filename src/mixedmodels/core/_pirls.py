@@ -65,7 +65,9 @@ class PirlsResult:
 
 
 # a step far off can overflow (exp of a large linear predictor): its penalized deviance is
-# then not finite, which the step halvings and the Fisher fallback handle; no numpy warnings
+# then not finite, which the step halvings and the Fisher fallback handle.  numpy's
+# floating-point warnings are off for the whole call: whatever stays non-finite ends in
+# PirlsError (or LinAlgError from the factor), never in a returned result
 @np.errstate(over="ignore", invalid="ignore", divide="ignore")
 def pirls(problem, lambdas, u, beta, eta=None, fixed_beta: bool = False,
           tol: float = 1e-10, maxit: int = 100, max_halvings: int = 10) -> PirlsResult:

@@ -28,8 +28,10 @@ def _triangular_solve(L: np.ndarray, b: np.ndarray, trans: bool) -> np.ndarray:
     would copy it (18 ms for InstEval's 1,145 rows).  The whole triangle is
     solved instead, with ``b`` padded by zeros: the leading part of the
     solution is unchanged (forward substitution never reads the later rows;
-    backward substitution finds zeros there first).  A C-ordered ``L`` is
-    passed as its Fortran-ordered transpose, an upper triangle.
+    backward substitution finds zeros there first).  This needs the whole
+    triangle nonsingular and finite, as every factor here is: each passed
+    ``dpotrf`` or the pivot check of the cut elimination.  A C-ordered ``L``
+    is passed as its Fortran-ordered transpose, an upper triangle.
     """
     m, n = b.shape[0], L.shape[0]
     if m < n:

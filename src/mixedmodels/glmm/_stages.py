@@ -90,7 +90,9 @@ def stage2(problem: GeneralizedMixedProblem, theta1: np.ndarray, beta1: np.ndarr
     initial = np.concatenate([theta_start, np.zeros(problem.p)])
     options.setdefault("initial_step", step * np.concatenate([theta_steps, np.full(problem.p, 1.0)]))
     method = control.stage2_optimizer or control.optimizer
-    opt = optimize_theta(objective, initial, lower, method, options, control.restart_edge, control.boundary_tol)
+    # near the bound theta ~ KNEE phi: the boundary tolerance is meant in theta
+    boundary_tol = control.boundary_tol / KNEE if log_scale else control.boundary_tol
+    opt = optimize_theta(objective, initial, lower, method, options, control.restart_edge, boundary_tol)
     if log_scale:
         opt.scale = f"asinh(theta / {KNEE:g}), whitened beta"
     theta, beta = natural(opt.final)
