@@ -1,0 +1,49 @@
+"""PIRLS at a new theta starts from the previous modes with the random
+effects b = Lambda u kept, not u (:func:`mixedmodels.core._glmm._same_effects`)."""
+
+import numpy as np
+import pandas as pd
+
+import mixedmodels as mm
+from mixedmodels.core import _glmm
+from mixedmodels.core._glmm import _same_effects
+from mixedmodels.glmm._fit import glmer_frame, glmer_problem
+
+
+def test_effects_are_kept_for_scalar_and_vector_terms():
+    rng = np.random.default_rng(2)
+    u = [rng.normal(size=(7, 1)), rng.normal(size=(5, 2))]
+    old = [np.array([[0.8]]), np.array([[1.1, 0.0], [0.3, 0.6]])]
+    new = [np.array([[2.0]]), np.array([[0.4, 0.0], [-0.2, 0.9]])]
+    moved = _same_effects(u, old, new)
+    for ui, mi, lo, ln in zip(u, moved, old, new):
+        np.testing.assert_allclose(mi @ ln.T, ui @ lo.T, rtol=1e-13)
+
+
+def test_a_singular_new_factor_or_unknown_old_one_keeps_u():
+    u = [np.ones((3, 1)), np.ones((2, 2))]
+    old = [np.array([[0.5]]), np.eye(2)]
+    new = [np.array([[0.0]]), np.array([[1.0, 0.0], [0.5, 0.0]])]
+    for got, want in zip(_same_effects(u, old, new), u):
+        np.testing.assert_array_equal(got, want)
+    assert _same_effects(u, None, new) is u
+
+
+def test_pirls_at_a_new_theta_starts_at_the_previous_linear_predictor(monkeypatch):
+    rng = np.random.default_rng(4)
+    g = rng.integers(0, 30, 600)
+    x = rng.normal(size=600)
+    y = rng.poisson(np.exp(0.3 + 0.4 * x + rng.normal(0, 0.7, 30)[g]))
+    data = pd.DataFrame({"y": y, "x": x, "g": g.astype(str)})
+    problem = glmer_problem(glmer_frame("y ~ x + (1 | g)", data), mm.families.get_family("poisson"))
+    first = problem.modes(np.array([0.5]))
+    starts = []
+    original = _glmm.pirls
+
+    def spy(prob, lambdas, u, beta, *args, **kwargs):
+        starts.append(prob.linear_predictor(u, beta, lambdas))
+        return original(prob, lambdas, u, beta, *args, **kwargs)
+
+    monkeypatch.setattr(_glmm, "pirls", spy)
+    problem.modes(np.array([1.5]))
+    np.testing.assert_allclose(starts[0], first.eta, rtol=1e-12, atol=1e-12)
