@@ -1,36 +1,38 @@
 """Searching theta on a log scale.
 
-The diagonal elements of theta are relative standard deviations.  Far from
+The diagonal elements of theta are relative standard deviations. Far from
 its optimum the profiled deviance is steeply and unevenly curved in them
 (at lme4's start, InstEval's deviance is 4,300 above its minimum along a
 bent valley), and BOBYQA spends half its evaluations creeping along that
-valley.  On a log scale the deviance is much closer to quadratic: the same
+valley. On a log scale the deviance is much closer to quadratic: the same
 start and the same optimizer reach the same optimum in fewer evaluations
 (InstEval 42 -> 27, each a dense factorization of 1,145 rows).
 
 A plain logarithm would put a singular optimum (a diagonal element at its
 bound 0) at minus infinity, where the deviance flattens out and the search
-crawls.  So each element is searched as ``phi = asinh(theta / c)``
-(``theta = c sinh(phi)``): logarithmic above ``c`` (:data:`KNEE`), linear
-below it, with the bound 0 at ``phi = 0``, which the optimizer reaches or
-comes within lme4's boundary tolerance of (then lme4's boundary check puts
-the parameter on it), as with lme4's search.  On 480 simulated small fits with two
-scalar or uncorrelated terms (240 of them singular), ``c = 0.3`` took 18 %
-fewer evaluations than lme4's search on the regular fits and 6 % fewer on
-the singular ones, every optimum within 5e-7 of the one lme4's path finds
-(``c = 0.1`` took 23 % more on singular fits; ``c = 1`` missed lme4's
-path's optimum by more than 1e-7 in 7 of 103 regular fits).
+crawls. So each element is searched as ``phi = asinh(theta / c)``
+(``theta = c sinh(phi)``): logarithmic above ``c`` (:data:`KNEE`), linear below it,
+with the bound 0 at ``phi = 0``, which the optimizer reaches or comes
+within lme4's boundary tolerance of (then lme4's boundary check puts the
+parameter on it), as with lme4's search. On 480 simulated small fits with
+two scalar or uncorrelated terms (248 of them singular), ``c = 0.3`` took
+18 % fewer evaluations than lme4's search on the regular fits and 6 % fewer
+on the singular ones, every optimum within 6e-7 of the one lme4's path
+finds (``c = 0.1`` took 23 % more on singular fits; ``c = 1`` missed lme4's
+path's optimum by more than 1e-7 in 7 of 103 regular fits;
+``tools/logscale_check.py`` repeats these measurements).
 
 Only an all-diagonal theta is searched this way (in a profiled fit,
 :mod:`._smallterms`, the large terms' parameters, which the outer search
 varies; small terms' parameters, vector-valued or not, are found by their
-own inner search, as before).  With a vector term
-(off-diagonal elements, either sign) the deviance has several optima on
-the boundary when the data say little about the correlation, and a changed
-path lands on another one about as often as not (on 240 simulated
-``(x | g)`` fits: 12 optima worse than lme4's path's by up to 0.86 in the
-deviance, 11 better by up to 4.1); such models keep lme4's search, which
-finds lme4's answer.
+own inner search, as before). With a vector term (off-diagonal elements,
+either sign) the deviance has several optima on the boundary when the data
+say little about the correlation, and a changed path lands on another one
+about as often as not (measured with an earlier version that searched the
+off-diagonal elements on the same odd scale: on 240 simulated ``(x | g)``
+fits, 12 optima worse than lme4's path's by up to 0.86 in the deviance, 11
+better by up to 4.1); such models keep lme4's search, which finds lme4's
+answer.
 """
 
 from __future__ import annotations

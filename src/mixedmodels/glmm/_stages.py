@@ -69,7 +69,8 @@ def stage2(problem: GeneralizedMixedProblem, theta1: np.ndarray, beta1: np.ndarr
     """Optimize (theta, beta) jointly from the stage-1 estimates.
 
     The optimizer's first steps are ``step`` times a quarter of each theta
-    (at least 0.05) and ``step`` standard errors of beta.
+    (at least 0.05; mapped to the log scale when theta is searched on it,
+    :mod:`mixedmodels.core._logscale`) and ``step`` standard errors of beta.
     """
     ntheta = theta1.size
     unwhiten = problem.last.state.r_x_inverse(problem.p).T  # R_X^-T of the last (joint) PIRLS factor
