@@ -101,17 +101,21 @@ threads even inside a small block (a dense downdate of a 200,000-row GLMM:
 @contextmanager
 def blas_threads_for_product(flops: float) -> Iterator[None]:
     """Around one large BLAS call made inside a small block: scipy's BLAS
-    back to its original thread count for that call only."""
+    back to its original thread count for that call only (process-wide, as
+    the blocks' limits: other threads' BLAS calls meanwhile get them too)."""
     if flops < BIG_PRODUCT_FLOPS or not _open["small"] or _restore is None:
         yield
         return
     threads = _restore.get_original_num_threads().get("blas") or 1
     libs = [lib for lib in _controller().lib_controllers
             if lib.user_api == "blas" and lib.filepath not in _numpy_own_blas()]
-    try:
+    with _lock:
         for lib in libs:
             lib.set_num_threads(threads)
+    try:
         yield
     finally:
-        for lib in libs:
-            lib.set_num_threads(1)
+        with _lock:  # back to one thread, unless the last small block closed meanwhile
+            if _open["small"]:
+                for lib in libs:
+                    lib.set_num_threads(1)
