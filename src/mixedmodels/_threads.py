@@ -30,6 +30,7 @@ SMALL_DENSE = 1000
 _lock = threading.Lock()
 _open = {"small": 0, "large": 0}  # blocks open in this process (the limits are process-wide)
 _restore = None
+_original_threads: dict[str, int] = {}  # BLAS library path -> its thread count before the limits
 
 
 @cache
@@ -62,6 +63,8 @@ def _apply() -> None:
         _restore.restore_original_limits()
         _restore = None
     if _open["small"]:
+        _original_threads.update({lib.filepath: lib.num_threads for lib in _controller().lib_controllers
+                                  if lib.user_api == "blas"})
         _restore = _controller().limit(limits=1, user_api="blas")
     elif _open["large"] and _numpy_own_blas():
         _restore = _controller().select(filepath=list(_numpy_own_blas())).limit(limits=1)
@@ -103,15 +106,14 @@ def blas_threads_for_product(flops: float) -> Iterator[None]:
     """Around one large BLAS call made inside a small block: scipy's BLAS
     back to its original thread count for that call only (process-wide, as
     the blocks' limits: other threads' BLAS calls meanwhile get them too)."""
-    if flops < BIG_PRODUCT_FLOPS or not _open["small"] or _restore is None:
+    if flops < BIG_PRODUCT_FLOPS:
         yield
         return
-    threads = _restore.get_original_num_threads().get("blas") or 1
-    libs = [lib for lib in _controller().lib_controllers
-            if lib.user_api == "blas" and lib.filepath not in _numpy_own_blas()]
     with _lock:
-        for lib in libs:
-            lib.set_num_threads(threads)
+        libs = [lib for lib in _controller().lib_controllers if lib.user_api == "blas"
+                and lib.filepath not in _numpy_own_blas()] if _open["small"] else []
+        for lib in libs:  # scipy's BLAS, each to its own count from before the limits
+            lib.set_num_threads(_original_threads.get(lib.filepath, 1))
     try:
         yield
     finally:

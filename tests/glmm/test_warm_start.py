@@ -47,3 +47,33 @@ def test_pirls_at_a_new_theta_starts_at_the_previous_linear_predictor(monkeypatc
     monkeypatch.setattr(_glmm, "pirls", spy)
     problem.modes(np.array([1.5]))
     np.testing.assert_allclose(starts[0], first.eta, rtol=1e-12, atol=1e-12)
+
+
+def test_modes_that_would_overflow_are_kept():
+    """A jump to a subnormal theta: re-expressed modes would be infinite."""
+    import warnings
+
+    u = [np.ones((3, 1)), np.ones((2, 2))]
+    old = [np.array([[1.0]]), np.eye(2)]
+    new = [np.array([[1e-320]]), np.array([[1e-320, 0.0], [0.3, 1.0]])]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        moved = _same_effects(u, old, new)
+    for got, want in zip(moved, u):
+        np.testing.assert_array_equal(got, want)
+
+
+def test_reset_and_restart_forget_the_factors_of_the_modes():
+    rng = np.random.default_rng(5)
+    g = rng.integers(0, 10, 200)
+    data = pd.DataFrame({"y": rng.poisson(2.0, 200), "g": g.astype(str)})
+    problem = glmer_problem(glmer_frame("y ~ 1 + (1 | g)", data), mm.families.get_family("poisson"))
+    problem.modes(np.array([0.5]))
+    assert problem._u_lambdas is not None
+    problem.reset(beta=np.array([0.1]))  # u unchanged: its factors still hold
+    assert problem._u_lambdas is not None
+    problem.reset(u=[np.zeros((10, 1))])
+    assert problem._u_lambdas is None
+    problem.modes(np.array([0.5]))
+    problem.restart()
+    assert problem._u_lambdas is None and problem._start_eta is not None

@@ -165,7 +165,8 @@ def _same_effects(u: list[np.ndarray], old: list[np.ndarray] | None, new: list[n
     optimizer from theta = 1 to e moves the linear predictor by e - 1 times
     the effects, and PIRLS needs more steps to come back (200,000-row
     Bernoulli GLMM: 9 to 19 steps for the first evaluations).  A term whose
-    new factor is singular keeps its ``u``.
+    new factor is singular, or so close to it that the re-expressed modes
+    overflow, keeps its ``u``.
     """
     if old is None:
         return u
@@ -174,9 +175,12 @@ def _same_effects(u: list[np.ndarray], old: list[np.ndarray] | None, new: list[n
         diagonal = np.diagonal(lam_new)
         if not np.all(diagonal > 0):
             out.append(ui)
-        elif lam_new.shape[0] == 1:
-            out.append(ui * (lam_old[0, 0] / lam_new[0, 0]))
-        else:  # b' = u' Lambda_old' = u_new' Lambda_new'
-            out.append(la.solve_triangular(lam_new, (ui @ lam_old.T).T, lower=True, check_finite=False).T)
+            continue
+        with np.errstate(over="ignore", invalid="ignore"):
+            if lam_new.shape[0] == 1:
+                moved = ui * (lam_old[0, 0] / lam_new[0, 0])
+            else:  # b' = u' Lambda_old' = u_new' Lambda_new'
+                moved = la.solve_triangular(lam_new, (ui @ lam_old.T).T, lower=True, check_finite=False).T
+        out.append(moved if np.all(np.isfinite(moved)) else ui)
     return out
 

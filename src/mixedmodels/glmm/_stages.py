@@ -121,7 +121,8 @@ def restage(problem: GeneralizedMixedProblem, params: np.ndarray, nagq: int,
 
     Used when the response's family changes a little (``glmer_nb``'s search
     over the NB size): the earlier optimum is close, so the search starts
-    there with steps a tenth of the usual ones.
+    there with ``step = 0.1`` (a tenth of a quarter of theta and of a
+    standard error; a fit's own stage 2 takes :data:`STAGE2_STEP`).
     """
     ntheta = problem.theta_map.size
     theta, beta = params[:ntheta], params[ntheta:]
