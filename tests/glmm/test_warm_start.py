@@ -74,6 +74,9 @@ def test_reset_and_restart_forget_the_factors_of_the_modes():
     assert problem._u_lambdas is not None
     problem.reset(u=[np.zeros((10, 1))])
     assert problem._u_lambdas is None
+    known = [np.array([[0.7]])]
+    problem.reset(u=[np.zeros((10, 1))], lambdas=known)  # factors given with the modes: kept
+    assert problem._u_lambdas is known
     problem.modes(np.array([0.5]))
     problem.restart()
     assert problem._u_lambdas is None and problem._start_eta is not None

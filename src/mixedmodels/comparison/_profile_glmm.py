@@ -37,7 +37,7 @@ class GlmmProfiler(ProfilerBase):
         from mixedmodels.glmm._fit import glmer_problem
 
         self.problem = glmer_problem(fit.frame, fit.family, fit.control)
-        self.problem.reset(u=fit.pirls.u, beta=fit.fixef.to_numpy())
+        self.problem.reset(u=fit.pirls.u, beta=fit.fixef.to_numpy(), lambdas=fit.pirls.state.lambdas)
         self.base = float(fit.optsummary.fmin)
         sdcor = fit_sdcor(fit)
         self.optimum = np.concatenate([sdcor, fit.fixef.to_numpy()])

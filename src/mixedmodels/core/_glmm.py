@@ -142,14 +142,17 @@ class GeneralizedMixedProblem:
         self.beta = np.zeros(self.p)
         self._start_eta = self.response.initial_eta()
 
-    def reset(self, u: list[np.ndarray] | None = None, beta: np.ndarray | None = None) -> None:
+    def reset(self, u: list[np.ndarray] | None = None, beta: np.ndarray | None = None,
+              lambdas: list[np.ndarray] | None = None) -> None:
         """Set the modes PIRLS starts from (the next PIRLS starts there, not
         from a pending R ``mustart``).  A user's fixed-effects start thus
         seeds stage 1 too; lme4 restarts every stage-1 evaluation from its
-        ``lp0`` and uses ``start$fixef`` only in stage 2."""
+        ``lp0`` and uses ``start$fixef`` only in stage 2.  ``lambdas``: the
+        factors ``u`` was found at, if known (the next PIRLS then keeps
+        ``b = Lambda u`` rather than ``u``; see :func:`_same_effects`)."""
         if u is not None:
             self.u = [np.array(x, dtype=float) for x in u]
-            self._u_lambdas = None
+            self._u_lambdas = lambdas
         if beta is not None:
             self.beta = np.array(beta, dtype=float)
         if u is not None or beta is not None:
