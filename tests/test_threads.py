@@ -1,6 +1,7 @@
 """BLAS threads during fits: one for small dense factors, the default
 otherwise, and always one for numpy's own copy of OpenBLAS."""
 
+import pytest
 from threadpoolctl import threadpool_info
 
 from mixedmodels._threads import (
@@ -52,6 +53,8 @@ def test_a_small_block_inside_a_large_one_gets_one_thread():
 
 def test_one_large_product_in_a_small_block_gets_the_original_threads():
     others = blas_threads(numpy_own=False)
+    if others == {1}:
+        pytest.skip("scipy's BLAS runs on one thread here: the product would not differ from the block")
     with blas_threads_for(10):
         with blas_threads_for_product(BIG_PRODUCT_FLOPS / 2):
             assert blas_threads() == {1}

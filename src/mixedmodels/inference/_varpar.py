@@ -22,6 +22,7 @@ class _AtTheta(NamedTuple):
     logdet_re: float
     logdet_rx: float
     pwrss: float
+    unscaled_vcov: np.ndarray  # (R_X R_X')^-1, p x p
 
 
 def split_varpar(varpar: np.ndarray) -> tuple[np.ndarray, float]:
@@ -37,20 +38,16 @@ class VarparFunctions:
     def __init__(self, problem: LinearMixedProblem, reml: bool) -> None:
         self.problem, self.reml = problem, reml
         self._at: dict[bytes, _AtTheta] = {}
-        self._vcov: dict[bytes, np.ndarray] = {}
 
     def _factor_at(self, theta: np.ndarray) -> _AtTheta:
+        """What the two functions read off the factor at ``theta``, kept per
+        theta (the covariance too: it is small, and the Hessian's and the
+        Jacobian's points share theta values)."""
         key = theta.tobytes()
         if key not in self._at:
             state, p = self.problem.update(theta), self.problem.p
-            self._at[key] = _AtTheta(state.logdet_re, state.logdet_rx(p), state.pwrss)
+            self._at[key] = _AtTheta(state.logdet_re, state.logdet_rx(p), state.pwrss, state.unscaled_vcov(p))
         return self._at[key]
-
-    def _unscaled_vcov_at(self, theta: np.ndarray) -> np.ndarray:
-        key = theta.tobytes()
-        if key not in self._vcov:
-            self._vcov[key] = self.problem.update(theta).unscaled_vcov(self.problem.p)
-        return self._vcov[key]
 
     def deviance(self, varpar: np.ndarray) -> float:
         """-2 (REML) log-likelihood at ``varpar`` (beta at its estimate given theta)."""
@@ -66,4 +63,4 @@ class VarparFunctions:
     def vcov_beta(self, varpar: np.ndarray) -> np.ndarray:
         """``(p, p)`` covariance of the fixed effects at ``varpar``."""
         theta, sigma = split_varpar(varpar)
-        return sigma**2 * self._unscaled_vcov_at(theta)
+        return sigma**2 * self._factor_at(theta).unscaled_vcov
