@@ -8,7 +8,14 @@ import numpy as np
 import pytest
 
 import mixedmodels as mm
-from mixedmodels.core._logscale import KNEE, log_scale_applies, search_steps, to_search, to_theta
+from mixedmodels.core._logscale import (
+    KNEE,
+    log_scale_applies,
+    minimize_log_scale,
+    search_steps,
+    to_search,
+    to_theta,
+)
 from tests.conftest import reference, reference_data
 
 
@@ -37,6 +44,22 @@ def test_applies_to_an_all_diagonal_theta_without_per_parameter_settings():
     assert not log_scale_applies(np.zeros(2), {"initial_step": 0.1})
     assert not log_scale_applies(np.zeros(2), {"upper": np.ones(2)})
     assert log_scale_applies(np.zeros(2), {"ftol_abs": 1e-10})
+
+
+def test_a_partly_log_scaled_search_takes_its_steps_in_natural_units():
+    """A GLMM's stage 2: theta on the log scale, the (whitened) fixed effect linear."""
+    def objective(x):
+        return (np.log(x[0]) - np.log(2.0)) ** 2 + (x[1] + 3.0) ** 2 if x[0] > 0 else 1e10
+
+    mask = np.array([True, False])
+    summary = minimize_log_scale(objective, np.array([1.0, 0.0]), np.array([0.0, -np.inf]), "bobyqa",
+                                 {"initial_step": np.array([0.25, 1.0])}, mask)
+    np.testing.assert_allclose(summary.final, [2.0, -3.0], rtol=1e-4)
+    np.testing.assert_array_equal(summary.initial, [1.0, 0.0])
+    # the theta step is converted (0.25 in theta at 1.0), the other kept
+    np.testing.assert_allclose(summary.initial_step, [search_steps(np.array([1.0]), np.array([0.25]))[0], 1.0])
+    with pytest.raises(ValueError, match="initial_step"):
+        minimize_log_scale(objective, np.array([1.0, 0.0]), np.array([0.0, -np.inf]), "bobyqa", {}, mask)
 
 
 @pytest.mark.parametrize("name", ["pupils_crossed", "penicillin", "lmmdata_nested", "sleep_uncorr"])

@@ -18,7 +18,7 @@ def optimize_theta(
     options: dict | None = None,
     restart_edge: bool = True,
     boundary_tol: float = 1e-5,
-    log_scale: bool = False,
+    log_scale: bool | np.ndarray = False,
 ) -> OptSummary:
     """Minimize ``devfun`` over theta as lme4's ``optimizeLmer`` does.
 
@@ -27,10 +27,14 @@ def optimize_theta(
     from there; then parameters within ``boundary_tol`` of a bound are tried
     exactly on it and kept there if the objective does not increase.
     With ``log_scale`` an all-diagonal theta is searched on a log scale
-    (:mod:`mixedmodels.core._logscale`); a restart is on theta itself.
+    (:mod:`mixedmodels.core._logscale`); given as a mask, the masked
+    elements are (the caller has checked they are diagonal elements of
+    theta).  A restart, and the boundary check, are on the parameters themselves.
     """
     initial = np.asarray(initial, float)
-    if log_scale and log_scale_applies(lower, options or {}):
+    if isinstance(log_scale, np.ndarray):
+        summary = minimize_log_scale(devfun, initial, lower, method, options or {}, log_scale)
+    elif log_scale and log_scale_applies(lower, options or {}):
         summary = minimize_log_scale(devfun, initial, lower, method, options or {})
     else:
         summary = minimize(devfun, OptSummary(method, initial, lower, **(options or {})))

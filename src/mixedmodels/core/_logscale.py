@@ -26,7 +26,8 @@ finds by more than 6e-7, and 16 were better by more than 1e-7 (one by
 Only an all-diagonal theta is searched this way (in a profiled fit,
 :mod:`._smallterms`, the large terms' parameters, which the outer search
 varies; small terms' parameters, vector-valued or not, are found by their
-own inner search, as before). With a vector term (off-diagonal elements,
+own inner search, as before; in a GLMM's stage 2, theta but not the
+whitened fixed effects searched with it: :func:`minimize_log_scale`'s mask). With a vector term (off-diagonal elements,
 either sign) the deviance has several optima on the boundary when the data
 say little about the correlation, and a changed path lands on another one
 about as often as not (measured with an earlier version that searched the
@@ -73,12 +74,37 @@ def search_steps(theta: np.ndarray, theta_steps: np.ndarray) -> np.ndarray:
 
 
 def minimize_log_scale(devfun: Callable[[np.ndarray], float], initial: np.ndarray, lower: np.ndarray,
-                       method: str, options: dict) -> OptSummary:
-    """Minimize ``devfun`` over theta searched as ``asinh(theta / KNEE)``
-    (bound 0 at 0); the summary is in theta."""
-    settings = OptSummary(method, to_search(initial), lower, **{**options, "initial_step": STEP})
-    summary = minimize(lambda phi: devfun(to_theta(phi)), settings)
-    summary.final = to_theta(summary.final)
-    summary.initial = np.asarray(initial, dtype=float)  # initial_step and tolerances stay in phi
+                       method: str, options: dict, mask: np.ndarray | None = None) -> OptSummary:
+    """Minimize ``devfun`` with the elements ``mask`` (default: all) searched
+    as ``asinh(x / KNEE)`` (bound 0 at 0); the summary's ``initial``, ``lower``
+    and ``final`` are in ``x``.
+
+    An ``initial_step`` in ``options`` is meant in ``x``'s units and is
+    converted for the masked elements at the start (a GLMM's stage 2 gives
+    steps for theta and for its whitened fixed effects, which stay linear).
+    Without one every element starts with :data:`STEP`, which needs all of
+    them masked (a step of 1 means nothing in the units of the others).
+    """
+    initial = np.asarray(initial, dtype=float)
+    mask = np.ones(initial.size, dtype=bool) if mask is None else np.asarray(mask, dtype=bool)
+    start = initial.copy()
+    start[mask] = to_search(initial[mask])
+    given = options.get("initial_step")
+    if given is None:
+        if not mask.all():
+            raise ValueError("a search with some elements on the log scale needs an initial_step for the others")
+        step = STEP
+    else:
+        step = np.array(np.broadcast_to(np.asarray(given, dtype=float), initial.shape))
+        step[mask] = search_steps(initial[mask], step[mask])
+
+    def natural(phi: np.ndarray) -> np.ndarray:
+        x = np.array(phi, dtype=float)
+        x[mask] = to_theta(x[mask])
+        return x
+
+    summary = minimize(lambda phi: devfun(natural(phi)), OptSummary(method, start, lower, **{**options, "initial_step": step}))
+    summary.final = natural(summary.final)
+    summary.initial = initial  # initial_step and tolerances stay in the searched coordinates
     summary.scale = f"asinh(theta / {KNEE:g})"
     return summary

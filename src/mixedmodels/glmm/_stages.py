@@ -15,13 +15,7 @@ import numpy as np
 
 from mixedmodels.core._fit_theta import optimize_theta
 from mixedmodels.core._glmm import GeneralizedMixedProblem
-from mixedmodels.core._logscale import (
-    KNEE,
-    log_scale_applies,
-    search_steps,
-    to_search,
-    to_theta,
-)
+from mixedmodels.core._logscale import log_scale_applies
 from mixedmodels.core._optimize import OptSummary
 from mixedmodels.core._pirls import PirlsError
 from mixedmodels.glmm._control import GlmerControl
@@ -81,37 +75,30 @@ def stage2(problem: GeneralizedMixedProblem, theta1: np.ndarray, beta1: np.ndarr
     """Optimize (theta, beta) jointly from the stage-1 estimates.
 
     The optimizer's first steps are ``step`` times a quarter of each theta
-    (at least 0.05; mapped to the log scale when theta is searched on it,
-    :mod:`mixedmodels.core._logscale`) and ``step`` standard errors of beta.
+    (at least 0.05) and ``step`` standard errors of beta; an all-diagonal
+    theta is searched on the log scale (:mod:`mixedmodels.core._logscale`,
+    the steps converted there), the whitened beta linearly.
     """
     ntheta = theta1.size
     unwhiten = problem.last.state.r_x_inverse(problem.p).T  # R_X^-T of the last (joint) PIRLS factor
     options = dict(control.optimizer_options)
-    log_scale = control.theta_scale == "log" and log_scale_applies(problem.theta_map.lower_bounds(), options)
-    theta_start, theta_steps = theta1, np.maximum(0.25 * np.abs(theta1), 0.05)
-    if log_scale:
-        theta_start, theta_steps = to_search(theta1), search_steps(theta1, theta_steps)
-
-    def natural(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return to_theta(x[:ntheta]) if log_scale else x[:ntheta], beta1 + unwhiten @ x[ntheta:]
+    theta_lower = problem.theta_map.lower_bounds()
+    log_scale = control.theta_scale == "log" and log_scale_applies(theta_lower, options)
 
     def objective(x: np.ndarray) -> float:
-        theta, beta = natural(x)
-        return problem.deviance(theta, beta, nagq)
+        return problem.deviance(x[:ntheta], beta1 + unwhiten @ x[ntheta:], nagq)
 
-    lower = np.concatenate([problem.theta_map.lower_bounds(), np.full(problem.p, -np.inf)])
-    initial = np.concatenate([theta_start, np.zeros(problem.p)])
+    lower = np.concatenate([theta_lower, np.full(problem.p, -np.inf)])
+    initial = np.concatenate([theta1, np.zeros(problem.p)])
+    theta_steps = np.maximum(0.25 * np.abs(theta1), 0.05)
     options.setdefault("initial_step", step * np.concatenate([theta_steps, np.full(problem.p, 1.0)]))
+    mask = np.arange(initial.size) < ntheta if log_scale else False
     method = control.stage2_optimizer or control.optimizer
-    # near the bound theta ~ KNEE phi: the boundary tolerance is meant in theta
-    boundary_tol = control.boundary_tol / KNEE if log_scale else control.boundary_tol
-    opt = optimize_theta(objective, initial, lower, method, options, control.restart_edge, boundary_tol)
+    opt = optimize_theta(objective, initial, lower, method, options, control.restart_edge, control.boundary_tol, mask)
     if log_scale:
-        opt.scale = f"asinh(theta / {KNEE:g}), whitened beta"
-    theta, beta = natural(opt.final)
+        opt.scale += ", whitened beta"
     opt.initial = np.concatenate([theta1, beta1])
-    opt.lower = lower
-    opt.final = np.concatenate([theta, beta])
+    opt.final = np.concatenate([opt.final[:ntheta], beta1 + unwhiten @ opt.final[ntheta:]])
     return opt
 
 
