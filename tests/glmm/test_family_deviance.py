@@ -120,3 +120,19 @@ def test_probit_observed_information_is_minus_the_second_derivative():
     np.testing.assert_allclose(got[1:5], second[1:5], rtol=1e-4)
     assert np.all(np.isfinite(got)) and np.all(got > 0)
     assert got[5] / wt[5] == pytest.approx(1.0, rel=0.1)  # y = 0 far right: lambda(-eta)(lambda(-eta) - eta) -> 1
+
+
+def test_families_declare_whether_they_give_an_observed_information():
+    """``has_observed_information`` (read by PIRLS) says what
+    ``observed_information`` does, for every family and link."""
+    from mixedmodels.families import NegativeBinomial, Poisson
+
+    y, eta = np.array([0.2, 1.0, 0.5]), np.array([-0.2, 0.1, 0.3])  # a response every family takes
+    wt = np.ones(3)
+    families = [Binomial(), Binomial(link="probit"), Binomial(link="cloglog"), Poisson(), Gamma(),
+                Gamma(link="log"), NegativeBinomial(2.0), NegativeBinomial(2.0, link="sqrt")]
+    declared = [f.has_observed_information for f in families]
+    assert declared == [False, True, False, False, False, True, True, False]
+    for family, has in zip(families, declared):
+        assert (family.observed_information(y, np.exp(eta), wt, eta) is not None) == has
+        assert GlmResponse(y, family, wt, np.ones(3), np.zeros(3)).has_observed_information == has

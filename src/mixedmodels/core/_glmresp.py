@@ -43,8 +43,7 @@ class GlmResponse:
         self._saturated_aic = self.family.saturated_aic(self.y, self.n_trials, self.weights)
         self._natural = self.family.has_natural_link
         self._deviance_by_cumulant = self.family.deviance_by_cumulant(self.y, self.weights)
-        one = np.ones(1)
-        self.has_observed_information = self.family.observed_information(one, one, one, 0.0 * one) is not None
+        self.has_observed_information = self.family.has_observed_information
         self._last = None
 
     @property

@@ -30,10 +30,14 @@ class Gamma(Family):
     def variance(self, mu):
         return mu**2
 
+    @property
+    def has_observed_information(self):
+        return self.link.name == "log"
+
     def observed_information(self, y, mu, wt, eta):
         # log link: loglik_i = -y / mu - log(mu) (times the shape), so -d^2/d eta^2 = y / mu > 0
         # (the expected one: 1); y > 0 is required of the response
-        if self.link.name != "log":
+        if not self.has_observed_information:
             return None
         return wt * y / mu
 

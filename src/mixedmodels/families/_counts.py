@@ -105,10 +105,14 @@ class Binomial(Family):
 
         return deviance
 
+    @property
+    def has_observed_information(self):
+        return self.link.name == "probit"
+
     def observed_information(self, y, mu, wt, eta):
         # probit: log Phi and log(1 - Phi) are concave, -d^2/d eta^2 of them lambda(eta) (eta + lambda(eta))
         # and lambda(-eta) (lambda(-eta) - eta), lambda = phi / Phi (inverse Mills ratio); eta clipped as R
-        if self.link.name != "probit":
+        if not self.has_observed_information:
             return None
         eta = np.clip(eta, -PROBIT_THRESH, PROBIT_THRESH)
         log_phi = -0.5 * eta * eta - 0.5 * np.log(2.0 * np.pi)

@@ -86,6 +86,11 @@ class Family:
         R's formula (None for other links)."""
         return None
 
+    @property
+    def has_observed_information(self) -> bool:
+        """Whether :meth:`observed_information` gives one for this family and link."""
+        return False
+
     def observed_information(self, y: np.ndarray, mu: np.ndarray, wt: np.ndarray,
                              eta: np.ndarray) -> np.ndarray | None:
         """Per row, ``-d^2 loglik / d eta^2`` where it is positive for any data

@@ -50,10 +50,14 @@ class NegativeBinomial(Family):
         th = self.theta
         return 2.0 * wt * (y * np.log(np.maximum(1.0, y) / mu) - (y + th) * np.log((y + th) / (mu + th)))
 
+    @property
+    def has_observed_information(self):
+        return self.link.name == "log"
+
     def observed_information(self, y, mu, wt, eta):
         # log link: loglik_i = y log mu - (y + th) log(mu + th) + ..., so
         # -d^2/d eta^2 = th mu (y + th) / (mu + th)^2 > 0 (the expected one: th mu / (mu + th))
-        if self.link.name != "log":
+        if not self.has_observed_information:
             return None
         th = self.theta
         return wt * th * mu * (y + th) / (mu + th) ** 2
