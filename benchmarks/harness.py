@@ -70,7 +70,7 @@ def _spawn(library: str, problem: str, repeats: int, max_bytes: int | None):
     cmd = [sys.executable, "-m", "benchmarks.worker", library, problem, str(repeats)]
     return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, start_new_session=True,
-                            preexec_fn=lambda: _limit_memory(max_bytes))
+                            preexec_fn=lambda: _limit_memory(max_bytes))  # noqa: PLW1509 - a limit for the child alone; its pump threads start after
 
 
 def _pump(stream, lines: queue.Queue) -> None:

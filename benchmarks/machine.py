@@ -36,7 +36,7 @@ def numpy_blas() -> str:
 def git_commit() -> str:
     """Short hash of HEAD of the repository, or ``""``."""
     done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, check=False)
     return done.stdout.strip()
 
 

@@ -62,8 +62,9 @@ def time_table(frame: pd.DataFrame, problems: list) -> list[str]:
 
 def detail_table(frame: pd.DataFrame) -> list[str]:
     """Every row: loglik, differences against lme4, memory, error."""
-    lines = ["| problem | library | status | seconds | first fit | loglik | Δloglik vs lme4 "
-             "| max abs Δβ vs lme4 | peak MB | note |", "|---" * 10 + "|"]
+    header = ("| problem | library | status | seconds | first fit | loglik | Δloglik vs lme4 "
+              "| max abs Δβ vs lme4 | peak MB | note |")
+    lines = [header, "|---" * 10 + "|"]
     for r in frame.itertuples():
         loglik = "—" if math.isnan(r.loglik) else f"{r.loglik:.4f}"
         note = str(r.error).replace("|", "/").replace("\n", " ")[:120]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -12,7 +12,7 @@ REFERENCE = Path(__file__).parent / "fixtures" / "reference"
 REFERENCE_EXTRA = Path(__file__).parent / "fixtures" / "reference_extra"
 
 
-@lru_cache(maxsize=None)
+@cache
 def reference(name: str) -> dict:
     """A reference fit from ``tests/fixtures/reference`` (made by make_refs.R),
     else from ``tests/fixtures/reference_extra`` (made by ``tools/refs``)."""

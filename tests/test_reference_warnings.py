@@ -10,7 +10,12 @@ import warnings
 import pytest
 
 import mixedmodels as mm
-from mixedmodels._warnings import ConvergenceWarning, MixedModelsWarning, ScaleWarning, SingularFitWarning
+from mixedmodels._warnings import (
+    ConvergenceWarning,
+    MixedModelsWarning,
+    ScaleWarning,
+    SingularFitWarning,
+)
 from tests.conftest import REFERENCE_EXTRA, reference, reference_data, reference_names
 from tests.glmm.conftest import fit_reference, glmm_reference_names
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import importlib
 import re
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from types import ModuleType
-from typing import Iterator
 
 LIBRARIES = ["mixedmodels", "lme4", "statsmodels", "glmm", "mixedlm"]
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 import time
 import warnings
+from collections.abc import Callable
 from importlib import metadata
-from typing import Any, Callable
+from typing import Any
 
 import pandas as pd
 

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from benchmarks.adapters import Result
-from benchmarks.adapters._common import (python_package, binary_response, cbind_failures, result, timed)
-
+from benchmarks.adapters._common import (
+    binary_response,
+    cbind_failures,
+    python_package,
+    result,
+    timed,
+)
 
 available, version = python_package("glmm")
 
@@ -16,8 +21,8 @@ def fit(problem, data) -> Result:
     if problem.is_glmm:
         formula, data = cbind_failures(problem.formula, data)
         data = binary_response(data, formula.split("~")[0].strip())
-        call = lambda: glmm.fit(data, formula, problem.family)  # noqa: E731
+        call = lambda: glmm.fit(data, formula, problem.family)
     else:
-        call = lambda: glmm.fit(data, problem.formula, reml=problem.reml)  # noqa: E731
+        call = lambda: glmm.fit(data, problem.formula, reml=problem.reml)
     seconds, m = timed(call)
     return result(seconds, m.loglik, m.names, m.beta, m.converged)

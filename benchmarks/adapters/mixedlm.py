@@ -7,8 +7,7 @@ import re
 import pandas as pd
 
 from benchmarks.adapters import CannotExpress, Result
-from benchmarks.adapters._common import python_package, binary_response, result, timed
-
+from benchmarks.adapters._common import binary_response, python_package, result, timed
 
 available, version = python_package("mixedlm")
 
@@ -40,9 +39,9 @@ def fit(problem, data) -> Result:
     if problem.is_glmm:
         family = {"binomial": mlm.families.Binomial, "poisson": mlm.families.Poisson}
         data = binary_response(data, problem.formula.split("~")[0].strip())
-        call = lambda: mlm.glmer(formula, data, family=family[problem.family]())  # noqa: E731
+        call = lambda: mlm.glmer(formula, data, family=family[problem.family]())
     else:
-        call = lambda: mlm.lmer(formula, data, REML=problem.reml)  # noqa: E731
+        call = lambda: mlm.lmer(formula, data, REML=problem.reml)
     seconds, m = timed(call)
     fixef = m.fixef()
     return result(seconds, float(m.logLik()), lme4_names(fixef, data), fixef.values(),

@@ -21,9 +21,9 @@ def fit(problem, data) -> Result:
     if not hasattr(mm, name):
         return Result(status="not available", error=f"mixedmodels.{name} does not exist yet")
     if problem.is_glmm:
-        call = lambda: mm.glmer(problem.formula, data=data, family=problem.family)  # noqa: E731
+        call = lambda: mm.glmer(problem.formula, data=data, family=problem.family)
     else:
-        call = lambda: mm.lmer(problem.formula, data=data, reml=problem.reml)  # noqa: E731
+        call = lambda: mm.lmer(problem.formula, data=data, reml=problem.reml)
     seconds, m = timed(call)
     loglik = m.loglik() if callable(m.loglik) else m.loglik
     fixef = m.fixef() if callable(m.fixef) else m.fixef

@@ -12,7 +12,6 @@ from __future__ import annotations
 from benchmarks.adapters import CannotExpress, Result, split_formula
 from benchmarks.adapters._common import python_package, result, timed
 
-
 available, version = python_package("statsmodels.api", "statsmodels")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -14,13 +14,13 @@ _CALL = re.compile(r"^(?:lme4::|lmerTest::)?(lmer|lm)\((.+), data = dat(?:, REML
 _GLMER_CALL = re.compile(r"^lme4::glmer\((.+), data = dat, family = (\w+)(?:, nAGQ = (\d+))?\)$")
 
 
-@lru_cache(maxsize=None)
+@cache
 def extra(name: str) -> dict:
     """One reference file of ``reference_extra``."""
     return json.loads((EXTRA / f"{name}.json").read_text())
 
 
-@lru_cache(maxsize=None)
+@cache
 def fit_call(dataset: str, call: str):
     """Our fit of an R call such as ``lme4::lmer(y ~ x + (1 | g), data = dat, REML = TRUE)``
     or ``lme4::glmer(y ~ x + (1 | g), data = dat, family = poisson, nAGQ = 5)``."""

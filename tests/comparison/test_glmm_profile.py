@@ -21,7 +21,7 @@ below 5e-4 relative.  The deviance function itself is checked directly at
 lme4's profile points.
 """
 
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 import pytest
@@ -37,7 +37,7 @@ def stored(block: dict) -> np.ndarray:
     return np.array([[np.nan if v is None else v for v in row] for row in block["values"]], float)
 
 
-@lru_cache(maxsize=None)
+@cache
 def profile_ci(name):
     return fits_of(name)["fit"].confint("profile")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +14,7 @@ DIRS = [FIXTURES / "reference", FIXTURES / "reference_extra"]
 ENGINES = ("lme4::glmer", "lme4::glmer.nb")
 
 
-@lru_cache(maxsize=None)
+@cache
 def glmm_reference(name: str) -> dict:
     """A glmer / glmer.nb reference from either fixture directory."""
     for d in DIRS:

@@ -199,7 +199,7 @@ def test_lmm_only_methods_say_what_to_use_instead(fit):
     with pytest.raises(ValueError, match="maximum likelihood only"):
         fit.update(reml=True)
     with pytest.raises(NotImplementedError, match="linear mixed models"):
-        fit._varpar_covariance
+        _ = fit._varpar_covariance
     assert str(fit.summary(ddf="asymptotic")) == str(fit.summary())
 
 

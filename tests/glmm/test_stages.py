@@ -34,7 +34,7 @@ def test_loose_stage1_pirls_gives_the_same_fit(grouse, monkeypatch):
         tolerances.clear()
         tight = mm.glmer(FORMULA, grouse, family="poisson", control=mm.GlmerControl(stage1_pirls_tol=1e-10))
         exact = mm.glmer(FORMULA, grouse, family="poisson", control=mm.GlmerControl(
-            stage1_pirls_tol=1e-10, optimizer_options=dict(ftol_abs=1e-13, xtol_abs=1e-12, xtol_rel=1e-12)))
+            stage1_pirls_tol=1e-10, optimizer_options={"ftol_abs": 1e-13, "xtol_abs": 1e-12, "xtol_rel": 1e-12}))
     assert stage1_loose == {1e-6, 1e-10}  # the search, then the modes at its optimum
     assert {tol for stage1, tol in tolerances} == {1e-10}
     assert loose.loglik == pytest.approx(tight.loglik, abs=1e-6)

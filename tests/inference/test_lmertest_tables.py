@@ -5,7 +5,7 @@ Kenward-Roger, from tests/fixtures/reference_extra/lmertest_*.json.
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -19,12 +19,12 @@ NAMES = sorted(p.stem for p in EXTRA.glob("lmertest_*.json"))
 METHODS = {"satterthwaite": "satterthwaite", "kenward_roger": "kenward-roger"}
 
 
-@lru_cache(maxsize=None)
+@cache
 def extra(name: str) -> dict:
     return json.loads((EXTRA / f"{name}.json").read_text())
 
 
-@lru_cache(maxsize=None)
+@cache
 def fit_of(name: str):
     ref = extra(name)
     call = ref["fits"]["fit"]["call"]
