@@ -209,3 +209,26 @@ def test_gradient_check_flags_a_point_short_of_the_optimum(sleep):
     with warnings.catch_warnings():
         warnings.simplefilter("error", mm.ConvergenceWarning)
         mm.lmer(FORMULA, sleep)
+
+
+def test_the_factor_at_the_optimum_is_the_one_the_search_formed(sleep, monkeypatch):
+    """The fit keeps the factor of the best evaluation instead of forming it
+    again at the optimum (one dense factorization fewer per fit)."""
+    from mixedmodels.core import LinearMixedProblem
+
+    formed = []
+    update = LinearMixedProblem.update
+
+    def recording(self, theta):
+        formed.append((np.array(theta), update(self, theta)))
+        return formed[-1][1]
+
+    monkeypatch.setattr(LinearMixedProblem, "update", recording)
+    for control in (mm.Control(), mm.Control(check_conv_nobsmax=0)):  # with and without the derivative checks
+        formed.clear()
+        fit = mm.lmer("Reaction ~ Days + (1 | Subject)", sleep, control=control)
+        assert any(state is fit._state for _, state in formed)
+        # nothing formed after the search but deriv12's two points (one parameter)
+        assert len(formed) == fit.optsummary.feval + (0 if control.check_conv_nobsmax == 0 else 2)
+        np.testing.assert_allclose(fit._state.logdet_re, update(fit.problem, fit.optsummary.final).logdet_re,
+                                   rtol=1e-14)

@@ -84,10 +84,16 @@ class LinearMixedProblem:
 
     def deviance(self, theta: np.ndarray, reml: bool = True) -> float:
         """Objective for the optimizer: set theta, update the factor, read the deviance."""
+        return self.deviance_and_state(theta, reml)[0]
+
+    def deviance_and_state(self, theta: np.ndarray, reml: bool = True) -> tuple[float, FactorState | None]:
+        """:meth:`deviance` and the factor it was read off (None, with a huge
+        deviance, where the factorization failed)."""
         try:
-            return self.deviance_of(self.update(theta), reml)
+            state = self.update(theta)
         except np.linalg.LinAlgError:
-            return float(np.finfo(float).max / 1e10)
+            return float(np.finfo(float).max / 1e10), None
+        return self.deviance_of(state, reml), state
 
 
 def _weighted(blocks, X, y, weights):

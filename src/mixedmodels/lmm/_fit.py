@@ -15,6 +15,7 @@ from mixedmodels._checks import (
 from mixedmodels._control import Control
 from mixedmodels._threads import blas_threads_for
 from mixedmodels.core import LinearMixedProblem, RandomEffectsBlock, solve
+from mixedmodels.core._factor import FactorState
 from mixedmodels.core._fit_theta import optimize_theta
 from mixedmodels.core._smallterms import (
     SmallTermProfile,
@@ -124,8 +125,10 @@ def fit_problem(
     lower = theta_map.lower_bounds()
     initial = theta_map.initial() if start is None else _checked_start(start, theta_map)
 
+    best = _BestFactor()
+
     def devfun(theta: np.ndarray) -> float:
-        return problem.deviance(theta, reml)
+        return best.keep(theta, *problem.deviance_and_state(theta, reml))
 
     settings = (control.optimizer, control.optimizer_options, control.restart_edge, control.boundary_tol,
                 control.theta_scale == "log")
@@ -144,9 +147,30 @@ def fit_problem(
         fmin = opt.fmin if profile is None else None  # None: differenced at the centre too, if at all
         messages += check_convergence(check_fun, opt.final, fmin, lower, singular, problem.n, control)[0]
     opt.messages.extend(messages)
-    state = problem.update(opt.final)
+    state = best.at(opt.final) or problem.update(opt.final)
     solution = solve(problem, state, reml)
     return LmerFit(frame, problem, reml, opt, state, solution, control, data_name, data)
+
+
+class _BestFactor:
+    """The factor at the lowest deviance seen, so that the one at the optimum
+    (usually the best point the optimizer saw) is not formed a second time
+    (one of InstEval's ~30 dense factorizations).  Factors are never
+    modified after they are made, so keeping one is safe."""
+
+    def __init__(self) -> None:
+        self.theta: np.ndarray | None = None
+        self.value, self.state = np.inf, None
+
+    def keep(self, theta: np.ndarray, value: float, state: FactorState | None) -> float:
+        """Remember ``state`` if ``value`` is the lowest so far; return ``value``."""
+        if state is not None and value < self.value:
+            self.theta, self.value, self.state = np.array(theta, dtype=float), value, state
+        return value
+
+    def at(self, theta: np.ndarray) -> FactorState | None:
+        """The kept factor if it was formed at exactly ``theta``, else None."""
+        return self.state if self.theta is not None and np.array_equal(self.theta, theta) else None
 
 
 def _checked_start(start, theta_map) -> np.ndarray:
