@@ -7,7 +7,8 @@ are singular), fitted by REML and ML with each formula, once with
 ``theta_scale="linear"`` (lme4's path) and once with ``"log"`` for each
 knee given.  Prints, per fit class (regular / singular, as lme4's path
 finds it) and knee, the evaluations taken and how many optima miss the
-linear path's by more than ``1e-7`` (``--worst`` lists the misses).
+linear path's by more than ``1e-7`` (``--worst`` lists the misses), and how
+many fits one path calls singular and the other not.
 
 Usage::
 
@@ -69,6 +70,7 @@ def main() -> None:
                         counts["log evaluations"] += log.optsummary.feval
                         counts["worse by > 1e-7"] += int(diff > 1e-7)
                         counts["better by > 1e-7"] += int(diff < -1e-7)
+                        counts["singular flag differs"] += int(log.is_singular != linear.is_singular)
                         if abs(diff) > 1e-7:
                             misses.append((seed, formula, reml, knee, diff))
     for key, counts in sorted(stats.items()):

@@ -41,7 +41,9 @@ class Control:
         Restart the optimizer when it stops on a boundary with a
         downhill gradient into the interior (lme4's ``restart_edge``).
     boundary_tol : float
-        Parameters this close to a bound are tried exactly on it.
+        Parameters this close to a bound are tried exactly on it (lme4's
+        check); then each diagonal element of theta below 1e-3 in turn
+        (:data:`mixedmodels.core._fit_theta.ZERO_PROBE`).  0: neither.
     theta_scale : str
         ``"log"``: when theta is all diagonal (scalar terms and
         ``(x || g)``), the optimizer searches ``asinh(theta / 0.3)``, a log
