@@ -57,6 +57,15 @@ class Control:
         stage 2 searches whitened fixed effects either way).  Either way the
         start is lme4's and so is the optimizer.  Without effect when ``optimizer_options``
         set an ``initial_step`` or ``upper`` bounds, which are meant for theta.
+    rescale_theta : bool
+        When a random-effects column's root mean square is outside
+        [0.1, 10] (a slope on a predictor in the thousands), search theta
+        multiplied by its column's root mean square, from the identity in
+        those units, as if the predictors were rescaled
+        (:mod:`mixedmodels.core._thetascale`); lme4 stops far from the
+        optimum on such models.  False: theta's own units and lme4's start.
+        Other models are searched as lme4 does either way.  (Not in a
+        profiled fit, ``profile_small_terms``, whose terms are large.)
     profile_small_terms : bool
         In a large model, find the covariance parameters of the terms with
         few levels (lme4 puts them last) inside every evaluation, from a
@@ -83,6 +92,7 @@ class Control:
     restart_edge: bool = True
     boundary_tol: float = 1e-5
     theta_scale: str = "log"
+    rescale_theta: bool = True
     profile_small_terms: bool = True
 
     def __post_init__(self) -> None:

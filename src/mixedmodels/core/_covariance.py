@@ -41,6 +41,12 @@ class CovarianceStructure(ABC):
     def factor(self, theta: np.ndarray) -> np.ndarray:
         """The ``k x k`` lower-triangular relative covariance factor."""
 
+    def param_scales(self, column_scales: np.ndarray) -> np.ndarray:
+        """The scale of each entry of theta given the scales of the term's
+        columns: that of the column (effect) of its row of ``lambda``."""
+        rows, _ = self._positions()
+        return np.asarray(column_scales, dtype=float)[rows]
+
     def param_labels(self, effect_names: list[str]) -> list[str]:
         """Names of theta entries, lme4 style (``effect`` or ``e1.e2``)."""
         rows, cols = self._positions()

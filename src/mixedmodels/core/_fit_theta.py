@@ -30,6 +30,7 @@ def optimize_theta(
     restart_edge: bool = True,
     boundary_tol: float = 1e-5,
     log_scale: bool | np.ndarray = False,
+    scales: np.ndarray | None = None,
 ) -> OptSummary:
     """Minimize ``devfun`` over theta as lme4's ``optimizeLmer`` does.
 
@@ -42,8 +43,13 @@ def optimize_theta(
     (:mod:`mixedmodels.core._logscale`); given as a mask, the masked
     elements are (the caller has checked they are diagonal elements of
     theta).  A restart, and the boundary check, are on the parameters themselves.
+    With ``scales`` (:mod:`mixedmodels.core._thetascale`) the leading
+    elements are searched multiplied by them, all of the above in those units.
     """
     initial = np.asarray(initial, float)
+    if scales is not None:
+        return _in_column_units(devfun, initial, lower, method, options, restart_edge, boundary_tol,
+                                log_scale, scales)
     if isinstance(log_scale, np.ndarray):
         summary = minimize_log_scale(devfun, initial, lower, method, options or {}, log_scale)
     elif log_scale and log_scale_applies(lower, options or {}):
@@ -61,6 +67,24 @@ def optimize_theta(
     if boundary_tol > 0:
         snap_to_boundary(devfun, summary, lower, boundary_tol)
         snap_to_boundary(devfun, summary, lower, ZERO_PROBE, one_at_a_time=True)
+    return summary
+
+
+def _in_column_units(devfun, initial, lower, method, options, restart_edge, boundary_tol, log_scale,
+                     scales) -> OptSummary:
+    """:func:`optimize_theta` over ``phi = theta * scales`` (any further
+    elements -- a GLMM's whitened beta -- as they are); ``initial``, and an
+    ``initial_step`` or ``upper`` in ``options``, are given in theta's units."""
+    factor = np.ones(initial.size)
+    factor[: scales.size] = scales
+    options = dict(options or {})
+    for key in ("initial_step", "upper"):
+        if key in options:
+            options[key] = np.asarray(options[key], dtype=float) * factor
+    summary = optimize_theta(lambda phi: devfun(phi / factor), initial * factor, lower, method, options,
+                             restart_edge, boundary_tol, log_scale)
+    summary.final, summary.initial = summary.final / factor, initial
+    summary.scale = summary.scale.replace("theta", "theta x column RMS", 1)
     return summary
 
 

@@ -22,7 +22,7 @@ from mixedmodels.glmm._control import GlmerControl
 from mixedmodels.glmm._diagnostics import check_separation
 from mixedmodels.glmm._response import glm_response
 from mixedmodels.glmm._result import GlmerFit
-from mixedmodels.glmm._stages import restage, stage1, stage2
+from mixedmodels.glmm._stages import restage, search_scales, stage1, stage2
 from mixedmodels.lmm._fit import _data_name
 
 
@@ -98,7 +98,7 @@ def fit_glmer(frame: ModelFrame, problem: GeneralizedMixedProblem, nagq: int, co
     """Stages 3-5: optimize, run lme4's checks, build the result."""
     nagq = _check_nagq(nagq, problem)
     messages = _data_checks(frame, problem, control)
-    theta0, beta0 = _start(start, problem)
+    theta0, beta0 = _start(start, problem, search_scales(problem, control))
     if beta0 is not None:
         problem.reset(beta=beta0)
     with blas_threads_for(problem.full.factor.dense_order()):
@@ -189,12 +189,15 @@ def _check_nagq(nagq, problem) -> int:
     return int(nagq)
 
 
-def _start(start, problem):
+def _start(start, problem, scales: np.ndarray | None):
+    """Starting theta and beta (None: R's mustart): the user's, else lme4's
+    theta, in the search's units when theta is rescaled."""
+    initial = problem.theta_map.initial() / (1.0 if scales is None else scales)
     if start is None:
-        return problem.theta_map.initial(), None
+        return initial, None
     if isinstance(start, dict):
         theta = start.get("theta")
-        theta = problem.theta_map.initial() if theta is None else np.asarray(theta, dtype=float)
+        theta = initial if theta is None else np.asarray(theta, dtype=float)
         beta = start.get("fixef")
         return theta, None if beta is None else np.asarray(beta, dtype=float)
     return np.asarray(start, dtype=float), None

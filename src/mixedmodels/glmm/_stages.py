@@ -18,6 +18,7 @@ from mixedmodels.core._glmm import GeneralizedMixedProblem
 from mixedmodels.core._logscale import log_scale_applies
 from mixedmodels.core._optimize import OptSummary
 from mixedmodels.core._pirls import PirlsError
+from mixedmodels.core._thetascale import theta_scales
 from mixedmodels.glmm._control import GlmerControl
 
 
@@ -40,11 +41,17 @@ def stage1(problem: GeneralizedMixedProblem, theta0: np.ndarray, control: GlmerC
         opt = optimize_theta(
             problem.deviance, theta0, lower, control.optimizer, options,
             control.restart_edge, control.boundary_tol, control.theta_scale == "log",
+            search_scales(problem, control),
         )
     finally:
         problem.tol = tol
     problem.stage1_eta = _modes_at(problem, opt.final).eta.copy()
     return opt
+
+
+def search_scales(problem: GeneralizedMixedProblem, control: GlmerControl) -> np.ndarray | None:
+    """What theta is searched multiplied by (:mod:`mixedmodels.core._thetascale`), or None."""
+    return theta_scales(problem.theta_map, problem.blocks) if control.rescale_theta else None
 
 
 def _modes_at(problem: GeneralizedMixedProblem, theta: np.ndarray):
@@ -75,9 +82,11 @@ def stage2(problem: GeneralizedMixedProblem, theta1: np.ndarray, beta1: np.ndarr
     """Optimize (theta, beta) jointly from the stage-1 estimates.
 
     The optimizer's first steps are ``step`` times a quarter of each theta
-    (at least 0.05) and ``step`` standard errors of beta; an all-diagonal
-    theta is searched on the log scale (:mod:`mixedmodels.core._logscale`,
-    the steps converted there), the whitened beta linearly.
+    (at least 0.05; in the search's units when theta is rescaled,
+    :mod:`mixedmodels.core._thetascale`) and ``step`` standard errors of
+    beta; an all-diagonal theta is searched on the log scale
+    (:mod:`mixedmodels.core._logscale`, the steps converted there), the
+    whitened beta linearly.
     """
     ntheta = theta1.size
     unwhiten = problem.last.state.r_x_inverse(problem.p).T  # R_X^-T of the last (joint) PIRLS factor
@@ -90,11 +99,14 @@ def stage2(problem: GeneralizedMixedProblem, theta1: np.ndarray, beta1: np.ndarr
 
     lower = np.concatenate([theta_lower, np.full(problem.p, -np.inf)])
     initial = np.concatenate([theta1, np.zeros(problem.p)])
-    theta_steps = np.maximum(0.25 * np.abs(theta1), 0.05)
+    scales = search_scales(problem, control)
+    unit = 1.0 if scales is None else scales
+    theta_steps = np.maximum(0.25 * np.abs(theta1 * unit), 0.05) / unit
     options.setdefault("initial_step", step * np.concatenate([theta_steps, np.full(problem.p, 1.0)]))
     mask = np.arange(initial.size) < ntheta if log_scale else False
     method = control.stage2_optimizer or control.optimizer
-    opt = optimize_theta(objective, initial, lower, method, options, control.restart_edge, control.boundary_tol, mask)
+    opt = optimize_theta(objective, initial, lower, method, options, control.restart_edge, control.boundary_tol,
+                         mask, scales)
     if log_scale:
         opt.scale += ", whitened beta"
     opt.initial = np.concatenate([theta1, beta1])

@@ -22,6 +22,7 @@ from mixedmodels.core._smallterms import (
     optimize_profiled,
     takes_options,
 )
+from mixedmodels.core._thetascale import theta_scales
 from mixedmodels.formula import FormulaError, ModelFrame, build_model_frame
 from mixedmodels.lmm._result import LmerFit
 
@@ -123,8 +124,7 @@ def fit_problem(
     messages += check_few_levels(frame.ngroups, control.check_nlev_gtreq_5)
     theta_map = problem.theta_map
     lower = theta_map.lower_bounds()
-    initial = theta_map.initial() if start is None else _checked_start(start, theta_map)
-
+    profile, scales, initial = _search_setup(problem, control, start)
     best = _BestFactor()
 
     def devfun(theta: np.ndarray) -> float:
@@ -132,11 +132,9 @@ def fit_problem(
 
     settings = (control.optimizer, control.optimizer_options, control.restart_edge, control.boundary_tol,
                 control.theta_scale == "log")
-    split = control.profile_small_terms and takes_options(control.optimizer_options)
-    profile = SmallTermProfile.for_problem(problem) if split else None
     with blas_threads_for(problem.factor.dense_order()):
         if profile is None:
-            opt = optimize_theta(devfun, initial, lower, *settings)
+            opt = optimize_theta(devfun, initial, lower, *settings, scales=scales)
         else:
             opt = optimize_profiled(profile, devfun, initial, lower, reml, *settings)
         messages += check_optimizer_code(opt, control)
@@ -150,6 +148,19 @@ def fit_problem(
     state = best.at(opt.final) or problem.update(opt.final)
     solution = solve(problem, state, reml)
     return LmerFit(frame, problem, reml, opt, state, solution, control, data_name, data)
+
+
+def _search_setup(problem: LinearMixedProblem, control: Control, start):
+    """The small terms' profile (or None), theta's search scales (or None,
+    :mod:`mixedmodels.core._thetascale`) and the starting theta: lme4's, in
+    the scaled units when theta is scaled, or the user's ``start``."""
+    theta_map = problem.theta_map
+    split = control.profile_small_terms and takes_options(control.optimizer_options)
+    profile = SmallTermProfile.for_problem(problem) if split else None
+    scales = theta_scales(theta_map, problem.blocks) if control.rescale_theta and profile is None else None
+    if start is not None:
+        return profile, scales, _checked_start(start, theta_map)
+    return profile, scales, theta_map.initial() / (1.0 if scales is None else scales)
 
 
 class _BestFactor:

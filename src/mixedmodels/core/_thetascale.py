@@ -1,0 +1,40 @@
+"""Theta searched in the units of the random effects' columns.
+
+The relative covariance factor scales the random effects of each column of
+``Z``: with a slope on a predictor in the thousands its theta is in the
+thousandths, next to an intercept's of order one.  BOBYQA's one trust
+region then resolves the small elements only after it has shrunk a
+thousandfold, and the search stops far from the optimum -- lme4's too (on
+the ``y ~ x + (x | g)`` fits of ``tools/lme4_diff`` with ``x`` in the
+thousands, lme4 stops up to 40 units of deviance above the optimum with a
+convergence warning).  So when a term's column has a root mean square
+outside ``[1 / SCALE_RANGE, SCALE_RANGE]``, every element of theta is
+searched multiplied by the root mean square of its row's column (its
+effect's, :meth:`~mixedmodels.core._covariance.CovarianceStructure.param_scales`),
+from lme4's start in those units (the identity), as if every predictor had
+been rescaled.  Models whose columns are within the range keep lme4's search.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mixedmodels.core._reblock import RandomEffectsBlock
+from mixedmodels.core._theta import ThetaMap
+
+SCALE_RANGE = 10.0
+
+
+def column_rms(block: RandomEffectsBlock) -> np.ndarray:
+    """Root mean square of each of the term's columns (1 for an all-zero column)."""
+    rms = np.sqrt(np.mean(block.Z**2, axis=0)) if block.Z.shape[0] else np.ones(block.k)
+    return np.where(rms > 0, rms, 1.0)
+
+
+def theta_scales(theta_map: ThetaMap, blocks: list[RandomEffectsBlock]) -> np.ndarray | None:
+    """The factors theta's elements are searched multiplied by, or None when
+    every column's root mean square is within range (lme4's search)."""
+    columns = [column_rms(b) for b in blocks]
+    if all(np.all((c >= 1 / SCALE_RANGE) & (c <= SCALE_RANGE)) for c in columns):
+        return None
+    return np.concatenate([s.param_scales(c) for s, c in zip(theta_map.structures, columns)])

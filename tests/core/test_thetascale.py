@@ -1,0 +1,77 @@
+"""Theta searched in the units of the random effects' columns
+(:mod:`mixedmodels.core._thetascale`): a slope on a predictor in the
+thousands is fitted as if the predictor had been rescaled."""
+
+import json
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import mixedmodels as mm
+from mixedmodels.core._covariance import Unstructured
+from mixedmodels.core._reblock import RandomEffectsBlock
+from mixedmodels.core._theta import ThetaMap
+from mixedmodels.core._thetascale import column_rms, theta_scales
+
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "lme4_diff"
+
+
+def _fit(formula, data, family=None, **control):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if family is None:
+            return mm.lmer(formula, data, reml=False, control=mm.Control(**control))
+        return mm.glmer(formula, data, family=family, control=mm.GlmerControl(**control))
+
+
+def test_scales_follow_the_rows_of_lambda_and_only_when_out_of_range():
+    rng = np.random.default_rng(1)
+    codes = rng.integers(0, 5, 50)
+    slope = RandomEffectsBlock(codes, 5, np.column_stack([np.ones(50), 3000 * rng.normal(size=50)]))
+    plain = RandomEffectsBlock(codes, 5, np.column_stack([np.ones(50), rng.normal(size=50)]))
+    theta_map = ThetaMap([Unstructured(2), Unstructured(1)])
+    intercept = RandomEffectsBlock(codes, 5, np.ones(50))
+    scales = theta_scales(theta_map, [slope, intercept])
+    rms = column_rms(slope)
+    # theta: lambda's (0,0), (1,0), (1,1), then the scalar term's
+    np.testing.assert_allclose(scales, [1.0, rms[1], rms[1], 1.0])
+    assert theta_scales(theta_map, [plain, intercept]) is None
+    assert column_rms(RandomEffectsBlock(codes, 5, np.zeros(50)))[0] == 1.0  # an all-zero column
+
+
+def test_badly_scaled_slope_reaches_the_optimum_lme4_misses():
+    """x in the thousands (``tools/lme4_diff``, seed 1): lme4 stops 7.2 below
+    the optimum found on x / 1000 (warning that it failed to converge); the
+    rescaled search reaches that optimum, lme4's path does not."""
+    case = json.loads((FIXTURES / "badly_scaled.json").read_text())["lmm_slope_scaled_ml_016"]
+    data = pd.read_csv(FIXTURES / case["job"]["file"], dtype={"g": str})
+    formula = case["job"]["formula"]
+    fit = _fit(formula, data)
+    truth = _fit(formula, data.assign(x=data["x"] / 1000))  # an exact reparametrization (ML)
+    assert fit.optsummary.scale == "theta x column RMS"
+    assert truth.optsummary.scale == "theta"
+    assert fit.loglik == pytest.approx(truth.loglik, abs=1e-6)
+    assert fit.loglik > case["lme4"]["loglik"] + 7.0
+    np.testing.assert_allclose(fit.fixef["x"] * 1000, truth.fixef["x"], rtol=1e-4)
+    np.testing.assert_allclose(fit.theta.to_numpy()[1:] * 1000, truth.theta.to_numpy()[1:], rtol=1e-3)
+    lme4_path = _fit(formula, data, rescale_theta=False)
+    assert lme4_path.optsummary.scale == "theta" and lme4_path.loglik < truth.loglik - 1.0
+
+
+def test_glmm_with_a_badly_scaled_slope_matches_the_rescaled_fit():
+    rng = np.random.default_rng(7)
+    g = rng.integers(0, 25, 600)
+    x = rng.normal(size=600)
+    eta = -0.3 + 0.5 * x + rng.normal(0, 0.7, 25)[g] + rng.normal(0, 0.4, 25)[g] * x
+    data = pd.DataFrame({"y": rng.poisson(np.exp(eta)), "x": x, "g": np.char.add("g", g.astype(str))})
+    truth = _fit("y ~ x + (x | g)", data, "poisson")
+    fit = _fit("y ~ x + (x | g)", data.assign(x=2000 * x), "poisson")
+    assert truth.optsummary.scale.startswith("theta") and "RMS" not in truth.optsummary.scale
+    assert fit.optsummary.scale == "theta x column RMS"
+    assert fit.loglik == pytest.approx(truth.loglik, abs=1e-5)
+    np.testing.assert_allclose(fit.fixef["x"] * 2000, truth.fixef["x"], rtol=1e-3)
+    lme4_path = _fit("y ~ x + (x | g)", data.assign(x=2000 * x), "poisson", rescale_theta=False)
+    assert lme4_path.loglik < truth.loglik - 1.0  # lme4's search stops 2.6 short
