@@ -1,0 +1,463 @@
+"""Differential check of mixedmodels against lme4 on small simulated data sets.
+
+Simulates ``--n`` data sets per model class (see ``CLASSES``), writes them as
+CSV files with a ``jobs.json`` under ``--out``, fits every job with lme4 in
+one ``Rscript fit_lme4.R`` call and with mixedmodels in this process, and
+compares with the project's acceptance tolerances (issue #3): fixed effects
+within 1e-3 of lme4's standard error; standard errors and variance components
+within 0.2 % (LMM) / 0.5 % (GLMM) relative, variance components also passing
+within 1e-4 of the total variance; log-likelihood not below lme4's by more
+than 1e-3 (above by more: "better optimum"); singular flag and warning
+classes equal.  GLMM jobs are also compared with a second lme4 fit using
+``glmerControl(tolPwrss = 1e-12)`` (column ``flags_vs_tight_pirls``), to
+tell differences due to lme4's loose default PIRLS tolerance from others.
+Writes ``results.csv`` (every job) and ``summary.md``.
+
+Usage::
+
+    .venv/bin/python tools/lme4_diff/run.py --seed 1 --n 2
+    .venv/bin/python tools/lme4_diff/run.py --seed 1 --n 20 --classes lmm_int_reml nb
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import time
+import warnings
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import special, stats
+
+import mixedmodels as mm
+from mixedmodels._warnings import ConvergenceWarning, ScaleWarning, SingularFitWarning
+
+HERE = Path(__file__).resolve().parent
+FIXEF_TOL = 1e-3                              # in lme4's standard errors
+REL_TOL = {"lmm": 2e-3, "glmm": 5e-3}         # standard errors, variance components, NB theta
+NEAR_ZERO = 1e-4                              # of the total variance
+LOGLIK_TOL = 1e-3
+R_TEXT = {"boundary (singular) fit": "singular", "failed to converge": "convergence",
+          "unidentifiable": "convergence", "Hessian": "convergence", "scaled gradient": "convergence",
+          "convergence code": "convergence", "very different scales": "scale"}
+OUR_CLASSES = {SingularFitWarning: "singular", ConvergenceWarning: "convergence", ScaleWarning: "scale"}
+FLAGS = ["better_optimum", "worse_optimum", "estimate_mismatch", "se_mismatch",
+         "singular_mismatch", "warning_mismatch", "error_ours", "error_lme4"]
+
+# ----------------------------------------------------------------- simulation
+SD = [0.0, 0.0, 0.2, 0.5, 1.0, 2.0]           # random-effect SDs: a third are zero
+GLMM_SD = [0.0, 0.0, 0.3, 0.7, 1.5]
+
+
+def labels(prefix: str, codes: np.ndarray, width: int = 2) -> list[str]:
+    """Group codes as zero-padded strings (``g01``), so both sides sort them alike."""
+    return [f"{prefix}{c + 1:0{width}d}" for c in codes]
+
+
+def draw_groups(rng: np.random.Generator, lo: int = 5, hi: int = 40, per_group: int = 3) -> tuple[int, int]:
+    """Number of groups and of rows (30-600, at least ``per_group`` rows per group)."""
+    k = int(rng.integers(lo, hi + 1))
+    return k, int(rng.integers(max(30, per_group * k), 601))
+
+
+def sim_lmm(rng: np.random.Generator, *, slope: bool = False, rho: bool = True, crossed: bool = False,
+            nested: bool = False, factor: bool = False, x_scale: float = 1.0) -> pd.DataFrame:
+    """Gaussian response with random intercepts (and slopes) in g, optionally h crossed or nested."""
+    k, n = draw_groups(rng, hi=20 if nested else 40, per_group=8 if nested else 4)
+    g = rng.integers(0, k, n)
+    x = rng.normal(size=n)
+    y = rng.normal(0, 3) + rng.normal() * x + rng.uniform(0.5, 2.0) * rng.normal(size=n)
+    sd0, sd1, r = rng.choice(SD), rng.choice(SD), rng.uniform(-0.9, 0.9) if rho else 0.0
+    u = rng.multivariate_normal([0, 0], [[sd0**2, r * sd0 * sd1], [r * sd0 * sd1, sd1**2]], size=k)
+    y += u[g, 0] + (u[g, 1] * x if slope else 0)
+    data = {"g": labels("g", g)}
+    if crossed or nested:
+        m = int(rng.integers(5, 31)) if crossed else int(rng.integers(2, 6))
+        h = rng.integers(0, m, n)
+        effect = rng.normal(0, rng.choice(SD), (k, m) if nested else m)
+        y += effect[g, h] if nested else effect[h]
+        data["h"] = labels("h", h)
+    if factor:
+        f = rng.integers(0, 3, n)
+        y += rng.normal(0, 1, 3)[f]
+        data["f"] = list(np.array(["a", "b", "c"])[f])
+    return pd.DataFrame({"y": y, "x": x * x_scale, **data})
+
+
+def sim_glmm(rng: np.random.Generator, response: str, *, crossed: bool = False, offset: bool = False,
+             olre: bool = False) -> pd.DataFrame:
+    """A GLMM response (``response`` names the distribution) with random intercepts in g."""
+    k, n = draw_groups(rng)
+    g = rng.integers(0, k, n)
+    x = rng.normal(size=n)
+    eta = rng.normal(0, 1) + 0.7 * rng.normal() * x + rng.normal(0, rng.choice(GLMM_SD), k)[g]
+    data = {"g": labels("g", g)}
+    if crossed:
+        m = int(rng.integers(5, 31))
+        h = rng.integers(0, m, n)
+        eta += rng.normal(0, rng.choice(GLMM_SD), m)[h]
+        data["h"] = labels("h", h)
+    if olre:
+        eta += rng.normal(0, rng.choice([0.0, 0.3, 0.6]), n)
+        data["obs"] = labels("o", np.arange(n), width=4)
+    if offset:
+        data["t"] = rng.uniform(0.5, 5.0, n)
+        eta += np.log(data["t"])
+    if response == "bernoulli":
+        data["y"] = rng.binomial(1, special.expit(eta))
+    elif response == "probit":
+        data["y"] = rng.binomial(1, stats.norm.cdf(eta))
+    elif response == "binomial":
+        data["n"] = rng.integers(1, 21, n)
+        data["s"] = rng.binomial(data["n"], special.expit(eta))
+    elif response == "poisson":
+        data["y"] = rng.poisson(np.exp(0.5 + eta))
+    elif response == "gamma":
+        shape = rng.choice([2.0, 5.0, 10.0])
+        data["y"] = rng.gamma(shape, np.exp(eta) / shape)
+    elif response == "negbin":
+        size, mu = rng.choice([0.8, 2.0, 5.0]), np.exp(0.5 + eta)
+        data["y"] = rng.negative_binomial(size, size / (size + mu))
+    return pd.DataFrame({"x": x, **data})
+
+
+@dataclass(frozen=True)
+class ModelClass:
+    """A formula, family and data generator."""
+
+    name: str
+    formula: str
+    simulate: Callable[[np.random.Generator], pd.DataFrame]
+    family: str = "gaussian"
+    link: str | None = None
+    reml: bool = True
+    nagq: int = 1
+    nb: bool = False
+
+    @property
+    def kind(self) -> str:
+        return "lmm" if self.family == "gaussian" else "glmm"
+
+
+def _lmm_classes() -> list[ModelClass]:
+    specs = [("int", "y ~ x + (1 | g)", {}), ("slope", "y ~ x + (x | g)", {"slope": True}),
+             ("zcp", "y ~ x + (x || g)", {"slope": True, "rho": False}),
+             ("crossed", "y ~ x + (1 | g) + (1 | h)", {"crossed": True}),
+             ("nested", "y ~ x + (1 | g/h)", {"nested": True}),
+             ("factor", "y ~ f + (1 | g)", {"factor": True}),
+             ("int_scaled", "y ~ x + (1 | g)", {"x_scale": 1000.0}),
+             ("slope_scaled", "y ~ x + (x | g)", {"slope": True, "x_scale": 1000.0})]
+    return [ModelClass(f"lmm_{name}_{'reml' if reml else 'ml'}", formula,
+                       lambda rng, kw=kw: sim_lmm(rng, **kw), reml=reml)
+            for name, formula, kw in specs for reml in (True, False)]
+
+
+CLASSES: list[ModelClass] = _lmm_classes() + [
+    ModelClass("bin01", "y ~ x + (1 | g)", lambda r: sim_glmm(r, "bernoulli"), "binomial", "logit"),
+    ModelClass("bin_cbind", "cbind(s, n - s) ~ x + (1 | g)", lambda r: sim_glmm(r, "binomial"), "binomial", "logit"),
+    ModelClass("bin_probit", "y ~ x + (1 | g)", lambda r: sim_glmm(r, "probit"), "binomial", "probit"),
+    ModelClass("bin01_agq5", "y ~ x + (1 | g)", lambda r: sim_glmm(r, "bernoulli"), "binomial", "logit", nagq=5),
+    ModelClass("pois_crossed", "y ~ x + (1 | g) + (1 | h)", lambda r: sim_glmm(r, "poisson", crossed=True),
+               "poisson", "log"),
+    ModelClass("pois_offset", "y ~ x + offset(log(t)) + (1 | g)", lambda r: sim_glmm(r, "poisson", offset=True),
+               "poisson", "log"),
+    ModelClass("pois_olre", "y ~ x + (1 | g) + (1 | obs)", lambda r: sim_glmm(r, "poisson", olre=True),
+               "poisson", "log"),
+    ModelClass("gamma_log", "y ~ x + (1 | g)", lambda r: sim_glmm(r, "gamma"), "Gamma", "log"),
+    ModelClass("nb", "y ~ x + (1 | g)", lambda r: sim_glmm(r, "negbin"), "poisson", "log", nb=True),
+]
+
+
+def make_jobs(classes: list[ModelClass], seed: int, n: int, data_dir: Path) -> list[dict]:
+    """Simulate ``n`` data sets per class, write them as CSV and return the job list."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    jobs = []
+    for cls in classes:
+        for i in range(n):
+            rng = np.random.default_rng([seed, zlib.crc32(cls.name.encode()), i])
+            data = cls.simulate(rng)
+            file = data_dir / f"{cls.name}_{i:03d}.csv"
+            data.to_csv(file, index=False, float_format="%.12g")
+            jobs.append({"id": f"{cls.name}_{i:03d}", "class": cls.name, "kind": cls.kind,
+                         "seed": f"[{seed}, crc32('{cls.name}'), {i}]", "file": str(file),
+                         "formula": cls.formula, "family": cls.family, "link": cls.link or "identity",
+                         "reml": cls.reml, "nagq": cls.nagq, "nb": cls.nb, "nrow": len(data),
+                         "factors": [c for c in data.columns if data[c].dtype == object]})
+    return jobs
+
+
+# -------------------------------------------------------------------- fitting
+def fit_ours(job: dict) -> dict:
+    """Fit one job with mixedmodels; the numbers compared and the warnings raised."""
+    data = pd.read_csv(job["file"], dtype={c: str for c in job["factors"]})
+    t0 = time.perf_counter()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:  # the numbers are read inside: some (vcov of a GLMM) may be computed, and warn, on first use
+            if job["nb"]:
+                fit = mm.glmer_nb(job["formula"], data, nagq=job["nagq"])
+            elif job["family"] == "gaussian":
+                fit = mm.lmer(job["formula"], data, reml=job["reml"])
+            else:
+                family = {"binomial": mm.families.Binomial, "poisson": mm.families.Poisson,
+                          "Gamma": mm.families.Gamma}[job["family"]](job["link"])
+                fit = mm.glmer(job["formula"], data, family=family, nagq=job["nagq"])
+            out = {
+                "fixef": fit.fixef.to_dict(),
+                "se": dict(zip(fit.fixef.index, np.sqrt(np.diag(fit.vcov.to_numpy())))),
+                "varcorr": [{"grp": r.grp, "var1": _name(r.var1), "var2": _name(r.var2), "vcov": r.vcov}
+                            for r in fit.varcorr.itertuples()],
+                "theta": fit.theta.to_dict(), "loglik": float(fit.loglik), "singular": bool(fit.is_singular),
+                "nb_theta": float(fit.family.theta) if job["nb"] else None,
+            }
+        except Exception as exc:  # noqa: BLE001 -- any failure on our side is a finding
+            return {"error": f"{type(exc).__name__}: {exc}", "seconds": time.perf_counter() - t0}
+    out["classes"] = sorted({OUR_CLASSES.get(w.category, f"other:{w.category.__name__}") for w in caught})
+    out["messages"] = [str(w.message) for w in caught]
+    out["seconds"] = time.perf_counter() - t0
+    return out
+
+
+def _name(value) -> str | None:
+    return None if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
+
+
+def fit_lme4(jobs_file: Path, out_file: Path) -> None:
+    """Run ``fit_lme4.R`` on every job (one Rscript call), writing ``out_file``
+    (R's own output goes to ``out_file`` with suffix ``.log``)."""
+    with open(out_file.with_suffix(".log"), "w") as log:
+        subprocess.run(["Rscript", str(HERE / "fit_lme4.R"), str(jobs_file), str(out_file)],
+                       check=True, stdout=log, stderr=subprocess.STDOUT, timeout=3600)
+
+
+def r_classes(texts: list[str]) -> list[str]:
+    """Warning classes named by lme4's warning and message texts ("other" if none fits)."""
+    found = set()
+    for text in texts:
+        hits = {cls for key, cls in R_TEXT.items() if key in text}
+        found |= hits or {"other"}
+    return sorted(found)
+
+
+# ----------------------------------------------------------------- comparison
+def compare(job: dict, ours: dict, ref: dict) -> dict:
+    """Differences of one job and the tolerance flags they raise."""
+    row = {k: job[k] for k in ("id", "class", "kind", "seed", "formula", "family", "link", "reml",
+                               "nagq", "nb", "nrow", "file")}
+    row.update(seconds_ours=ours.get("seconds"), seconds_lme4=ref.get("seconds"),
+               emitted_lme4=" | ".join(ref.get("emitted", [])), messages_ours=" | ".join(ours.get("messages", [])))
+    flags = set()
+    if "error" in ref:
+        row["error_lme4"] = ref["error"]
+        flags.add("error_lme4")
+    if "error" in ours:
+        row["error_ours"] = ours["error"]
+        flags.add("error_ours")
+    if flags:
+        return _finish(row, flags)
+    rel, details = REL_TOL[job["kind"]], []
+    # log-likelihood
+    diff = ours["loglik"] - ref["loglik"]
+    row.update(loglik_ours=ours["loglik"], loglik_lme4=ref["loglik"], loglik_diff=diff)
+    if diff < -LOGLIK_TOL:
+        flags.add("worse_optimum")
+    elif diff > LOGLIK_TOL:
+        flags.add("better_optimum")
+    # fixed effects and standard errors
+    if list(ours["fixef"]) != list(ref["fixef"]):
+        details.append(f"fixef names {list(ours['fixef'])} vs {list(ref['fixef'])}")
+        flags.add("estimate_mismatch")
+    else:
+        names = list(ref["fixef"])
+        se = np.array([ref["se"][k] for k in names], dtype=float)
+        err = np.abs(np.array([ours["fixef"][k] - ref["fixef"][k] for k in names])) / se
+        se_rel = np.abs(np.array([ours["se"][k] for k in names]) / se - 1)
+        i, j = int(np.nanargmax(err)), int(np.nanargmax(se_rel))
+        row.update(fixef_err_in_se=err[i], fixef_worst=names[i], fixef_ours=ours["fixef"][names[i]],
+                   fixef_lme4=ref["fixef"][names[i]], se_rel=se_rel[j], se_worst=names[j],
+                   se_ours=ours["se"][names[j]], se_lme4=ref["se"][names[j]])
+        if not err[i] <= FIXEF_TOL:
+            flags.add("estimate_mismatch")
+        if not se_rel[j] <= rel:
+            flags.add("se_mismatch")
+    # variance components
+    want, got = {_vc_key(r): r["vcov"] for r in ref["varcorr"]}, {_vc_key(r): r["vcov"] for r in ours["varcorr"]}
+    if set(want) != set(got):
+        details.append(f"varcorr rows {sorted(got)} vs {sorted(want)}")
+        flags.add("estimate_mismatch")
+    else:
+        total = sum(v for k, v in want.items() if not k[2])
+        total += 0.0 if any(k[0] == "Residual" for k in want) else 1.0  # unit latent scale (GLMMs)
+        excess = {k: abs(got[k] - w) / max(rel * abs(w), NEAR_ZERO * total) for k, w in want.items()}
+        worst = max(excess, key=excess.get)
+        row.update(vc_excess=excess[worst], vc_worst=":".join(worst), vc_ours=got[worst], vc_lme4=want[worst])
+        if excess[worst] > 1:
+            flags.add("estimate_mismatch")
+    if job["nb"]:
+        nb_rel = abs(ours["nb_theta"] / ref["nb_theta"] - 1)
+        row.update(nb_theta_ours=ours["nb_theta"], nb_theta_lme4=ref["nb_theta"], nb_theta_rel=nb_rel)
+        if nb_rel > rel:
+            flags.add("estimate_mismatch")
+    # singular flag and warnings
+    row.update(singular_ours=ours["singular"], singular_lme4=ref["singular"])
+    if ours["singular"] != ref["singular"]:
+        flags.add("singular_mismatch")
+    said = r_classes(ref["emitted"] + ref["optinfo_messages"])
+    mine = [c for c in ours["classes"] if not c.startswith("other")]
+    theirs = [c for c in said if c != "other"]
+    row.update(warn_ours=" ".join(ours["classes"]), warn_lme4=" ".join(said),
+               warn_lme4_final_fit=" ".join(r_classes(ref["optinfo_messages"])))
+    if mine != theirs:
+        flags.add("warning_mismatch")
+    row["details"] = "; ".join(details)
+    for side, res in (("ours", ours), ("lme4", ref)):
+        row[f"all_{side}"] = json.dumps({k: res[k] for k in ("fixef", "se", "varcorr", "theta")}, default=float)
+    return _finish(row, flags)
+
+
+def _vc_key(r: dict) -> tuple[str, str, str]:
+    return r["grp"], r["var1"] or "", r["var2"] or ""
+
+
+def compare_both(job: dict, ours: dict, ref: dict) -> dict:
+    """:func:`compare` against lme4's default fit, with the flags against its
+    tight-PIRLS fit (GLMMs) added as ``flags_vs_tight_pirls``."""
+    row = compare(job, ours, ref)
+    if "tight" in ref:
+        tight = compare(job, ours, ref["tight"])
+        row["flags_vs_tight_pirls"] = tight["flags"] or "agree"
+        row["loglik_diff_vs_tight_pirls"] = tight.get("loglik_diff")
+    return row
+
+
+def _finish(row: dict, flags: set) -> dict:
+    row.update({f: f in flags for f in FLAGS})
+    row["agree"] = not flags
+    row["flags"] = " ".join(f for f in FLAGS if f in flags)
+    return row
+
+
+# -------------------------------------------------------------------- output
+def _fail(failed: bool) -> str:
+    return " **FAIL**" if failed else ""
+
+
+def _g(v) -> str:
+    return f"{v:.6g}" if isinstance(v, (float, np.floating)) else str(v)
+
+
+def describe(r: pd.Series, flag: str) -> str:
+    """One line per failing job: the job, the numbers behind ``flag`` and
+    (GLMMs) the flags against lme4's tight-PIRLS fit."""
+    line = _describe(r, flag)
+    if isinstance(r.get("flags_vs_tight_pirls"), str):
+        line += f" [vs lme4 tolPwrss=1e-12: {r['flags_vs_tight_pirls']}]"
+    return line
+
+
+def _describe(r: pd.Series, flag: str) -> str:
+    fam = "lmer" if r["family"] == "gaussian" else ("glmer.nb" if r["nb"] else f"{r['family']}({r['link']})")
+    opts = f"REML={r['reml']}" if r["family"] == "gaussian" else f"nAGQ={r['nagq']}"
+    head = f"- `{r['id']}` `{r['formula']}` {fam} {opts}, n={r['nrow']}, seed {r['seed']}, `{r['file']}`: "
+    if flag in ("error_ours", "error_lme4"):
+        return head + str(r[flag])
+    ll = f"logLik ours {_g(r['loglik_ours'])} lme4 {_g(r['loglik_lme4'])} (diff {_g(r['loglik_diff'])})"
+    if flag in ("better_optimum", "worse_optimum"):
+        return head + ll
+    if flag == "estimate_mismatch":
+        parts = [(f"fixef {r['fixef_worst']} ours {_g(r['fixef_ours'])} lme4 {_g(r['fixef_lme4'])} "
+                  f"({_g(r['fixef_err_in_se'])} SE, tol {FIXEF_TOL}){_fail(r['fixef_err_in_se'] > FIXEF_TOL)}"),
+                 (f"varcorr {r['vc_worst']} ours {_g(r['vc_ours'])} lme4 {_g(r['vc_lme4'])} "
+                  f"({_g(r['vc_excess'])} x allowed){_fail(r['vc_excess'] > 1)}")]
+        if r["nb"]:
+            parts.append(f"NB theta ours {_g(r['nb_theta_ours'])} lme4 {_g(r['nb_theta_lme4'])} "
+                         f"(rel {_g(r['nb_theta_rel'])}){_fail(r['nb_theta_rel'] > REL_TOL['glmm'])}")
+        if isinstance(r.get("details"), str) and r["details"]:
+            parts.append(r["details"])
+        return head + "; ".join(parts) + f"; {ll}"
+    if flag == "se_mismatch":
+        return head + (f"SE {r['se_worst']} ours {_g(r['se_ours'])} lme4 {_g(r['se_lme4'])} "
+                       f"(rel {_g(r['se_rel'])}, tol {REL_TOL[r['kind']]}); {ll}")
+    if flag == "singular_mismatch":
+        theta = {side: json.loads(r[f"all_{side}"])["theta"] for side in ("ours", "lme4")}
+        return head + (f"singular ours {r['singular_ours']} lme4 {r['singular_lme4']}; theta ours "
+                       f"{ {k: float(f'{v:.4g}') for k, v in theta['ours'].items()} } lme4 "
+                       f"{ {k: float(f'{v:.4g}') for k, v in theta['lme4'].items()} }; {ll}")
+    return head + (f"ours [{r['warn_ours']}] lme4 [{r['warn_lme4']}] (final fit [{r['warn_lme4_final_fit']}]); "
+                   f"ours: {str(r['messages_ours'])[:300]!r}; lme4: {str(r['emitted_lme4'])[:300]!r}")
+
+
+def code_version() -> str:
+    """The mixedmodels version and, in a git checkout, its commit (``+dirty``: src has local changes)."""
+    src = Path(mm.__file__).resolve().parent
+    try:
+        git = ["git", "-C", str(src)]
+        head = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True)
+        dirty = subprocess.run([*git, "status", "--porcelain", "."], capture_output=True, text=True, check=True)
+        return f"{mm.__version__} ({head.stdout.strip()}{'+dirty' if dirty.stdout.strip() else ''})"
+    except (OSError, subprocess.CalledProcessError):
+        return mm.__version__
+
+
+def summarize(table: pd.DataFrame, args: argparse.Namespace) -> str:
+    """Markdown: counts per class (a job counts under every flag it raises), then the failures."""
+    counts = table.groupby("class", sort=False)[["agree", *FLAGS]].sum().astype(int)
+    counts.insert(0, "jobs", table.groupby("class", sort=False).size())
+    counts.loc["total"] = counts.sum()
+    lines = [f"# lme4 differential check (seed {args.seed}, n {args.n})", "",
+             f"mixedmodels {code_version()}, {time.strftime('%Y-%m-%d %H:%M')}.", "",
+             "Columns after `agree` are not exclusive: a job counts under every flag it raises.", "",
+             "| class | " + " | ".join(counts.columns) + " |", "|---" * (len(counts.columns) + 1) + "|"]
+    lines += [f"| {name} | " + " | ".join(str(v) for v in row) + " |" for name, row in counts.iterrows()]
+    glmm = table[table["kind"] == "glmm"]
+    if len(glmm):
+        vs_tight = glmm["flags_vs_tight_pirls"].fillna("").str.split()
+        tight = glmm.assign(agree=vs_tight.apply(lambda fs: fs == ["agree"]),
+                            **{f: vs_tight.apply(lambda fs, f=f: f in fs) for f in FLAGS})
+        counts = tight.groupby("class", sort=False)[["agree", *FLAGS]].sum().astype(int)
+        counts.loc["total"] = counts.sum()
+        lines += ["", "GLMM jobs against lme4 with `glmerControl(tolPwrss = 1e-12)`:", "",
+                  "| class | " + " | ".join(counts.columns) + " |", "|---" * (len(counts.columns) + 1) + "|"]
+        lines += [f"| {name} | " + " | ".join(str(v) for v in row) + " |" for name, row in counts.iterrows()]
+    for flag in FLAGS:
+        hits = table[table[flag]]
+        if len(hits):
+            lines += ["", f"## {flag} ({len(hits)})", ""] + [describe(r, flag) for _, r in hits.iterrows()]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--n", type=int, default=20, help="data sets per model class")
+    ap.add_argument("--classes", nargs="+", help="only these classes (default: all)")
+    ap.add_argument("--out", type=Path, help="output folder (default /tmp/lme4_diff/seed<seed>_n<n>)")
+    ap.add_argument("--reuse-lme4", action="store_true", help="reuse lme4.json of an earlier run")
+    args = ap.parse_args()
+    out = args.out or Path(f"/tmp/lme4_diff/seed{args.seed}_n{args.n}")
+    classes = [c for c in CLASSES if not args.classes or c.name in args.classes]
+    jobs = make_jobs(classes, args.seed, args.n, out / "data")
+    (out / "jobs.json").write_text(json.dumps(jobs, indent=1))
+    t0 = time.perf_counter()
+    if not (args.reuse_lme4 and (out / "lme4.json").exists()):
+        fit_lme4(out / "jobs.json", out / "lme4.json")
+    refs = json.loads((out / "lme4.json").read_text())
+    t1 = time.perf_counter()
+    rows = [compare_both(job, fit_ours(job), refs[job["id"]]) for job in jobs]
+    t2 = time.perf_counter()
+    table = pd.DataFrame(rows)
+    table.to_csv(out / "results.csv", index=False)
+    summary = summarize(table, args)
+    (out / "summary.md").write_text(summary)
+    print(summary)
+    print(f"lme4 {t1 - t0:.1f} s, mixedmodels {t2 - t1:.1f} s; results in {out}")
+
+
+if __name__ == "__main__":
+    main()
