@@ -287,8 +287,35 @@ def test_vcov_hessian_choices(cbpp):
     ratio = np.sqrt(np.diag(converged.vcov) / np.diag(lme4_like.vcov))
     assert np.all(np.abs(ratio - 1) < 0.03) and np.any(np.abs(ratio - 1) > 1e-3)
     np.testing.assert_allclose(converged.fixef, lme4_like.fixef, rtol=0, atol=0)
-    with pytest.raises(ValueError, match="vcov_hessian must be 'lme4' or 'converged'"):
+    lme4_named = mm.glmer(CBPP, cbpp, control=mm.GlmerControl(vcov_hessian="lme4"))
+    np.testing.assert_array_equal(lme4_named.vcov, lme4_like.vcov)  # "auto" with the logit link
+    with pytest.raises(ValueError, match="vcov_hessian must be 'auto', 'lme4' or 'converged'"):
         mm.GlmerControl(vcov_hessian="exact")
+
+
+def test_other_links_take_the_converged_hessian_and_the_rx_fallback_carries_sigma(cbpp, monkeypatch):
+    """With a link other than the family's natural one the covariance of beta
+    comes from the converged Hessian ("auto"); a Gamma fit whose Hessian is
+    set aside falls back to ``sigma^2 (R_X' R_X)^-1``, lme4's
+    ``vcov(use.hessian = FALSE)`` (sigma^2 was missing)."""
+    from mixedmodels.glmm import _checks
+    from mixedmodels.glmm._fit import _full_factor
+
+    probit = mm.families.Binomial(link="probit")
+    auto = mm.glmer(CBPP, cbpp, family=probit)
+    converged = mm.glmer(CBPP, cbpp, family=probit, control=mm.GlmerControl(vcov_hessian="converged"))
+    np.testing.assert_array_equal(auto.vcov, converged.vcov)
+    rng = np.random.default_rng(3)
+    g = rng.integers(0, 12, 240)
+    x = rng.normal(size=240)
+    y = rng.gamma(4.0, np.exp(0.5 + 0.3 * x + rng.normal(0, 0.4, 12)[g]) / 4.0)
+    data = pd.DataFrame({"y": y, "x": x, "g": np.char.add("g", g.astype(str))})
+    monkeypatch.setattr(_checks, "hessian_vcov", lambda hess, ntheta: None)  # as if not positive definite
+    with pytest.warns(mm.ConvergenceWarning, match="falling back to var-cov estimated from RX"):
+        fit = mm.glmer("y ~ x + (1 | g)", data, family=mm.families.Gamma(link="log"))
+    assert 0.3 < fit.sigma < 0.8
+    unscaled = _full_factor(fit.problem, fit.problem.modes(fit.theta.to_numpy(), fit.fixef.to_numpy()))[1]
+    np.testing.assert_allclose(fit.vcov.to_numpy(), fit.sigma**2 * unscaled, rtol=1e-6)
 
 
 def test_fixed_effects_vcov_levels():

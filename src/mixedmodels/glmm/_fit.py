@@ -141,7 +141,7 @@ def finish(frame, problem, nagq, opt, control, messages, data_name, data) -> Glm
 
         # lme4's Hessian for the checks and vcov; None: the checks difference devfun for it too
         lme4_hessian = (lambda: restarted_hessian(problem, opt.final, opt.lower, nagq)) \
-            if control.vcov_hessian == "lme4" else None
+            if _lme4_hessian(control, problem) else None
 
         found, hess = derivative_checks(devfun, opt.final, opt.fmin, opt.lower, singular,
                                         problem.n, ntheta, control, lme4_hessian)
@@ -154,13 +154,22 @@ def finish(frame, problem, nagq, opt, control, messages, data_name, data) -> Glm
         beta = result.beta
     messages += found + check_pirls(result, control)
     state, vcov_rx = _full_factor(problem, result)
-    vcov, found = fixed_effects_vcov(hess if nagq > 0 else None, ntheta, vcov_rx, control)
+    sigma = _sigma(problem, result)
+    vcov, found = fixed_effects_vcov(hess if nagq > 0 else None, ntheta, sigma**2 * vcov_rx, control)
     messages += found
     b = [ui @ lam.T for ui, lam in zip(result.u, state.lambdas)]
-    sigma = _sigma(problem, result)
     solution = LmmSolution(beta, result.u, b, sigma, result.pdev, vcov / sigma**2)
     opt.messages.extend(messages)
     return GlmerFit(frame, problem, nagq, opt, state, solution, control, data_name, data, result)
+
+
+def _lme4_hessian(control: GlmerControl, problem: GeneralizedMixedProblem) -> bool:
+    """Whether the covariance of beta comes from lme4's stage-2 deviance
+    function (:class:`GlmerControl`'s ``vcov_hessian``; ``"auto"``: with
+    the family's natural link)."""
+    if control.vcov_hessian == "auto":
+        return problem.response.family.has_natural_link
+    return control.vcov_hessian == "lme4"
 
 
 def _full_factor(problem: GeneralizedMixedProblem, result):
