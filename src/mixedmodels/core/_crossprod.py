@@ -121,12 +121,17 @@ def cross_products(
     z1 = first_design(first, rows)
     n = z1.shape[0]
     R = rest_design(rest, rows, n)
-    D = np.column_stack([X[rows], y[rows]])
+    Xr, yr = X[rows], y[rows]  # D = [X y], never copied into one array
+
+    def times_d(M) -> np.ndarray:
+        return np.column_stack([M @ Xr, M @ yr])
+
     Rt = R.T.tocsr()
-    rd = Rt @ D
-    dd = D.T @ D
-    a_r1 = sp.vstack([Rt @ z1, dense_rows((z1.T @ D).T)], format="csr")
-    s = R.shape[1] + D.shape[1]
+    rd = times_d(Rt)
+    xty = Xr.T @ yr
+    dd = np.block([[Xr.T @ Xr, xty[:, None]], [xty[None, :], np.array([[yr @ yr]])]])
+    a_r1 = sp.vstack([Rt @ z1, dense_rows(times_d(z1.T).T)], format="csr")
+    s = R.shape[1] + dd.shape[0]
     if s <= DENSE_REST_MAX:
         a_rr = np.block([[(Rt @ R).toarray(), rd], [rd.T, dd]])
     else:
