@@ -1,6 +1,8 @@
 """PIRLS at a new theta starts from the previous modes with the random
 effects b = Lambda u kept, not u (:func:`mixedmodels.core._glmm._same_effects`)."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -80,3 +82,25 @@ def test_reset_and_restart_forget_the_factors_of_the_modes():
     problem.modes(np.array([0.5]))
     problem.restart()
     assert problem._u_lambdas is None and problem._start_eta is not None
+
+
+def test_a_failed_warm_start_is_retried_from_mustart():
+    """``tools/lme4_diff`` seed 3: an nAGQ = 0 Poisson ``(x | g)`` fit whose
+    8th evaluation failed from the 7th's modes (the rest block not positive
+    definite) though the deviance there is finite; its sentinel value made
+    BOBYQA stop 5.4 log-likelihood units short of lme4's optimum.  Retried
+    from R's mustart, as lme4 starts every evaluation, the fit reaches it."""
+    import json
+    from pathlib import Path
+
+    here = Path(__file__).parents[1] / "fixtures" / "lme4_diff"
+    case = json.loads((here / "glmm_restart.json").read_text())["pois_slope_nagq0_000"]
+    data = pd.read_csv(here / case["job"]["file"], dtype={"g": str})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # singular, as lme4's
+        fit = mm.glmer(case["job"]["formula"], data, family="poisson", nagq=0)
+    lme4 = case["lme4"]
+    assert fit.loglik >= lme4["loglik"] - 1e-3
+    assert fit.is_singular == lme4["singular"]
+    np.testing.assert_allclose(fit.fixef.to_numpy(), list(lme4["fixef"].values()),
+                               atol=0.01 * min(lme4["se"].values()))

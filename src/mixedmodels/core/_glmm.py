@@ -23,6 +23,7 @@ from mixedmodels.core._reweight import ReweightedCrossProducts
 from mixedmodels.core._theta import ThetaMap
 
 _BIG = float(np.finfo(float).max / 1e10)
+_PIRLS_FAILURES = (PirlsError, np.linalg.LinAlgError, FloatingPointError)
 _CHORD_FLOPS_PER_ROW = 50.0
 _CHORD_FLOPS_PER_STEP = 1e6  # a step's Python overhead, in flops
 
@@ -124,13 +125,24 @@ class GeneralizedMixedProblem:
     def deviance(self, theta: np.ndarray, beta: np.ndarray | None = None, nagq: int = 1) -> float:
         """Objective for the optimizer: Laplace (``nagq <= 1``) or AGQ deviance.
 
-        A failed PIRLS (non-finite or increasing deviance) gives a large
-        finite value, so the optimizer steps back.
+        A PIRLS that fails from the last evaluation's modes is tried once
+        more from R's ``mustart`` (lme4 starts every evaluation afresh); one
+        that fails from there too (non-finite or increasing deviance) gives
+        a large finite value, so the optimizer steps back.  (A warm start
+        far from the modes can fail where the deviance is fine: a Poisson
+        ``(x | g)`` fit with ``nagq=0`` had BOBYQA stop 5.4 log-likelihood
+        units short after one such failure, ``tools/lme4_diff`` seed 3.)
         """
         try:
             result = self.modes(theta, beta)
-        except (PirlsError, np.linalg.LinAlgError, FloatingPointError):
-            return _BIG
+        except _PIRLS_FAILURES:
+            if self._start_eta is not None:  # it started from mustart already
+                return _BIG
+            self.restart()
+            try:
+                result = self.modes(theta, beta)
+            except _PIRLS_FAILURES:
+                return _BIG
         if nagq > 1:
             return agq_deviance(self, result, theta, nagq)
         return self.laplace_of(result)
