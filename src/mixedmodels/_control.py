@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from mixedmodels._warnings import LEVELS
+from mixedmodels.core._fit_theta import ThetaSearch
 
 
 @dataclass
@@ -42,8 +43,13 @@ class Control:
         downhill gradient into the interior (lme4's ``restart_edge``).
     boundary_tol : float
         Parameters this close to a bound are tried exactly on it (lme4's
-        check); then each diagonal element of theta below 1e-3 in turn
-        (:data:`mixedmodels.core._fit_theta.ZERO_PROBE`).  0: neither.
+        check; 0: not).
+    zero_probe : float
+        Then each diagonal element of theta below this (in the searched
+        units when theta is rescaled) is tried at 0 in turn, and kept there
+        if the deviance does not increase and does not fall from 0 into
+        the interior (:data:`mixedmodels.core._fit_theta.ZERO_PROBE`; 0:
+        not, as lme4).
     theta_scale : str
         ``"log"``: when theta is all diagonal (scalar terms and
         ``(x || g)``), the optimizer searches ``asinh(theta / 0.3)``, a log
@@ -59,13 +65,14 @@ class Control:
         set an ``initial_step`` or ``upper`` bounds, which are meant for theta.
     rescale_theta : bool
         When a random-effects column's root mean square is outside
-        [0.1, 10] (a slope on a predictor in the thousands), search theta
-        multiplied by its column's root mean square, from the identity in
-        those units, as if the predictors were rescaled
-        (:mod:`mixedmodels.core._thetascale`); lme4 stops far from the
-        optimum on such models.  False: theta's own units and lme4's start.
-        Other models are searched as lme4 does either way.  (Not in a
-        profiled fit, ``profile_small_terms``, whose terms are large.)
+        [0.1, 10] (a slope on a predictor in the thousands, or on age in
+        years), search theta multiplied by its column's root mean square,
+        from the identity in those units, as if the predictors were
+        rescaled (:mod:`mixedmodels.core._thetascale`); lme4's search often
+        stops short of the optimum on such models.  False: theta's own
+        units and lme4's start.  Other models are searched as lme4 does
+        either way.  Not applied when the small terms' parameters are
+        profiled out (``profile_small_terms``): such a model keeps lme4's units.
     profile_small_terms : bool
         In a large model, find the covariance parameters of the terms with
         few levels (lme4 puts them last) inside every evaluation, from a
@@ -93,6 +100,7 @@ class Control:
     boundary_tol: float = 1e-5
     theta_scale: str = "log"
     rescale_theta: bool = True
+    zero_probe: float = 1e-3
     profile_small_terms: bool = True
 
     def __post_init__(self) -> None:
@@ -101,3 +109,11 @@ class Control:
                 raise ValueError(f"Control.{name} must be one of {LEVELS}; got {value!r}.")
         if self.theta_scale not in ("log", "linear"):
             raise ValueError(f"Control.theta_scale must be 'log' or 'linear'; got {self.theta_scale!r}.")
+
+    def theta_search(self, **overrides) -> ThetaSearch:
+        """These settings as a :class:`~mixedmodels.core._fit_theta.ThetaSearch`
+        (``overrides``: its further fields, e.g. ``scales`` and ``faces``)."""
+        settings = {"method": self.optimizer, "options": dict(self.optimizer_options),
+                    "restart_edge": self.restart_edge, "boundary_tol": self.boundary_tol,
+                    "zero_probe": self.zero_probe, "log_scale": self.theta_scale == "log"}
+        return ThetaSearch(**{**settings, **overrides})

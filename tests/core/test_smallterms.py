@@ -9,6 +9,7 @@ import pytest
 
 import mixedmodels as mm
 from mixedmodels.core import _smallterms
+from mixedmodels.core._fit_theta import ThetaSearch
 from mixedmodels.core._smallterms import SmallTermProfile
 from mixedmodels.lmm._fit import lmer_frame, lmer_problem
 
@@ -173,7 +174,7 @@ def test_all_failing_evaluations_give_a_clear_error(small_leading, monkeypatch):
     lower = problem.theta_map.lower_bounds()
     with pytest.raises(FloatingPointError, match="could not be evaluated"):
         _smallterms.optimize_profiled(profile, lambda t: problem.deviance(t, True), problem.theta_map.initial(),
-                                      lower, True, "bobyqa", {}, True, 1e-5)
+                                      lower, True, ThetaSearch())
 
 
 def test_inner_searches_on_their_evaluation_limit_are_reported(small_leading, monkeypatch):

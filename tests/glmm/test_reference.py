@@ -11,8 +11,8 @@ deviance over (theta, beta) (``deriv12``, step 1e-4) of its stage-2
 deviance function, which restarts PIRLS from the stage-1 linear predictor
 each time, stops it when the penalized deviance changes by less than 1e-7
 relative and reads the log-determinant at the weights of the iterate before
-the last.  ``GlmerControl(vcov_hessian="lme4")`` (the default) evaluates that
-function; the Hessian of the converged Laplace deviance
+the last.  ``GlmerControl(vcov_hessian="lme4")`` (the default, "auto",
+with the logit and log links) evaluates that function; the Hessian of the converged Laplace deviance
 (``vcov_hessian="converged"``) gives cbpp standard errors 1.3-1.4 % off
 lme4's (tests/glmm/test_api.py::test_vcov_hessian_choices).
 """

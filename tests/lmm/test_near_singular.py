@@ -2,8 +2,10 @@
 over the singular-fit tolerance (1e-4): lme4 calls them singular, and so
 must we (:data:`mixedmodels.core._fit_theta.ZERO_PROBE`).  Data and lme4's
 numbers from ``tools/lme4_diff`` (seed 1), where the searches had stopped
-at 1.4e-4 (a nested scalar term, on the log scale) and 1.4e-4 (the slope's
-diagonal of a ``(x | g)`` term, lme4's own path)."""
+at 1.4e-4: a nested scalar term on the log scale (still, without the
+probe) and the slope's diagonal of a ``(x | g)`` term on lme4's own path
+(since a change of rounding in the cross-products, that search reaches 0
+by itself)."""
 
 import json
 import warnings
@@ -33,3 +35,34 @@ def test_flat_boundary_optimum_is_singular_as_in_lme4(name):
                                atol=1e-3 * min(lme4["se"].values()))
     theta = fit.theta.to_numpy()
     assert np.min(theta[np.asarray(fit.problem.theta_map.lower_bounds()) == 0]) == 0.0
+
+
+def test_the_nested_fit_needs_the_probe():
+    case = CASES["lmm_nested_ml_007"]
+    data = pd.read_csv(HERE / case["job"]["file"], dtype={"g": str, "h": str})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        bare = mm.lmer(case["job"]["formula"], data, reml=False, control=mm.Control(zero_probe=0.0))
+    assert not bare.is_singular and 1e-4 < bare.theta.min() < 1e-3
+
+
+def test_the_probe_keeps_zero_only_where_the_deviance_rises_from_it():
+    """On a flat boundary optimum the probe puts the element on 0; where the
+    deviance falls from 0 into the interior (the optimum is inside, between
+    0 and where the search stopped) it leaves it."""
+    from mixedmodels.core._fit_theta import probe_zeros
+    from mixedmodels.core._optimize import OptSummary
+
+    def flat(theta):  # minimum on the bound, rising by 1e-9 per unit
+        return (theta[0] - 1.0) ** 2 + 1e-9 * theta[1]
+
+    def inside(theta):  # minimum at 3e-4; lower at 0 than at 9e-4, but falling from 0
+        return (theta[0] - 1.0) ** 2 + (theta[1] - 3e-4) ** 2 + 1e-7 * (theta[1] > 6e-4)
+
+    lower = np.zeros(2)
+    for fn, expected in ((flat, 0.0), (inside, 9e-4)):
+        summary = OptSummary("bobyqa", np.ones(2), lower, final=np.array([1.0, 9e-4]))
+        summary.fmin = fn(summary.final)
+        probe_zeros(fn, summary, lower, 1e-3)
+        assert summary.final[1] == expected
+        assert summary.fmin == fn(summary.final)

@@ -41,6 +41,12 @@ class CovarianceStructure(ABC):
     def factor(self, theta: np.ndarray) -> np.ndarray:
         """The ``k x k`` lower-triangular relative covariance factor."""
 
+    def faces(self, theta: np.ndarray) -> list[tuple[np.ndarray, int]]:
+        """Parameters with the same covariance as ``theta`` where a zero
+        diagonal element may have a downhill slope into the interior that
+        it lacks at ``theta``, each with that element's index (none by default)."""
+        return []
+
     def param_scales(self, column_scales: np.ndarray) -> np.ndarray:
         """The scale of each entry of theta given the scales of the term's
         columns: that of the column (effect) of its row of ``lambda``."""
@@ -83,3 +89,26 @@ class Unstructured(CovarianceStructure):
         rows, cols = self._positions()
         lam[rows, cols] = theta
         return lam
+
+    def faces(self, theta: np.ndarray) -> list[tuple[np.ndarray, int]]:
+        """With ``lambda[j, j] = 0`` the columns ``j`` and ``j + 1`` of
+        ``lambda`` may be rotated into each other (below row ``j``) without
+        changing ``lambda lambda'``: a whole circle of optima, on most of
+        which the slope into ``lambda[j, j] > 0`` is uphill.  The two points
+        of the circle where ``lambda[j + 1, j + 1] = 0`` (row ``j + 1`` all
+        in column ``j``, either sign) are where it falls most."""
+        lam, rows, cols = self.factor(theta), *self._positions()
+        out = []
+        for j in range(self.k - 1):
+            a, b = lam[j + 1, j], lam[j + 1, j + 1]
+            radius = np.hypot(a, b)
+            if lam[j, j] != 0 or radius == 0:
+                continue
+            for sign in (1.0, -1.0):
+                c, s = sign * a / radius, sign * b / radius
+                turned = lam.copy()
+                turned[:, j] = c * lam[:, j] + s * lam[:, j + 1]
+                turned[:, j + 1] = -s * lam[:, j] + c * lam[:, j + 1]
+                turned[j + 1, j + 1] = 0.0  # exactly, as the bound
+                out.append((turned[rows, cols], int(np.flatnonzero((rows == j) & (cols == j))[0])))
+        return out

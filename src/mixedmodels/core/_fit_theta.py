@@ -1,13 +1,20 @@
-"""Optimizing theta: the optimizer run, lme4's edge restart and boundary check."""
+"""Optimizing theta: the optimizer run, lme4's edge restart and boundary check,
+and the few places where we search differently from lme4 (:class:`ThetaSearch`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from mixedmodels.core._logscale import log_scale_applies, minimize_log_scale
 from mixedmodels.core._optimize import OptSummary, minimize
+
+Faces = Callable[[np.ndarray], list[tuple[np.ndarray, int]]]
+"""``faces(theta)``: points with the same deviance as ``theta`` where a zero
+diagonal element (the ``int``) may be left downhill (:meth:`ThetaMap.faces
+<mixedmodels.core._theta.ThetaMap.faces>`)."""
 
 ZERO_PROBE = 1e-3
 """Diagonal elements of theta below this are also tried at 0, one at a time,
@@ -17,80 +24,116 @@ singular-fit tolerance, and where a search stops there decides whether the
 fit is called singular: on simulated fits (``tools/logscale_check.py``) the
 log-scale search and lme4's stopped on different sides of it in 5 of 480
 (none with the probe), and against lme4 itself (``tools/lme4_diff``, 280
-regular LMMs) 2 singular flags differed (none with it).  An element is
-put on 0 only if the deviance does not increase: one evaluation each."""
+regular LMMs) 2 singular flags differed (none with it).  An element is put
+on 0 only if the deviance does not increase and does not fall from 0 into
+the interior (then the optimum is not on the bound): two evaluations each."""
+
+EDGE_STEP = 1e-5
+"""The step of lme4's one-sided slope test at a bound (``restart_edge``)."""
+MAX_RESTARTS = 3
+"""Restarts from downhill bounds (lme4: one; a restart from a rotated face can
+end on another face of the same term)."""
 
 
-def optimize_theta(
-    devfun: Callable[[np.ndarray], float],
-    initial: np.ndarray,
-    lower: np.ndarray,
-    method: str = "bobyqa",
-    options: dict | None = None,
-    restart_edge: bool = True,
-    boundary_tol: float = 1e-5,
-    log_scale: bool | np.ndarray = False,
-    scales: np.ndarray | None = None,
-) -> OptSummary:
+@dataclass
+class ThetaSearch:
+    """How theta is searched.
+
+    Attributes
+    ----------
+    method, options
+        Optimizer and its settings (:class:`~mixedmodels.core._optimize.OptSummary`);
+        an ``initial_step`` or ``upper`` in theta's units.
+    restart_edge : bool
+        lme4's restart from a bound with a downhill slope into the interior
+        (and, with ``faces``, from an equivalent point where there is one).
+    boundary_tol : float
+        lme4's check: parameters this close to their bound are tried on it.
+    zero_probe : float
+        Then diagonal elements below this are tried at 0 in turn (:data:`ZERO_PROBE`).
+    log_scale : bool or numpy.ndarray
+        Search an all-diagonal theta on a log scale, or the elements of this
+        mask (:mod:`mixedmodels.core._logscale`).
+    scales : numpy.ndarray, optional
+        Search the leading elements multiplied by these (:mod:`mixedmodels.core._thetascale`).
+    faces : callable, optional
+        Points equivalent to an optimum with a zero diagonal element (:data:`Faces`).
+    """
+
+    method: str = "bobyqa"
+    options: dict = field(default_factory=dict)
+    restart_edge: bool = True
+    boundary_tol: float = 1e-5
+    zero_probe: float = ZERO_PROBE
+    log_scale: bool | np.ndarray = False
+    scales: np.ndarray | None = None
+    faces: Faces | None = None
+
+
+def optimize_theta(devfun: Callable[[np.ndarray], float], initial: np.ndarray, lower: np.ndarray,
+                   search: ThetaSearch | None = None) -> OptSummary:
     """Minimize ``devfun`` over theta as lme4's ``optimizeLmer`` does.
 
     After the first run, if a parameter sits exactly on its bound and the
-    one-sided slope into the interior is negative, the optimizer restarts
-    from there; then parameters within ``boundary_tol`` of a bound are tried
+    one-sided slope into the interior is negative -- there or at a point
+    with the same deviance (``search.faces``) -- the optimizer restarts from
+    there; then parameters within ``boundary_tol`` of a bound are tried
     exactly on it and kept there if the objective does not increase, and
-    then so is each diagonal element below :data:`ZERO_PROBE` in turn.
-    With ``log_scale`` an all-diagonal theta is searched on a log scale
-    (:mod:`mixedmodels.core._logscale`); given as a mask, the masked
-    elements are (the caller has checked they are diagonal elements of
-    theta).  A restart, and the boundary check, are on the parameters themselves.
-    With ``scales`` (:mod:`mixedmodels.core._thetascale`) the leading
-    elements are searched multiplied by them, all of the above in those units.
+    then so is each diagonal element below ``zero_probe`` in turn.  With
+    ``search.scales`` all of this happens in the scaled units.
     """
+    search = search or ThetaSearch()
     initial = np.asarray(initial, float)
-    if scales is not None:
-        return _in_column_units(devfun, initial, lower, method, options, restart_edge, boundary_tol,
-                                log_scale, scales)
-    if isinstance(log_scale, np.ndarray):
-        summary = minimize_log_scale(devfun, initial, lower, method, options or {}, log_scale)
-    elif log_scale and log_scale_applies(lower, options or {}):
-        summary = minimize_log_scale(devfun, initial, lower, method, options or {})
-    else:
-        summary = minimize(devfun, OptSummary(method, initial, lower, **(options or {})))
-    if restart_edge and _downhill_from_edge(devfun, summary.final, summary.fmin, lower):
-        first = summary
-        summary = minimize(devfun, OptSummary(method, first.final, lower, **(options or {})))
-        summary.feval += first.feval
-        summary.initial = first.initial
-        if first.scale != "theta":
-            summary.scale = f"{first.scale}, restarted on theta"
-        summary.messages.append("some theta parameters on the boundary, restarted")
-    if boundary_tol > 0:
-        snap_to_boundary(devfun, summary, lower, boundary_tol)
-        snap_to_boundary(devfun, summary, lower, ZERO_PROBE, one_at_a_time=True)
+    if search.scales is not None:
+        return _in_column_units(devfun, initial, lower, search)
+    summary = _first_run(devfun, initial, lower, search)
+    for _ in range(MAX_RESTARTS if search.restart_edge else 0):
+        restarted = _restart_if_downhill(devfun, summary, lower, search)
+        if restarted is None:
+            break
+        summary = restarted
+    if search.boundary_tol > 0:
+        snap_to_boundary(devfun, summary, lower, search.boundary_tol)
+    if search.zero_probe > 0:
+        probe_zeros(devfun, summary, lower, search.zero_probe)
     return summary
 
 
-def _in_column_units(devfun, initial, lower, method, options, restart_edge, boundary_tol, log_scale,
-                     scales) -> OptSummary:
-    """:func:`optimize_theta` over ``phi = theta * scales`` (any further
-    elements -- a GLMM's whitened beta -- as they are); ``initial``, and an
-    ``initial_step`` or ``upper`` in ``options``, are given in theta's units."""
-    factor = np.ones(initial.size)
-    factor[: scales.size] = scales
-    options = dict(options or {})
-    for key in ("initial_step", "upper"):
-        if key in options:
-            options[key] = np.asarray(options[key], dtype=float) * factor
-    summary = optimize_theta(lambda phi: devfun(phi / factor), initial * factor, lower, method, options,
-                             restart_edge, boundary_tol, log_scale)
-    summary.final, summary.initial = summary.final / factor, initial
-    summary.scale = summary.scale.replace("theta", "theta x column RMS", 1)
-    return summary
+def _first_run(devfun, initial, lower, search: ThetaSearch) -> OptSummary:
+    options = search.options
+    if isinstance(search.log_scale, np.ndarray):
+        return minimize_log_scale(devfun, initial, lower, search.method, options, search.log_scale)
+    if search.log_scale and log_scale_applies(lower, options):
+        return minimize_log_scale(devfun, initial, lower, search.method, options)
+    return minimize(devfun, OptSummary(search.method, initial, lower, **options))
 
 
-def _downhill_from_edge(devfun, theta, fmin, lower, step: float = 1e-5) -> bool:
+def _restart_if_downhill(devfun, summary: OptSummary, lower, search: ThetaSearch) -> OptSummary | None:
+    """lme4's ``restart_edge``: restart from a bound with a downhill slope into
+    the interior, found at the optimum or at a point equivalent to it (None: no such bound)."""
+    start, how = None, "some theta parameters on the boundary, restarted"
+    if _downhill_from_edge(devfun, summary.final, summary.fmin, lower):
+        start = summary.final
+    elif search.faces is not None:
+        start = _downhill_face(devfun, summary, lower, search.faces)
+        how = "a zero diagonal of theta downhill after rotating its term's factor, restarted"
+    if start is None:
+        return None
+    restarted = minimize(devfun, OptSummary(search.method, start, lower, **search.options))
+    restarted.feval += summary.feval
+    restarted.initial = summary.initial
+    if summary.scale != "theta":
+        restarted.scale = f"{summary.scale}, restarted linearly"
+    restarted.messages = [*summary.messages, how]
+    return restarted if restarted.fmin < summary.fmin else None
+
+
+def _downhill_from_edge(devfun, theta, fmin, lower, which: np.ndarray | None = None,
+                        step: float = EDGE_STEP) -> bool:
+    """Whether the objective falls from ``theta`` into the interior along a
+    parameter on its bound (those of ``which``, default all)."""
     on_edge = np.flatnonzero(theta == lower)
-    for i in on_edge:
+    for i in on_edge if which is None else np.intersect1d(on_edge, which):
         trial = theta.copy()
         trial[i] = lower[i] + step
         if (devfun(trial) - fmin) / step < 0:
@@ -98,13 +141,62 @@ def _downhill_from_edge(devfun, theta, fmin, lower, step: float = 1e-5) -> bool:
     return False
 
 
-def snap_to_boundary(devfun, summary: OptSummary, lower, tol, one_at_a_time: bool = False) -> None:
-    """Parameters within ``tol`` of their bound go exactly on it if the objective
-    does not increase: all together (lme4's check), or each in turn."""
+def _downhill_face(devfun, summary: OptSummary, lower, faces: Faces) -> np.ndarray | None:
+    """A point with the optimum's deviance (to 1e-10 relative) from which a zero
+    diagonal element falls into the interior, or None."""
+    for point, zero in faces(summary.final):
+        value = devfun(point)
+        if abs(value - summary.fmin) > 1e-10 * max(1.0, abs(summary.fmin)):
+            continue
+        trial = point.copy()
+        trial[zero] = lower[zero] + EDGE_STEP
+        if devfun(trial) < value:
+            return point
+    return None
+
+
+def _in_column_units(devfun, initial, lower, search: ThetaSearch) -> OptSummary:
+    """:func:`optimize_theta` over ``phi = theta * scales`` (any further
+    elements -- a GLMM's whitened beta -- as they are); ``initial``, and an
+    ``initial_step`` or ``upper`` in the options, are given in theta's units.
+    The bounds must be 0 or unbounded (as theta's are)."""
+    if not np.all((lower == 0) | np.isneginf(lower)):
+        raise ValueError("a search in column units needs lower bounds of 0 or -inf")
+    factor = np.ones(initial.size)
+    factor[: search.scales.size] = search.scales
+    options = dict(search.options)
+    for key in ("initial_step", "upper"):
+        if key in options:
+            options[key] = np.asarray(options[key], dtype=float) * factor
+    scaled = replace(search, options=options, scales=None)
+    summary = optimize_theta(lambda phi: devfun(phi / factor), initial * factor, lower, scaled)
+    summary.final, summary.initial = summary.final / factor, initial
+    summary.scale = summary.scale.replace("theta", "theta x column RMS", 1)
+    return summary
+
+
+def snap_to_boundary(devfun, summary: OptSummary, lower, tol) -> None:
+    """lme4's check: parameters within ``tol`` of their bound go on it
+    together if the objective does not increase."""
     near = np.flatnonzero((summary.final - lower < tol) & (summary.final != lower))
-    for group in ([i] for i in near) if one_at_a_time else ([near] if near.size else []):
-        trial = summary.final.copy()
-        trial[group] = lower[group]
-        value = devfun(trial)
-        if value <= summary.fmin:
-            summary.final, summary.fmin = trial, value
+    if near.size:
+        _try_on_bound(devfun, summary, lower, near)
+
+
+def probe_zeros(devfun, summary: OptSummary, lower, below: float) -> None:
+    """Each diagonal element (lower bound 0) below ``below`` tried at 0 in
+    turn: kept there if the objective does not increase and the one-sided
+    slope from 0 into the interior is not negative (:data:`ZERO_PROBE`)."""
+    for i in np.flatnonzero((lower == 0) & (summary.final > 0) & (summary.final < below)):
+        _try_on_bound(devfun, summary, lower, np.array([i]), check_slope=True)
+
+
+def _try_on_bound(devfun, summary: OptSummary, lower, which: np.ndarray, check_slope: bool = False) -> None:
+    trial = summary.final.copy()
+    trial[which] = lower[which]
+    value = devfun(trial)
+    if value > summary.fmin:
+        return
+    if check_slope and _downhill_from_edge(devfun, trial, value, lower, which):
+        return
+    summary.final, summary.fmin = trial, value

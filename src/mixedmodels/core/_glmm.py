@@ -21,6 +21,7 @@ from mixedmodels.core._reblock import RandomEffectsBlock, rest_layout
 from mixedmodels.core._refactor import ReweightableFactor
 from mixedmodels.core._reweight import ReweightedCrossProducts
 from mixedmodels.core._theta import ThetaMap
+from mixedmodels.core._thetascale import theta_scales
 
 _BIG = float(np.finfo(float).max / 1e10)
 _PIRLS_FAILURES = (PirlsError, np.linalg.LinAlgError, FloatingPointError)
@@ -87,6 +88,7 @@ class GeneralizedMixedProblem:
         self.blocks, self.X, self.response = blocks, X, response
         self.n, self.p = X.shape
         self.theta_map = ThetaMap([b.covariance for b in blocks])
+        self.theta_scales = theta_scales(self.theta_map, blocks)  # None: theta's own units
         self.full = ReweightedSystem(blocks, X)
         self.uonly = ReweightedSystem(blocks, X[:, :0])
         self.tol, self.maxit = tol, maxit

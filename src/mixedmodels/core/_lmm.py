@@ -11,6 +11,7 @@ from mixedmodels.core._crossprod import chunked_cross_products
 from mixedmodels.core._factor import BlockedFactor, FactorState
 from mixedmodels.core._reblock import RandomEffectsBlock, rest_layout
 from mixedmodels.core._theta import ThetaMap
+from mixedmodels.core._thetascale import theta_scales
 
 
 class LinearMixedProblem:
@@ -49,6 +50,7 @@ class LinearMixedProblem:
         self.n, self.p = X.shape
         self.weights = weights
         self.theta_map = ThetaMap([b.covariance for b in blocks])
+        self.theta_scales = theta_scales(self.theta_map, blocks)  # None: theta's own units
         self._X = X  # (a reference) for with_response
         sw_blocks, Xw, yw = _weighted(blocks, X, y, weights)
         xp = chunked_cross_products(sw_blocks, Xw, yw)

@@ -27,8 +27,8 @@ Only an all-diagonal theta is searched this way (in a profiled fit,
 :mod:`._smallterms`, the large terms' parameters, which the outer search
 varies; small terms' parameters, vector-valued or not, are found by their
 own inner search, as before; in a GLMM's stage 2, theta but not the
-whitened fixed effects searched with it: :func:`minimize_log_scale`'s mask). With a vector term (off-diagonal elements,
-either sign) the deviance has several optima on the boundary when the data
+whitened fixed effects searched with it: :func:`minimize_log_scale`'s
+mask).  With a vector term (off-diagonal elements, either sign) the deviance has several optima on the boundary when the data
 say little about the correlation, and a changed path lands on another one
 about as often as not (measured with an earlier version that searched the
 off-diagonal elements on the same odd scale: on 240 simulated ``(x | g)``
@@ -103,7 +103,8 @@ def minimize_log_scale(devfun: Callable[[np.ndarray], float], initial: np.ndarra
         x[mask] = to_theta(x[mask])
         return x
 
-    summary = minimize(lambda phi: devfun(natural(phi)), OptSummary(method, start, lower, **{**options, "initial_step": step}))
+    settings = OptSummary(method, start, lower, **{**options, "initial_step": step})
+    summary = minimize(lambda phi: devfun(natural(phi)), settings)
     summary.final = natural(summary.final)
     summary.initial = initial  # initial_step and tolerances stay in the searched coordinates
     summary.scale = f"asinh(theta / {KNEE:g})"

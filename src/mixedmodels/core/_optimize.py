@@ -53,8 +53,10 @@ class OptSummary:
         Convergence and check messages attached afterwards.
     scale : str
         The coordinates searched: ``"theta"``, or the transformation of a
-        log-scale search (:mod:`mixedmodels.core._logscale`).  ``initial``,
-        ``lower`` and ``final`` are in theta; ``initial_step`` and the x
+        log-scale search (:mod:`mixedmodels.core._logscale`), with ``theta x
+        column RMS`` for theta in its columns' units
+        (:mod:`mixedmodels.core._thetascale`).  ``initial``, ``lower`` and
+        ``final`` are in theta; ``initial_step``, ``upper`` and the x
         tolerances are in the searched coordinates.
     inner_feval : int
         Evaluations of the small terms' deviance made inside the evaluations,

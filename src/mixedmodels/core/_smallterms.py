@@ -17,12 +17,17 @@ The optimum is that of the full deviance.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.linalg import lapack
 
-from mixedmodels.core._fit_theta import optimize_theta, snap_to_boundary
+from mixedmodels.core._fit_theta import (
+    ThetaSearch,
+    optimize_theta,
+    probe_zeros,
+    snap_to_boundary,
+)
 from mixedmodels.core._optimize import OptSummary, minimize
 from mixedmodels.core._scale import scale_columns, scale_rows
 
@@ -178,19 +183,19 @@ def takes_options(options: dict | None) -> bool:
 
 
 def optimize_profiled(profile: SmallTermProfile, devfun, initial: np.ndarray, lower: np.ndarray, reml: bool,
-                      method: str, options: dict | None, restart_edge: bool, boundary_tol: float,
-                      log_scale: bool = False) -> OptSummary:
+                      search: ThetaSearch) -> OptSummary:
     """lme4's ``optimizeLmer`` on the deviance profiled over the small terms
     (:func:`~mixedmodels.core._fit_theta.optimize_theta` on the large terms'
     parameters), reported for all of theta: ``initial``, ``lower`` and
     ``final`` are full theta (``final`` joins the best evaluation's two
     parts), ``fmin`` is the full deviance there (as the profile found it), and the boundary
-    check runs on the full theta; ``feval`` and the settings are the outer
-    search's, ``inner_feval`` counts the inner evaluations."""
+    check and zero probe run on the full theta; ``feval`` and the settings are the outer
+    search's, ``inner_feval`` counts the inner evaluations.  (``search.faces``,
+    which rotate vector terms, and ``search.scales`` are not used.)"""
     n = profile.n_outer
     profile.inner_theta = np.array(initial[n:], dtype=float)
-    summary = optimize_theta(lambda outer: profile.deviance(outer, reml), initial[:n], lower[:n],
-                             method, options, restart_edge, boundary_tol=0.0, log_scale=log_scale)
+    outer_search = replace(search, boundary_tol=0.0, zero_probe=0.0, faces=None, scales=None)
+    summary = optimize_theta(lambda outer: profile.deviance(outer, reml), initial[:n], lower[:n], outer_search)
     _, outer, inner = profile.best
     if outer is None:
         raise FloatingPointError(
@@ -205,6 +210,8 @@ def optimize_profiled(profile: SmallTermProfile, devfun, initial: np.ndarray, lo
     if profile.inner_failures:
         summary.messages.append(f"the search over the small terms' parameters stopped early (an evaluation "
                                 f"or time limit, or a failure) in {profile.inner_failures} of {summary.feval} evaluations")
-    if boundary_tol > 0:
-        snap_to_boundary(devfun, summary, lower, boundary_tol)
+    if search.boundary_tol > 0:
+        snap_to_boundary(devfun, summary, lower, search.boundary_tol)
+    if search.zero_probe > 0:
+        probe_zeros(devfun, summary, lower, search.zero_probe)
     return summary

@@ -36,6 +36,18 @@ class ThetaMap:
         """Starting theta (lme4's)."""
         return np.concatenate([s.initial() for s in self.structures])
 
+    def faces(self, theta: np.ndarray) -> list[tuple[np.ndarray, int]]:
+        """Points of theta with its covariances where a zero diagonal element
+        may fall into the interior, with that element's index in theta
+        (:meth:`CovarianceStructure.faces`)."""
+        out = []
+        for structure, start, part in zip(self.structures, self.bounds[:-1], self.split(theta)):
+            for turned, zero in structure.faces(part):
+                point = np.array(theta, dtype=float)
+                point[start : start + part.size] = turned
+                out.append((point, int(start + zero)))
+        return out
+
     def is_singular(self, theta: np.ndarray, tol: float = 1e-4) -> bool:
         """lme4's ``isSingular``: a bounded entry within ``tol`` of its bound."""
         lower = self.lower_bounds()

@@ -13,6 +13,15 @@ searched multiplied by the root mean square of its row's column (its
 effect's, :meth:`~mixedmodels.core._covariance.CovarianceStructure.param_scales`),
 from lme4's start in those units (the identity), as if every predictor had
 been rescaled.  Models whose columns are within the range keep lme4's search.
+
+Why 10: on 40 simulated ``y ~ x + (x | g)`` fits (ML), with ``x`` multiplied
+by 10 the rescaled search reached a better optimum than lme4's search in
+20 and a worse one in none; by 3, better in 6, worse in none; with ``x`` as
+drawn (root mean square 1 to 3), forcing the rescaled search made 2 better
+and 2 worse (by up to 2.1: such fits have several optima on the boundary,
+and any change of path lands on another now and then).  Orthodont's age
+(8 to 14 years, root mean square 11) is rescaled, and its ``(age | Subject)``
+fits end within 1e-8 of lme4's log-likelihoods.
 """
 
 from __future__ import annotations

@@ -29,10 +29,12 @@ def derivative_checks(devfun: Callable[[np.ndarray], float], params: np.ndarray,
                              derivatives=derivatives, need_hessian=True, stacklevel=7)
 
 
-def restarted_hessian(problem, params: np.ndarray, lower: np.ndarray, nagq: int) -> np.ndarray:
+def restarted_hessian(problem, params: np.ndarray, lower: np.ndarray, nagq: int,
+                      unit: np.ndarray | float = 1.0) -> np.ndarray:
     """The Hessian behind lme4's standard errors of a glmer fit: that of its
     stage-2 deviance function (PIRLS restarted from the stage-1 linear
-    predictor, :func:`~mixedmodels.core._restarted.restarted_deviance`).
+    predictor, :func:`~mixedmodels.core._restarted.restarted_deviance`),
+    over ``params`` given in units of ``unit`` (the parameters times it).
 
     Taken with the compact differences (a third of ``deriv12``'s
     evaluations): on every glmer reference the standard errors stay within
@@ -42,7 +44,7 @@ def restarted_hessian(problem, params: np.ndarray, lower: np.ndarray, nagq: int)
 
     def devfun(x: np.ndarray) -> float:
         try:
-            return restarted_deviance(problem, x, eta0, nagq)
+            return restarted_deviance(problem, x / unit, eta0, nagq)
         except (PirlsError, np.linalg.LinAlgError, FloatingPointError):
             return np.nan
 

@@ -48,7 +48,9 @@ class GlmerControl(Control):
         PIRLS converged (the one the convergence checks use); it differs
         from lme4's where few observations per level make the truncation
         matter (cbpp: 1.3 % in the standard errors).  ``"auto"`` (default):
-        ``"lme4"`` with the family's natural link, else ``"converged"``.
+        ``"lme4"`` for binomial logit and Poisson log (whose weights and
+        deviance take the cumulant's short forms), else ``"converged"``;
+        the convergence checks take the same Hessian.
         With another link lme4's PIRLS converges slowly and its truncation
         makes the Hessian noise rather than a reproducible bias: on 40
         simulated Gamma (log link) fits (``tools/lme4_diff``) lme4's
@@ -57,7 +59,8 @@ class GlmerControl(Control):
         them (non-positive-definite Hessians, standard errors 46 % off
         without a warning), while the converged Hessian matched the
         tight fit; the probit, cloglog, Gamma and negative binomial
-        references match it within 0.03 %.
+        references match it within 0.03 % (probit: 1.2e-4 of lme4's, 1.8e-5
+        with ``"lme4"``).
     """
 
     pirls_tol: float = 1e-10

@@ -61,7 +61,8 @@ def glmer(
     control : GlmerControl, optional
         Optimizer settings, PIRLS tolerance and check levels.
     start : dict or array-like, optional
-        Starting theta, or ``{"theta": ..., "fixef": ...}``.
+        Starting theta, or ``{"theta": ..., "fixef": ...}`` (default theta:
+        lme4's, in its columns' units when ``GlmerControl.rescale_theta`` applies).
 
     Returns
     -------
@@ -133,23 +134,28 @@ def finish(frame, problem, nagq, opt, control, messages, data_name, data) -> Glm
     ntheta = problem.theta_map.size
     theta = opt.final[:ntheta]
     singular = problem.theta_map.is_singular(theta, control.singular_tol)
+    # derivatives are taken in the searched units (theta rescaled: :mod:`mixedmodels.core._thetascale`);
+    # the covariance of beta from the Hessian's inverse does not depend on theta's units
+    scales, unit = search_scales(problem, control), np.ones(opt.final.size)
+    unit[:ntheta] = 1.0 if scales is None else scales
     if nagq > 0:
         beta = opt.final[ntheta:]
 
-        def devfun(params):
+        def devfun(phi):
+            params = phi / unit
             return problem.deviance(params[:ntheta], params[ntheta:], nagq)
 
         # lme4's Hessian for the checks and vcov; None: the checks difference devfun for it too
-        lme4_hessian = (lambda: restarted_hessian(problem, opt.final, opt.lower, nagq)) \
+        lme4_hessian = (lambda: restarted_hessian(problem, opt.final * unit, opt.lower, nagq, unit)) \
             if _lme4_hessian(control, problem) else None
 
-        found, hess = derivative_checks(devfun, opt.final, opt.fmin, opt.lower, singular,
+        found, hess = derivative_checks(devfun, opt.final * unit, opt.fmin, opt.lower, singular,
                                         problem.n, ntheta, control, lme4_hessian)
         result = problem.modes(theta, beta)
     else:
         # lme4 computes no derivatives for nAGQ = 0: only the singular-fit message
-        found, hess = derivative_checks(problem.deviance, theta, opt.fmin, opt.lower, singular,
-                                        np.inf, ntheta, control)
+        found, hess = derivative_checks(lambda phi: problem.deviance(phi / unit), theta * unit, opt.fmin,
+                                        opt.lower, singular, np.inf, ntheta, control)
         result = problem.modes(theta)
         beta = result.beta
     messages += found + check_pirls(result, control)

@@ -18,7 +18,6 @@ from mixedmodels.core._glmm import GeneralizedMixedProblem
 from mixedmodels.core._logscale import log_scale_applies
 from mixedmodels.core._optimize import OptSummary
 from mixedmodels.core._pirls import PirlsError
-from mixedmodels.core._thetascale import theta_scales
 from mixedmodels.glmm._control import GlmerControl
 
 
@@ -37,12 +36,10 @@ def stage1(problem: GeneralizedMixedProblem, theta0: np.ndarray, control: GlmerC
     if not final:
         options.setdefault("ftol_abs", control.stage1_ftol_abs)
         problem.tol = max(tol, control.stage1_pirls_tol)
+    search = control.theta_search(options=options, scales=search_scales(problem, control),
+                                  faces=problem.theta_map.faces)
     try:
-        opt = optimize_theta(
-            problem.deviance, theta0, lower, control.optimizer, options,
-            control.restart_edge, control.boundary_tol, control.theta_scale == "log",
-            search_scales(problem, control),
-        )
+        opt = optimize_theta(problem.deviance, theta0, lower, search)
     finally:
         problem.tol = tol
     problem.stage1_eta = _modes_at(problem, opt.final).eta.copy()
@@ -51,7 +48,7 @@ def stage1(problem: GeneralizedMixedProblem, theta0: np.ndarray, control: GlmerC
 
 def search_scales(problem: GeneralizedMixedProblem, control: GlmerControl) -> np.ndarray | None:
     """What theta is searched multiplied by (:mod:`mixedmodels.core._thetascale`), or None."""
-    return theta_scales(problem.theta_map, problem.blocks) if control.rescale_theta else None
+    return problem.theta_scales if control.rescale_theta else None
 
 
 def _modes_at(problem: GeneralizedMixedProblem, theta: np.ndarray):
@@ -104,9 +101,13 @@ def stage2(problem: GeneralizedMixedProblem, theta1: np.ndarray, beta1: np.ndarr
     theta_steps = np.maximum(0.25 * np.abs(theta1 * unit), 0.05) / unit
     options.setdefault("initial_step", step * np.concatenate([theta_steps, np.full(problem.p, 1.0)]))
     mask = np.arange(initial.size) < ntheta if log_scale else False
-    method = control.stage2_optimizer or control.optimizer
-    opt = optimize_theta(objective, initial, lower, method, options, control.restart_edge, control.boundary_tol,
-                         mask, scales)
+
+    def faces(x: np.ndarray) -> list[tuple[np.ndarray, int]]:  # theta's, with beta as it is
+        return [(np.concatenate([t, x[ntheta:]]), z) for t, z in problem.theta_map.faces(x[:ntheta])]
+
+    search = control.theta_search(method=control.stage2_optimizer or control.optimizer, options=options,
+                                  log_scale=mask, scales=scales, faces=faces)
+    opt = optimize_theta(objective, initial, lower, search)
     if log_scale:
         opt.scale += ", whitened beta"
     opt.initial = np.concatenate([theta1, beta1])

@@ -22,7 +22,6 @@ from mixedmodels.core._smallterms import (
     optimize_profiled,
     takes_options,
 )
-from mixedmodels.core._thetascale import theta_scales
 from mixedmodels.formula import FormulaError, ModelFrame, build_model_frame
 from mixedmodels.lmm._result import LmerFit
 
@@ -55,7 +54,9 @@ def lmer(
     control : Control, optional
         Optimizer settings and check levels.
     start : array-like, optional
-        Starting theta (default: lme4's, 1 on diagonals and 0 elsewhere).
+        Starting theta (default: lme4's, 1 on diagonals and 0 elsewhere;
+        when theta is searched in its columns' units, ``Control.rescale_theta``,
+        that in those units: 1 over the column's root mean square).
 
     Returns
     -------
@@ -124,26 +125,27 @@ def fit_problem(
     messages += check_few_levels(frame.ngroups, control.check_nlev_gtreq_5)
     theta_map = problem.theta_map
     lower = theta_map.lower_bounds()
-    profile, scales, initial = _search_setup(problem, control, start)
+    profile, search, initial = _search_setup(problem, control, start)
     best = _BestFactor()
 
     def devfun(theta: np.ndarray) -> float:
         return best.keep(theta, *problem.deviance_and_state(theta, reml))
 
-    settings = (control.optimizer, control.optimizer_options, control.restart_edge, control.boundary_tol,
-                control.theta_scale == "log")
     with blas_threads_for(problem.factor.dense_order()):
         if profile is None:
-            opt = optimize_theta(devfun, initial, lower, *settings, scales=scales)
+            opt = optimize_theta(devfun, initial, lower, search)
         else:
-            opt = optimize_profiled(profile, devfun, initial, lower, reml, *settings)
+            opt = optimize_profiled(profile, devfun, initial, lower, reml, search)
         messages += check_optimizer_code(opt, control)
         singular = theta_map.is_singular(opt.final, control.singular_tol)
-        # the derivative checks difference the same deviance; through the profile, steps in the
-        # small terms' parameters reuse the large terms' factor
+        # the derivative checks difference the same deviance (in the searched units: a step of
+        # 1e-4 in theta's would be a tenth of a slope's theta of 1e-3); through the profile,
+        # steps in the small terms' parameters reuse the large terms' factor
         check_fun = devfun if profile is None else partial(profile.full_deviance, reml=reml)
         fmin = opt.fmin if profile is None else None  # None: differenced at the centre too, if at all
-        messages += check_convergence(check_fun, opt.final, fmin, lower, singular, problem.n, control)[0]
+        unit = 1.0 if search.scales is None else search.scales
+        messages += check_convergence(lambda phi: check_fun(phi / unit), opt.final * unit, fmin, lower,
+                                      singular, problem.n, control)[0]
     opt.messages.extend(messages)
     state = best.at(opt.final) or problem.update(opt.final)
     solution = solve(problem, state, reml)
@@ -151,16 +153,18 @@ def fit_problem(
 
 
 def _search_setup(problem: LinearMixedProblem, control: Control, start):
-    """The small terms' profile (or None), theta's search scales (or None,
-    :mod:`mixedmodels.core._thetascale`) and the starting theta: lme4's, in
-    the scaled units when theta is scaled, or the user's ``start``."""
+    """The small terms' profile (or None), how theta is searched
+    (:class:`~mixedmodels.core._fit_theta.ThetaSearch`; rescaled only
+    without a profile, whose terms are large) and the starting theta:
+    lme4's, in the scaled units when theta is rescaled, or the user's ``start``."""
     theta_map = problem.theta_map
     split = control.profile_small_terms and takes_options(control.optimizer_options)
     profile = SmallTermProfile.for_problem(problem) if split else None
-    scales = theta_scales(theta_map, problem.blocks) if control.rescale_theta and profile is None else None
+    scales = problem.theta_scales if control.rescale_theta and profile is None else None
+    search = control.theta_search(scales=scales, faces=theta_map.faces)
     if start is not None:
-        return profile, scales, _checked_start(start, theta_map)
-    return profile, scales, theta_map.initial() / (1.0 if scales is None else scales)
+        return profile, search, _checked_start(start, theta_map)
+    return profile, search, theta_map.initial() / (1.0 if scales is None else scales)
 
 
 class _BestFactor:
