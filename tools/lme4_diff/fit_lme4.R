@@ -2,11 +2,13 @@
 #
 # Usage: Rscript fit_lme4.R jobs.json lme4.json
 #
-# Each job: id, file (CSV), formula, family, link, reml, nagq, nb.
+# Each job: id, file (CSV), formula, family, link, reml, nagq, nb, weights (a
+# column name or null).  "NA" in the CSV is a missing value (lme4's default
+# na.action, na.omit, drops those rows).
 # Character columns become factors with levels in C-locale (code point) order,
 # which is what mixedmodels does with string columns.  For each job the output
 # holds fixef, se (sqrt(diag(vcov))), varcorr (as.data.frame(VarCorr) rows),
-# theta, loglik, singular, nb_theta, the warnings and messages emitted during
+# theta, loglik, nobs, singular, nb_theta, the warnings and messages emitted during
 # the fit, the final fit's optinfo convergence messages, the time taken, or an
 # error text.  GLMM jobs are fitted a second time with glmerControl(tolPwrss =
 # 1e-12) (field "tight"): lme4's default PIRLS tolerance (1e-7) leaves the
@@ -23,10 +25,15 @@ read_job_data <- function(file) {
 
 fit_job <- function(job, d, tight = FALSE) {
   f <- as.formula(job$formula)
-  if (job$family == "gaussian") return(lmer(f, data = d, REML = isTRUE(job$reml)))
+  # prior weights: the column's name, evaluated in the data as in glmer(..., weights = n)
+  wt <- if (is.null(job$weights)) NULL else as.name(job$weights)
+  if (job$family == "gaussian")
+    return(eval(bquote(lmer(f, data = d, REML = .(isTRUE(job$reml)), weights = .(wt)))))
   ctrl <- if (tight) glmerControl(tolPwrss = 1e-12) else glmerControl()
-  if (isTRUE(job$nb)) return(glmer.nb(f, data = d, nAGQ = job$nagq, control = ctrl))
-  glmer(f, data = d, family = get(job$family)(link = job$link), nAGQ = job$nagq, control = ctrl)
+  if (isTRUE(job$nb))
+    return(eval(bquote(glmer.nb(f, data = d, nAGQ = .(job$nagq), control = ctrl, weights = .(wt)))))
+  fam <- get(job$family)(link = job$link)
+  eval(bquote(glmer(f, data = d, family = fam, nAGQ = .(job$nagq), control = ctrl, weights = .(wt))))
 }
 
 extract <- function(fit) {
@@ -39,6 +46,7 @@ extract <- function(fit) {
       list(grp = vc$grp[i], var1 = vc$var1[i], var2 = vc$var2[i], vcov = vc$vcov[i])),
     theta = as.list(getME(fit, "theta")),
     loglik = as.numeric(logLik(fit)),
+    nobs = nobs(fit),
     singular = isSingular(fit),
     nb_theta = if (inherits(fit, "glmerMod") && grepl("Negative Binomial", family(fit)$family))
       getME(fit, "glmer.nb.theta") else NULL,

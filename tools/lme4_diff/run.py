@@ -127,6 +127,150 @@ def sim_glmm(rng: np.random.Generator, response: str, *, crossed: bool = False, 
     return pd.DataFrame({"x": x, **data})
 
 
+def _re(rng: np.random.Generator, k: int, q: int, sds: list[float] = SD) -> np.ndarray:
+    """(k, q) random effects: SDs drawn from ``sds``, a random correlation matrix."""
+    a = rng.normal(size=(q, q + 1))
+    s = a @ a.T
+    corr = s / np.sqrt(np.outer(np.diag(s), np.diag(s)))
+    return rng.normal(size=(k, q)) @ (np.diag(rng.choice(sds, q)) @ np.linalg.cholesky(corr)).T
+
+
+def with_na(rng: np.random.Generator, data: pd.DataFrame, columns: list[str], frac: float = 0.03) -> pd.DataFrame:
+    """Set about ``frac`` of each column (at least one value) to missing, independently."""
+    data = data.copy()
+    for col in columns:
+        rows = rng.choice(len(data), size=max(1, int(frac * len(data))), replace=False)
+        if pd.api.types.is_numeric_dtype(data[col]):
+            data[col] = data[col].astype(float)
+        data.loc[rows, col] = np.nan
+    return data
+
+
+def sim_lmm_more(rng: np.random.Generator, kind: str) -> pd.DataFrame:
+    """Gaussian responses for the formula features of the second set of LMM classes (``kind``)."""
+    per = {"slope3": 8, "fslope": 9, "f_zcp": 9, "gh": 6, "crossed_slopes": 5, "slope_only": 5, "explicit_zcp": 5,
+           "logz_slope": 5}.get(kind, 4)
+    k, n = draw_groups(rng, hi=20 if kind == "gh" else 40, per_group=per)
+    g, x = rng.integers(0, k, n), rng.normal(size=n)
+    y = rng.normal(0, 3) + rng.normal() * x
+    e = rng.uniform(0.5, 2.0) * rng.normal(size=n)
+    data = {"g": labels("g", g)}
+    if kind == "weights":
+        w = rng.uniform(0.2, 5.0, n) if rng.random() < 0.5 else rng.integers(1, 6, n).astype(float)
+        e, data["w"] = e / np.sqrt(w), w
+        y += _re(rng, k, 1)[g, 0]
+    elif kind == "offset":
+        data["z"] = rng.normal(0, 2, n)
+        y += data["z"] + _re(rng, k, 1)[g, 0]
+    elif kind == "gh":
+        m = int(rng.integers(2, 6))
+        h = rng.integers(0, m, n)
+        y += rng.normal(0, rng.choice(SD), (k, m))[g, h] + rng.normal(0, rng.choice(SD), k)[g]
+        data["h"] = labels("h", h)
+    elif kind == "slope_only":
+        y += _re(rng, k, 1)[g, 0] * x
+    elif kind == "slope3":
+        x2 = rng.normal(size=n)
+        u = _re(rng, k, 3)
+        y += u[g, 0] + u[g, 1] * x + u[g, 2] * x2
+        data["x2"] = x2
+    elif kind == "fslope":
+        f = rng.integers(0, 3, n)
+        u = _re(rng, k, 3)
+        y += rng.normal(0, 1, 3)[f] + rng.normal(0, 0.5, 3)[f] * x + u[g, 0] + u[g, 1] * (f == 1) + u[g, 2] * (f == 2)
+        data["f"] = list(np.array(["a", "b", "c"])[f])
+    elif kind == "transforms":
+        z = rng.uniform(0.5, 5.0, n)
+        y += rng.normal() * np.log(z) + rng.normal() * x**2 + rng.normal() * np.exp(x / 2) + _re(rng, k, 1)[g, 0]
+        data["z"] = z
+    elif kind == "transforms2":
+        z = rng.uniform(0.5, 5.0, n)
+        y += rng.normal() * (x > 0) + rng.normal() * np.log2(z) + _re(rng, k, 1)[g, 0]
+        data["z"] = z
+    elif kind == "f0":
+        f = rng.integers(0, 3, n)
+        y += rng.normal(0, 1, 3)[f] + _re(rng, k, 1)[g, 0]
+        data["f"] = list(np.array(["a", "b", "c"])[f])
+    elif kind == "explicit_zcp":
+        y += rng.normal(0, rng.choice(SD), k)[g] + rng.normal(0, rng.choice(SD), k)[g] * x
+    elif kind == "crossed_slopes":
+        m = int(rng.integers(5, 31))
+        h = rng.integers(0, m, n)
+        ug, uh = _re(rng, k, 2), _re(rng, m, 2)
+        y += ug[g, 0] + ug[g, 1] * x + uh[h, 0] + uh[h, 1] * x
+        data["h"] = labels("h", h)
+    elif kind == "factor_int":
+        kk = rng.integers(0, 3, n)
+        y += rng.normal(0, 1, 3)[kk] + _re(rng, k, 1)[g, 0]
+        data["k"] = np.array([1, 2, 10])[kk]
+    elif kind == "logical":
+        b = rng.random(n) < 0.4
+        y += rng.normal() * b + _re(rng, k, 1)[g, 0]
+        data["b"] = b
+    elif kind == "f_zcp":
+        f = rng.integers(0, 3, n)
+        u = np.column_stack([rng.normal(0, rng.choice(SD), k) for _ in range(3)])
+        y += rng.normal(0, 1, 3)[f] + u[g, f]
+        data["f"] = list(np.array(["a", "b", "c"])[f])
+    elif kind == "logz_slope":
+        z = rng.uniform(0.5, 5.0, n)
+        u = _re(rng, k, 2)
+        y += (rng.normal() + u[g, 1]) * np.log(z) + u[g, 0]
+        data["z"] = z
+    elif kind == "null":
+        y += _re(rng, k, 1)[g, 0]
+    elif kind == "na_weights":
+        w = rng.uniform(0.2, 5.0, n)
+        data["z"], data["w"] = rng.normal(0, 2, n), w
+        e /= np.sqrt(w)
+        y += data["z"] + _re(rng, k, 1)[g, 0]
+    elif kind in ("na", "na_group", "na_scale"):
+        y += _re(rng, k, 1)[g, 0]
+        if kind == "na_group":
+            f = rng.integers(0, 3, n)
+            y += rng.normal(0, 1, 3)[f]
+            data["f"] = list(np.array(["a", "b", "c"])[f])
+    else:
+        raise ValueError(kind)
+    out = pd.DataFrame({"y": y + e, "x": x, **data})
+    if kind in ("na", "na_scale"):
+        out = with_na(rng, out, ["x", "y"])
+    elif kind == "na_weights":
+        out = with_na(rng, out, ["w", "z"])
+    elif kind == "na_group":
+        out = with_na(rng, out, ["x", "g", "f"])
+    return out
+
+
+def sim_glmm_more(rng: np.random.Generator, kind: str) -> pd.DataFrame:
+    """GLMM responses for the second set of GLMM classes (``kind``)."""
+    if kind in ("bin_slope", "pois_slope", "pois_zcp"):
+        k, n = draw_groups(rng, per_group=6)
+        g, x = rng.integers(0, k, n), rng.normal(size=n)
+        if kind == "pois_zcp":
+            u = np.column_stack([rng.normal(0, rng.choice(GLMM_SD), k), rng.normal(0, rng.choice(GLMM_SD), k)])
+        else:
+            u = _re(rng, k, 2, GLMM_SD)
+        eta = rng.normal(0, 1) + 0.7 * rng.normal() * x + u[g, 0] + u[g, 1] * x
+        y = rng.binomial(1, special.expit(eta)) if kind == "bin_slope" else rng.poisson(np.exp(0.5 + eta))
+        return pd.DataFrame({"x": x, "g": labels("g", g), "y": y})
+    if kind == "bin_factor":
+        d = sim_glmm(rng, "bernoulli")
+        return d.assign(y=np.where(d["y"] == 1, "yes", "no"))
+    if kind == "bin_logical":
+        d = sim_glmm(rng, "bernoulli")
+        return d.assign(y=d["y"] == 1)
+    if kind == "bin_prop":
+        d = sim_glmm(rng, "binomial")
+        return d.assign(p=d["s"] / d["n"]).drop(columns="s")
+    if kind == "pois_weights":
+        d = sim_glmm(rng, "poisson")
+        return d.assign(w=rng.integers(1, 5, len(d)))
+    if kind == "pois_na":
+        return with_na(rng, sim_glmm(rng, "poisson"), ["x", "y"])
+    raise ValueError(kind)
+
+
 @dataclass(frozen=True)
 class ModelClass:
     """A formula, family and data generator."""
@@ -139,6 +283,7 @@ class ModelClass:
     reml: bool = True
     nagq: int = 1
     nb: bool = False
+    weights: str | None = None                # column of prior weights
 
     @property
     def kind(self) -> str:
@@ -158,6 +303,49 @@ def _lmm_classes() -> list[ModelClass]:
             for name, formula, kw in specs for reml in (True, False)]
 
 
+def _lmm_more_classes() -> list[ModelClass]:
+    """Formula features and model options beyond the first set: prior weights, offset(),
+    g:h grouping, slope-only and 3x3 terms, a factor in the random term, transforms,
+    no intercept, explicit uncorrelated terms, crossed slopes and missing values (in x and
+    y; in g, x and f; in x and y under scale(x), which R evaluates before dropping rows;
+    in the weights and the offset); factor() of an integer column (levels in numeric
+    order: 1, 2, 10), a logical predictor, (f || g) with a factor, log(z) in the random
+    term, and an intercept-only model."""
+    specs = [("weights", "y ~ x + (1 | g)", "w"), ("offset", "y ~ x + offset(z) + (1 | g)", None),
+             ("gh", "y ~ x + (1 | g:h)", None), ("slope_only", "y ~ x + (0 + x | g)", None),
+             ("slope3", "y ~ x + (1 + x + x2 | g)", None), ("fslope", "y ~ f * x + (f | g)", None),
+             ("transforms", "y ~ log(z) + I(x^2) + exp(x/2) + (1 | g)", None),
+             ("transforms2", "y ~ scale(x) + I(x > 0) + log(z, 2) + (1 | g)", None),
+             ("f0", "y ~ 0 + f + (1 | g)", None), ("explicit_zcp", "y ~ x + (1 | g) + (0 + x | g)", None),
+             ("crossed_slopes", "y ~ x + (x | g) + (x | h)", None),
+             ("na", "y ~ x + (1 | g)", None), ("na_group", "y ~ x + f + (1 | g)", None),
+             ("na_scale", "y ~ scale(x) + (1 | g)", None), ("na_weights", "y ~ x + offset(z) + (1 | g)", "w"),
+             ("factor_int", "y ~ factor(k) + (1 | g)", None), ("logical", "y ~ x + b + (1 | g)", None),
+             ("f_zcp", "y ~ f + (f || g)", None), ("logz_slope", "y ~ log(z) + (log(z) | g)", None),
+             ("null", "y ~ 1 + (1 | g)", None)]
+    return [ModelClass(f"lmm_{name}_{'reml' if reml else 'ml'}", formula,
+                       lambda rng, name=name: sim_lmm_more(rng, name), reml=reml, weights=w)
+            for name, formula, w in specs for reml in (True, False)]
+
+
+def _glmm_more_classes() -> list[ModelClass]:
+    """GLMM vector terms, factor and logical responses, prior weights, nAGQ = 0 and missing values."""
+    def more(kind):
+        return lambda rng: sim_glmm_more(rng, kind)
+    return [
+        ModelClass("bin01_slope", "y ~ x + (x | g)", more("bin_slope"), "binomial", "logit"),
+        ModelClass("pois_zcp", "y ~ x + (x || g)", more("pois_zcp"), "poisson", "log"),
+        ModelClass("bin_factor_resp", "y ~ x + (1 | g)", more("bin_factor"), "binomial", "logit"),
+        ModelClass("bin_logical_resp", "y ~ x + (1 | g)", more("bin_logical"), "binomial", "logit"),
+        ModelClass("bin_prop_weights", "p ~ x + (1 | g)", more("bin_prop"), "binomial", "logit", weights="n"),
+        ModelClass("pois_weights", "y ~ x + (1 | g)", more("pois_weights"), "poisson", "log", weights="w"),
+        ModelClass("bin01_nagq0", "y ~ x + (1 | g)", lambda r: sim_glmm(r, "bernoulli"), "binomial", "logit",
+                   nagq=0),
+        ModelClass("pois_slope_nagq0", "y ~ x + (x | g)", more("pois_slope"), "poisson", "log", nagq=0),
+        ModelClass("pois_na", "y ~ x + (1 | g)", more("pois_na"), "poisson", "log"),
+    ]
+
+
 CLASSES: list[ModelClass] = _lmm_classes() + [
     ModelClass("bin01", "y ~ x + (1 | g)", lambda r: sim_glmm(r, "bernoulli"), "binomial", "logit"),
     ModelClass("bin_cbind", "cbind(s, n - s) ~ x + (1 | g)", lambda r: sim_glmm(r, "binomial"), "binomial", "logit"),
@@ -171,7 +359,7 @@ CLASSES: list[ModelClass] = _lmm_classes() + [
                "poisson", "log"),
     ModelClass("gamma_log", "y ~ x + (1 | g)", lambda r: sim_glmm(r, "gamma"), "Gamma", "log"),
     ModelClass("nb", "y ~ x + (1 | g)", lambda r: sim_glmm(r, "negbin"), "poisson", "log", nb=True),
-]
+] + _lmm_more_classes() + _glmm_more_classes()
 
 
 def make_jobs(classes: list[ModelClass], seed: int, n: int, data_dir: Path) -> list[dict]:
@@ -183,12 +371,16 @@ def make_jobs(classes: list[ModelClass], seed: int, n: int, data_dir: Path) -> l
             rng = np.random.default_rng([seed, zlib.crc32(cls.name.encode()), i])
             data = cls.simulate(rng)
             file = data_dir / f"{cls.name}_{i:03d}.csv"
-            data.to_csv(file, index=False, float_format="%.12g")
+            # logical columns as R writes them (R's read.csv leaves pandas' "True" a string)
+            text = data.assign(**{c: data[c].map({True: "TRUE", False: "FALSE"})
+                                  for c in data.columns if pd.api.types.is_bool_dtype(data[c])})
+            text.to_csv(file, index=False, float_format="%.12g", na_rep="NA")
             jobs.append({"id": f"{cls.name}_{i:03d}", "class": cls.name, "kind": cls.kind,
                          "seed": f"[{seed}, crc32('{cls.name}'), {i}]", "file": str(file),
                          "formula": cls.formula, "family": cls.family, "link": cls.link or "identity",
-                         "reml": cls.reml, "nagq": cls.nagq, "nb": cls.nb, "nrow": len(data),
-                         "factors": [c for c in data.columns if data[c].dtype == object]})
+                         "reml": cls.reml, "nagq": cls.nagq, "nb": cls.nb, "weights": cls.weights,
+                         "nrow": len(data),
+                         "factors": [c for c in data.columns if not pd.api.types.is_numeric_dtype(data[c])]})
     return jobs
 
 
@@ -200,21 +392,22 @@ def fit_ours(job: dict) -> dict:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:  # the numbers are read inside: some (vcov of a GLMM) may be computed, and warn, on first use
+            weights = job.get("weights")
             if job["nb"]:
-                fit = mm.glmer_nb(job["formula"], data, nagq=job["nagq"])
+                fit = mm.glmer_nb(job["formula"], data, nagq=job["nagq"], weights=weights)
             elif job["family"] == "gaussian":
-                fit = mm.lmer(job["formula"], data, reml=job["reml"])
+                fit = mm.lmer(job["formula"], data, reml=job["reml"], weights=weights)
             else:
                 family = {"binomial": mm.families.Binomial, "poisson": mm.families.Poisson,
                           "Gamma": mm.families.Gamma}[job["family"]](job["link"])
-                fit = mm.glmer(job["formula"], data, family=family, nagq=job["nagq"])
+                fit = mm.glmer(job["formula"], data, family=family, nagq=job["nagq"], weights=weights)
             out = {
                 "fixef": fit.fixef.to_dict(),
                 "se": dict(zip(fit.fixef.index, np.sqrt(np.diag(fit.vcov.to_numpy())))),
                 "varcorr": [{"grp": r.grp, "var1": _name(r.var1), "var2": _name(r.var2), "vcov": r.vcov}
                             for r in fit.varcorr.itertuples()],
                 "theta": fit.theta.to_dict(), "loglik": float(fit.loglik), "singular": bool(fit.is_singular),
-                "nb_theta": float(fit.family.theta) if job["nb"] else None,
+                "nb_theta": float(fit.family.theta) if job["nb"] else None, "nobs": int(fit.nobs),
             }
         except Exception as exc:  # noqa: BLE001 -- any failure on our side is a finding
             return {"error": f"{type(exc).__name__}: {exc}", "seconds": time.perf_counter() - t0}
@@ -248,8 +441,8 @@ def r_classes(texts: list[str]) -> list[str]:
 # ----------------------------------------------------------------- comparison
 def compare(job: dict, ours: dict, ref: dict) -> dict:
     """Differences of one job and the tolerance flags they raise."""
-    row = {k: job[k] for k in ("id", "class", "kind", "seed", "formula", "family", "link", "reml",
-                               "nagq", "nb", "nrow", "file")}
+    row = {k: job.get(k) for k in ("id", "class", "kind", "seed", "formula", "family", "link", "reml",
+                                   "nagq", "nb", "weights", "nrow", "file")}
     row.update(seconds_ours=ours.get("seconds"), seconds_lme4=ref.get("seconds"),
                emitted_lme4=" | ".join(ref.get("emitted", [])), messages_ours=" | ".join(ours.get("messages", [])))
     flags = set()
@@ -262,6 +455,10 @@ def compare(job: dict, ours: dict, ref: dict) -> dict:
     if flags:
         return _finish(row, flags)
     rel, details = REL_TOL[job["kind"]], []
+    row.update(nobs_ours=ours.get("nobs"), nobs_lme4=ref.get("nobs"))
+    if ref.get("nobs") is not None and ours.get("nobs") != ref["nobs"]:
+        details.append(f"nobs ours {ours.get('nobs')} vs lme4 {ref['nobs']}")
+        flags.add("estimate_mismatch")
     # log-likelihood
     diff = ours["loglik"] - ref["loglik"]
     row.update(loglik_ours=ours["loglik"], loglik_lme4=ref["loglik"], loglik_diff=diff)
@@ -364,6 +561,8 @@ def describe(r: pd.Series, flag: str) -> str:
 def _describe(r: pd.Series, flag: str) -> str:
     fam = "lmer" if r["family"] == "gaussian" else ("glmer.nb" if r["nb"] else f"{r['family']}({r['link']})")
     opts = f"REML={r['reml']}" if r["family"] == "gaussian" else f"nAGQ={r['nagq']}"
+    if isinstance(r.get("weights"), str):
+        opts += f", weights={r['weights']}"
     head = f"- `{r['id']}` `{r['formula']}` {fam} {opts}, n={r['nrow']}, seed {r['seed']}, `{r['file']}`: "
     if flag in ("error_ours", "error_lme4"):
         return head + str(r[flag])
