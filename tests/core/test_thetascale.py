@@ -80,3 +80,34 @@ def test_glmm_with_a_badly_scaled_slope_matches_the_rescaled_fit():
     np.testing.assert_allclose(fit.fixef["x"] * 2000, truth.fixef["x"], rtol=1e-3)
     lme4_path = _fit("y ~ x + (x | g)", data.assign(x=2000 * x), "poisson", rescale_theta=False)
     assert lme4_path.loglik < truth.loglik - 1.0  # lme4's search stops 2.6 short
+
+
+def test_steps_bounds_and_start_are_taken_in_thetas_units():
+    from mixedmodels.core._fit_theta import ThetaSearch, optimize_theta
+
+    def objective(theta):  # optimum at theta = (1e-3, 0.5)
+        return (1000 * theta[0] - 1.0) ** 2 + (theta[1] - 0.5) ** 2
+
+    search = ThetaSearch(options={"initial_step": np.array([1e-4, 0.1]), "upper": np.array([0.01, 5.0])},
+                         scales=np.array([1000.0, 1.0]), zero_probe=0.0)
+    summary = optimize_theta(objective, np.array([2e-3, 1.0]), np.zeros(2), search)
+    np.testing.assert_allclose(summary.final, [1e-3, 0.5], rtol=1e-5)
+    np.testing.assert_array_equal(summary.initial, [2e-3, 1.0])
+    np.testing.assert_allclose(summary.initial_step, [0.1, 0.1])  # in the searched units
+    np.testing.assert_allclose(summary.upper, [10.0, 5.0])
+    assert summary.scale == "theta x column RMS"
+    with pytest.raises(ValueError, match="lower bounds of 0 or -inf"):
+        optimize_theta(objective, np.array([2e-3, 1.0]), np.array([0.0, -1.0]), search)
+
+
+def test_a_users_start_and_a_refit_reach_the_same_optimum():
+    case = json.loads((FIXTURES / "badly_scaled.json").read_text())["lmm_slope_scaled_ml_016"]
+    data = pd.read_csv(FIXTURES / case["job"]["file"], dtype={"g": str})
+    fit = _fit(case["job"]["formula"], data)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        again = mm.lmer(case["job"]["formula"], data, reml=False, start=fit.theta.to_numpy())
+        refit = fit.refit(data["y"].to_numpy())
+    assert again.optsummary.scale == "theta x column RMS"
+    assert again.loglik == pytest.approx(fit.loglik, abs=1e-7)
+    assert refit.loglik == pytest.approx(fit.loglik, abs=1e-7)
