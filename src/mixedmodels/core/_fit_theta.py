@@ -28,6 +28,10 @@ regular LMMs) 2 singular flags differed (none with it).  An element is put
 on 0 only if the deviance does not increase and does not fall from 0 into
 the interior (then the optimum is not on the bound): two evaluations each."""
 
+ROUNDING = 64 * np.finfo(float).eps
+"""A point on the bound whose objective exceeds the optimum's by no more than
+this (relative) is as good: the rounding of a deviance summed over
+thousands of terms (exam_nested: 3.6e-12 in 9,346 between 2.3e-8 and 0)."""
 EDGE_STEP = 1e-5
 """The step of lme4's one-sided slope test at a bound (``restart_edge``)."""
 FACE_STEP = 0.01
@@ -183,7 +187,7 @@ def _in_column_units(devfun, initial, lower, search: ThetaSearch) -> OptSummary:
 
 def snap_to_boundary(devfun, summary: OptSummary, lower, tol) -> None:
     """lme4's check: parameters within ``tol`` of their bound go on it
-    together if the objective does not increase."""
+    together if the objective does not increase (beyond :data:`ROUNDING`)."""
     near = np.flatnonzero((summary.final - lower < tol) & (summary.final != lower))
     if near.size:
         _try_on_bound(devfun, summary, lower, near)
@@ -201,7 +205,7 @@ def _try_on_bound(devfun, summary: OptSummary, lower, which: np.ndarray, check_s
     trial = summary.final.copy()
     trial[which] = lower[which]
     value = devfun(trial)
-    if value > summary.fmin:
+    if value > summary.fmin + ROUNDING * max(1.0, abs(summary.fmin)):
         return
     if check_slope and _downhill_from_edge(devfun, trial, value, lower, which):
         return
