@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from mixedmodels._warnings import LEVELS
-from mixedmodels.core._fit_theta import ThetaSearch
+from mixedmodels.core._fit_theta import ZERO_PROBE, ThetaSearch
 
 
 @dataclass
@@ -47,9 +47,14 @@ class Control:
     zero_probe : float
         Then each diagonal element of theta below this (in the searched
         units when theta is rescaled) is tried at 0 in turn, and kept there
-        if the deviance does not increase and does not fall from 0 into
-        the interior (:data:`mixedmodels.core._fit_theta.ZERO_PROBE`; 0:
+        if the deviance does not increase beyond rounding (if it falls from
+        0 into the interior, the search restarts from there) (:data:`mixedmodels.core._fit_theta.ZERO_PROBE`; 0:
         not, as lme4).
+    rotate_faces : bool
+        With ``restart_edge``, also restart from a point with the optimum's
+        covariances where a zero diagonal of a vector term's factor falls
+        into the interior (:meth:`~mixedmodels.core._covariance.Unstructured.faces`);
+        False: lme4's restart only.
     theta_scale : str
         ``"log"``: when theta is all diagonal (scalar terms and
         ``(x || g)``), the optimizer searches ``asinh(theta / 0.3)``, a log
@@ -100,7 +105,8 @@ class Control:
     boundary_tol: float = 1e-5
     theta_scale: str = "log"
     rescale_theta: bool = True
-    zero_probe: float = 1e-3
+    zero_probe: float = ZERO_PROBE
+    rotate_faces: bool = True
     profile_small_terms: bool = True
 
     def __post_init__(self) -> None:
@@ -113,6 +119,8 @@ class Control:
     def theta_search(self, **overrides) -> ThetaSearch:
         """These settings as a :class:`~mixedmodels.core._fit_theta.ThetaSearch`
         (``overrides``: its further fields, e.g. ``scales`` and ``faces``)."""
+        if not self.rotate_faces:
+            overrides = {**overrides, "faces": None}
         settings = {"method": self.optimizer, "options": dict(self.optimizer_options),
                     "restart_edge": self.restart_edge, "boundary_tol": self.boundary_tol,
                     "zero_probe": self.zero_probe, "log_scale": self.theta_scale == "log"}

@@ -73,7 +73,14 @@ def test_glmm_with_a_badly_scaled_slope_matches_the_rescaled_fit():
     eta = -0.3 + 0.5 * x + rng.normal(0, 0.7, 25)[g] + rng.normal(0, 0.4, 25)[g] * x
     data = pd.DataFrame({"y": rng.poisson(np.exp(eta)), "x": x, "g": np.char.add("g", g.astype(str))})
     truth = _fit("y ~ x + (x | g)", data, "poisson")
-    fit = _fit("y ~ x + (x | g)", data.assign(x=2000 * x), "poisson")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit = mm.glmer("y ~ x + (x | g)", data.assign(x=2000 * x), family="poisson")
+    # derivatives in the searched units, beta's in X's: no false warning, the standard errors
+    # of the reparametrization (a step of 1e-4 in beta_x = 2.5e-4 had them 8 % off)
+    assert not [w for w in caught if issubclass(w.category, mm.ConvergenceWarning)]
+    se, se_truth = np.sqrt(np.diag(fit.vcov)), np.sqrt(np.diag(truth.vcov))
+    np.testing.assert_allclose(se * [1, 2000], se_truth, rtol=1e-3)
     assert truth.optsummary.scale.startswith("theta") and "RMS" not in truth.optsummary.scale
     assert fit.optsummary.scale == "theta x column RMS"
     assert fit.loglik == pytest.approx(truth.loglik, abs=1e-5)

@@ -104,3 +104,39 @@ def test_a_failed_warm_start_is_retried_from_mustart():
     assert fit.is_singular == lme4["singular"]
     np.testing.assert_allclose(fit.fixef.to_numpy(), list(lme4["fixef"].values()),
                                atol=0.01 * min(lme4["se"].values()))
+
+
+def test_a_retry_that_fails_leaves_the_warm_start_and_a_stage2_retry_leaves_beta(monkeypatch):
+    rng = np.random.default_rng(5)
+    g = rng.integers(0, 20, 300)
+    x = rng.normal(size=300)
+    data = pd.DataFrame({"y": rng.poisson(np.exp(0.2 + 0.3 * x + rng.normal(0, 0.5, 20)[g])), "x": x,
+                         "g": g.astype(str)})
+    problem = glmer_problem(glmer_frame("y ~ x + (1 | g)", data), mm.families.get_family("poisson"))
+    theta = np.array([0.5])
+    problem.deviance(theta)  # warm modes and fixed effects
+    u, beta = [a.copy() for a in problem.u], problem.beta.copy()
+    problem.stage1_eta = problem.last.eta.copy()
+    real = _glmm.pirls
+
+    def failing(*args, **kwargs):
+        raise _glmm.PirlsError("made to fail")
+
+    monkeypatch.setattr(_glmm, "pirls", failing)
+    assert problem.deviance(theta, beta + 0.1) == _glmm._BIG
+    np.testing.assert_array_equal(problem.u[0], u[0])
+    np.testing.assert_array_equal(problem.beta, beta)
+    assert problem._start_eta is None  # the next evaluation starts warm, and may retry
+    calls = []
+
+    def first_fails(*args, **kwargs):
+        calls.append(args[4])  # the starting eta: None (warm), then the stage-1 one
+        if len(calls) == 1:
+            raise _glmm.PirlsError("made to fail")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(_glmm, "pirls", first_fails)
+    value = problem.deviance(theta, beta + 0.1)
+    assert np.isfinite(value) and value < _glmm._BIG
+    assert calls[0] is None and calls[1] is problem.stage1_eta
+    np.testing.assert_array_equal(problem.beta, beta)  # stage 2 does not move the free beta's start

@@ -46,11 +46,11 @@ def test_the_nested_fit_needs_the_probe():
     assert not bare.is_singular and 1e-4 < bare.theta.min() < 1e-3
 
 
-def test_the_probe_keeps_zero_only_where_the_deviance_rises_from_it():
+def test_the_probe_puts_a_flat_optimum_on_zero_and_restarts_from_an_inner_one():
     """On a flat boundary optimum the probe puts the element on 0; where the
     deviance falls from 0 into the interior (the optimum is inside, between
-    0 and where the search stopped) it leaves it."""
-    from mixedmodels.core._fit_theta import probe_zeros
+    0 and where the search stopped) it restarts from 0 and finds it."""
+    from mixedmodels.core._fit_theta import ThetaSearch, probe_zeros
     from mixedmodels.core._optimize import OptSummary
 
     def flat(theta):  # minimum on the bound, rising by 1e-9 per unit
@@ -60,9 +60,11 @@ def test_the_probe_keeps_zero_only_where_the_deviance_rises_from_it():
         return (theta[0] - 1.0) ** 2 + (theta[1] - 3e-4) ** 2 + 1e-7 * (theta[1] > 6e-4)
 
     lower = np.zeros(2)
-    for fn, expected in ((flat, 0.0), (inside, 9e-4)):
-        summary = OptSummary("bobyqa", np.ones(2), lower, final=np.array([1.0, 9e-4]))
-        summary.fmin = fn(summary.final)
-        probe_zeros(fn, summary, lower, 1e-3)
-        assert summary.final[1] == expected
-        assert summary.fmin == fn(summary.final)
+    search = ThetaSearch(options={"xtol_abs": 1e-12, "ftol_abs": 1e-16, "xtol_rel": 0.0})
+    for fn, expected, restarted in ((flat, 0.0, False), (inside, 3e-4, True)):
+        start = OptSummary("bobyqa", np.ones(2), lower, final=np.array([1.0, 9e-4]))
+        start.fmin = fn(start.final)
+        summary = probe_zeros(fn, start, lower, search)
+        assert summary.final[1] == pytest.approx(expected, abs=1e-6)
+        assert summary.fmin <= fn(np.array([1.0, 0.0])) and summary.fmin == fn(summary.final)
+        assert any("restarted" in m for m in summary.messages) == restarted

@@ -93,10 +93,11 @@ class Unstructured(CovarianceStructure):
     def faces(self, theta: np.ndarray) -> list[tuple[np.ndarray, int]]:
         """With ``lambda[j, j] = 0`` the columns ``j`` and ``j + 1`` of
         ``lambda`` may be rotated into each other (below row ``j``) without
-        changing ``lambda lambda'``: a whole circle of optima, on most of
-        which the slope into ``lambda[j, j] > 0`` is uphill.  The two points
-        of the circle where ``lambda[j + 1, j + 1] = 0`` (row ``j + 1`` all
-        in column ``j``, either sign) are where it falls most."""
+        changing ``lambda lambda'``: a circle of equal deviance, along which
+        the slope into ``lambda[j, j] > 0`` varies.  Returned: the two points
+        where ``lambda[j + 1, j + 1] = 0`` (row ``j + 1`` all in column ``j``,
+        either sign), whose slopes are opposite; at an optimum one of them
+        is downhill whenever any point of the circle is."""
         lam, rows, cols = self.factor(theta), *self._positions()
         out = []
         for j in range(self.k - 1):
@@ -110,5 +111,6 @@ class Unstructured(CovarianceStructure):
                 turned[:, j] = c * lam[:, j] + s * lam[:, j + 1]
                 turned[:, j + 1] = -s * lam[:, j] + c * lam[:, j + 1]
                 turned[j + 1, j + 1] = 0.0  # exactly, as the bound
+                turned[j, j] = 0.0  # not -0.0
                 out.append((turned[rows, cols], int(np.flatnonzero((rows == j) & (cols == j))[0])))
         return out

@@ -25,8 +25,9 @@ fit is called singular: on simulated fits (``tools/logscale_check.py``) the
 log-scale search and lme4's stopped on different sides of it in 5 of 480
 (none with the probe), and against lme4 itself (``tools/lme4_diff``, 280
 regular LMMs) 2 singular flags differed (none with it).  An element is put
-on 0 only if the deviance does not increase and does not fall from 0 into
-the interior (then the optimum is not on the bound): two evaluations each."""
+on 0 if the deviance does not increase (beyond :data:`ROUNDING`); if it
+then falls from 0 into the interior, the optimum is inside and the search
+restarts from 0.  Up to two evaluations each (and the restart)."""
 
 ROUNDING = 64 * np.finfo(float).eps
 """A point on the bound whose objective exceeds the optimum's by no more than
@@ -95,15 +96,27 @@ def optimize_theta(devfun: Callable[[np.ndarray], float], initial: np.ndarray, l
     if search.scales is not None:
         return _in_column_units(devfun, initial, lower, search)
     summary = _first_run(devfun, initial, lower, search)
-    for _ in range(MAX_RESTARTS if search.restart_edge else 0):
-        restarted = _restart_if_downhill(devfun, summary, lower, search)
-        if restarted is None:
-            break
-        summary = restarted
+    if search.restart_edge:
+        summary = _restarts(devfun, summary, lower, search)
     if search.boundary_tol > 0:
         snap_to_boundary(devfun, summary, lower, search.boundary_tol)
     if search.zero_probe > 0:
-        probe_zeros(devfun, summary, lower, search.zero_probe)
+        summary = probe_zeros(devfun, summary, lower, search)
+    return summary
+
+
+def _restarts(devfun, summary: OptSummary, lower, search: ThetaSearch) -> OptSummary:
+    """lme4's ``restart_edge`` (its result kept, as lme4 keeps it, unless it is
+    worse), repeated while it gains more than :data:`ROUNDING` (up to
+    :data:`MAX_RESTARTS` times: a restart from a face can end on another)."""
+    for _ in range(MAX_RESTARTS):
+        restarted = _restart_if_downhill(devfun, summary, lower, search)
+        if restarted is None or restarted.fmin > summary.fmin:
+            return summary
+        gain = summary.fmin - restarted.fmin
+        summary = restarted
+        if gain <= ROUNDING * max(1.0, abs(summary.fmin)):
+            return summary
     return summary
 
 
@@ -129,13 +142,19 @@ def _restart_if_downhill(devfun, summary: OptSummary, lower, search: ThetaSearch
         options = {**options, "initial_step": FACE_STEP}
     if start is None:
         return None
-    restarted = minimize(devfun, OptSummary(search.method, start, lower, **options))
+    return _restart_from(devfun, summary, start, lower, search.method, options, how)
+
+
+def _restart_from(devfun, summary: OptSummary, start: np.ndarray, lower, method: str, options: dict,
+                  how: str) -> OptSummary:
+    """A new run from ``start``, its summary continuing ``summary``'s."""
+    restarted = minimize(devfun, OptSummary(method, start, lower, **options))
     restarted.feval += summary.feval
     restarted.initial = summary.initial
-    if summary.scale != "theta":
-        restarted.scale = f"{summary.scale}, restarted linearly"
+    restarted.scale = summary.scale if summary.scale.endswith("restarted linearly") or summary.scale == "theta" \
+        else f"{summary.scale}, restarted linearly"
     restarted.messages = [*summary.messages, how]
-    return restarted if restarted.fmin < summary.fmin - 1e-10 * max(1.0, abs(summary.fmin)) else None
+    return restarted
 
 
 def _downhill_from_edge(devfun, theta, fmin, lower, which: np.ndarray | None = None,
@@ -193,20 +212,29 @@ def snap_to_boundary(devfun, summary: OptSummary, lower, tol) -> None:
         _try_on_bound(devfun, summary, lower, near)
 
 
-def probe_zeros(devfun, summary: OptSummary, lower, below: float) -> None:
-    """Each diagonal element (lower bound 0) below ``below`` tried at 0 in
-    turn: kept there if the objective does not increase and the one-sided
-    slope from 0 into the interior is not negative (:data:`ZERO_PROBE`)."""
-    for i in np.flatnonzero((lower == 0) & (summary.final > 0) & (summary.final < below)):
-        _try_on_bound(devfun, summary, lower, np.array([i]), check_slope=True)
+def probe_zeros(devfun, summary: OptSummary, lower, search: ThetaSearch) -> OptSummary:
+    """Each diagonal element (lower bound 0) below ``search.zero_probe`` tried
+    at 0 in turn and kept there if the objective does not increase (beyond
+    :data:`ROUNDING`); if it then falls from 0 into the interior, the optimum
+    is inside, short of where the search stopped, and the search restarts
+    from 0 (:data:`ZERO_PROBE`)."""
+    below = (lower == 0) & (summary.final > 0) & (summary.final < search.zero_probe)
+    for i in np.flatnonzero(below):
+        if _try_on_bound(devfun, summary, lower, np.array([i])) and \
+                _downhill_from_edge(devfun, summary.final, summary.fmin, lower, np.array([i])):
+            restarted = _restart_from(devfun, summary, summary.final, lower, search.method, search.options,
+                                      "a diagonal of theta tried at 0 falls into the interior, restarted")
+            summary = restarted if restarted.fmin <= summary.fmin else summary
+    return summary
 
 
-def _try_on_bound(devfun, summary: OptSummary, lower, which: np.ndarray, check_slope: bool = False) -> None:
+def _try_on_bound(devfun, summary: OptSummary, lower, which: np.ndarray) -> bool:
+    """Put ``which`` on their bounds if the objective does not increase
+    (beyond :data:`ROUNDING`); whether they were."""
     trial = summary.final.copy()
     trial[which] = lower[which]
     value = devfun(trial)
     if value > summary.fmin + ROUNDING * max(1.0, abs(summary.fmin)):
-        return
-    if check_slope and _downhill_from_edge(devfun, trial, value, lower, which):
-        return
+        return False
     summary.final, summary.fmin = trial, value
+    return True

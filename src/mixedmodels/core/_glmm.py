@@ -128,26 +128,46 @@ class GeneralizedMixedProblem:
         """Objective for the optimizer: Laplace (``nagq <= 1``) or AGQ deviance.
 
         A PIRLS that fails from the last evaluation's modes is tried once
-        more from R's ``mustart`` (lme4 starts every evaluation afresh); one
+        more from where lme4 starts every evaluation (:meth:`_retry`); one
         that fails from there too (non-finite or increasing deviance) gives
-        a large finite value, so the optimizer steps back.  (A warm start
-        far from the modes can fail where the deviance is fine: a Poisson
-        ``(x | g)`` fit with ``nagq=0`` had BOBYQA stop 5.4 log-likelihood
-        units short after one such failure, ``tools/lme4_diff`` seed 3.)
+        a large finite value, so the optimizer steps back, and the next
+        evaluation starts from the last good modes.  (A warm start far from
+        the modes can fail where the deviance is fine: a Poisson ``(x | g)``
+        fit with ``nagq=0`` had BOBYQA stop 5.4 log-likelihood units short
+        after one such failure, ``tools/lme4_diff`` seed 3.)
         """
         try:
             result = self.modes(theta, beta)
         except _PIRLS_FAILURES:
-            if self._start_eta is not None:  # it started from mustart already
-                return _BIG
-            self.restart()
-            try:
-                result = self.modes(theta, beta)
-            except _PIRLS_FAILURES:
+            result = self._retry(theta, beta)
+            if result is None:
                 return _BIG
         if nagq > 1:
             return agq_deviance(self, result, theta, nagq)
         return self.laplace_of(result)
+
+    def _retry(self, theta: np.ndarray, beta: np.ndarray | None) -> PirlsResult | None:
+        """PIRLS at ``theta`` afresh, as lme4 starts each evaluation: stage 1
+        (beta free) from R's ``mustart``, stage 2 (beta given) from the
+        stage-1 linear predictor (lme4's ``lp0``).  None if that fails too
+        (or the failed call had started there already); the modes and fixed
+        effects the next evaluation starts from are then as they were, and
+        a stage-2 retry leaves the free fixed effects' start alone."""
+        if self._start_eta is not None:
+            return None
+        saved = (self.u, self.beta, self._u_lambdas)
+        self.restart()
+        if beta is not None and self.stage1_eta is not None:
+            self._start_eta = self.stage1_eta
+        try:
+            result = self.modes(theta, beta)
+        except _PIRLS_FAILURES:
+            self.u, self.beta, self._u_lambdas = saved
+            self._start_eta = None
+            return None
+        if beta is not None:
+            self.beta = saved[1]
+        return result
 
     def restart(self) -> None:
         """Start the next PIRLS from R's ``mustart`` with zero modes, as a fit begins."""

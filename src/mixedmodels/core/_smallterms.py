@@ -213,5 +213,5 @@ def optimize_profiled(profile: SmallTermProfile, devfun, initial: np.ndarray, lo
     if search.boundary_tol > 0:
         snap_to_boundary(devfun, summary, lower, search.boundary_tol)
     if search.zero_probe > 0:
-        probe_zeros(devfun, summary, lower, search.zero_probe)
+        summary = probe_zeros(devfun, summary, lower, search)
     return summary

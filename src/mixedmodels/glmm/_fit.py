@@ -134,10 +134,10 @@ def finish(frame, problem, nagq, opt, control, messages, data_name, data) -> Glm
     ntheta = problem.theta_map.size
     theta = opt.final[:ntheta]
     singular = problem.theta_map.is_singular(theta, control.singular_tol)
-    # derivatives are taken in the searched units (theta rescaled: :mod:`mixedmodels.core._thetascale`);
-    # the covariance of beta from the Hessian's inverse does not depend on theta's units
-    scales, unit = search_scales(problem, control), np.ones(opt.final.size)
-    unit[:ntheta] = 1.0 if scales is None else scales
+    # in a rescaled fit (:mod:`mixedmodels.core._thetascale`) the derivatives are taken with theta
+    # in the searched units and beta in units of X's columns (a slope on x in the thousands: a
+    # step of 1e-4 in beta is most of it), and the Hessian converted back for beta's covariance
+    unit = _derivative_units(problem, control, opt.final.size)
     if nagq > 0:
         beta = opt.final[ntheta:]
 
@@ -151,6 +151,7 @@ def finish(frame, problem, nagq, opt, control, messages, data_name, data) -> Glm
 
         found, hess = derivative_checks(devfun, opt.final * unit, opt.fmin, opt.lower, singular,
                                         problem.n, ntheta, control, lme4_hessian)
+        hess = None if hess is None else unit[:, None] * hess * unit[None, :]  # H_natural = D H_phi D
         result = problem.modes(theta, beta)
     else:
         # lme4 computes no derivatives for nAGQ = 0: only the singular-fit message
@@ -167,6 +168,20 @@ def finish(frame, problem, nagq, opt, control, messages, data_name, data) -> Glm
     solution = LmmSolution(beta, result.u, b, sigma, result.pdev, vcov / sigma**2)
     opt.messages.extend(messages)
     return GlmerFit(frame, problem, nagq, opt, state, solution, control, data_name, data, result)
+
+
+def _derivative_units(problem: GeneralizedMixedProblem, control: GlmerControl, size: int) -> np.ndarray:
+    """What (theta, beta) are multiplied by for the derivative checks: 1, or
+    in a rescaled fit theta's search scales and the root mean squares of X's columns."""
+    unit = np.ones(size)
+    scales = search_scales(problem, control)
+    if scales is not None:
+        ntheta = scales.size
+        unit[:ntheta] = scales
+        if size > ntheta:
+            rms = np.sqrt(np.mean(problem.X**2, axis=0))
+            unit[ntheta:] = np.where(rms > 0, rms, 1.0)
+    return unit
 
 
 def _lme4_hessian(control: GlmerControl, problem: GeneralizedMixedProblem) -> bool:
