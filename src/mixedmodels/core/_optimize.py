@@ -44,7 +44,9 @@ class OptSummary:
     fmin : float
         Objective at the optimum.
     feval : int
-        Number of objective evaluations.
+        Number of the optimizer's objective evaluations, its restarts'
+        included; the few of the boundary checks and the rotated-face and
+        zero-probe tests (:mod:`mixedmodels.core._fit_theta`) are not counted.
     return_code : str
         The optimizer's own return value (e.g. ``"FTOL_REACHED"``).
     elapsed : float
