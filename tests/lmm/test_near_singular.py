@@ -2,10 +2,10 @@
 over the singular-fit tolerance (1e-4): lme4 calls them singular, and so
 must we (:data:`mixedmodels.core._fit_theta.ZERO_PROBE`).  Data and lme4's
 numbers from ``tools/lme4_diff`` (seed 1), where the searches had stopped
-at 1.4e-4: a nested scalar term on the log scale (still, without the
-probe) and the slope's diagonal of a ``(x | g)`` term on lme4's own path
-(since a change of rounding in the cross-products, that search reaches 0
-by itself)."""
+at 1.4e-4: a nested scalar term on the log scale and the slope's diagonal
+of a ``(x | g)`` term on lme4's own path (whether a search stops there
+depends on rounding: since changes in the cross-products' both reach 0 by
+themselves, so the probe is also tested from the old stopping point)."""
 
 import json
 import warnings
@@ -37,13 +37,24 @@ def test_flat_boundary_optimum_is_singular_as_in_lme4(name):
     assert np.min(theta[np.asarray(fit.problem.theta_map.lower_bounds()) == 0]) == 0.0
 
 
-def test_the_nested_fit_needs_the_probe():
+def test_the_probe_puts_the_nested_fits_old_stopping_point_on_zero():
+    """Where the log-scale search once stopped on the nested fit (theta 1.4e-4,
+    flat to 3e-8 down to 0; whether a search stops there depends on
+    rounding), the probe puts the term on 0, lme4's answer."""
+    from mixedmodels.core._fit_theta import ThetaSearch, probe_zeros
+    from mixedmodels.core._optimize import OptSummary
+
     case = CASES["lmm_nested_ml_007"]
     data = pd.read_csv(HERE / case["job"]["file"], dtype={"g": str, "h": str})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        bare = mm.lmer(case["job"]["formula"], data, reml=False, control=mm.Control(zero_probe=0.0))
-    assert not bare.is_singular and 1e-4 < bare.theta.min() < 1e-3
+        problem = mm.lmer(case["job"]["formula"], data, reml=False).problem
+    lower = problem.theta_map.lower_bounds()
+    stopped = OptSummary("bobyqa", np.ones(2), lower, final=np.array([0.862512423, 1.39113737e-4]))
+    stopped.fmin = problem.deviance(stopped.final, reml=False)
+    summary = probe_zeros(lambda t: problem.deviance(t, reml=False), stopped, lower, ThetaSearch())
+    assert summary.final[1] == 0.0 and summary.fmin <= stopped.fmin
+    assert problem.theta_map.is_singular(summary.final)
 
 
 def test_the_probe_puts_a_flat_optimum_on_zero_and_restarts_from_an_inner_one():
