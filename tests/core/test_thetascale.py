@@ -35,11 +35,11 @@ def test_scales_follow_the_rows_of_lambda_and_only_when_out_of_range():
     theta_map = ThetaMap([Unstructured(2), Unstructured(1)])
     intercept = RandomEffectsBlock(codes, 5, np.ones(50))
     scales = theta_scales(theta_map, [slope, intercept])
-    rms = column_rms(slope)
+    rms = column_rms(slope.Z)
     # theta: lambda's (0,0), (1,0), (1,1), then the scalar term's
     np.testing.assert_allclose(scales, [1.0, rms[1], rms[1], 1.0])
     assert theta_scales(theta_map, [plain, intercept]) is None
-    assert column_rms(RandomEffectsBlock(codes, 5, np.zeros(50)))[0] == 1.0  # an all-zero column
+    assert column_rms(np.zeros((50, 1)))[0] == 1.0 and column_rms(np.zeros((0, 2))).tolist() == [1.0, 1.0]
 
 
 def test_badly_scaled_slope_reaches_the_optimum_lme4_misses():
@@ -107,14 +107,24 @@ def test_steps_bounds_and_start_are_taken_in_thetas_units():
         optimize_theta(objective, np.array([2e-3, 1.0]), np.array([0.0, -1.0]), search)
 
 
-def test_a_users_start_and_a_refit_reach_the_same_optimum():
+def test_a_users_start_is_taken_in_thetas_units_and_a_refit_reaches_the_same_optimum(monkeypatch):
+    from mixedmodels.core import LinearMixedProblem
+
     case = json.loads((FIXTURES / "badly_scaled.json").read_text())["lmm_slope_scaled_ml_016"]
     data = pd.read_csv(FIXTURES / case["job"]["file"], dtype={"g": str})
     fit = _fit(case["job"]["formula"], data)
+    start = fit.theta.to_numpy() * [0.5, 2.0, 0.5]  # away from the optimum, in theta's units
+    evaluated = []
+    update = LinearMixedProblem.update
+    monkeypatch.setattr(LinearMixedProblem, "update",
+                        lambda self, theta: evaluated.append(np.array(theta)) or update(self, theta))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        again = mm.lmer(case["job"]["formula"], data, reml=False, start=fit.theta.to_numpy())
-        refit = fit.refit(data["y"].to_numpy())
+        again = mm.lmer(case["job"]["formula"], data, reml=False, start=start)
+    np.testing.assert_allclose(evaluated[0], start, rtol=1e-12)  # the first point is the start itself
     assert again.optsummary.scale == "theta x column RMS"
-    assert again.loglik == pytest.approx(fit.loglik, abs=1e-7)
+    assert again.loglik == pytest.approx(fit.loglik, abs=1e-6)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        refit = fit.refit(data["y"].to_numpy())
     assert refit.loglik == pytest.approx(fit.loglik, abs=1e-7)

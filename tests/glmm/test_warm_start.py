@@ -9,6 +9,7 @@ import pandas as pd
 import mixedmodels as mm
 from mixedmodels.core import _glmm
 from mixedmodels.core._glmm import _same_effects
+from mixedmodels.core._pirls import PirlsError
 from mixedmodels.glmm._fit import glmer_frame, glmer_problem
 
 
@@ -120,7 +121,7 @@ def test_a_retry_that_fails_leaves_the_warm_start_and_a_stage2_retry_leaves_beta
     real = _glmm.pirls
 
     def failing(*args, **kwargs):
-        raise _glmm.PirlsError("made to fail")
+        raise PirlsError("made to fail")
 
     monkeypatch.setattr(_glmm, "pirls", failing)
     assert problem.deviance(theta, beta + 0.1) == _glmm._BIG
@@ -132,7 +133,7 @@ def test_a_retry_that_fails_leaves_the_warm_start_and_a_stage2_retry_leaves_beta
     def first_fails(*args, **kwargs):
         calls.append(args[4])  # the starting eta: None (warm), then the stage-1 one
         if len(calls) == 1:
-            raise _glmm.PirlsError("made to fail")
+            raise PirlsError("made to fail")
         return real(*args, **kwargs)
 
     monkeypatch.setattr(_glmm, "pirls", first_fails)

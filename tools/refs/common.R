@@ -124,6 +124,23 @@ timed_fit <- function(call_txt, dat, n_rep = N_REP) {
                      elapsed_s = arr(round(times, 3)), median_s = round(median(times), 3)))
 }
 
+# Fit each of `models` (list(name, formula, REML)) with lme4::lmer on `dat`
+# and write its reference JSON: `source` (fields naming the data) first, then
+# the call, lme4's evaluations, warnings, timing and extract_lme4's fields.
+write_lmer_refs <- function(models, dat, source) {
+  for (m in models) {
+    call <- sprintf("lme4::lmer(%s, data = dat, REML = %s)", m$formula, m$REML)
+    r <- timed_fit(call, dat)
+    out <- c(list(name = m$name), source,
+             list(engine = "lme4::lmer", call = call, formula = m$formula, REML = m$REML,
+                  feval = r$fit@optinfo$feval, warnings = I(r$warnings), messages = I(r$messages),
+                  timing = r$timing, versions = versions()),
+             extract_lme4(r$fit, summary(r$fit)))
+    write_json_file(out, m$name)
+    cat(m$name, "logLik", out$logLik, "feval", out$feval, "median s", r$timing$median_s, "\n")
+  }
+}
+
 # ------------------------------------------------ recorded R calls (inference)
 # Used by make_refs_inference.R and make_refs_glmm_profile.R.
 # Evaluate one call (text) in env, capturing warnings / messages / errors and

@@ -19,15 +19,5 @@ MODELS <- list(
   list(name = "orthodont_slope_ml", formula = "distance ~ age + (age | Subject)", REML = FALSE),
   list(name = "orthodont_uncorr_reml", formula = "distance ~ age + (age || Subject)", REML = TRUE)
 )
-for (m in MODELS) {
-  call <- sprintf("lme4::lmer(%s, data = dat, REML = %s)", m$formula, m$REML)
-  r <- timed_fit(call, dat)
-  out <- c(list(name = m$name, set = "reference_extra", dataset = "Orthodont",
-                data_file = paste0("src/mixedmodels/datasets/data/", ld$file), engine = "lme4::lmer",
-                call = call, formula = m$formula, REML = m$REML,
-                feval = r$fit@optinfo$feval, warnings = I(r$warnings), messages = I(r$messages),
-                timing = r$timing, versions = versions()),
-           extract_lme4(r$fit, summary(r$fit)))
-  write_json_file(out, m$name)
-  cat(m$name, "logLik", out$logLik, "feval", out$feval, "median s", r$timing$median_s, "\n")
-}
+write_lmer_refs(MODELS, dat, list(set = "reference_extra", dataset = "Orthodont",
+                                  data_file = paste0("src/mixedmodels/datasets/data/", ld$file)))

@@ -20,14 +20,4 @@ MODELS <- list(
   list(name = "smallterms_int_ml", formula = "y ~ x + (1 | subj) + (1 | item) + (1 | site)", REML = FALSE),
   list(name = "smallterms_slope_reml", formula = "y ~ x + (1 | subj) + (1 | item) + (1 + x | site)", REML = TRUE)
 )
-for (m in MODELS) {
-  call <- sprintf("lme4::lmer(%s, data = dat, REML = %s)", m$formula, m$REML)
-  r <- timed_fit(call, dat)
-  out <- c(list(name = m$name, engine = "lme4::lmer", data_file = "data/sim_smallterms.csv.gz",
-                call = call, formula = m$formula, REML = m$REML,
-                feval = r$fit@optinfo$feval, warnings = I(r$warnings), messages = I(r$messages),
-                timing = r$timing, versions = versions()),
-           extract_lme4(r$fit, summary(r$fit)))
-  write_json_file(out, m$name)
-  cat(m$name, "logLik", out$logLik, "feval", out$feval, "median s", r$timing$median_s, "\n")
-}
+write_lmer_refs(MODELS, dat, list(data_file = "data/sim_smallterms.csv.gz"))

@@ -16,7 +16,7 @@ from mixedmodels.core._agq import agq_deviance
 from mixedmodels.core._diagchol import rest_diagonal_cuts
 from mixedmodels.core._glmresp import GlmResponse
 from mixedmodels.core._packed import PackedPositionsError
-from mixedmodels.core._pirls import PirlsError, PirlsResult, pirls
+from mixedmodels.core._pirls import PIRLS_FAILURES, PirlsResult, pirls
 from mixedmodels.core._reblock import RandomEffectsBlock, rest_layout
 from mixedmodels.core._refactor import ReweightableFactor
 from mixedmodels.core._reweight import ReweightedCrossProducts
@@ -24,7 +24,6 @@ from mixedmodels.core._theta import ThetaMap
 from mixedmodels.core._thetascale import theta_scales
 
 _BIG = float(np.finfo(float).max / 1e10)
-_PIRLS_FAILURES = (PirlsError, np.linalg.LinAlgError, FloatingPointError)
 _CHORD_FLOPS_PER_ROW = 50.0
 _CHORD_FLOPS_PER_STEP = 1e6  # a step's Python overhead, in flops
 
@@ -138,7 +137,7 @@ class GeneralizedMixedProblem:
         """
         try:
             result = self.modes(theta, beta)
-        except _PIRLS_FAILURES:
+        except PIRLS_FAILURES:
             result = self._retry(theta, beta)
             if result is None:
                 return _BIG
@@ -161,7 +160,7 @@ class GeneralizedMixedProblem:
             self._start_eta = self.stage1_eta
         try:
             result = self.modes(theta, beta)
-        except _PIRLS_FAILURES:
+        except PIRLS_FAILURES:
             self.u, self.beta, self._u_lambdas = saved
             self._start_eta = None
             return None

@@ -28,6 +28,11 @@ class PirlsError(RuntimeError):
     """PIRLS could not reduce the penalized deviance (lme4's step-halving failure)."""
 
 
+PIRLS_FAILURES = (PirlsError, np.linalg.LinAlgError, FloatingPointError)
+"""What a failed PIRLS raises: its own error, a factor that is not positive
+definite, or non-finite values."""
+
+
 @dataclass
 class PirlsResult:
     """Conditional modes at one theta.

@@ -34,16 +34,17 @@ from mixedmodels.core._theta import ThetaMap
 SCALE_RANGE = 10.0
 
 
-def column_rms(block: RandomEffectsBlock) -> np.ndarray:
-    """Root mean square of each of the term's columns (1 for an all-zero column)."""
-    rms = np.sqrt(np.mean(block.Z**2, axis=0)) if block.Z.shape[0] else np.ones(block.k)
+def column_rms(values: np.ndarray) -> np.ndarray:
+    """Root mean square of each column of ``values`` (``n x k``; 1 for an
+    all-zero column or without rows): a term's ``Z``, or ``X``."""
+    rms = np.sqrt(np.mean(values**2, axis=0)) if values.shape[0] else np.ones(values.shape[1])
     return np.where(rms > 0, rms, 1.0)
 
 
 def theta_scales(theta_map: ThetaMap, blocks: list[RandomEffectsBlock]) -> np.ndarray | None:
     """The factors theta's elements are searched multiplied by, or None when
     every column's root mean square is within range (lme4's search)."""
-    columns = [column_rms(b) for b in blocks]
+    columns = [column_rms(b.Z) for b in blocks]
     if all(np.all((c >= 1 / SCALE_RANGE) & (c <= SCALE_RANGE)) for c in columns):
         return None
     return np.concatenate([s.param_scales(c) for s, c in zip(theta_map.structures, columns)])

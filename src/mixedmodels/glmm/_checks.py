@@ -10,7 +10,7 @@ import numpy as np
 from mixedmodels._checks import check_convergence
 from mixedmodels._warnings import ConvergenceWarning, signal
 from mixedmodels.core._hessian import gradient_hessian_compact, gradient_with_hessian_of
-from mixedmodels.core._pirls import PirlsError
+from mixedmodels.core._pirls import PIRLS_FAILURES
 from mixedmodels.core._restarted import restarted_deviance
 from mixedmodels.glmm._control import GlmerControl
 
@@ -45,7 +45,7 @@ def restarted_hessian(problem, params: np.ndarray, lower: np.ndarray, nagq: int,
     def devfun(x: np.ndarray) -> float:
         try:
             return restarted_deviance(problem, x / unit, eta0, nagq)
-        except (PirlsError, np.linalg.LinAlgError, FloatingPointError):
+        except PIRLS_FAILURES:
             return np.nan
 
     return gradient_hessian_compact(devfun, params, lower=lower)[1]

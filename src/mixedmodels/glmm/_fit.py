@@ -9,6 +9,7 @@ from mixedmodels._threads import blas_threads_for
 from mixedmodels.core import LmmSolution, RandomEffectsBlock, solve
 from mixedmodels.core._agq import check_agq
 from mixedmodels.core._glmm import GeneralizedMixedProblem
+from mixedmodels.core._thetascale import column_rms
 from mixedmodels.families import Family, get_family
 from mixedmodels.formula import FormulaError, ModelFrame, build_model_frame
 from mixedmodels.formula._response import response_column
@@ -179,8 +180,7 @@ def _derivative_units(problem: GeneralizedMixedProblem, control: GlmerControl, s
         ntheta = scales.size
         unit[:ntheta] = scales
         if size > ntheta:
-            rms = np.sqrt(np.mean(problem.X**2, axis=0))
-            unit[ntheta:] = np.where(rms > 0, rms, 1.0)
+            unit[ntheta:] = column_rms(problem.X)
     return unit
 
 

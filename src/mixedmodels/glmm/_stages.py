@@ -17,7 +17,7 @@ from mixedmodels.core._fit_theta import optimize_theta
 from mixedmodels.core._glmm import GeneralizedMixedProblem
 from mixedmodels.core._logscale import log_scale_applies
 from mixedmodels.core._optimize import OptSummary
-from mixedmodels.core._pirls import PirlsError
+from mixedmodels.core._pirls import PIRLS_FAILURES
 from mixedmodels.glmm._control import GlmerControl
 
 
@@ -64,7 +64,7 @@ def _modes_at(problem: GeneralizedMixedProblem, theta: np.ndarray):
     (a PIRLS failure there too is raised)."""
     try:
         return problem.modes(theta)
-    except (PirlsError, np.linalg.LinAlgError, FloatingPointError):
+    except PIRLS_FAILURES:
         problem.restart()
         return problem.modes(theta)
 
