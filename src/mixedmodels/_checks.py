@@ -77,26 +77,15 @@ def check_convergence(
     need_hessian: bool = False,
     stacklevel: int = 5,
 ) -> tuple[list[str], np.ndarray | None]:
-    """Singular-fit message, then lme4's gradient and Hessian checks at the optimum.
+    """Singular-fit message, then lme4's gradient and Hessian checks at the optimum:
+    :func:`convergence_derivatives`, then :func:`convergence_messages`.
 
     Parameters
     ----------
-    devfun, params, fmin, lower
-        The objective, the optimum, its value (None: ``devfun`` there, when
-        the derivatives are taken) and the lower bounds.
-    singular : bool
-        A singular fit gets the singular-fit message and no derivative checks.
-    nobs : float
-        Checks are skipped above ``control.check_conv_nobsmax`` observations.
-    ntheta : int, optional
-        Covariance parameters compared with ``control.check_conv_nparmax``
-        (default: every parameter).
-    derivatives : callable
-        ``(fn, x, fx=, lower=) -> (gradient, Hessian)``: lme4's ``deriv12``
-        (:func:`~mixedmodels.core._derivs.gradient_hessian`) or the compact
-        variant of :mod:`mixedmodels.core._hessian`.
-    need_hessian : bool
-        Compute the Hessian of a singular fit too (glmer's covariance of beta).
+    devfun, params, fmin, lower, singular, nobs, ntheta, derivatives, need_hessian
+        As :func:`convergence_derivatives`.
+    control : Control
+        Which checks run, their tolerances and levels.
     stacklevel : int
         Passed to :func:`~mixedmodels._warnings.signal`: the user's frame.
 
@@ -106,23 +95,82 @@ def check_convergence(
     hessian : numpy.ndarray or None
         None when the derivatives were skipped.
     """
+    derivs = convergence_derivatives(devfun, params, fmin, lower, singular, nobs, control, ntheta=ntheta,
+                                     derivatives=derivatives, need_hessian=need_hessian)
+    messages = convergence_messages(derivs, singular, control, stacklevel=stacklevel + 1)
+    return messages, None if derivs is None else derivs[1]
+
+
+def convergence_derivatives(
+    devfun: Callable[[np.ndarray], float],
+    params: np.ndarray,
+    fmin: float | None,
+    lower: np.ndarray,
+    singular: bool,
+    nobs: float,
+    control: Control,
+    *,
+    ntheta: int | None = None,
+    derivatives: Derivatives = gradient_hessian,
+    need_hessian: bool = False,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Gradient and Hessian of the objective at the optimum for lme4's checks,
+    or None where lme4 takes none.
+
+    Parameters
+    ----------
+    devfun, params, fmin, lower
+        The objective, the optimum, its value (None: ``devfun`` there, when
+        the derivatives are taken) and the lower bounds.
+    singular : bool
+        A singular fit gets no derivative checks.
+    nobs : float
+        Checks are skipped above ``control.check_conv_nobsmax`` observations.
+    control : Control
+        The limits on observations and parameters.
+    ntheta : int, optional
+        Covariance parameters compared with ``control.check_conv_nparmax``
+        (default: every parameter).
+    derivatives : callable
+        ``(fn, x, fx=, lower=) -> (gradient, Hessian)``: lme4's ``deriv12``
+        (:func:`~mixedmodels.core._derivs.gradient_hessian`) or the compact
+        variant of :mod:`mixedmodels.core._hessian`.
+    need_hessian : bool
+        Compute them for a singular fit too (glmer's covariance of beta).
+    """
+    if singular and not need_hessian:
+        return None
+    npar = params.size if ntheta is None else ntheta
+    if nobs > control.check_conv_nobsmax or npar > control.check_conv_nparmax:
+        return None
+    return derivatives(devfun, params, fx=fmin, lower=lower)
+
+
+def convergence_messages(derivs: tuple[np.ndarray, np.ndarray] | None, singular: bool, control: Control,
+                         stacklevel: int = 5) -> list[str]:
+    """Signal the singular-fit message and, for a fit that is not singular,
+    lme4's messages about the gradient and Hessian ``derivs`` (None: none
+    taken); return them."""
     messages: list[str] = []
     if singular:
         signal(SINGULAR_MESSAGE, control.check_singular, SingularFitWarning, stacklevel=stacklevel)
         messages.append(SINGULAR_MESSAGE)
-        if not need_hessian:
-            return messages, None
-    npar = params.size if ntheta is None else ntheta
-    if nobs > control.check_conv_nobsmax or npar > control.check_conv_nparmax:
-        return messages, None
-    grad, hess = derivatives(devfun, params, fx=fmin, lower=lower)
-    if singular:
-        return messages, hess
+    if singular or derivs is None:
+        return messages
+    grad, hess = derivs
     found = _gradient_message(grad, hess, control) + _hessian_messages(hess, control.hess_tol)
     for msg in found:
         level = control.check_conv_grad if "max|grad|" in msg else control.check_conv_hess
         signal(msg, level, ConvergenceWarning, stacklevel=stacklevel)
-    return messages + found, hess
+    return messages + found
+
+
+def negative_curvature(derivs: tuple[np.ndarray, np.ndarray] | None, tol: float) -> bool:
+    """Whether the Hessian of ``derivs`` has an eigenvalue below ``-tol``
+    (lme4's "degenerate Hessian with negative eigenvalues": not a minimum)."""
+    if derivs is None or not np.all(np.isfinite(derivs[1])):
+        return False
+    return bool(np.linalg.eigvalsh(derivs[1]).min() < -tol)
 
 
 def _gradient_message(grad: np.ndarray, hess: np.ndarray, control: Control) -> list[str]:

@@ -7,16 +7,19 @@ from functools import partial
 import numpy as np
 
 from mixedmodels._checks import (
-    check_convergence,
     check_few_levels,
     check_optimizer_code,
     check_scale_x,
+    convergence_derivatives,
+    convergence_messages,
+    negative_curvature,
 )
 from mixedmodels._control import Control
 from mixedmodels._threads import blas_threads_for
 from mixedmodels.core import LinearMixedProblem, RandomEffectsBlock, solve
 from mixedmodels.core._factor import FactorState
-from mixedmodels.core._fit_theta import optimize_theta
+from mixedmodels.core._fit_theta import optimize_theta, restart_from_saddle
+from mixedmodels.core._optimize import OptSummary
 from mixedmodels.core._smallterms import (
     SmallTermProfile,
     optimize_profiled,
@@ -136,16 +139,24 @@ def fit_problem(
             opt = optimize_theta(devfun, initial, lower, search)
         else:
             opt = optimize_profiled(profile, devfun, initial, lower, reml, search)
-        messages += check_optimizer_code(opt, control)
-        singular = theta_map.is_singular(opt.final, control.singular_tol)
         # the derivative checks difference the same deviance (in the searched units: a step of
         # 1e-4 in theta's would be a tenth of a slope's theta of 1e-3); through the profile,
         # steps in the small terms' parameters reuse the large terms' factor
         check_fun = devfun if profile is None else partial(profile.full_deviance, reml=reml)
-        fmin = opt.fmin if profile is None else None  # None: differenced at the centre too, if at all
         unit = 1.0 if search.scales is None else search.scales
-        messages += check_convergence(lambda phi: check_fun(phi / unit), opt.final * unit, fmin, lower,
-                                      singular, problem.n, control)[0]
+
+        def derivatives_at(opt: OptSummary):
+            fmin = opt.fmin if profile is None else None  # None: differenced at the centre too, if at all
+            singular = theta_map.is_singular(opt.final, control.singular_tol)
+            return singular, convergence_derivatives(lambda phi: check_fun(phi / unit), opt.final * unit, fmin,
+                                                     lower, singular, problem.n, control)
+
+        singular, derivs = derivatives_at(opt)
+        if profile is None and control.restart_saddle and negative_curvature(derivs, control.hess_tol):
+            opt = restart_from_saddle(lambda start, s: optimize_theta(devfun, start, lower, s), opt, search)
+            singular, derivs = derivatives_at(opt)
+        messages += check_optimizer_code(opt, control)
+        messages += convergence_messages(derivs, singular, control)
     opt.messages.extend(messages)
     state = best.at(opt.final) or problem.update(opt.final)
     solution = solve(problem, state, reml)
