@@ -165,28 +165,43 @@ def convergence_messages(derivs: tuple[np.ndarray, np.ndarray] | None, singular:
     return messages + found
 
 
-def negative_curvature(derivs: tuple[np.ndarray, np.ndarray] | None, tol: float) -> bool:
-    """Whether the Hessian of ``derivs`` has an eigenvalue below ``-tol``
-    (lme4's "degenerate Hessian with negative eigenvalues": not a minimum)."""
+def failed_convergence(derivs: tuple[np.ndarray, np.ndarray] | None, control: Control) -> bool:
+    """Whether lme4's derivative checks find the optimum ``derivs`` (gradient,
+    Hessian; None: not taken) short of a minimum, whatever their levels: a
+    Hessian eigenvalue below ``-hess_tol`` (not a minimum), or a scaled
+    gradient above ``grad_tol`` (or none: a Hessian not positive definite)."""
     if derivs is None or not np.all(np.isfinite(derivs[1])):
         return False
-    return bool(np.linalg.eigvalsh(derivs[1]).min() < -tol)
+    grad, hess = derivs
+    if np.linalg.eigvalsh(hess).min() < -control.hess_tol:
+        return True
+    mingrad = _scaled_gradient(grad, hess)
+    return mingrad is None or bool(mingrad.max() > control.grad_tol)
 
 
 def _gradient_message(grad: np.ndarray, hess: np.ndarray, control: Control) -> list[str]:
     if control.check_conv_grad == "ignore":
         return []
-    try:
-        scaled = np.linalg.solve(np.linalg.cholesky(hess).T, grad)
-    except np.linalg.LinAlgError:
+    mingrad = _scaled_gradient(grad, hess)
+    if mingrad is None:
         return ["unable to evaluate scaled gradient"]
-    mingrad = np.minimum(np.abs(scaled), np.abs(grad))
     if mingrad.max() > control.grad_tol:
         return [(
             f"Model failed to converge with max|grad| = {mingrad.max():.6g} "
             f"(tol = {control.grad_tol:g}, component {int(np.argmax(mingrad)) + 1})"
         )]
     return []
+
+
+def _scaled_gradient(grad: np.ndarray, hess: np.ndarray) -> np.ndarray | None:
+    """lme4's gradient check quantity: the smaller of ``|H^-1/2 g|`` (through
+    the Cholesky factor of the Hessian) and ``|g|``, per parameter; None when
+    the Hessian is not positive definite."""
+    try:
+        scaled = np.linalg.solve(np.linalg.cholesky(hess).T, grad)
+    except np.linalg.LinAlgError:
+        return None
+    return np.minimum(np.abs(scaled), np.abs(grad))
 
 
 def _hessian_messages(hess: np.ndarray, tol: float) -> list[str]:

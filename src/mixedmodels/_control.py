@@ -55,15 +55,16 @@ class Control:
         covariances where a zero diagonal of a vector term's factor falls
         into the interior (:meth:`~mixedmodels.core._covariance.Unstructured.faces`);
         False: lme4's restart only.
-    restart_saddle : bool
-        When lme4's Hessian check finds a negative eigenvalue at the
-        optimum (not a minimum: the search stopped on a flat ridge), restart
-        the search from there with small first steps
-        (:data:`mixedmodels.core._fit_theta.SADDLE_STEP`) and keep the
+    restart_unconverged : bool
+        When lme4's derivative checks find the optimum short of a minimum
+        (a Hessian eigenvalue below ``-hess_tol``, or a scaled gradient
+        above ``grad_tol``: the search stopped on a flat slope or ridge),
+        restart the search from there with small first steps
+        (:data:`mixedmodels.core._fit_theta.RESTART_STEP`) and keep the
         result if it is not worse; the checks then run at the final
-        optimum.  (``lmer`` without profiled small terms: where the
-        derivatives are taken, below ``check_conv_nobsmax`` observations.)
-        False: lme4's warning only.
+        optimum, so their warnings are about it.  (``lmer`` without
+        profiled small terms, where the derivatives are taken: below
+        ``check_conv_nobsmax`` observations.)  False: lme4's warnings only.
     theta_scale : str
         ``"log"``: when theta is all diagonal (scalar terms and
         ``(x || g)``), the optimizer searches ``asinh(theta / 0.3)``, a log
@@ -116,7 +117,7 @@ class Control:
     rescale_theta: bool = True
     zero_probe: float = ZERO_PROBE
     rotate_faces: bool = True
-    restart_saddle: bool = True
+    restart_unconverged: bool = True
     profile_small_terms: bool = True
 
     def __post_init__(self) -> None:

@@ -42,13 +42,17 @@ over it: a crossed-slopes fit of tools/lme4_diff stayed 0.011 below lme4)."""
 MAX_RESTARTS = 3
 """Restarts from downhill bounds (lme4: one; a restart from a rotated face can
 end on another face of the same term)."""
-SADDLE_STEP = 0.05
-"""First step (in theta's units) of the restart from an optimum where the
-convergence check finds negative curvature.  There the search stopped on a
-ridge so flat that its last steps changed the deviance by less than its
-tolerance; lme4 stops there too and warns.  A crossed-slopes fit of
-``tools/lme4_diff`` (seed 4) stopped 0.09 above the optimum that a restart
-with first steps of 0.01-0.2 reached (nlopt's default first step gained 3e-6)."""
+RESTART_STEP = 0.05
+"""First step (in theta's units) of the restart from an optimum where lme4's
+convergence checks fail (:func:`restart_unconverged`).  The search stopped
+on a slope or ridge so flat that its last steps changed the deviance by
+less than its tolerance; lme4 stops there too and warns.  In
+``tools/lme4_diff``: a crossed-slopes REML fit (seed 4) stopped 0.09 above
+the optimum on a ridge with negative curvature, which restarts with first
+steps of 0.01-0.2 reached (nlopt's default first step gained 3e-6); a
+``(log(z) | g)`` ML fit (seed 5) stopped with a slope's diagonal at 0.008,
+a scaled gradient of 0.004 and 2e-5 above lme4's singular optimum, which a
+restart reaches."""
 
 
 @dataclass
@@ -127,20 +131,20 @@ def _restarts(devfun, summary: OptSummary, lower, search: ThetaSearch) -> OptSum
     return summary
 
 
-def restart_from_saddle(run: Callable[[np.ndarray, ThetaSearch], OptSummary], summary: OptSummary,
+def restart_unconverged(run: Callable[[np.ndarray, ThetaSearch], OptSummary], summary: OptSummary,
                         search: ThetaSearch) -> OptSummary:
     """The search ``run(start, search)`` once more from ``summary``'s optimum,
-    with first steps of :data:`SADDLE_STEP`, for an optimum where the
-    Hessian has a negative eigenvalue: the restart's result if it is not
-    worse (its evaluations added to the first run's), else ``summary``."""
-    options = {**search.options, "initial_step": SADDLE_STEP}
+    with first steps of :data:`RESTART_STEP`, for an optimum that failed
+    lme4's convergence checks: the restart's result if it is not worse (its
+    evaluations added to the first run's), else ``summary``."""
+    options = {**search.options, "initial_step": RESTART_STEP}
     restarted = run(summary.final, replace(search, options=options))
     if restarted.fmin > summary.fmin:
         summary.feval += restarted.feval
         return summary
     restarted.feval += summary.feval
     restarted.initial = summary.initial
-    restarted.messages = [*summary.messages, "negative curvature at the optimum, restarted"]
+    restarted.messages = [*summary.messages, "convergence checks failed at the optimum, restarted"]
     return restarted
 
 

@@ -12,13 +12,13 @@ from mixedmodels._checks import (
     check_scale_x,
     convergence_derivatives,
     convergence_messages,
-    negative_curvature,
+    failed_convergence,
 )
 from mixedmodels._control import Control
 from mixedmodels._threads import blas_threads_for
 from mixedmodels.core import LinearMixedProblem, RandomEffectsBlock, solve
 from mixedmodels.core._factor import FactorState
-from mixedmodels.core._fit_theta import optimize_theta, restart_from_saddle
+from mixedmodels.core._fit_theta import optimize_theta, restart_unconverged
 from mixedmodels.core._optimize import OptSummary
 from mixedmodels.core._smallterms import (
     SmallTermProfile,
@@ -152,8 +152,8 @@ def fit_problem(
                                                      lower, singular, problem.n, control)
 
         singular, derivs = derivatives_at(opt)
-        if profile is None and control.restart_saddle and negative_curvature(derivs, control.hess_tol):
-            opt = restart_from_saddle(lambda start, s: optimize_theta(devfun, start, lower, s), opt, search)
+        if profile is None and control.restart_unconverged and failed_convergence(derivs, control):
+            opt = restart_unconverged(lambda start, s: optimize_theta(devfun, start, lower, s), opt, search)
             singular, derivs = derivatives_at(opt)
         messages += check_optimizer_code(opt, control)
         messages += convergence_messages(derivs, singular, control)

@@ -1,0 +1,98 @@
+"""The restart from an optimum that fails lme4's convergence checks (``Control.restart_unconverged``)."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+import mixedmodels as mm
+from mixedmodels._checks import failed_convergence
+from mixedmodels._warnings import ConvergenceWarning
+from mixedmodels.core._fit_theta import RESTART_STEP, ThetaSearch, restart_unconverged
+from mixedmodels.core._optimize import OptSummary
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "lme4_diff"
+CASES = json.loads((FIXTURES / "unconverged.json").read_text())
+CASE = CASES["lmm_crossed_slopes_reml_007"]
+
+
+def _fit(case=CASE, **control):
+    data = pd.read_csv(FIXTURES / case["job"]["file"], dtype={"g": str, "h": str})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit = mm.lmer(case["job"]["formula"], data, reml=case["job"]["reml"], control=mm.Control(**control))
+    return fit, [str(w.message) for w in caught if issubclass(w.category, ConvergenceWarning)]
+
+
+def test_a_search_stopped_on_a_ridge_restarts_to_the_optimum():
+    """``tools/lme4_diff`` seed 4, ``(x | g) + (x | h)`` by REML on 75 rows: the
+    search stopped where the Hessian has a negative eigenvalue (h's slope
+    diagonal 0.006, the deviance flat to 1e-6 over 0.01 along it), 0.09 above
+    the optimum and with lme4's convergence warnings; lme4 stopped 0.48
+    higher still, on a singular fit.  Restarted from there, the fit reaches
+    the optimum that a long tight search finds, with no warning."""
+    fit, warned = _fit()
+    assert "convergence checks failed at the optimum, restarted" in fit.optsummary.messages
+    assert warned == []
+    assert fit.reml_criterion <= CASE["optimum"]["deviance"] + 1e-6
+    assert fit.reml_criterion < -2 * CASE["lme4"]["loglik"] - 0.4  # lme4 reports a worse, singular fit
+
+    stopped, warned = _fit(restart_unconverged=False)
+    assert stopped.reml_criterion > CASE["optimum"]["deviance"] + 0.08
+    assert any("negative eigenvalues" in m for m in warned)
+
+
+def test_a_search_stopped_on_a_slope_restarts_to_lme4s_singular_optimum():
+    """``tools/lme4_diff`` seed 5, ``(log(z) | g)`` by ML: the search stopped
+    with the slope's diagonal at 0.008 and a scaled gradient of 0.004 (lme4's
+    "failed to converge"), 1e-5 below lme4's log-likelihood at its singular
+    optimum; restarted, it reaches that optimum, singular as lme4's."""
+    case = CASES["lmm_logz_slope_ml_005"]
+    fit, warned = _fit(case)
+    assert warned == [] and fit.is_singular == case["lme4"]["singular"]
+    assert fit.loglik >= case["lme4"]["loglik"] - 1e-8
+    stopped, warned = _fit(case, restart_unconverged=False)
+    assert stopped.loglik < case["lme4"]["loglik"] - 5e-6
+    assert any("max|grad|" in m for m in warned) and not stopped.is_singular
+
+
+def _summary(final, fmin, feval=10):
+    summary = OptSummary("bobyqa", np.asarray(final, float), np.zeros(len(final)))
+    summary.final, summary.fmin, summary.feval = np.asarray(final, float), fmin, feval
+    return summary
+
+
+def test_the_restart_starts_at_the_optimum_with_small_steps_and_is_kept_when_not_worse():
+    seen = {}
+
+    def run(start, search):
+        seen["start"], seen["step"] = start, search.options["initial_step"]
+        return _summary([0.5, 0.5], 0.9, feval=7)
+
+    first = _summary([0.2, 0.3], 1.0)
+    out = restart_unconverged(run, first, ThetaSearch(options={"initial_step": 1.0, "maxeval": 99}))
+    np.testing.assert_array_equal(seen["start"], [0.2, 0.3])
+    assert seen["step"] == RESTART_STEP
+    assert out.fmin == 0.9 and out.feval == 17 and out.messages[-1].startswith("convergence checks failed")
+    np.testing.assert_array_equal(out.initial, first.initial)
+
+
+def test_a_worse_restart_is_dropped_but_its_evaluations_are_counted():
+    first = _summary([0.2, 0.3], 1.0)
+    out = restart_unconverged(lambda start, search: _summary([0.5, 0.5], 1.1, feval=7), first, ThetaSearch())
+    assert out is first and out.fmin == 1.0 and out.feval == 17 and out.messages == []
+
+
+def test_failed_convergence_reads_lme4s_two_derivative_checks_whatever_their_levels():
+    control = mm.Control(check_conv_grad="ignore", check_conv_hess="ignore")
+    small, hess = np.full(2, 1e-4), np.diag([1.0, 2.0])
+    assert not failed_convergence((small, hess), control)
+    assert failed_convergence((small, np.diag([1.0, -1e-3])), control)  # negative curvature
+    assert failed_convergence((np.array([0.0, 0.05]), hess), control)  # scaled gradient 0.035 > 2e-3
+    assert failed_convergence((small, np.diag([1.0, -1e-7])), control)  # not positive definite: no scaled gradient
+    assert not failed_convergence(None, control)  # no derivatives taken
+    assert not failed_convergence((small, np.array([[1.0, np.nan], [np.nan, 1.0]])), control)
