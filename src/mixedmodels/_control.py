@@ -59,12 +59,14 @@ class Control:
         When lme4's derivative checks find the optimum short of a minimum
         (a Hessian eigenvalue below ``-hess_tol``, or a scaled gradient
         above ``grad_tol``: the search stopped on a flat slope or ridge),
-        restart the search from there with small first steps
-        (:data:`mixedmodels.core._fit_theta.RESTART_STEP`) and keep the
-        result if it is not worse; the checks then run at the final
-        optimum, so their warnings are about it.  (``lmer`` without
+        restart the search from there, with first steps of 0.05, then 0.2,
+        then 1 while the checks still fail
+        (:data:`mixedmodels.core._fit_theta.RESTART_STEPS`), keeping each
+        result that is not worse; the checks then run at the final optimum,
+        so their warnings are about it.  (``lmer`` without
         profiled small terms, where the derivatives are taken: below
-        ``check_conv_nobsmax`` observations.)  False: lme4's warnings only.
+        ``check_conv_nobsmax`` observations; not with ``upper`` bounds in
+        ``optimizer_options``, at which the gradient need not vanish.)  False: lme4's warnings only.
     theta_scale : str
         ``"log"``: when theta is all diagonal (scalar terms and
         ``(x || g)``), the optimizer searches ``asinh(theta / 0.3)``, a log

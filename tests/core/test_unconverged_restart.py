@@ -12,7 +12,7 @@ import pandas as pd
 import mixedmodels as mm
 from mixedmodels._checks import failed_convergence
 from mixedmodels._warnings import ConvergenceWarning
-from mixedmodels.core._fit_theta import RESTART_STEP, ThetaSearch, restart_unconverged
+from mixedmodels.core._fit_theta import RESTART_STEPS, ThetaSearch, restart_unconverged
 from mixedmodels.core._optimize import OptSummary
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "lme4_diff"
@@ -46,6 +46,19 @@ def test_a_search_stopped_on_a_ridge_restarts_to_the_optimum():
     assert any("negative eigenvalues" in m for m in warned)
 
 
+def test_restarts_go_on_with_larger_steps_while_the_checks_fail():
+    """``tools/lme4_diff`` seed 6, another ``(x | g) + (x | h)`` REML fit: the
+    search stopped 0.15 above the optimum in a curved valley of h's factor;
+    the restart with first steps of 0.05 stops short again (the checks still
+    fail), the next one, with 0.2, reaches the optimum (lme4: 0.2 above it)."""
+    case = CASES["lmm_crossed_slopes_reml_000"]
+    fit, warned = _fit(case)
+    assert warned == []
+    assert fit.optsummary.messages.count("convergence checks failed at the optimum, restarted") == 2
+    assert fit.reml_criterion <= case["optimum"]["deviance"] + 1e-4
+    assert fit.loglik > case["lme4"]["loglik"] + 0.09
+
+
 def test_a_search_stopped_on_a_slope_restarts_to_lme4s_singular_optimum():
     """``tools/lme4_diff`` seed 5, ``(log(z) | g)`` by ML: the search stopped
     with the slope's diagonal at 0.008 and a scaled gradient of 0.004 (lme4's
@@ -74,16 +87,16 @@ def test_the_restart_starts_at_the_optimum_with_small_steps_and_is_kept_when_not
         return _summary([0.5, 0.5], 0.9, feval=7)
 
     first = _summary([0.2, 0.3], 1.0)
-    out = restart_unconverged(run, first, ThetaSearch(options={"initial_step": 1.0, "maxeval": 99}))
+    out = restart_unconverged(run, first, ThetaSearch(options={"initial_step": 1.0, "maxeval": 99}), 0.05)
     np.testing.assert_array_equal(seen["start"], [0.2, 0.3])
-    assert seen["step"] == RESTART_STEP
+    assert seen["step"] == 0.05 == RESTART_STEPS[0]
     assert out.fmin == 0.9 and out.feval == 17 and out.messages[-1].startswith("convergence checks failed")
     np.testing.assert_array_equal(out.initial, first.initial)
 
 
 def test_a_worse_restart_is_dropped_but_its_evaluations_are_counted():
     first = _summary([0.2, 0.3], 1.0)
-    out = restart_unconverged(lambda start, search: _summary([0.5, 0.5], 1.1, feval=7), first, ThetaSearch())
+    out = restart_unconverged(lambda start, search: _summary([0.5, 0.5], 1.1, feval=7), first, ThetaSearch(), 0.05)
     assert out is first and out.fmin == 1.0 and out.feval == 17 and out.messages == []
 
 

@@ -42,17 +42,19 @@ over it: a crossed-slopes fit of tools/lme4_diff stayed 0.011 below lme4)."""
 MAX_RESTARTS = 3
 """Restarts from downhill bounds (lme4: one; a restart from a rotated face can
 end on another face of the same term)."""
-RESTART_STEP = 0.05
-"""First step (in theta's units) of the restart from an optimum where lme4's
-convergence checks fail (:func:`restart_unconverged`).  The search stopped
-on a slope or ridge so flat that its last steps changed the deviance by
-less than its tolerance; lme4 stops there too and warns.  In
-``tools/lme4_diff``: a crossed-slopes REML fit (seed 4) stopped 0.09 above
-the optimum on a ridge with negative curvature, which restarts with first
-steps of 0.01-0.2 reached (nlopt's default first step gained 3e-6); a
-``(log(z) | g)`` ML fit (seed 5) stopped with a slope's diagonal at 0.008,
-a scaled gradient of 0.004 and 2e-5 above lme4's singular optimum, which a
-restart reaches."""
+RESTART_STEPS = (0.05, 0.2, 1.0)
+"""First steps (in theta's units) of the restarts from an optimum where lme4's
+convergence checks fail (:func:`restart_unconverged`), one after another
+while the checks still fail.  The search stopped on a slope or ridge so
+flat that its last steps changed the deviance by less than its tolerance;
+lme4 stops there too and warns.  In ``tools/lme4_diff``: a crossed-slopes
+REML fit (seed 4) stopped 0.09 above the optimum on a ridge with negative
+curvature, which restarts with first steps of 0.01-0.2 reached (nlopt's
+default first step gained 3e-6); a ``(log(z) | g)`` ML fit (seed 5) stopped
+with a slope's diagonal at 0.008, a scaled gradient of 0.004 and 2e-5 above
+lme4's singular optimum, which a restart reaches; another crossed-slopes fit
+(seed 6) stopped 0.15 above the optimum, in a curved valley, which restarts
+with first steps of 0.01, 0.2, 0.5 and 1 reached and one of 0.05 did not."""
 
 
 @dataclass
@@ -132,12 +134,12 @@ def _restarts(devfun, summary: OptSummary, lower, search: ThetaSearch) -> OptSum
 
 
 def restart_unconverged(run: Callable[[np.ndarray, ThetaSearch], OptSummary], summary: OptSummary,
-                        search: ThetaSearch) -> OptSummary:
+                        search: ThetaSearch, step: float) -> OptSummary:
     """The search ``run(start, search)`` once more from ``summary``'s optimum,
-    with first steps of :data:`RESTART_STEP`, for an optimum that failed
-    lme4's convergence checks: the restart's result if it is not worse (its
-    evaluations added to the first run's), else ``summary``."""
-    options = {**search.options, "initial_step": RESTART_STEP}
+    with first steps ``step`` (:data:`RESTART_STEPS`), for an optimum that
+    failed lme4's convergence checks: the restart's result if it is not
+    worse (its evaluations added to the first run's), else ``summary``."""
+    options = {**search.options, "initial_step": step}
     restarted = run(summary.final, replace(search, options=options))
     if restarted.fmin > summary.fmin:
         summary.feval += restarted.feval

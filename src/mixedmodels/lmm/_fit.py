@@ -18,7 +18,12 @@ from mixedmodels._control import Control
 from mixedmodels._threads import blas_threads_for
 from mixedmodels.core import LinearMixedProblem, RandomEffectsBlock, solve
 from mixedmodels.core._factor import FactorState
-from mixedmodels.core._fit_theta import optimize_theta, restart_unconverged
+from mixedmodels.core._fit_theta import (
+    RESTART_STEPS,
+    ThetaSearch,
+    optimize_theta,
+    restart_unconverged,
+)
 from mixedmodels.core._optimize import OptSummary
 from mixedmodels.core._smallterms import (
     SmallTermProfile,
@@ -152,15 +157,31 @@ def fit_problem(
                                                      lower, singular, problem.n, control)
 
         singular, derivs = derivatives_at(opt)
-        if profile is None and control.restart_unconverged and failed_convergence(derivs, control):
-            opt = restart_unconverged(lambda start, s: optimize_theta(devfun, start, lower, s), opt, search)
-            singular, derivs = derivatives_at(opt)
+        if profile is None and control.restart_unconverged and "upper" not in search.options:
+            run = lambda start, s: optimize_theta(devfun, start, lower, s)
+            opt, singular, derivs = _restarts(opt, singular, derivs, derivatives_at, run, search, control)
         messages += check_optimizer_code(opt, control)
         messages += convergence_messages(derivs, singular, control)
     opt.messages.extend(messages)
     state = best.at(opt.final) or problem.update(opt.final)
     solution = solve(problem, state, reml)
     return LmerFit(frame, problem, reml, opt, state, solution, control, data_name, data)
+
+
+def _restarts(opt: OptSummary, singular: bool, derivs, derivatives_at, run, search: ThetaSearch,
+              control: Control):
+    """Restart the search (:func:`~mixedmodels.core._fit_theta.restart_unconverged`)
+    with each of :data:`~mixedmodels.core._fit_theta.RESTART_STEPS` in turn
+    while lme4's derivative checks fail; the optimum, whether it is
+    singular, and the derivatives there."""
+    for step in RESTART_STEPS:
+        if not failed_convergence(derivs, control):
+            break
+        restarted = restart_unconverged(run, opt, search, step)
+        if restarted is not opt:
+            opt = restarted
+            singular, derivs = derivatives_at(opt)
+    return opt, singular, derivs
 
 
 def _search_setup(problem: LinearMixedProblem, control: Control, start):
