@@ -12,7 +12,12 @@ import pandas as pd
 import mixedmodels as mm
 from mixedmodels._checks import failed_convergence
 from mixedmodels._warnings import ConvergenceWarning
-from mixedmodels.core._fit_theta import RESTART_STEPS, ThetaSearch, restart_unconverged
+from mixedmodels.core._fit_theta import (
+    RESTART_FTOL_ABS,
+    RESTART_STEPS,
+    ThetaSearch,
+    restart_unconverged,
+)
 from mixedmodels.core._optimize import OptSummary
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "lme4_diff"
@@ -73,6 +78,19 @@ def test_a_search_stopped_on_a_slope_restarts_to_lme4s_singular_optimum():
     assert any("max|grad|" in m for m in warned) and not stopped.is_singular
 
 
+def test_restarts_search_a_flat_valley_with_a_tighter_deviance_tolerance():
+    """``tools/lme4_diff`` seed 7, ``(x | g) + (x | h)`` by ML: our search and
+    lme4's stopped 0.17 above the optimum, in a valley where the deviance
+    falls by less than the first run's tolerance (1e-8) per step; restarts
+    with that tolerance gained at most 5e-4, with RESTART_FTOL_ABS they
+    reach it."""
+    case = CASES["lmm_crossed_slopes_ml_006"]
+    fit, warned = _fit(case)
+    assert warned == []
+    assert -2 * fit.loglik <= case["optimum"]["deviance"] + 1e-4
+    assert fit.loglik > case["lme4"]["loglik"] + 0.08
+
+
 def _summary(final, fmin, feval=10):
     summary = OptSummary("bobyqa", np.asarray(final, float), np.zeros(len(final)))
     summary.final, summary.fmin, summary.feval = np.asarray(final, float), fmin, feval
@@ -84,12 +102,13 @@ def test_the_restart_starts_at_the_optimum_with_small_steps_and_is_kept_when_not
 
     def run(start, search):
         seen["start"], seen["step"] = start, search.options["initial_step"]
+        seen["ftol_abs"] = search.options["ftol_abs"]
         return _summary([0.5, 0.5], 0.9, feval=7)
 
     first = _summary([0.2, 0.3], 1.0)
     out = restart_unconverged(run, first, ThetaSearch(options={"initial_step": 1.0, "maxeval": 99}), 0.05)
     np.testing.assert_array_equal(seen["start"], [0.2, 0.3])
-    assert seen["step"] == 0.05 == RESTART_STEPS[0]
+    assert seen["step"] == 0.05 == RESTART_STEPS[0] and seen["ftol_abs"] == RESTART_FTOL_ABS
     assert out.fmin == 0.9 and out.feval == 17 and out.messages[-1].startswith("convergence checks failed")
     np.testing.assert_array_equal(out.initial, first.initial)
 
