@@ -57,16 +57,22 @@ class Control:
         False: lme4's restart only.
     restart_unconverged : bool
         When lme4's derivative checks find the optimum short of a minimum
-        (a Hessian eigenvalue below ``-hess_tol``, or a scaled gradient
-        above ``grad_tol``: the search stopped on a flat slope or ridge),
-        restart the search from there, with first steps of 0.05, then 0.2,
-        then 1 while the checks still fail
-        (:data:`mixedmodels.core._fit_theta.RESTART_STEPS`), keeping each
-        result that is not worse; the checks then run at the final optimum,
-        so their warnings are about it.  (``lmer`` without
-        profiled small terms, where the derivatives are taken: below
-        ``check_conv_nobsmax`` observations; not with ``upper`` bounds in
-        ``optimizer_options``, at which the gradient need not vanish.)  False: lme4's warnings only.
+        (a Hessian eigenvalue below ``-hess_tol``, a Hessian that is not
+        positive definite, or a scaled gradient above ``grad_tol``: the
+        search stopped on a flat ridge or slope), restart the search from
+        there with first steps of 0.05, then 0.2, then 1 while the checks
+        still fail (:data:`mixedmodels.core._fit_theta.RESTART_STEPS`; in the
+        searched units; an element closer to its bound than the step starts
+        that far from it), linearly and with a deviance tolerance of 1e-10
+        (:data:`~mixedmodels.core._fit_theta.RESTART_FTOL_ABS`), keeping each
+        result that is not worse; the checks then describe the final optimum.
+        Only where the checks run (not singular, below
+        ``check_conv_nobsmax`` observations and ``check_conv_nparmax``
+        parameters), in ``lmer`` without profiled small terms, with nlopt's
+        optimizers, not when the optimizer gave up (its budget is kept) and
+        not with ``upper`` bounds in ``optimizer_options`` (at which the
+        gradient need not vanish).  No effect in ``glmer``.  False: lme4's
+        warnings only.
     theta_scale : str
         ``"log"``: when theta is all diagonal (scalar terms and
         ``(x || g)``), the optimizer searches ``asinh(theta / 0.3)``, a log
@@ -76,7 +82,8 @@ class Control:
         lme4's search.  In a profiled fit (``profile_small_terms``) the test
         is on the large terms' parameters, which the outer search varies.
         ``"linear"``: theta itself always, the coordinates lme4 searches
-        (lme4's path exactly when no small terms are profiled out; a GLMM's
+        (lme4's path exactly when no small terms are profiled out and
+        ``restart_unconverged`` is False; a GLMM's
         stage 2 searches whitened fixed effects either way).  Either way the
         start is lme4's and so is the optimizer.  Without effect when ``optimizer_options``
         set an ``initial_step`` or ``upper`` bounds, which are meant for theta.

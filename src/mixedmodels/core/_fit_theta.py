@@ -141,20 +141,41 @@ def _restarts(devfun, summary: OptSummary, lower, search: ThetaSearch) -> OptSum
 
 def restart_unconverged(run: Callable[[np.ndarray, ThetaSearch], OptSummary], summary: OptSummary,
                         search: ThetaSearch, step: float) -> OptSummary:
-    """The search ``run(start, search)`` once more from ``summary``'s optimum,
-    with first steps ``step`` (:data:`RESTART_STEPS`) and a tighter deviance
-    tolerance (:data:`RESTART_FTOL_ABS`), for an optimum that failed lme4's
-    convergence checks: the restart's result if it is not
-    worse (its evaluations added to the first run's), else ``summary``."""
+    """The search ``run(start, search=...)`` once more from ``summary``'s optimum,
+    for an optimum that failed lme4's convergence checks: first steps
+    ``step`` (:data:`RESTART_STEPS`; in the searched units when theta is
+    rescaled) and a tighter deviance tolerance (:data:`RESTART_FTOL_ABS`).
+    An ``initial_step`` makes the search linear in theta (or its rescaled
+    units), and BOBYQA starts an element closer than ``step`` to its bound at
+    ``step`` from it.  The restart's result if it is not worse, continuing
+    ``summary`` (:func:`_continued`); else ``summary``, with its evaluations
+    and a note added."""
+    steps = np.full(summary.final.size, float(step))
+    if search.scales is not None:
+        steps[: search.scales.size] /= search.scales  # ``run`` takes theta's units
     ftol_abs = min(search.options.get("ftol_abs", RESTART_FTOL_ABS), RESTART_FTOL_ABS)
-    options = {**search.options, "initial_step": step, "ftol_abs": ftol_abs}
-    restarted = run(summary.final, replace(search, options=options))
+    options = {**search.options, "initial_step": steps, "ftol_abs": ftol_abs}
+    restarted = run(summary.final, search=replace(search, options=options))
     if restarted.fmin > summary.fmin:
         summary.feval += restarted.feval
+        summary.elapsed += restarted.elapsed
+        summary.messages.append(f"a restart with first steps {step:g} ended higher: not kept")
         return summary
+    how = f"convergence checks failed where the search stopped: restarted with first steps {step:g}"
+    return _continued(summary, restarted, how)
+
+
+def _continued(summary: OptSummary, restarted: OptSummary, how: str) -> OptSummary:
+    """``restarted``, a run that started where ``summary``'s ended, as its
+    continuation: evaluations and time added, the first run's start, the
+    coordinates marked as restarted linearly (unless they were linear), and
+    the messages of both with ``how`` between them."""
     restarted.feval += summary.feval
+    restarted.elapsed += summary.elapsed
     restarted.initial = summary.initial
-    restarted.messages = [*summary.messages, "convergence checks failed at the optimum, restarted"]
+    linear = summary.scale.startswith("theta") or summary.scale.endswith("restarted linearly")
+    restarted.scale = summary.scale if linear else f"{summary.scale}, restarted linearly"
+    restarted.messages = [*summary.messages, how, *restarted.messages]
     return restarted
 
 
@@ -186,13 +207,7 @@ def _restart_if_downhill(devfun, summary: OptSummary, lower, search: ThetaSearch
 def _restart_from(devfun, summary: OptSummary, start: np.ndarray, lower, method: str, options: dict,
                   how: str) -> OptSummary:
     """A new run from ``start``, its summary continuing ``summary``'s."""
-    restarted = minimize(devfun, OptSummary(method, start, lower, **options))
-    restarted.feval += summary.feval
-    restarted.initial = summary.initial
-    restarted.scale = summary.scale if summary.scale.endswith("restarted linearly") or summary.scale == "theta" \
-        else f"{summary.scale}, restarted linearly"
-    restarted.messages = [*summary.messages, how]
-    return restarted
+    return _continued(summary, minimize(devfun, OptSummary(method, start, lower, **options)), how)
 
 
 def _downhill_from_edge(devfun, theta, fmin, lower, which: np.ndarray | None = None,

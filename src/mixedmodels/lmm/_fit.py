@@ -157,9 +157,10 @@ def fit_problem(
                                                      lower, singular, problem.n, control)
 
         singular, derivs = derivatives_at(opt)
-        if profile is None and control.restart_unconverged and "upper" not in search.options:
-            run = lambda start, s: optimize_theta(devfun, start, lower, s)
-            opt, singular, derivs = _restarts(opt, singular, derivs, derivatives_at, run, search, control)
+        if profile is None and _may_restart(opt, search, control):
+            run = partial(optimize_theta, devfun, lower=lower)
+            opt, singular, derivs = _restart_while_unconverged(opt, singular, derivs, derivatives_at, run, search,
+                                                               control)
         messages += check_optimizer_code(opt, control)
         messages += convergence_messages(derivs, singular, control)
     opt.messages.extend(messages)
@@ -168,8 +169,18 @@ def fit_problem(
     return LmerFit(frame, problem, reml, opt, state, solution, control, data_name, data)
 
 
-def _restarts(opt: OptSummary, singular: bool, derivs, derivatives_at, run, search: ThetaSearch,
-              control: Control):
+def _may_restart(opt: OptSummary, search: ThetaSearch, control: Control) -> bool:
+    """Whether failed convergence checks may restart the search
+    (``control.restart_unconverged``): not when the optimizer gave up (its
+    evaluation or time budget is the user's), nor with ``upper`` bounds (at
+    which the gradient need not vanish), nor with scipy's optimizers (which
+    take no first steps or deviance tolerance)."""
+    return (control.restart_unconverged and not opt.failed and "upper" not in search.options
+            and not search.method.startswith("scipy"))
+
+
+def _restart_while_unconverged(opt: OptSummary, singular: bool, derivs, derivatives_at, run,
+                               search: ThetaSearch, control: Control):
     """Restart the search (:func:`~mixedmodels.core._fit_theta.restart_unconverged`)
     with each of :data:`~mixedmodels.core._fit_theta.RESTART_STEPS` in turn
     while lme4's derivative checks fail; the optimum, whether it is
