@@ -64,8 +64,10 @@ class Control:
         still fail (:data:`mixedmodels.core._fit_theta.RESTART_STEPS`; in the
         searched units; an element closer to its bound than the step starts
         that far from it), linearly and with a deviance tolerance of 1e-10
-        (:data:`~mixedmodels.core._fit_theta.RESTART_FTOL_ABS`), keeping each
-        result that is not worse; the checks then describe the final optimum.
+        (:data:`~mixedmodels.core._fit_theta.RESTART_FTOL_ABS`) and a zero
+        probe of 0.01 (:data:`~mixedmodels.core._fit_theta.RESTART_ZERO_PROBE`;
+        none if ``zero_probe`` is 0), keeping each result that is not worse;
+        the checks then describe the final optimum.
         Only where the checks run (not singular, below
         ``check_conv_nobsmax`` observations and ``check_conv_nparmax``
         parameters), in ``lmer`` without profiled small terms, with nlopt's

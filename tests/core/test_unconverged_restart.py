@@ -26,7 +26,7 @@ CASE = CASES["seed4/lmm_crossed_slopes_reml_007"]
 
 
 def _fit(case=CASE, **control):
-    data = pd.read_csv(FIXTURES / case["job"]["file"], dtype={"g": str, "h": str})
+    data = pd.read_csv(FIXTURES / case["job"]["file"], dtype=dict.fromkeys(case["job"]["factors"], str))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         fit = mm.lmer(case["job"]["formula"], data, reml=case["job"]["reml"], control=mm.Control(**control))
@@ -89,6 +89,20 @@ def test_restarts_search_a_flat_valley_with_a_tighter_deviance_tolerance():
     assert warned == []
     assert -2 * fit.loglik <= case["optimum"]["deviance"] + 1e-4
     assert fit.loglik > case["lme4"]["loglik"] + 0.08
+
+
+def test_a_restart_probes_small_diagonals_at_zero():
+    """``tools/lme4_diff`` seed 10, ``y ~ f * x + (f | g)`` by REML: the search
+    stopped with a diagonal of 0.004 and negative curvature (above the first
+    run's zero probe, 1e-3); the optimum is on the bound, 2e-9 lower in
+    deviance. The restart's probe (RESTART_ZERO_PROBE) puts the diagonal
+    there: a singular fit, reported as such, above lme4's log-likelihood
+    (lme4 stopped 1.7e-4 lower, in another basin, with no message)."""
+    case = CASES["seed10/lmm_fslope_reml_003"]
+    fit, warned = _fit(case)
+    assert warned == [] and fit.is_singular
+    assert fit.loglik > case["lme4"]["loglik"] + 1e-4
+    np.testing.assert_array_equal(fit.theta.to_numpy()[-1], 0.0)
 
 
 def _summary(final, fmin, feval=10):

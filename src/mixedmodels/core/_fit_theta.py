@@ -55,6 +55,11 @@ with a slope's diagonal at 0.008, a scaled gradient of 0.004 and 2e-5 above
 lme4's singular optimum, which a restart reaches; another crossed-slopes fit
 (seed 6) stopped 0.15 above the optimum, in a curved valley, which restarts
 with first steps of 0.01, 0.2, 0.5 and 1 reached and one of 0.05 did not."""
+RESTART_ZERO_PROBE = 1e-2
+"""The restarts' zero probe (the first run's: :data:`ZERO_PROBE`): where the
+checks fail beside a bound, the optimum may be on it (a ``(f | g)`` fit of
+``tools/lme4_diff``, seed 10, stopped with a diagonal at 0.004 and
+negative curvature; at 0 the deviance is 2e-9 lower and the fit singular)."""
 RESTART_FTOL_ABS = 1e-10
 """The restarts' absolute deviance tolerance (the first run's: 1e-8, lme4's
 default): along such a valley the deviance falls by less than 1e-8 per step
@@ -155,7 +160,8 @@ def restart_unconverged(run: Callable[[np.ndarray, ThetaSearch], OptSummary], su
         steps[: search.scales.size] /= search.scales  # ``run`` takes theta's units
     ftol_abs = min(search.options.get("ftol_abs", RESTART_FTOL_ABS), RESTART_FTOL_ABS)
     options = {**search.options, "initial_step": steps, "ftol_abs": ftol_abs}
-    restarted = run(summary.final, search=replace(search, options=options))
+    probe = max(search.zero_probe, RESTART_ZERO_PROBE) if search.zero_probe > 0 else 0.0
+    restarted = run(summary.final, search=replace(search, options=options, zero_probe=probe))
     if restarted.fmin > summary.fmin:
         summary.feval += restarted.feval
         summary.elapsed += restarted.elapsed
