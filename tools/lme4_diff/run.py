@@ -408,6 +408,8 @@ def fit_ours(job: dict) -> dict:
                             for r in fit.varcorr.itertuples()],
                 "theta": fit.theta.to_dict(), "loglik": float(fit.loglik), "singular": bool(fit.is_singular),
                 "nb_theta": float(fit.family.theta) if job["nb"] else None, "nobs": int(fit.nobs),
+                "optimizer": str(fit.optsummary).splitlines()[0], "feval": int(fit.optsummary.feval),
+                "opt_messages": list(fit.optsummary.messages),
             }
         except Exception as exc:  # noqa: BLE001 -- any failure on our side is a finding
             return {"error": f"{type(exc).__name__}: {exc}", "seconds": time.perf_counter() - t0}
@@ -444,7 +446,9 @@ def compare(job: dict, ours: dict, ref: dict) -> dict:
     row = {k: job.get(k) for k in ("id", "class", "kind", "seed", "formula", "family", "link", "reml",
                                    "nagq", "nb", "weights", "nrow", "file")}
     row.update(seconds_ours=ours.get("seconds"), seconds_lme4=ref.get("seconds"),
-               emitted_lme4=" | ".join(ref.get("emitted", [])), messages_ours=" | ".join(ours.get("messages", [])))
+               emitted_lme4=" | ".join(ref.get("emitted", [])), messages_ours=" | ".join(ours.get("messages", [])),
+               feval_ours=ours.get("feval"), optimizer_ours=ours.get("optimizer"),
+               opt_messages_ours=" | ".join(ours.get("opt_messages", [])))
     flags = set()
     if "error" in ref:
         row["error_lme4"] = ref["error"]
