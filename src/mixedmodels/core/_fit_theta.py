@@ -149,7 +149,8 @@ def restart_unconverged(run: Callable[[np.ndarray, ThetaSearch], OptSummary], su
     """The search ``run(start, search=...)`` once more from ``summary``'s optimum,
     for an optimum that failed lme4's convergence checks: first steps
     ``step`` (:data:`RESTART_STEPS`; in the searched units when theta is
-    rescaled) and a tighter deviance tolerance (:data:`RESTART_FTOL_ABS`).
+    rescaled), a tighter deviance tolerance (:data:`RESTART_FTOL_ABS`) and a
+    wider zero probe (:data:`RESTART_ZERO_PROBE`).
     An ``initial_step`` makes the search linear in theta (or its rescaled
     units), and BOBYQA starts an element closer than ``step`` to its bound at
     ``step`` from it.  The restart's result if it is not worse, continuing
