@@ -150,10 +150,11 @@ def fit_problem(
         check_fun = devfun if profile is None else partial(profile.full_deviance, reml=reml)
         unit = 1.0 if search.scales is None else search.scales
 
-        def derivatives_at(opt: OptSummary):
-            fmin = opt.fmin if profile is None else None  # None: differenced at the centre too, if at all
-            singular = theta_map.is_singular(opt.final, control.singular_tol)
-            return singular, convergence_derivatives(lambda phi: check_fun(phi / unit), opt.final * unit, fmin,
+        def derivatives_at(summary: OptSummary):
+            """Whether the optimum of ``summary`` is singular; lme4's derivatives there (or None)."""
+            fmin = summary.fmin if profile is None else None  # None: differenced at the centre too, if at all
+            singular = theta_map.is_singular(summary.final, control.singular_tol)
+            return singular, convergence_derivatives(lambda phi: check_fun(phi / unit), summary.final * unit, fmin,
                                                      lower, singular, problem.n, control)
 
         singular, derivs = derivatives_at(opt)
