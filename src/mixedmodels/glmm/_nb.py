@@ -2,7 +2,9 @@
 
 As lme4: fit the Poisson GLMM, estimate theta from its means (MASS's
 ``theta.ml``), then minimize ``-2 logLik`` of the NB GLMM over ``log theta``
-in ``log(theta_0) +- 3`` with Brent's method (R's ``optimize``).  As lme4's
+in ``log(theta_0) +- 3`` with Brent's method (R's ``optimize``); unlike
+lme4, when the minimum is at an end of that interval the search goes on in
+the next one (:data:`MAX_INTERVAL_SHIFTS`).  As lme4's
 ``refit``, every evaluation runs only the last optimizer stage, from the
 previous estimates, on the model's cross-products; the final refit at the
 optimum runs the checks and gives the Hessian behind the standard errors.
@@ -58,7 +60,9 @@ def glmer_nb(formula: str, data, nagq: int = 1, *, weights=None, offset=None, na
     tol : float
         Tolerance of the search over ``log(theta)`` (lme4: 5e-5).
     interval : (float, float), optional
-        Search interval for ``log(theta)``; default ``log(theta_0) +- 3``.
+        Search interval for ``log(theta)``, kept as given; default
+        ``log(theta_0) +- 3``, moved on by its width while the optimum is at
+        an end (lme4 stops there; the optimizer summary says when it moved).
 
     Returns
     -------
@@ -83,13 +87,45 @@ def glmer_nb(formula: str, data, nagq: int = 1, *, weights=None, offset=None, na
         state["params"] = opt.final
         return opt.fmin
 
-    from scipy import optimize  # here, not at the top: slow to import
-
-    best = optimize.minimize_scalar(objective, bounds=(lo, hi), method="bounded", options={"xatol": tol})
-    _set_family(problem, NegativeBinomial(float(np.exp(best.x))))
+    log_theta, shifted = _search_log_theta(objective, lo, hi, tol, fixed=interval is not None)
+    _set_family(problem, NegativeBinomial(float(np.exp(log_theta))))
     fit = refit_last_stage(frame, problem, nagq, control, state["params"], name, data)
+    if shifted:
+        fit.optsummary.messages.append(
+            f"the search for the NB size left its interval log(theta_0) +- 3 (theta_0 = {theta0:.4g}, from "
+            f"the Poisson fit's means) {shifted} time(s): its optimum was at an end")
     fit.extra_params = 1
     return fit
+
+
+MAX_INTERVAL_SHIFTS = 5
+"""How many times the search for ``log(theta)`` moves on to the adjacent
+interval (of the same width) when its optimum is at an end of the current
+one.  lme4 searches ``log(theta_0) +- 3`` only and returns the end: with
+``theta_0`` from MASS's ``theta.ml`` at the Poisson fit's means, which stops
+at its iteration limit when those means leave little overdispersion, the
+interval can miss the optimum (``tools/lme4_diff`` seed 14, ``nb_003``:
+``theta_0 = 257``, lme4 and the search within the interval end at the lower
+end, 12.8, 0.68 below the log-likelihood at the optimum, 8.2)."""
+
+
+def _search_log_theta(objective, lo: float, hi: float, tol: float, fixed: bool) -> tuple[float, int]:
+    """Brent's minimum of ``objective`` over ``[lo, hi]`` (R's ``optimize``);
+    unless the interval was the user's (``fixed``), moved on by one width
+    while the minimum is within ``10 * tol`` of an end, keeping the best point
+    seen.  The minimizer and how many times the interval was moved."""
+    from scipy import optimize  # here, not at the top: slow to import
+
+    best, shifts = None, 0
+    for shifts in range(MAX_INTERVAL_SHIFTS + 1):
+        found = optimize.minimize_scalar(objective, bounds=(lo, hi), method="bounded", options={"xatol": tol})
+        if best is None or found.fun < best.fun:
+            best = found
+        width, at_low, at_high = hi - lo, found.x - lo < 10 * tol, hi - found.x < 10 * tol
+        if fixed or found is not best or not (at_low or at_high):
+            break
+        lo, hi = (lo - width, lo) if at_low else (hi, hi + width)
+    return float(best.x), shifts
 
 
 def _set_family(problem, family) -> None:
