@@ -84,6 +84,26 @@ def test_cbind_needs_binomial(cbpp):
         mm.glmer(CBPP, cbpp, family="poisson")
 
 
+@pytest.mark.parametrize(("formula", "kwargs", "shown"), [
+    ("all_one ~ x + (1 | g)", {"family": "binomial"}, "1 as a proportion of the trials"),
+    ("cbind(size, none) ~ x + (1 | g)", {"family": "binomial"}, "1 as a proportion of the trials"),
+    ("all_one ~ x + (1 | g)", {"family": "binomial", "weights": "size"}, "1 as a proportion"),
+    ("none ~ x + (1 | g)", {"family": "poisson"}, "(0 in every row used)"),
+])
+def test_a_constant_response_is_a_clear_error(formula, kwargs, shown):
+    """lme4 stops with "Response is constant" (any family); we named no
+    column and failed deep in the factorization (tools/lme4_diff seed 16: a
+    probit job whose 505 simulated responses were all 1)."""
+    rng = np.random.default_rng(1)
+    data = pd.DataFrame({"g": np.repeat([f"g{i}" for i in range(10)], 5), "x": rng.normal(size=50),
+                         "all_one": 1, "none": 0, "size": 3})
+    with pytest.raises(mm.FormulaError, match=r"The response '.*' is constant") as error:
+        mm.glmer(formula, data, **kwargs)
+    assert shown in str(error.value)
+    with pytest.raises(mm.FormulaError, match="is constant"):
+        mm.glmer_nb("none ~ x + (1 | g)", data)
+
+
 def test_separation_is_detected_and_named():
     rng = np.random.default_rng(3)
     n = 200

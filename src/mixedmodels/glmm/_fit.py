@@ -10,7 +10,7 @@ from mixedmodels.core import LmmSolution, RandomEffectsBlock, solve
 from mixedmodels.core._agq import check_agq
 from mixedmodels.core._glmm import GeneralizedMixedProblem
 from mixedmodels.core._thetascale import column_rms
-from mixedmodels.families import Family, get_family
+from mixedmodels.families import Binomial, Family, get_family
 from mixedmodels.formula import FormulaError, ModelFrame, build_model_frame
 from mixedmodels.formula._response import response_column
 from mixedmodels.glmm._checks import (
@@ -91,8 +91,20 @@ def glmer_problem(frame: ModelFrame, family: Family, control: GlmerControl | Non
     """Stage 2: response, reweightable cross-products and the deviance function."""
     control = control or GlmerControl()
     blocks = [RandomEffectsBlock(t.codes, t.nlevels, t.Z) for t in frame.re_terms]
-    return GeneralizedMixedProblem(blocks, frame.X, glm_response(frame, family),
-                                   control.pirls_tol, control.pirls_maxit)
+    response = glm_response(frame, family)
+    _check_not_constant(response.y, frame.response_name, isinstance(family, Binomial))
+    return GeneralizedMixedProblem(blocks, frame.X, response, control.pirls_tol, control.pirls_maxit)
+
+
+def _check_not_constant(y: np.ndarray, name: str, binomial: bool) -> None:
+    """lme4's "Response is constant" error (any family): nothing to estimate
+    (a binomial response all successes or all failures, counts all equal)."""
+    if y.size and np.all(y == y[0]):
+        as_what = " as a proportion of the trials" if binomial else ""
+        raise FormulaError(
+            f"The response {name!r} is constant ({y[0]:g}{as_what} in every row used); there is nothing "
+            "to model (lme4: 'Response is constant')."
+        )
 
 
 def fit_glmer(frame: ModelFrame, problem: GeneralizedMixedProblem, nagq: int, control: GlmerControl,
