@@ -3,6 +3,7 @@ predictions, simulation, diagnostics and the errors users meet."""
 
 import re
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -102,6 +103,20 @@ def test_a_constant_response_is_a_clear_error(formula, kwargs, shown):
     assert shown in str(error.value)
     with pytest.raises(mm.FormulaError, match="is constant"):
         mm.glmer_nb("none ~ x + (1 | g)", data)
+
+
+def test_fitted_probabilities_numerically_0_or_1_are_reported(cbpp):
+    """``tools/lme4_diff`` seed 6: 2 successes in 179 probit trials, which the
+    fixed and random effects separate together (the fixed effects alone do
+    not): the fit runs off (slope 19.8, random-effect SD 71), lme4 stops with
+    "PIRLS loop resulted in NaN value"; we warn as R's glm does."""
+    path = Path(__file__).parent.parent / "fixtures" / "lme4_diff" / "bin_probit_s6_006.csv"
+    data = pd.read_csv(path, dtype={"g": str})
+    with pytest.warns(mm.ConvergenceWarning, match=r"fitted probabilities numerically 0 or 1 occurred in \d+ of 179"):
+        mm.glmer("y ~ x + (1 | g)", data, family=mm.families.Binomial("probit"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an ordinary fit: no such message
+        mm.glmer(CBPP, cbpp, family="binomial")
 
 
 def test_separation_is_detected_and_named():

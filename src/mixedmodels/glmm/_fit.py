@@ -20,7 +20,7 @@ from mixedmodels.glmm._checks import (
     restarted_hessian,
 )
 from mixedmodels.glmm._control import GlmerControl
-from mixedmodels.glmm._diagnostics import check_separation
+from mixedmodels.glmm._diagnostics import check_fitted_extremes, check_separation
 from mixedmodels.glmm._response import glm_response
 from mixedmodels.glmm._result import GlmerFit
 from mixedmodels.glmm._stages import restage, search_scales, stage1, stage2
@@ -173,6 +173,7 @@ def finish(frame, problem, nagq, opt, control, messages, data_name, data) -> Glm
         result = problem.modes(theta)
         beta = result.beta
     messages += found + check_pirls(result, control)
+    messages += check_fitted_extremes(problem, result.eta, control.check_separation)
     state, vcov_rx = _full_factor(problem, result)
     sigma = _sigma(problem, result)
     vcov, found = fixed_effects_vcov(hess if nagq > 0 else None, ntheta, sigma**2 * vcov_rx, control)
