@@ -90,6 +90,7 @@ def test_cbind_needs_binomial(cbpp):
     ("cbind(size, none) ~ x + (1 | g)", {"family": "binomial"}, "1 as a proportion of the trials"),
     ("all_one ~ x + (1 | g)", {"family": "binomial", "weights": "size"}, "1 as a proportion"),
     ("none ~ x + (1 | g)", {"family": "poisson"}, "(0 in every row used)"),
+    ("cbind(size, other) ~ x + (1 | g)", {"family": "binomial", "weights": "w"}, "1 as a proportion"),
 ])
 def test_a_constant_response_is_a_clear_error(formula, kwargs, shown):
     """lme4 stops with "Response is constant" (any family); we named no
@@ -97,7 +98,8 @@ def test_a_constant_response_is_a_clear_error(formula, kwargs, shown):
     probit job whose 505 simulated responses were all 1)."""
     rng = np.random.default_rng(1)
     data = pd.DataFrame({"g": np.repeat([f"g{i}" for i in range(10)], 5), "x": rng.normal(size=50),
-                         "all_one": 1, "none": 0, "size": 3})
+                         "all_one": 1, "none": 0, "size": 3, "w": np.r_[0.0, np.ones(49)]})
+    data["other"] = np.r_[2, np.zeros(49)]  # differs only in a row of weight 0
     with pytest.raises(mm.FormulaError, match=r"The response '.*' is constant") as error:
         mm.glmer(formula, data, **kwargs)
     assert shown in str(error.value)
@@ -114,9 +116,14 @@ def test_fitted_probabilities_numerically_0_or_1_are_reported(cbpp):
     data = pd.read_csv(path, dtype={"g": str})
     with pytest.warns(mm.ConvergenceWarning, match=r"fitted probabilities numerically 0 or 1 occurred in \d+ of 179"):
         mm.glmer("y ~ x + (1 | g)", data, family=mm.families.Binomial("probit"))
+    rng = np.random.default_rng(3)
+    g, x = rng.integers(0, 30, 400), rng.normal(size=400)
+    mu = 1 - np.exp(-np.exp(0.2 + 0.8 * x + rng.normal(0, 0.5, 30)[g]))  # 70 % successes, mu to 1 - 1e-16
+    ordinary = pd.DataFrame({"y": rng.binomial(1, mu), "x": x, "g": np.char.add("g", g.astype(str))})
     with warnings.catch_warnings():
-        warnings.simplefilter("error")  # an ordinary fit: no such message
+        warnings.simplefilter("error")  # ordinary fits: no such message (cloglog's mu is 1 from eta = 3.6)
         mm.glmer(CBPP, cbpp, family="binomial")
+        mm.glmer("y ~ x + (1 | g)", ordinary, family=mm.families.Binomial("cloglog"))
 
 
 def test_separation_is_detected_and_named():
@@ -129,9 +136,10 @@ def test_separation_is_detected_and_named():
     y[flag == 1] = 1.0  # flag predicts success perfectly: quasi-complete separation
     data = pd.DataFrame({"y": y, "x": x, "flag": flag, "g": g.astype(str)})
     with pytest.warns(mm.MixedModelsWarning, match="quasi-complete separation.*flag"):
-        mm.glmer("y ~ x + flag + (1 | g)", data, control=mm.GlmerControl(check_conv_grad="ignore",
-                                                                      check_conv_hess="ignore",
-                                                                      check_singular="ignore"))
+        fit = mm.glmer("y ~ x + flag + (1 | g)", data, control=mm.GlmerControl(check_conv_grad="ignore",
+                                                                            check_conv_hess="ignore",
+                                                                            check_singular="ignore"))
+    assert not any("fitted probabilities" in m for m in fit.optsummary.messages)  # the separation message says it
 
 
 def test_separation_among_factor_cells(monkeypatch):

@@ -26,7 +26,10 @@ class GlmerControl(Control):
         Level of the message when PIRLS does not converge at the optimum.
     check_separation : str
         Level of the complete / quasi-complete separation message
-        (binomial models).
+        (binomial models, by the fixed effects) and of R glm's "fitted
+        probabilities numerically 0 or 1" / "fitted rates numerically 0"
+        at the optimum (binomial, Poisson with the log link: separation by
+        the fixed and random effects together).
     stage1_ftol_abs : float
         Absolute deviance tolerance of stage 1 when stage 2 follows (its
         optimum is only a starting point).

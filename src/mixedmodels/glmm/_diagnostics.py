@@ -1,4 +1,6 @@
-"""GLMM diagnostics lme4 lacks: separation of a binomial response, overdispersion."""
+"""GLMM diagnostics lme4 lacks: separation of a binomial response (by the fixed
+effects; fitted values numerically 0 or 1, by the fixed and random effects
+together), overdispersion."""
 
 from __future__ import annotations
 
@@ -118,30 +120,37 @@ def check_separation(problem, names: list[str], level: str) -> list[str]:
     return [msg]
 
 
-EXTREME_FIT = 10 * np.finfo(float).eps
-"""R's ``glm.fit`` threshold: fitted probabilities within this of 0 or 1
-(binomial), or rates below it (Poisson), are "numerically 0 or 1"."""
+EXTREME_ETA = {"logit": 30.0, "probit": 8.0, "cloglog": 30.0, "log": -30.0}
+"""Linear predictors beyond which a fitted probability is numerically 0 or 1
+(binomial: ``|eta|`` above the value; R's ``glm.fit`` tests ``mu`` against
+``10 eps``, which ``|eta| > 33.7`` reaches on the logit scale and ``8.1`` on
+the probit scale) or a rate numerically 0 (Poisson with the log link: ``eta``
+below the value).  On the linear predictor rather than on ``mu``: the cloglog
+link's ``mu`` is 1 to double precision from ``eta = 3.6``, a fitted value an
+ordinary fit reaches, whereas a separated fit's ``eta`` runs off."""
 
 
 def check_fitted_extremes(problem, eta: np.ndarray, level: str) -> list[str]:
     """R's ``glm.fit`` warning, which lme4 lacks: fitted probabilities
     numerically 0 or 1 (binomial) or rates numerically 0 (Poisson) at the
-    optimum.  In a GLMM it flags responses separated by the fixed and
-    random effects together (which :func:`check_separation`, on the fixed
-    effects alone, cannot see): the estimates then run off towards infinity
-    and the standard errors mean nothing (``tools/lme4_diff`` seed 6: 2
-    successes in 179 Bernoulli trials, probit slope 19.8, random-effect SD
-    71; lme4 stops with "PIRLS loop resulted in NaN value")."""
+    optimum (:data:`EXTREME_ETA`, rows with positive weights).  In a GLMM
+    it flags responses separated by the fixed and random effects together
+    (which :func:`check_separation`, on the fixed effects alone, cannot
+    see): the estimates then run off towards infinity and the standard
+    errors mean nothing (``tools/lme4_diff`` seed 6: 2 successes in 179
+    Bernoulli trials, probit slope 19.8, random-effect SD 71; lme4 stops
+    with "PIRLS loop resulted in NaN value")."""
     resp = problem.response
-    binomial = isinstance(resp.family, Binomial)
-    if level == "ignore" or not (binomial or type(resp.family) is Poisson):
+    binomial, link = isinstance(resp.family, Binomial), resp.family.link.name
+    poisson = type(resp.family) is Poisson and link == "log"
+    if level == "ignore" or not (poisson or binomial and link in EXTREME_ETA):
         return []
-    mu = resp.mu(eta)[resp.weights > 0]
-    extreme = (mu < EXTREME_FIT) | (mu > 1 - EXTREME_FIT) if binomial else mu < EXTREME_FIT
+    used = eta[resp.weights > 0]
+    extreme = np.abs(used) > EXTREME_ETA[link] if binomial else used < EXTREME_ETA[link]
     if not extreme.any():
         return []
     what = "probabilities numerically 0 or 1" if binomial else "rates numerically 0"
-    msg = (f"fitted {what} occurred in {int(extreme.sum())} of {mu.size} rows: the responses may be "
+    msg = (f"fitted {what} occurred in {int(extreme.sum())} of {used.size} rows: the responses may be "
            "separated by the fixed and random effects together; estimates this far out and their "
            "standard errors are unreliable")
     signal(msg, level, ConvergenceWarning, stacklevel=6)

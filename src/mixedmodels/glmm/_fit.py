@@ -92,13 +92,16 @@ def glmer_problem(frame: ModelFrame, family: Family, control: GlmerControl | Non
     control = control or GlmerControl()
     blocks = [RandomEffectsBlock(t.codes, t.nlevels, t.Z) for t in frame.re_terms]
     response = glm_response(frame, family)
-    _check_not_constant(response.y, frame.response_name, isinstance(family, Binomial))
+    _check_not_constant(response.y[response.weights > 0], frame.response_name, isinstance(family, Binomial))
     return GeneralizedMixedProblem(blocks, frame.X, response, control.pirls_tol, control.pirls_maxit)
 
 
 def _check_not_constant(y: np.ndarray, name: str, binomial: bool) -> None:
     """lme4's "Response is constant" error (any family): nothing to estimate
-    (a binomial response all successes or all failures, counts all equal)."""
+    (a binomial response all successes or all failures, counts all equal),
+    in the rows with positive weights (lme4 tests all rows, and a zero-weight
+    row or zero trials let such a response through to a failed factorization).
+    Raised for a refit's new response too (lme4's ``refit`` does not test)."""
     if y.size and np.all(y == y[0]):
         as_what = " as a proportion of the trials" if binomial else ""
         raise FormulaError(
@@ -173,7 +176,8 @@ def finish(frame, problem, nagq, opt, control, messages, data_name, data) -> Glm
         result = problem.modes(theta)
         beta = result.beta
     messages += found + check_pirls(result, control)
-    messages += check_fitted_extremes(problem, result.eta, control.check_separation)
+    if not any("separation:" in m for m in messages):  # else the separation message says it
+        messages += check_fitted_extremes(problem, result.eta, control.check_separation)
     state, vcov_rx = _full_factor(problem, result)
     sigma = _sigma(problem, result)
     vcov, found = fixed_effects_vcov(hess if nagq > 0 else None, ntheta, sigma**2 * vcov_rx, control)

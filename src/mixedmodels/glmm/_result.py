@@ -219,7 +219,9 @@ class GlmerFit(LmerFit):
         return glmer(formula or self.formula, self.data if data is None else data, **kwargs)
 
     def refit(self, newresp) -> GlmerFit:
-        """Refit the same model to a new response (lme4's ``refit``)."""
+        """Refit the same model to a new response (lme4's ``refit``); a
+        constant new response raises :class:`~mixedmodels.FormulaError`, as
+        ``glmer`` does (lme4's ``refit`` does not test it)."""
         from mixedmodels.glmm._fit import refit
 
         return refit(self, newresp)
