@@ -3,8 +3,8 @@
 As lme4: fit the Poisson GLMM, estimate theta from its means (MASS's
 ``theta.ml``), then minimize ``-2 logLik`` of the NB GLMM over ``log theta``
 in ``log(theta_0) +- 3`` with Brent's method (R's ``optimize``); unlike
-lme4, when the minimum is at an end of that interval the search goes on in
-the next one (:data:`MAX_INTERVAL_SHIFTS`).  As lme4's
+lme4, when the minimum is at the lower end of that interval the search goes
+on in the one below (:data:`MAX_INTERVAL_SHIFTS`).  As lme4's
 ``refit``, every evaluation runs only the last optimizer stage, from the
 previous estimates, on the model's cross-products; the final refit at the
 optimum runs the checks and gives the Hessian behind the standard errors.
@@ -12,7 +12,7 @@ optimum runs the checks and gives the Hessian behind the standard errors.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import special
@@ -61,8 +61,9 @@ def glmer_nb(formula: str, data, nagq: int = 1, *, weights=None, offset=None, na
         Tolerance of the search over ``log(theta)`` (lme4: 5e-5).
     interval : (float, float), optional
         Search interval for ``log(theta)``, kept as given; default
-        ``log(theta_0) +- 3``, moved on by its width while the optimum is at
-        an end (lme4 stops there; the optimizer summary says when it moved).
+        ``log(theta_0) +- 3``, moved down by its width while the optimum is
+        at its lower end (lme4 stops there; the optimizer summary says when
+        it moved).
 
     Returns
     -------
@@ -80,52 +81,71 @@ def glmer_nb(formula: str, data, nagq: int = 1, *, weights=None, offset=None, na
     theta0 = theta_ml(resp.y, fit.fitted().to_numpy(), resp.weights)
     lo, hi = interval or (np.log(theta0) - 3.0, np.log(theta0) + 3.0)
     state = {"params": fit.optsummary.final}
+    params_at = {}  # log(theta) -> the last stage's estimates there
 
     def objective(log_theta: float) -> float:
         _set_family(problem, NegativeBinomial(float(np.exp(log_theta))))
         opt = restage(problem, state["params"], nagq, quiet)
-        state["params"] = opt.final
+        state["params"] = params_at[float(log_theta)] = opt.final
         return opt.fmin
 
-    log_theta, shifted = _search_log_theta(objective, lo, hi, tol, fixed=interval is not None)
-    _set_family(problem, NegativeBinomial(float(np.exp(log_theta))))
-    fit = refit_last_stage(frame, problem, nagq, control, state["params"], name, data)
-    if shifted:
+    search = _search_log_theta(objective, lo, hi, tol, fixed=interval is not None)
+    _set_family(problem, NegativeBinomial(float(np.exp(search.log_theta))))
+    start = params_at.get(search.log_theta, state["params"])
+    fit = refit_last_stage(frame, problem, nagq, control, start, name, data)
+    if search.moves:
+        still = "; its optimum is still at the lower end" if search.at_end else ""
         fit.optsummary.messages.append(
-            f"the search for the NB size left its interval log(theta_0) +- 3 (theta_0 = {theta0:.4g}, from "
-            f"the Poisson fit's means) {shifted} time(s): its optimum was at an end")
+            f"the NB size's optimum was below the search interval log(theta_0) +- 3 (theta_0 = {theta0:.4g}, "
+            f"from the Poisson fit's means); searched {search.moves} interval(s) of that width below it{still}")
     fit.extra_params = 1
     return fit
 
 
 MAX_INTERVAL_SHIFTS = 5
-"""How many times the search for ``log(theta)`` moves on to the adjacent
-interval (of the same width) when its optimum is at an end of the current
-one.  lme4 searches ``log(theta_0) +- 3`` only and returns the end: with
-``theta_0`` from MASS's ``theta.ml`` at the Poisson fit's means, which stops
-at its iteration limit when those means leave little overdispersion, the
-interval can miss the optimum (``tools/lme4_diff`` seed 14, ``nb_003``:
-``theta_0 = 257``, lme4 and the search within the interval end at the lower
-end, 12.8, 0.68 below the log-likelihood at the optimum, 8.2)."""
+"""How many times the search for ``log(theta)`` moves on to the interval of
+the same width below when its optimum is at the lower end.  lme4 searches
+``log(theta_0) +- 3`` only and returns the end: with ``theta_0`` from MASS's
+``theta.ml`` at the Poisson fit's means, which stops at its iteration limit
+when those means leave little overdispersion, the interval can miss a
+strongly overdispersed optimum (``tools/lme4_diff`` seed 14, ``nb_003``:
+``theta_0 = 257``; lme4 and the search within the interval end at the lower
+end, 12.8; the optimum is at 6.46, 0.77 higher in log-likelihood).  An
+optimum at the upper end is left there, as lme4 leaves it: the NB model then
+approaches the Poisson one, the optimum is at infinity, and the deviance
+differences up there are rounding."""
 
 
-def _search_log_theta(objective, lo: float, hi: float, tol: float, fixed: bool) -> tuple[float, int]:
+@dataclass
+class LogThetaSearch:
+    """Where :func:`_search_log_theta` ended: the minimizer, how many intervals
+    below the first one it searched, and whether its minimum is still at a
+    lower end (after :data:`MAX_INTERVAL_SHIFTS` moves)."""
+
+    log_theta: float
+    moves: int
+    at_end: bool
+
+
+def _search_log_theta(objective, lo: float, hi: float, tol: float, fixed: bool) -> LogThetaSearch:
     """Brent's minimum of ``objective`` over ``[lo, hi]`` (R's ``optimize``);
-    unless the interval was the user's (``fixed``), moved on by one width
-    while the minimum is within ``10 * tol`` of an end, keeping the best point
-    seen.  The minimizer and how many times the interval was moved."""
+    unless the interval was the user's (``fixed``), moved down by its width
+    while the minimum is at the lower end (within ``10 tol``, at most a
+    hundredth of the width) and lower than any found before."""
     from scipy import optimize  # here, not at the top: slow to import
 
-    best, shifts = None, 0
-    for shifts in range(MAX_INTERVAL_SHIFTS + 1):
+    width = hi - lo
+    near = min(10 * tol, width / 100)
+    best, moves, at_end = None, 0, False
+    for shift in range(MAX_INTERVAL_SHIFTS + 1):
         found = optimize.minimize_scalar(objective, bounds=(lo, hi), method="bounded", options={"xatol": tol})
-        if best is None or found.fun < best.fun:
-            best = found
-        width, at_low, at_high = hi - lo, found.x - lo < 10 * tol, hi - found.x < 10 * tol
-        if fixed or found is not best or not (at_low or at_high):
+        if best is not None and found.fun >= best.fun:
             break
-        lo, hi = (lo - width, lo) if at_low else (hi, hi + width)
-    return float(best.x), shifts
+        best, moves, at_end = found, shift, found.x - lo < near
+        if fixed or not at_end:
+            break
+        lo, hi = lo - width, lo
+    return LogThetaSearch(float(best.x), moves, at_end and not fixed and moves == MAX_INTERVAL_SHIFTS)
 
 
 def _set_family(problem, family) -> None:
