@@ -56,7 +56,8 @@ lme4's singular optimum, which a restart reaches; another crossed-slopes fit
 (seed 6) stopped 0.15 above the optimum, in a curved valley, which restarts
 with first steps of 0.01, 0.2, 0.5 and 1 reached and one of 0.05 did not."""
 RESTART_ZERO_PROBE = 1e-2
-"""The restarts' zero probe (the first run's: :data:`ZERO_PROBE`): where the
+"""The restarts' zero probe, in the searched units (the first run's:
+:data:`ZERO_PROBE`): where the
 checks fail beside a bound, the optimum may be on it (a ``(f | g)`` fit of
 ``tools/lme4_diff``, seed 10, stopped with a diagonal at 0.004 and
 negative curvature; at 0 the deviance is 2e-9 lower and the fit singular)."""
