@@ -124,6 +124,8 @@ def test_fitted_probabilities_numerically_0_or_1_are_reported(cbpp):
         warnings.simplefilter("error")  # ordinary fits: no such message (cloglog's mu is 1 from eta = 3.6)
         mm.glmer(CBPP, cbpp, family="binomial")
         mm.glmer("y ~ x + (1 | g)", ordinary, family=mm.families.Binomial("cloglog"))
+        steep = pd.read_csv(path.with_name("bin_probit_s17_005.csv"), dtype={"g": str})  # one row at eta 8.5
+        mm.glmer("y ~ x + (1 | g)", steep, family=mm.families.Binomial("probit"))
 
 
 def test_separation_is_detected_and_named():
