@@ -53,8 +53,10 @@ class Control:
     rotate_faces : bool
         With ``restart_edge``, also restart from a point with the optimum's
         covariances where a zero diagonal of a vector term's factor falls
-        into the interior (:meth:`~mixedmodels.core._covariance.Unstructured.faces`);
-        False: lme4's restart only.
+        into the interior (:meth:`~mixedmodels.core._covariance.Unstructured.faces`),
+        and, for a diagonal above 0 but below ``zero_probe``, from such a
+        point with it at 0 when a step into the interior there is below the
+        optimum; False: lme4's restart only.
     restart_unconverged : bool
         When lme4's derivative checks find the optimum short of a minimum
         (a Hessian eigenvalue below ``-hess_tol``, a Hessian that is not
