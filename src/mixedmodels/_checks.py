@@ -37,7 +37,7 @@ def check_scale_x(X: np.ndarray, names: list[str], level: str, tol: float = 1e3)
             "Some predictor variables are on very different scales: consider rescaling "
             f"(standard deviations of {cols}: {', '.join(f'{v:.3g}' for v in sd)})."
         )
-        signal(msg, level, ScaleWarning, stacklevel=5)
+        signal(msg, level, ScaleWarning)
         return [msg]
     return []
 
@@ -50,7 +50,7 @@ def check_few_levels(nlevels: dict[str, int], level: str) -> list[str]:
     msg = "grouping factors with < 5 sampled levels may give unreliable estimates: " + ", ".join(
         f"{g} ({n})" for g, n in few.items()
     )
-    signal(msg, level, ConvergenceWarning, stacklevel=5)
+    signal(msg, level, ConvergenceWarning)
     return [msg]
 
 
@@ -59,7 +59,7 @@ def check_optimizer_code(opt, control: Control) -> list[str]:
     if not opt.failed:
         return []
     msg = f"convergence code {opt.return_code} from {opt.method} after {opt.feval} evaluations"
-    signal(msg, control.check_conv_grad, ConvergenceWarning, stacklevel=5)
+    signal(msg, control.check_conv_grad, ConvergenceWarning)
     return [msg]
 
 
@@ -75,7 +75,6 @@ def check_convergence(
     ntheta: int | None = None,
     derivatives: Derivatives = gradient_hessian,
     need_hessian: bool = False,
-    stacklevel: int = 5,
 ) -> tuple[list[str], np.ndarray | None]:
     """Singular-fit message, then lme4's gradient and Hessian checks at the optimum:
     :func:`convergence_derivatives`, then :func:`convergence_messages`.
@@ -86,8 +85,6 @@ def check_convergence(
         As :func:`convergence_derivatives`.
     control : Control
         Which checks run, their tolerances and levels.
-    stacklevel : int
-        Passed to :func:`~mixedmodels._warnings.signal`: the user's frame.
 
     Returns
     -------
@@ -97,7 +94,7 @@ def check_convergence(
     """
     derivs = convergence_derivatives(devfun, params, fmin, lower, singular, nobs, control, ntheta=ntheta,
                                      derivatives=derivatives, need_hessian=need_hessian)
-    messages = convergence_messages(derivs, singular, control, stacklevel=stacklevel + 1)
+    messages = convergence_messages(derivs, singular, control)
     return messages, None if derivs is None else derivs[1]
 
 
@@ -146,14 +143,14 @@ def convergence_derivatives(
     return derivatives(devfun, params, fx=fmin, lower=lower)
 
 
-def convergence_messages(derivs: tuple[np.ndarray, np.ndarray] | None, singular: bool, control: Control,
-                         stacklevel: int = 5) -> list[str]:
+def convergence_messages(derivs: tuple[np.ndarray, np.ndarray] | None, singular: bool,
+                         control: Control) -> list[str]:
     """Signal the singular-fit message and, for a fit that is not singular,
     lme4's messages about the gradient and Hessian ``derivs`` (None: none
     taken); return them."""
     messages: list[str] = []
     if singular:
-        signal(SINGULAR_MESSAGE, control.check_singular, SingularFitWarning, stacklevel=stacklevel)
+        signal(SINGULAR_MESSAGE, control.check_singular, SingularFitWarning)
         messages.append(SINGULAR_MESSAGE)
     if singular or derivs is None:
         return messages
@@ -161,7 +158,7 @@ def convergence_messages(derivs: tuple[np.ndarray, np.ndarray] | None, singular:
     found = _gradient_message(grad, hess, control) + _hessian_messages(hess, control.hess_tol)
     for msg in found:
         level = control.check_conv_grad if "max|grad|" in msg else control.check_conv_hess
-        signal(msg, level, ConvergenceWarning, stacklevel=stacklevel)
+        signal(msg, level, ConvergenceWarning)
     return messages + found
 
 

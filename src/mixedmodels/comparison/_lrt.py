@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from mixedmodels._warnings import MixedModelsWarning
+from mixedmodels._warnings import MixedModelsWarning, user_stacklevel
 
 COLUMNS = ["npar", "aic", "bic", "loglik", "deviance", "chisq", "df", "p_value"]
 REFIT_MESSAGE = "refitting model(s) with ML (instead of REML)"
@@ -86,8 +86,8 @@ def anova(*fits, refit: bool = True, names: list[str] | None = None, **named) ->
         raise ValueError(f"models were not all fitted to the same number of observations: {sorted(nobs)}.")
     reml = [bool(getattr(f, "reml", False)) for f in fits]
     if refit and any(reml):
-        warnings.warn(REFIT_MESSAGE, RefitMessage, stacklevel=2)
+        warnings.warn(REFIT_MESSAGE, RefitMessage, stacklevel=user_stacklevel())
         fits = [ml_fit(f) for f in fits]
     elif any(reml) and not all(reml):
-        warnings.warn("some models fit with REML = TRUE, some not", MixedModelsWarning, stacklevel=2)
+        warnings.warn("some models fit with REML = TRUE, some not", MixedModelsWarning, stacklevel=user_stacklevel())
     return lrt_table(fits, names)

@@ -121,7 +121,7 @@ class ProfilerBase:
             f"profile of {self.names[index]!r}: the optimizer did not converge at {len(points)} point(s): "
             f"{listed}; zeta there is from the best point seen, so the profile and intervals from it "
             "may be inaccurate",
-            self.fit.control.check_conv_grad, ConvergenceWarning, stacklevel=4,
+            self.fit.control.check_conv_grad, ConvergenceWarning,
         )
 
     def _zeta(self, x: float, estimate: float, value: float) -> float:

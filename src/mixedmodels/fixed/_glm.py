@@ -9,7 +9,7 @@ import pandas as pd
 import scipy.linalg as la
 
 from mixedmodels._likelihood import LikelihoodModel
-from mixedmodels._warnings import ConvergenceWarning
+from mixedmodels._warnings import ConvergenceWarning, user_stacklevel
 from mixedmodels.fixed._lm import fixed_effects_frame
 
 
@@ -57,7 +57,7 @@ class GlmFit(LikelihoodModel):
             dev_old = dev
         if not self.converged:
             warnings.warn(f"glm.fit: algorithm did not converge (the deviance still changed by more than "
-                          f"tol={tol:g} after maxit={maxit} iterations; raise maxit)", ConvergenceWarning, stacklevel=4)
+                          f"tol={tol:g} after maxit={maxit} iterations; raise maxit)", ConvergenceWarning, stacklevel=user_stacklevel())
         self._mu, self._w, self.deviance = r.mu(eta), w, dev
 
     @property

@@ -11,7 +11,7 @@ import warnings
 
 import numpy as np
 
-from mixedmodels._warnings import MixedModelsWarning
+from mixedmodels._warnings import MixedModelsWarning, user_stacklevel
 
 __all__ = ["RankDeficiencyWarning", "aliased_columns", "drop_aliased"]
 
@@ -88,6 +88,6 @@ def drop_aliased(X: np.ndarray, names: list[str], tol: float = 1e-7
     k = len(dropped)
     what = "column / coefficient" if k == 1 else "columns / coefficients"
     warnings.warn(f"fixed-effect model matrix is rank deficient so dropping {k} {what}",
-                  RankDeficiencyWarning, stacklevel=4)
+                  RankDeficiencyWarning, stacklevel=user_stacklevel())
     keep = [j for j in range(X.shape[1]) if j not in set(dropped)]
     return X[:, keep], [names[j] for j in keep], dropped

@@ -26,7 +26,7 @@ def derivative_checks(devfun: Callable[[np.ndarray], float], params: np.ndarray,
     as the covariance of beta comes from it."""
     derivatives = gradient_hessian_compact if hessian is None else gradient_with_hessian_of(hessian)
     return check_convergence(devfun, params, fmin, lower, singular, nobs, control, ntheta=ntheta,
-                             derivatives=derivatives, need_hessian=True, stacklevel=7)
+                             derivatives=derivatives, need_hessian=True)
 
 
 def restarted_hessian(problem, params: np.ndarray, lower: np.ndarray, nagq: int,
@@ -66,7 +66,7 @@ def fixed_effects_vcov(hess: np.ndarray | None, ntheta: int, vcov_rx: np.ndarray
     if vcov is not None:
         return vcov, []
     msg = f"{HESSIAN_FALLBACK} ({_hessian_problem(hess)}); standard errors assume beta independent of theta"
-    signal(msg, control.check_conv_hess, ConvergenceWarning, stacklevel=6)
+    signal(msg, control.check_conv_hess, ConvergenceWarning)
     return vcov_rx, [msg]
 
 
@@ -99,5 +99,5 @@ def check_pirls(result, control: GlmerControl) -> list[str]:
         return []
     msg = (f"PIRLS did not converge in {result.iterations} iterations at the optimum "
            f"(penalized deviance {result.pdev:.6g}); increase GlmerControl(pirls_maxit=...)")
-    signal(msg, control.check_pirls, ConvergenceWarning, stacklevel=6)
+    signal(msg, control.check_pirls, ConvergenceWarning)
     return [msg]

@@ -116,7 +116,7 @@ def check_separation(problem, names: list[str], level: str) -> list[str]:
     msg = (f"{kind} separation: the fixed effects {', '.join(terms)} separate the responses "
            "(some estimates will diverge to +-infinity and their standard errors are meaningless); "
            "consider removing or merging those terms, or a penalized/Bayesian fit")
-    signal(msg, level, ConvergenceWarning, stacklevel=6)
+    signal(msg, level, ConvergenceWarning)
     return [msg]
 
 
@@ -155,7 +155,7 @@ def check_fitted_extremes(problem, eta: np.ndarray, level: str) -> list[str]:
     msg = (f"fitted {what} occurred in {int(extreme.sum())} of {used.size} rows: the responses may be "
            "separated by the fixed and random effects together; estimates this far out and their "
            "standard errors are unreliable")
-    signal(msg, level, ConvergenceWarning, stacklevel=6)
+    signal(msg, level, ConvergenceWarning)
     return [msg]
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mixedmodels._warnings import ConvergenceWarning
+from mixedmodels._warnings import ConvergenceWarning, user_stacklevel
 from mixedmodels.inference._richardson import hessian, jacobian
 from mixedmodels.inference._varpar import VarparFunctions
 
@@ -81,7 +81,7 @@ def _positive_pinv(h: np.ndarray) -> np.ndarray:
                 f"Model failed to converge with {mask.sum()} {what} eigenvalue(s) of the Hessian "
                 f"in (theta, sigma): {shown}; Satterthwaite degrees of freedom may be unreliable.",
                 ConvergenceWarning,
-                stacklevel=4,
+                stacklevel=user_stacklevel(),
             )
     pos = values > _EIGEN_TOL
     return (vectors[:, pos] / values[pos]) @ vectors[:, pos].T
