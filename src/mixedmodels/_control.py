@@ -70,9 +70,10 @@ class Control:
         probe of 0.01 (:data:`~mixedmodels.core._fit_theta.RESTART_ZERO_PROBE`;
         none if ``zero_probe`` is 0), keeping each result that is not worse;
         the checks then describe the final optimum.
-        Only where the checks run (not singular, below
-        ``check_conv_nobsmax`` observations and ``check_conv_nparmax``
-        parameters), in ``lmer`` without profiled small terms, with nlopt's
+        Only where the checks run (below ``check_conv_nobsmax``
+        observations and ``check_conv_nparmax`` parameters; for a singular
+        fit, which gets no checks, on the parameters off their bounds, for
+        the restart only), in ``lmer`` without profiled small terms, with nlopt's
         optimizers, not when the optimizer gave up (its budget is kept) and
         not with ``upper`` bounds in ``optimizer_options`` (at which the
         gradient need not vanish).  No effect in ``glmer``.  False: lme4's

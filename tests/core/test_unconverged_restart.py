@@ -105,6 +105,22 @@ def test_a_restart_probes_small_diagonals_at_zero():
     np.testing.assert_array_equal(fit.theta.to_numpy()[-1], 0.0)
 
 
+def test_a_singular_fit_restarts_when_its_free_parameters_fail_the_checks():
+    """``tools/lme4_diff`` seed 22, ``y ~ f + (f || g)`` by ML: the intercept
+    term's theta is 0 (singular, so lme4 takes no checks), and the 3 x 3
+    term stopped short in its interior, 0.0023 below lme4's log-likelihood.
+    The derivatives over the parameters off their bounds fail the checks;
+    restarted, the fit reaches lme4's optimum, still singular and with only
+    the singular-fit message."""
+    case = CASES["seed22/lmm_f_zcp_ml_007"]
+    fit, warned = _fit(case)
+    assert fit.is_singular and warned == []
+    assert any(m.startswith("convergence checks failed") for m in fit.optsummary.messages)
+    assert fit.loglik >= case["lme4"]["loglik"] - 1e-6
+    stopped, _ = _fit(case, restart_unconverged=False)
+    assert stopped.loglik < case["lme4"]["loglik"] - 2e-3
+
+
 def _summary(final, fmin, feval=10):
     summary = OptSummary("bobyqa", np.asarray(final, float), np.zeros(len(final)))
     summary.final, summary.fmin, summary.feval = np.asarray(final, float), fmin, feval

@@ -151,11 +151,17 @@ def fit_problem(
         unit = 1.0 if search.scales is None else search.scales
 
         def derivatives_at(summary: OptSummary):
-            """Whether the optimum of ``summary`` is singular; lme4's derivatives there (or None)."""
+            """Whether the optimum of ``summary`` is singular; lme4's derivatives
+            there (or None).  A singular fit gets no derivative checks (as in
+            lme4), but when it may restart, the derivatives over the parameters
+            off their bounds, which must vanish at a boundary optimum too
+            (:func:`_free_derivatives`; read by the restart only)."""
             fmin = summary.fmin if profile is None else None  # None: differenced at the centre too, if at all
             singular = theta_map.is_singular(summary.final, control.singular_tol)
-            return singular, convergence_derivatives(lambda phi: check_fun(phi / unit), summary.final * unit, fmin,
-                                                     lower, singular, problem.n, control)
+            fun, phi = (lambda p: check_fun(p / unit)), summary.final * unit
+            if singular and profile is None and _may_restart(summary, search, control):
+                return singular, _free_derivatives(fun, phi, fmin, lower, summary.final > lower, problem.n, control)
+            return singular, convergence_derivatives(fun, phi, fmin, lower, singular, problem.n, control)
 
         singular, derivs = derivatives_at(opt)
         if profile is None and _may_restart(opt, search, control):
@@ -178,6 +184,22 @@ def _may_restart(opt: OptSummary, search: ThetaSearch, control: Control) -> bool
     take no first steps or deviance tolerance)."""
     return (control.restart_unconverged and not opt.failed and "upper" not in search.options
             and not search.method.startswith("scipy"))
+
+
+def _free_derivatives(fun, x: np.ndarray, fmin: float | None, lower: np.ndarray, free: np.ndarray,
+                      nobs: float, control: Control):
+    """lme4's derivatives of ``fun`` at ``x`` over the parameters ``free`` (the
+    others held on their bounds), or None where lme4 would take none."""
+    idx = np.flatnonzero(free)
+    if idx.size == 0:
+        return None
+
+    def reduced(z: np.ndarray) -> float:
+        full = x.copy()
+        full[idx] = z
+        return fun(full)
+
+    return convergence_derivatives(reduced, x[idx], fmin, lower[idx], False, nobs, control)
 
 
 def _restart_while_unconverged(opt: OptSummary, singular: bool, derivs, derivatives_at, run,
