@@ -63,41 +63,6 @@ def check_optimizer_code(opt, control: Control) -> list[str]:
     return [msg]
 
 
-def check_convergence(
-    devfun: Callable[[np.ndarray], float],
-    params: np.ndarray,
-    fmin: float | None,
-    lower: np.ndarray,
-    singular: bool,
-    nobs: float,
-    control: Control,
-    *,
-    ntheta: int | None = None,
-    derivatives: Derivatives = gradient_hessian,
-    need_hessian: bool = False,
-) -> tuple[list[str], np.ndarray | None]:
-    """Singular-fit message, then lme4's gradient and Hessian checks at the optimum:
-    :func:`convergence_derivatives`, then :func:`convergence_messages`.
-
-    Parameters
-    ----------
-    devfun, params, fmin, lower, singular, nobs, ntheta, derivatives, need_hessian
-        As :func:`convergence_derivatives`.
-    control : Control
-        Which checks run, their tolerances and levels.
-
-    Returns
-    -------
-    messages : list of str
-    hessian : numpy.ndarray or None
-        None when the derivatives were skipped.
-    """
-    derivs = convergence_derivatives(devfun, params, fmin, lower, singular, nobs, control, ntheta=ntheta,
-                                     derivatives=derivatives, need_hessian=need_hessian)
-    messages = convergence_messages(derivs, singular, control)
-    return messages, None if derivs is None else derivs[1]
-
-
 def convergence_derivatives(
     devfun: Callable[[np.ndarray], float],
     params: np.ndarray,

@@ -204,11 +204,10 @@ def _restart_if_downhill(devfun, summary: OptSummary, lower, search: ThetaSearch
     if _downhill_from_edge(devfun, summary.final, summary.fmin, lower):
         start = summary.final
     elif search.faces is not None:
-        start = _downhill_face(devfun, summary, lower, search.faces)
-        how = "a zero diagonal of theta downhill after rotating its term's factor, restarted"
-        if start is None and search.zero_probe > 0:
-            start = _downhill_near_face(devfun, summary, lower, search.faces, search.zero_probe)
-            how = "a diagonal of theta near 0, put at 0 and its term's factor rotated, falls below the optimum: restarted"
+        start, zero = _downhill_face(devfun, summary, lower, search.faces, search.zero_probe)
+        how = ("a zero diagonal of theta downhill after rotating its term's factor, restarted" if zero is None or
+               summary.final[zero] == 0 else
+               "a diagonal of theta near 0, put at 0 and its term's factor rotated, falls below the optimum: restarted")
         options = {**options, "initial_step": FACE_STEP}
     if start is None:
         return None
@@ -234,39 +233,24 @@ def _downhill_from_edge(devfun, theta, fmin, lower, which: np.ndarray | None = N
     return False
 
 
-def _downhill_face(devfun, summary: OptSummary, lower, faces: Faces) -> np.ndarray | None:
-    """A point with the optimum's deviance (to 1e-10 relative) from which a zero
-    diagonal element falls into the interior, or None."""
-    for point, zero in faces(summary.final):
-        value = devfun(point)
-        if abs(value - summary.fmin) > 1e-10 * max(1.0, abs(summary.fmin)):
-            continue
+def _downhill_face(devfun, summary: OptSummary, lower, faces: Faces,
+                   near: float) -> tuple[np.ndarray | None, int | None]:
+    """A rotated face of the optimum from which a step into the interior along
+    its zero diagonal element is below the optimum itself, with that
+    element's index; (None, None) if there is none.  The faces are those of
+    the optimum with its diagonal elements below ``near`` (the zero probe's
+    threshold, which leaves them where 0 is worse by more than rounding) put
+    at 0: ``tools/lme4_diff`` seed 17, ``(x | g)`` by REML, stopped with the
+    intercept's diagonal at 8e-5, 0.019 below lme4's log-likelihood; at 0
+    the deviance is 4e-7 higher, and one of the two rotated faces falls into
+    the interior with a slope of -4.7."""
+    small = (lower == 0) & (summary.final < near)
+    for point, zero in faces(np.where(small, 0.0, summary.final)):
         trial = point.copy()
         trial[zero] = lower[zero] + EDGE_STEP
-        if devfun(trial) < value:
-            return point
-    return None
-
-
-def _downhill_near_face(devfun, summary: OptSummary, lower, faces: Faces, near: float) -> np.ndarray | None:
-    """For an optimum with diagonal elements above 0 but below ``near`` (the
-    zero probe's threshold; the probe leaves them where 0 is worse by more
-    than rounding): with those at 0, a rotated face of their terms from which
-    a step into the interior is lower than the optimum itself (so a restart
-    from the face gains), or None.  ``tools/lme4_diff`` seed 17, ``(x | g)``
-    by REML: the search stopped with the intercept's diagonal at 8e-5, 0.019
-    below lme4's log-likelihood; at 0 the deviance is 4e-7 higher, and one of
-    the two rotated faces falls into the interior with a slope of -4.7."""
-    small = (lower == 0) & (summary.final > 0) & (summary.final < near)
-    if not small.any():
-        return None
-    for point, zero in faces(np.where(small, 0.0, summary.final)):
-        if small[zero]:
-            trial = point.copy()
-            trial[zero] = EDGE_STEP
-            if devfun(trial) < summary.fmin:
-                return point
-    return None
+        if devfun(trial) < summary.fmin:
+            return point, zero
+    return None, None
 
 
 def _in_column_units(devfun, initial, lower, search: ThetaSearch) -> OptSummary:

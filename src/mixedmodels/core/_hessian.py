@@ -65,7 +65,7 @@ def axis_differences(fn: Callable[[np.ndarray], float], x: np.ndarray, delta: fl
 
 
 def gradient_with_hessian_of(hessian: Callable[[], np.ndarray]):
-    """``derivatives`` for :func:`~mixedmodels._checks.check_convergence`: the
+    """``derivatives`` for :func:`~mixedmodels._checks.convergence_derivatives`: the
     central gradient of the objective, with the Hessian taken from ``hessian()``
     (e.g. that of a related function) instead of ``n (n - 1) / 2`` more evaluations."""
 
