@@ -18,7 +18,7 @@ from mixedmodels.formula._deparse import parse_expr, r_deparse
 from mixedmodels.formula._errors import FormulaError
 from mixedmodels.formula._evaluate import evaluate_raw, variable
 
-__all__ = ["evaluate_response", "response_column", "response_name"]
+__all__ = ["check_not_constant", "evaluate_response", "response_column", "response_name"]
 
 
 def response_name(text: str) -> str:
@@ -54,6 +54,17 @@ def response_column(raw: Any, name: str) -> np.ndarray:
         raise FormulaError(f"response {name!r} is not numeric (dtype {dtype}, e.g. {example!r}); "
                            "use a numeric column, a logical, two distinct strings or a two-level factor "
                            "(pd.Categorical(values, categories=[failure, success]))") from None
+
+
+def check_not_constant(y: np.ndarray, name: str, as_what: str = "", note: str = "") -> None:
+    """A :class:`FormulaError` naming the response when every value of ``y``
+    is the same (there is nothing to model); ``as_what`` says what the values
+    are (a binomial proportion), ``note`` is appended."""
+    if y.size and np.all(y == y[0]):
+        raise FormulaError(
+            f"The response {name!r} is constant ({y[0]:g}{as_what} in every row used); there is nothing "
+            f"to model{note}."
+        )
 
 
 def _is_strings(series: pd.Series) -> bool:

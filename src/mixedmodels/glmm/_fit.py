@@ -12,7 +12,7 @@ from mixedmodels.core._glmm import GeneralizedMixedProblem
 from mixedmodels.core._thetascale import column_rms
 from mixedmodels.families import Binomial, Family, get_family
 from mixedmodels.formula import FormulaError, ModelFrame, build_model_frame
-from mixedmodels.formula._response import response_column
+from mixedmodels.formula._response import check_not_constant, response_column
 from mixedmodels.glmm._checks import (
     check_pirls,
     derivative_checks,
@@ -92,22 +92,12 @@ def glmer_problem(frame: ModelFrame, family: Family, control: GlmerControl | Non
     control = control or GlmerControl()
     blocks = [RandomEffectsBlock(t.codes, t.nlevels, t.Z) for t in frame.re_terms]
     response = glm_response(frame, family)
-    _check_not_constant(response.y[response.weights > 0], frame.response_name, isinstance(family, Binomial))
+    # lme4's "Response is constant" (any family), on the rows with positive weights (lme4 tests all
+    # rows: a zero-weight row or zero trials let a constant response through to a failed factorization)
+    as_what = " as a proportion of the trials" if isinstance(family, Binomial) else ""
+    check_not_constant(response.y[response.weights > 0], frame.response_name, as_what,
+                       " (lme4: 'Response is constant')")
     return GeneralizedMixedProblem(blocks, frame.X, response, control.pirls_tol, control.pirls_maxit)
-
-
-def _check_not_constant(y: np.ndarray, name: str, binomial: bool) -> None:
-    """lme4's "Response is constant" error (any family): nothing to estimate
-    (a binomial response all successes or all failures, counts all equal),
-    in the rows with positive weights (lme4 tests all rows, and a zero-weight
-    row or zero trials let such a response through to a failed factorization).
-    Raised for a refit's new response too (lme4's ``refit`` does not test)."""
-    if y.size and np.all(y == y[0]):
-        as_what = " as a proportion of the trials" if binomial else ""
-        raise FormulaError(
-            f"The response {name!r} is constant ({y[0]:g}{as_what} in every row used); there is nothing "
-            "to model (lme4: 'Response is constant')."
-        )
 
 
 def fit_glmer(frame: ModelFrame, problem: GeneralizedMixedProblem, nagq: int, control: GlmerControl,

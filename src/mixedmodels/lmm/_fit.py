@@ -31,6 +31,7 @@ from mixedmodels.core._smallterms import (
     takes_options,
 )
 from mixedmodels.formula import FormulaError, ModelFrame, build_model_frame
+from mixedmodels.formula._response import check_not_constant
 from mixedmodels.lmm._result import LmerFit
 
 
@@ -89,11 +90,7 @@ def lmer_frame(formula: str, data, **kwargs) -> ModelFrame:
             f"The response {frame.response_name!r} has two columns; cbind(successes, failures) "
             "is for binomial models: use mixedmodels.glmer(..., family='binomial')."
         )
-    if np.ptp(frame.response) == 0:
-        raise FormulaError(
-            f"The response {frame.response_name!r} is constant ({frame.response[0]:g} in every "
-            "row used); there is nothing to model."
-        )
+    check_not_constant(frame.response, frame.response_name)
     if frame.weights is not None and np.any(frame.weights == 0):
         zero = int(np.sum(frame.weights == 0))
         raise FormulaError(
