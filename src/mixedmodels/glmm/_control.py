@@ -39,6 +39,12 @@ class GlmerControl(Control):
         found to ``pirls_tol``): fewer PIRLS steps where the optimizer is
         still far off (a 200,000-row Bernoulli fit: 12.4 -> 9.4 s, the same
         estimates).
+    check_nb_start : str
+        Level of the message when MASS's ``theta.ml``, which gives
+        :func:`~mixedmodels.glmer_nb` its initial NB size at the Poisson
+        fit's means, stops at its iteration limit (R warns "iteration limit
+        reached"; the search interval ``log(theta_0) +- 3`` may then miss
+        the optimum, see :data:`mixedmodels.glmm._nb.MAX_INTERVAL_SHIFTS`).
     stage2_optimizer : str, optional
         Optimizer of the second stage (theta and beta); default: ``optimizer``.
     vcov_hessian : {"auto", "lme4", "converged"}
@@ -70,6 +76,7 @@ class GlmerControl(Control):
     pirls_maxit: int = 100
     check_pirls: str = "warn"
     check_separation: str = "warn"
+    check_nb_start: str = "warn"
     stage1_ftol_abs: float = 1e-5
     stage1_pirls_tol: float = 1e-6
     stage2_optimizer: str | None = None

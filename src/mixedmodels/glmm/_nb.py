@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from scipy import special
 
+from mixedmodels._warnings import ConvergenceWarning, signal
 from mixedmodels.families import NegativeBinomial, Poisson
 from mixedmodels.glmm._control import GlmerControl
 from mixedmodels.glmm._fit import (
@@ -29,13 +30,39 @@ from mixedmodels.glmm._result import GlmerFit
 from mixedmodels.glmm._stages import restage
 from mixedmodels.lmm._fit import _data_name
 
+THETA_ML_LIMIT = 20
+"""Iterations of the initial ``theta.ml`` (lme4's ``glmer.nb``: ``initCtrl$limit``)."""
 
-def theta_ml(y: np.ndarray, mu: np.ndarray, weights: np.ndarray, limit: int = 20,
-             eps: float = np.finfo(float).eps ** 0.25) -> float:
-    """MASS's ``theta.ml``: Newton iterations for the NB size at fixed means."""
+ITERATION_LIMIT = "iteration limit reached"
+
+
+@dataclass
+class ThetaML:
+    """MASS's ``theta.ml`` result: the estimate and whether it stopped at its
+    iteration limit (MASS then warns ``"iteration limit reached"``)."""
+
+    theta: float
+    limit_reached: bool
+
+
+def theta_ml(y: np.ndarray, mu: np.ndarray, weights: np.ndarray, limit: int = THETA_ML_LIMIT,
+             eps: float = np.finfo(float).eps ** 0.25) -> ThetaML:
+    """MASS's ``theta.ml``: Newton iterations for the NB size at fixed means.
+
+    As MASS, at most ``limit - 1`` steps, stopping once a step is at most
+    ``eps``; reaching the last one is "iteration limit reached" whatever
+    its size (MASS tests the count first).
+
+    Raises
+    ------
+    ValueError
+        If the estimate is negative (MASS truncates it at 0 with a warning,
+        after which lme4's search interval ``log(0) +- 3`` is not defined).
+    """
     n = np.sum(weights)
     t0 = n / np.sum(weights * (y / mu - 1) ** 2)
-    for _ in range(limit - 1):
+    steps = 0
+    for steps in range(1, limit):
         t0 = abs(t0)
         score = np.sum(weights * (special.digamma(t0 + y) - special.digamma(t0) + np.log(t0) + 1
                                   - np.log(t0 + mu) - (y + t0) / (mu + t0)))
@@ -45,7 +72,12 @@ def theta_ml(y: np.ndarray, mu: np.ndarray, weights: np.ndarray, limit: int = 20
         t0 = t0 + delta
         if abs(delta) <= eps:
             break
-    return float(max(t0, np.finfo(float).tiny))
+    if not t0 >= 0:
+        raise ValueError(f"the initial NB size estimated at the Poisson fit's means (MASS's theta.ml) is "
+                         f"{t0:.4g} < 0 (MASS truncates it at 0), so lme4's search interval log(theta_0) +- 3 "
+                         "is undefined: give glmer_nb an interval for log(theta), or fit "
+                         "glmer(..., family='poisson') if the counts are not overdispersed")
+    return ThetaML(float(max(t0, np.finfo(float).tiny)), steps == limit - 1)
 
 
 def glmer_nb(formula: str, data, nagq: int = 1, *, weights=None, offset=None, na_action: str = "omit",
@@ -77,9 +109,12 @@ def glmer_nb(formula: str, data, nagq: int = 1, *, weights=None, offset=None, na
     quiet = _quiet(control)
     name = _data_name(data)
     fit = fit_glmer(frame, problem, nagq, quiet, start, name, data)
-    resp = problem.response
-    theta0 = theta_ml(resp.y, fit.fitted().to_numpy(), resp.weights)
-    lo, hi = interval or (np.log(theta0) - 3.0, np.log(theta0) + 3.0)
+    messages = []
+    if interval is None:
+        theta0 = _initial_theta(problem.response, fit, tol, control, messages)
+        lo, hi = np.log(theta0) - 3.0, np.log(theta0) + 3.0
+    else:
+        lo, hi = interval
     state = {"params": fit.optsummary.final}
     params_at = {}  # log(theta) -> the last stage's estimates there
 
@@ -93,6 +128,7 @@ def glmer_nb(formula: str, data, nagq: int = 1, *, weights=None, offset=None, na
     _set_family(problem, NegativeBinomial(float(np.exp(search.log_theta))))
     start = params_at.get(search.log_theta, state["params"])
     fit = refit_last_stage(frame, problem, nagq, control, start, name, data)
+    fit.optsummary.messages.extend(messages)
     if search.moves:
         still = "; its optimum is still at the lower end" if search.at_end else ""
         fit.optsummary.messages.append(
@@ -148,6 +184,20 @@ def _search_log_theta(objective, lo: float, hi: float, tol: float, fixed: bool) 
     return LogThetaSearch(float(best.x), moves, at_end and not fixed and moves == MAX_INTERVAL_SHIFTS)
 
 
+def _initial_theta(response, poisson_fit: GlmerFit, tol: float, control: GlmerControl,
+                   messages: list[str]) -> float:
+    """lme4's ``theta_0``: MASS's ``theta.ml`` at the Poisson fit's means with
+    lme4's ``initCtrl`` (20 iterations, ``eps = 2 tol``), and MASS's warning
+    when it stops at its iteration limit (appended to ``messages``)."""
+    found = theta_ml(response.y, poisson_fit.fitted().to_numpy(), response.weights, eps=2 * tol)
+    if found.limit_reached:
+        msg = (f"theta.ml: {ITERATION_LIMIT} ({THETA_ML_LIMIT} iterations) estimating the initial NB size "
+               f"theta_0 = {found.theta:.4g} at the Poisson fit's means")
+        signal(msg, control.check_nb_start, ConvergenceWarning)
+        messages.append(msg)
+    return found.theta
+
+
 def _set_family(problem, family) -> None:
     problem.response.family = family
     problem.response.refresh()
@@ -155,6 +205,6 @@ def _set_family(problem, family) -> None:
 
 def _quiet(control: GlmerControl) -> GlmerControl:
     """The control for the inner refits: no derivative checks, no messages."""
-    return replace(control, check_conv_nobsmax=-1, check_singular="ignore", check_scale_x="ignore",
+    return replace(control, check_conv_nobsmax=-1, check_nb_start="ignore", check_singular="ignore", check_scale_x="ignore",
                    check_pirls="ignore", check_separation="ignore", check_conv_grad="ignore",
                    check_conv_hess="ignore")
