@@ -76,8 +76,9 @@ class Control:
         the restart only), in ``lmer`` without profiled small terms, with nlopt's
         optimizers, not when the optimizer gave up (its budget is kept) and
         not with ``upper`` bounds in ``optimizer_options`` (at which the
-        gradient need not vanish).  No effect in ``glmer``.  False: lme4's
-        warnings only.
+        gradient need not vanish).  In ``glmer`` stage 2 restarts (theta and
+        whitened beta; ``nagq >= 1``), when a fit that is not singular fails
+        the checks.  False: lme4's warnings only.
     theta_scale : str
         ``"log"``: when theta is all diagonal (scalar terms and
         ``(x || g)``), the optimizer searches ``asinh(theta / 0.3)``, a log

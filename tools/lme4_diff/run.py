@@ -45,7 +45,8 @@ NEAR_ZERO = 1e-4                              # of the total variance
 LOGLIK_TOL = 1e-3
 R_TEXT = {"boundary (singular) fit": "singular", "failed to converge": "convergence",
           "unidentifiable": "convergence", "Hessian": "convergence", "scaled gradient": "convergence",
-          "convergence code": "convergence", "very different scales": "scale"}
+          "convergence code": "convergence", "very different scales": "scale",
+          "iteration limit reached": "convergence"}  # MASS's theta.ml in glmer.nb
 OUR_CLASSES = {SingularFitWarning: "singular", ConvergenceWarning: "convergence", ScaleWarning: "scale"}
 FLAGS = ["better_optimum", "worse_optimum", "estimate_mismatch", "se_mismatch",
          "singular_mismatch", "warning_mismatch", "error_ours", "error_lme4"]

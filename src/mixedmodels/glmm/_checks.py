@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from mixedmodels._checks import convergence_derivatives, convergence_messages
+from mixedmodels._checks import convergence_derivatives
 from mixedmodels._warnings import ConvergenceWarning, signal
 from mixedmodels.core._hessian import gradient_hessian_compact, gradient_with_hessian_of
 from mixedmodels.core._pirls import PIRLS_FAILURES
@@ -15,20 +15,18 @@ from mixedmodels.core._restarted import restarted_deviance
 from mixedmodels.glmm._control import GlmerControl
 
 
-def derivative_checks(devfun: Callable[[np.ndarray], float], params: np.ndarray, fmin: float,
-                      lower: np.ndarray, singular: bool, nobs: float, ntheta: int,
-                      control: GlmerControl,
-                      hessian: Callable[[], np.ndarray] | None = None) -> tuple[list[str], np.ndarray | None]:
-    """lme4's derivative checks (:func:`~mixedmodels._checks.convergence_derivatives`,
-    :func:`~mixedmodels._checks.convergence_messages`) over (theta, beta) with the
-    compact finite differences -- or, given ``hessian``, the gradient of
-    ``devfun`` with that Hessian (lme4's, behind the standard errors).  The
-    Hessian (None when lme4 would skip it) is kept, for a singular fit too,
-    as the covariance of beta comes from it."""
+def glmm_derivatives(devfun: Callable[[np.ndarray], float], params: np.ndarray, fmin: float,
+                     lower: np.ndarray, singular: bool, nobs: float, ntheta: int, control: GlmerControl,
+                     hessian: Callable[[], np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray] | None:
+    """lme4's derivatives for its convergence checks
+    (:func:`~mixedmodels._checks.convergence_derivatives`) over (theta, beta)
+    with the compact finite differences -- or, given ``hessian``, the
+    gradient of ``devfun`` with that Hessian (lme4's, behind the standard
+    errors); None where lme4 takes none.  Taken for a singular fit too, as
+    the covariance of beta comes from the Hessian."""
     derivatives = gradient_hessian_compact if hessian is None else gradient_with_hessian_of(hessian)
-    derivs = convergence_derivatives(devfun, params, fmin, lower, singular, nobs, control, ntheta=ntheta,
-                                     derivatives=derivatives, need_hessian=True)
-    return convergence_messages(derivs, singular, control), None if derivs is None else derivs[1]
+    return convergence_derivatives(devfun, params, fmin, lower, singular, nobs, control, ntheta=ntheta,
+                                   derivatives=derivatives, need_hessian=True)
 
 
 def restarted_hessian(problem, params: np.ndarray, lower: np.ndarray, nagq: int,

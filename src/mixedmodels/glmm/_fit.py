@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
-from mixedmodels._checks import check_few_levels, check_optimizer_code, check_scale_x
+from mixedmodels._checks import (
+    check_few_levels,
+    check_optimizer_code,
+    check_scale_x,
+    convergence_messages,
+)
+from mixedmodels._restart import may_restart, restart_while_unconverged
 from mixedmodels._threads import blas_threads_for
 from mixedmodels.core import LmmSolution, RandomEffectsBlock, solve
 from mixedmodels.core._agq import check_agq
@@ -15,8 +23,8 @@ from mixedmodels.formula import FormulaError, ModelFrame, build_model_frame
 from mixedmodels.formula._response import check_not_constant, response_column
 from mixedmodels.glmm._checks import (
     check_pirls,
-    derivative_checks,
     fixed_effects_vcov,
+    glmm_derivatives,
     restarted_hessian,
 )
 from mixedmodels.glmm._control import GlmerControl
@@ -136,46 +144,71 @@ def _data_checks(frame: ModelFrame, problem: GeneralizedMixedProblem, control: G
 
 
 def finish(frame, problem, nagq, opt, control, messages, data_name, data) -> GlmerFit:
-    """Checks at the optimum, fixed-effects covariance, the final state and the result."""
+    """Checks at the optimum (restarting stage 2 while they fail, see
+    :func:`_checked_stage2`), fixed-effects covariance, the final state and the result."""
     ntheta = problem.theta_map.size
-    theta = opt.final[:ntheta]
-    singular = problem.theta_map.is_singular(theta, control.singular_tol)
     # in a rescaled fit (:mod:`mixedmodels.core._thetascale`) the derivatives are taken with theta
     # in the searched units and beta in units of X's columns (a slope on x in the thousands: a
     # step of 1e-4 in beta is most of it), and the Hessian converted back for beta's covariance
     unit = _derivative_units(problem, control, opt.final.size)
     if nagq > 0:
-        beta = opt.final[ntheta:]
+        opt, singular, derivs = _checked_stage2(problem, nagq, opt, control, unit)
+        theta, beta = opt.final[:ntheta], opt.final[ntheta:]
+        hess = None if derivs is None else unit[:, None] * derivs[1] * unit[None, :]  # H_natural = D H_phi D
+        result = problem.modes(theta, beta)
+    else:
+        # lme4 computes no derivatives for nAGQ = 0: only the singular-fit message
+        theta = opt.final
+        singular = problem.theta_map.is_singular(theta, control.singular_tol)
+        derivs = glmm_derivatives(lambda phi: problem.deviance(phi / unit), theta * unit, opt.fmin,
+                                  opt.lower, singular, np.inf, ntheta, control)
+        hess, result = None, problem.modes(theta)
+        beta = result.beta
+    messages += convergence_messages(derivs, singular, control) + check_pirls(result, control)
+    if not any("separation:" in m for m in messages):  # else the separation message says it
+        messages += check_fitted_extremes(problem, result.eta, control.check_separation)
+    state, vcov_rx = _full_factor(problem, result)
+    sigma = _sigma(problem, result)
+    vcov, found = fixed_effects_vcov(hess, ntheta, sigma**2 * vcov_rx, control)
+    messages += found
+    b = [ui @ lam.T for ui, lam in zip(result.u, state.lambdas)]
+    solution = LmmSolution(beta, result.u, b, sigma, result.pdev, vcov / sigma**2)
+    opt.messages.extend(messages)
+    return GlmerFit(frame, problem, nagq, opt, state, solution, control, data_name, data, result)
+
+
+def _checked_stage2(problem: GeneralizedMixedProblem, nagq: int, opt, control: GlmerControl, unit: np.ndarray):
+    """lme4's derivatives at the stage-2 optimum and, while they fail its
+    checks, stage 2 restarted from there (``control.restart_unconverged``,
+    as in lmer; not for a singular fit, which gets no checks): the optimum,
+    whether it is singular, and the derivatives there."""
+    ntheta = problem.theta_map.size
+
+    def derivatives_at(summary):
+        singular = problem.theta_map.is_singular(summary.final[:ntheta], control.singular_tol)
 
         def devfun(phi):
             params = phi / unit
             return problem.deviance(params[:ntheta], params[ntheta:], nagq)
 
         # lme4's Hessian for the checks and vcov; None: the checks difference devfun for it too
-        lme4_hessian = (lambda: restarted_hessian(problem, opt.final * unit, opt.lower, nagq, unit)) \
+        lme4_hessian = (lambda: restarted_hessian(problem, summary.final * unit, summary.lower, nagq, unit)) \
             if _lme4_hessian(control, problem) else None
+        return singular, glmm_derivatives(devfun, summary.final * unit, summary.fmin, summary.lower, singular,
+                                          problem.n, ntheta, control, lme4_hessian)
 
-        found, hess = derivative_checks(devfun, opt.final * unit, opt.fmin, opt.lower, singular,
-                                        problem.n, ntheta, control, lme4_hessian)
-        hess = None if hess is None else unit[:, None] * hess * unit[None, :]  # H_natural = D H_phi D
-        result = problem.modes(theta, beta)
-    else:
-        # lme4 computes no derivatives for nAGQ = 0: only the singular-fit message
-        found, hess = derivative_checks(lambda phi: problem.deviance(phi / unit), theta * unit, opt.fmin,
-                                        opt.lower, singular, np.inf, ntheta, control)
-        result = problem.modes(theta)
-        beta = result.beta
-    messages += found + check_pirls(result, control)
-    if not any("separation:" in m for m in messages):  # else the separation message says it
-        messages += check_fitted_extremes(problem, result.eta, control.check_separation)
-    state, vcov_rx = _full_factor(problem, result)
-    sigma = _sigma(problem, result)
-    vcov, found = fixed_effects_vcov(hess if nagq > 0 else None, ntheta, sigma**2 * vcov_rx, control)
-    messages += found
-    b = [ui @ lam.T for ui, lam in zip(result.u, state.lambdas)]
-    solution = LmmSolution(beta, result.u, b, sigma, result.pdev, vcov / sigma**2)
-    opt.messages.extend(messages)
-    return GlmerFit(frame, problem, nagq, opt, state, solution, control, data_name, data, result)
+    def run(start, search):
+        problem.reset(beta=start[ntheta:])
+        problem.modes(start[:ntheta])  # a joint PIRLS there: stage 2 whitens beta with its R_X
+        restart_control = replace(control, optimizer_options=search.options, zero_probe=search.zero_probe)
+        return stage2(problem, start[:ntheta], start[ntheta:], nagq, restart_control)
+
+    singular, derivs = derivatives_at(opt)
+    search = control.theta_search(method=control.stage2_optimizer or control.optimizer)
+    if may_restart(opt, search, control):
+        opt, singular, derivs = restart_while_unconverged(opt, singular, derivs, derivatives_at, run, search,
+                                                          control, singular_restarts=False)
+    return opt, singular, derivs
 
 
 def _derivative_units(problem: GeneralizedMixedProblem, control: GlmerControl, size: int) -> np.ndarray:

@@ -12,18 +12,13 @@ from mixedmodels._checks import (
     check_scale_x,
     convergence_derivatives,
     convergence_messages,
-    failed_convergence,
 )
 from mixedmodels._control import Control
+from mixedmodels._restart import may_restart, restart_while_unconverged
 from mixedmodels._threads import blas_threads_for
 from mixedmodels.core import LinearMixedProblem, RandomEffectsBlock, solve
 from mixedmodels.core._factor import FactorState
-from mixedmodels.core._fit_theta import (
-    RESTART_STEPS,
-    ThetaSearch,
-    optimize_theta,
-    restart_unconverged,
-)
+from mixedmodels.core._fit_theta import optimize_theta
 from mixedmodels.core._optimize import OptSummary
 from mixedmodels.core._smallterms import (
     SmallTermProfile,
@@ -156,14 +151,14 @@ def fit_problem(
             fmin = summary.fmin if profile is None else None  # None: differenced at the centre too, if at all
             singular = theta_map.is_singular(summary.final, control.singular_tol)
             fun, phi = (lambda p: check_fun(p / unit)), summary.final * unit
-            if singular and profile is None and _may_restart(summary, search, control):
+            if singular and profile is None and may_restart(summary, search, control):
                 return singular, _free_derivatives(fun, phi, fmin, lower, summary.final > lower, problem.n, control)
             return singular, convergence_derivatives(fun, phi, fmin, lower, singular, problem.n, control)
 
         singular, derivs = derivatives_at(opt)
-        if profile is None and _may_restart(opt, search, control):
+        if profile is None and may_restart(opt, search, control):
             run = partial(optimize_theta, devfun, lower=lower)
-            opt, singular, derivs = _restart_while_unconverged(opt, singular, derivs, derivatives_at, run, search,
+            opt, singular, derivs = restart_while_unconverged(opt, singular, derivs, derivatives_at, run, search,
                                                                control)
         messages += check_optimizer_code(opt, control)
         messages += convergence_messages(derivs, singular, control)
@@ -171,16 +166,6 @@ def fit_problem(
     state = best.at(opt.final) or problem.update(opt.final)
     solution = solve(problem, state, reml)
     return LmerFit(frame, problem, reml, opt, state, solution, control, data_name, data)
-
-
-def _may_restart(opt: OptSummary, search: ThetaSearch, control: Control) -> bool:
-    """Whether failed convergence checks may restart the search
-    (``control.restart_unconverged``): not when the optimizer gave up (its
-    evaluation or time budget is the user's), nor with ``upper`` bounds (at
-    which the gradient need not vanish), nor with scipy's optimizers (which
-    take no first steps or deviance tolerance)."""
-    return (control.restart_unconverged and not opt.failed and "upper" not in search.options
-            and not search.method.startswith("scipy"))
 
 
 def _free_derivatives(fun, x: np.ndarray, fmin: float | None, lower: np.ndarray, free: np.ndarray,
@@ -197,22 +182,6 @@ def _free_derivatives(fun, x: np.ndarray, fmin: float | None, lower: np.ndarray,
         return fun(full)
 
     return convergence_derivatives(reduced, x[idx], fmin, lower[idx], False, nobs, control)
-
-
-def _restart_while_unconverged(opt: OptSummary, singular: bool, derivs, derivatives_at, run,
-                               search: ThetaSearch, control: Control):
-    """Restart the search (:func:`~mixedmodels.core._fit_theta.restart_unconverged`)
-    with each of :data:`~mixedmodels.core._fit_theta.RESTART_STEPS` in turn
-    while lme4's derivative checks fail; the optimum, whether it is
-    singular, and the derivatives there."""
-    for step in RESTART_STEPS:
-        if not failed_convergence(derivs, control):
-            break
-        restarted = restart_unconverged(run, opt, search, step)
-        if restarted is not opt:
-            opt = restarted
-            singular, derivs = derivatives_at(opt)
-    return opt, singular, derivs
 
 
 def _search_setup(problem: LinearMixedProblem, control: Control, start):
