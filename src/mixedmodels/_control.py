@@ -78,7 +78,9 @@ class Control:
         not with ``upper`` bounds in ``optimizer_options`` (at which the
         gradient need not vanish).  In ``glmer`` stage 2 restarts (theta and
         whitened beta; ``nagq >= 1``), when a fit that is not singular fails
-        the checks.  False: lme4's warnings only.
+        the checks.  The restart reads the checks' derivatives, not their
+        levels: it runs with ``check_conv_grad="ignore"`` too.  False: lme4's
+        warnings only.
     theta_scale : str
         ``"log"``: when theta is all diagonal (scalar terms and
         ``(x || g)``), the optimizer searches ``asinh(theta / 0.3)``, a log

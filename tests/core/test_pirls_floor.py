@@ -33,9 +33,10 @@ def test_a_count_of_millions_converges_without_a_warning():
         assert fit.fixef[name] == pytest.approx(value, abs=1e-3 * CASE["lme4"]["se"][name])
 
 
-def _record(steps, changes, pdev=100.0):
+def _record(steps, changes, pdev=100.0, counts=None):
     floor = RoundingFloor()
-    return [floor.reached(s, c, pdev) for s, c in zip(steps, changes)]
+    counts = [True] * len(steps) if counts is None else counts
+    return [floor.reached(s, c, pdev, counts=k) for s, c, k in zip(steps, changes, counts)]
 
 
 def test_shrinking_steps_never_reach_the_floor():
@@ -50,4 +51,14 @@ def test_steps_that_grow_while_the_deviance_still_falls_are_no_floor():
 def test_fluctuating_steps_at_a_flat_deviance_are_the_floor():
     steps = [2.7e-6, 1.4e-7, 5.5e-6, 1.1e-5, 3.2e-6, 3.2e-6]
     changes = [8e-10, -6e-10, 8e-10, -7e-10, 2e-10, -1e-10]
-    assert _record(steps, changes, pdev=372.6) == [False] * (1 + _FLOOR_STEPS) + [True] * (5 - _FLOOR_STEPS)
+    assert _FLOOR_STEPS == 3
+    assert _record(steps, changes, pdev=372.6) == [False, False, False, False, True, True]
+
+
+def test_a_halved_step_neither_counts_nor_sets_the_smallest_step():
+    """Fisher scoring converging linearly with one step halved 10 times: the
+    halved step (tiny) must not make the full steps after it look like a floor."""
+    steps = [1e-5, 9e-6 / 1024, 8.1e-6, 7.3e-6, 6.6e-6, 5.9e-6]
+    changes = [-1e-12] * 6
+    assert not any(_record(steps, changes, pdev=372.6, counts=[True, False, True, True, True, True]))
+    assert any(_record(steps, changes, pdev=372.6))  # counted, it would stop there

@@ -380,7 +380,7 @@ def test_fixed_effects_vcov_levels():
 def test_stage1_modes_restart_from_mustart_when_warm_pirls_fails(cbpp):
     from mixedmodels.core._pirls import PirlsError
     from mixedmodels.glmm._fit import glmer_frame, glmer_problem
-    from mixedmodels.glmm._stages import _modes_at
+    from mixedmodels.glmm._stages import modes_at
 
     problem = glmer_problem(glmer_frame(CBPP, cbpp), mm.families.get_family("binomial"))
     original, calls = problem.modes, []
@@ -393,7 +393,7 @@ def test_stage1_modes_restart_from_mustart_when_warm_pirls_fails(cbpp):
         return original(theta, beta)
 
     problem.modes = failing_once
-    result = _modes_at(problem, np.array([0.6]))
+    result = modes_at(problem, np.array([0.6]))
     assert calls == [False, True] and result.converged and np.all(np.isfinite(result.eta))
 
 

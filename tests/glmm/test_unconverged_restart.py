@@ -6,6 +6,7 @@ import json
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -54,4 +55,57 @@ def test_a_singular_optimum_is_not_restarted():
         warnings.simplefilter("ignore")
         fit = mm.glmer("y ~ x + (1 | g)", data, family="poisson")
     assert fit.is_singular
-    assert not any("restarted" in m for m in fit.optsummary.messages)
+    assert not any("restart" in m for m in fit.optsummary.messages)
+    assert fit.optsummary.feval == 21
+
+
+def test_restart_steps_are_in_the_searched_units_of_a_rescaled_fit(monkeypatch):
+    """With x in hundredths theta is searched rescaled
+    (:mod:`mixedmodels.core._thetascale`); the restart's first steps must be
+    divided by those scales, as lmer's are, so the search it is handed
+    carries them."""
+    import mixedmodels.glmm._fit as glmm_fit
+
+    seen = []
+
+    def record(opt, search, control):
+        seen.append(search.scales)
+        return False
+
+    monkeypatch.setattr(glmm_fit, "may_restart", record)
+    data = pd.read_csv(FIXTURES / CASE["job"]["file"], dtype={"g": str}).assign(x=lambda d: d.x / 100)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = mm.glmer(CASE["job"]["formula"], data, family="binomial")
+    assert seen and seen[0] is not None
+    assert np.allclose(seen[0], fit.problem.theta_scales) and min(seen[0]) < 0.02  # the slope's root mean square
+
+
+def test_the_optimizer_code_is_read_after_the_restart(monkeypatch):
+    """A kept restart that ran out of evaluations gets lme4's "convergence code"
+    message (the code is checked after the restart, not before)."""
+    import mixedmodels._restart as restart
+
+    real = restart.restart_unconverged
+
+    def out_of_evaluations(run, summary, search, step):
+        restarted = real(run, summary, search, step)
+        restarted.return_code = "MAXEVAL_REACHED"
+        return restarted
+
+    monkeypatch.setattr(restart, "restart_unconverged", out_of_evaluations)
+    fit, warned = _fit()
+    assert any(m.startswith("convergence code MAXEVAL_REACHED") for m in warned)
+
+
+def test_a_pirls_failure_at_a_restarts_start_keeps_the_first_optimum(monkeypatch):
+    import mixedmodels.glmm._fit as glmm_fit
+    from mixedmodels.core._pirls import PirlsError
+
+    def failing(problem, theta):
+        raise PirlsError("no modes here")
+
+    monkeypatch.setattr(glmm_fit, "modes_at", failing)
+    fit, warned = _fit()
+    assert any("restarting stage 2 failed in PIRLS" in m for m in fit.optsummary.messages)
+    assert any("max|grad|" in m for m in warned)  # the first optimum's checks, reported as they were

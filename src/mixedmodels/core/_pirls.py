@@ -131,8 +131,8 @@ def pirls(problem, lambdas, u, beta, eta=None, fixed_beta: bool = False,
         if used_chord and not (np.isfinite(pdev) and pdev - pdev_old <= 1e-12 * abs(pdev)):
             chord = None  # the old factor is too far off: a new one instead of halving
             continue
-        for _ in range(max_halvings):
-            if np.isfinite(pdev) and pdev - pdev_old <= 1e-12 * abs(pdev):
+        for halvings in range(max_halvings + 1):
+            if halvings == max_halvings or (np.isfinite(pdev) and pdev - pdev_old <= 1e-12 * abs(pdev)):
                 break
             u_new = [(a + b) / 2 for a, b in zip(u, u_new)]
             beta_new = (beta + beta_new) / 2
@@ -156,7 +156,8 @@ def pirls(problem, lambdas, u, beta, eta=None, fixed_beta: bool = False,
         goal = tol * _CHORD_MARGIN if used_chord else tol
         remaining = _remaining(plain, last_plain) if used_chord else _remaining(step, last_step)
         converged = remaining < goal or step <= _ROUNDING * float(np.max(np.abs(eta_new)))
-        converged = converged or (not used_chord and floor.reached(step, pdev - pdev_old, pdev))
+        plain_step = not used_chord and halvings == 0
+        converged = converged or floor.reached(step, pdev - pdev_old, pdev, counts=plain_step)
         last_step, last_plain = step, plain
         u, beta, eta, pdev_old = u_new, beta_new, eta_new, pdev
         if converged:
@@ -176,9 +177,9 @@ def pirls(problem, lambdas, u, beta, eta=None, fixed_beta: bool = False,
 
 class RoundingFloor:
     """Whether Newton (or Fisher) steps have stopped shrinking at the rounding
-    error of the solve: :data:`_FLOOR_STEPS` steps in a row, none smaller than
-    the smallest before them, while the penalized deviance moves by at most
-    :data:`_FLOOR_PDEV` relative, up or down.
+    error of the solve: :data:`_FLOOR_STEPS` full steps in a row, none smaller
+    than the smallest full step before them, while the penalized deviance
+    moves by at most :data:`_FLOOR_PDEV` relative, up or down.
 
     Converging steps shrink (quadratically, or linearly for Fisher scoring);
     at the floor they fluctuate.  A Poisson fit with a count of 2.5 million
@@ -192,9 +193,15 @@ class RoundingFloor:
     def __init__(self) -> None:
         self.smallest, self.run = np.inf, 0
 
-    def reached(self, step: float, change: float, pdev: float) -> bool:
+    def reached(self, step: float, change: float, pdev: float, counts: bool = True) -> bool:
         """Record one step (its size in the linear predictor and the change of
-        the penalized deviance to ``pdev``); True once the floor is reached."""
+        the penalized deviance to ``pdev``); True once the floor is reached.
+        A step that does not count (halved, or through an old factor: its
+        size says nothing of the solve's rounding) ends a run and leaves the
+        smallest step as it was."""
+        if not counts:
+            self.run = 0
+            return False
         flat = abs(change) <= _FLOOR_PDEV * abs(pdev)
         self.run = self.run + 1 if flat and step >= self.smallest else 0
         self.smallest = min(self.smallest, step)

@@ -17,6 +17,7 @@ from mixedmodels._threads import blas_threads_for
 from mixedmodels.core import LmmSolution, RandomEffectsBlock, solve
 from mixedmodels.core._agq import check_agq
 from mixedmodels.core._glmm import GeneralizedMixedProblem
+from mixedmodels.core._pirls import PIRLS_FAILURES
 from mixedmodels.core._thetascale import column_rms
 from mixedmodels.families import Binomial, Family, get_family
 from mixedmodels.formula import FormulaError, ModelFrame, build_model_frame
@@ -31,7 +32,7 @@ from mixedmodels.glmm._control import GlmerControl
 from mixedmodels.glmm._diagnostics import check_fitted_extremes, check_separation
 from mixedmodels.glmm._response import glm_response
 from mixedmodels.glmm._result import GlmerFit
-from mixedmodels.glmm._stages import restage, search_scales, stage1, stage2
+from mixedmodels.glmm._stages import modes_at, restage, search_scales, stage1, stage2
 from mixedmodels.lmm._fit import _data_name
 
 
@@ -120,7 +121,6 @@ def fit_glmer(frame: ModelFrame, problem: GeneralizedMixedProblem, nagq: int, co
         opt = stage1(problem, theta0, control, final=nagq == 0)
         if nagq > 0:
             opt = stage2(problem, opt.final, problem.beta.copy(), nagq, control)
-        messages += check_optimizer_code(opt, control)
         return finish(frame, problem, nagq, opt, control, messages, data_name, data)
 
 
@@ -132,7 +132,6 @@ def refit_last_stage(frame: ModelFrame, problem: GeneralizedMixedProblem, nagq: 
     messages = _data_checks(frame, problem, control)
     with blas_threads_for(problem.full.factor.dense_order()):
         opt = restage(problem, np.asarray(params, dtype=float), nagq, control)
-        messages += check_optimizer_code(opt, control)
         return finish(frame, problem, nagq, opt, control, messages, data_name, data)
 
 
@@ -145,7 +144,8 @@ def _data_checks(frame: ModelFrame, problem: GeneralizedMixedProblem, control: G
 
 def finish(frame, problem, nagq, opt, control, messages, data_name, data) -> GlmerFit:
     """Checks at the optimum (restarting stage 2 while they fail, see
-    :func:`_checked_stage2`), fixed-effects covariance, the final state and the result."""
+    :func:`_checked_stage2`; the optimizer's return code is read after that),
+    fixed-effects covariance, the final state and the result."""
     ntheta = problem.theta_map.size
     # in a rescaled fit (:mod:`mixedmodels.core._thetascale`) the derivatives are taken with theta
     # in the searched units and beta in units of X's columns (a slope on x in the thousands: a
@@ -164,6 +164,7 @@ def finish(frame, problem, nagq, opt, control, messages, data_name, data) -> Glm
                                   opt.lower, singular, np.inf, ntheta, control)
         hess, result = None, problem.modes(theta)
         beta = result.beta
+    messages += check_optimizer_code(opt, control)
     messages += convergence_messages(derivs, singular, control) + check_pirls(result, control)
     if not any("separation:" in m for m in messages):  # else the separation message says it
         messages += check_fitted_extremes(problem, result.eta, control.check_separation)
@@ -180,8 +181,12 @@ def finish(frame, problem, nagq, opt, control, messages, data_name, data) -> Glm
 def _checked_stage2(problem: GeneralizedMixedProblem, nagq: int, opt, control: GlmerControl, unit: np.ndarray):
     """lme4's derivatives at the stage-2 optimum and, while they fail its
     checks, stage 2 restarted from there (``control.restart_unconverged``,
-    as in lmer; not for a singular fit, which gets no checks): the optimum,
-    whether it is singular, and the derivatives there."""
+    as in lmer, with first steps in the searched units; not from a singular
+    optimum, which lme4 does not check: its derivatives, taken for the
+    covariance of beta, need not vanish on the bound): the optimum, whether
+    it is singular, and the derivatives there.  A restart that is not kept
+    leaves the problem's stored modes where it ended; the final modes are
+    found afresh at the optimum."""
     ntheta = problem.theta_map.size
 
     def derivatives_at(summary):
@@ -199,15 +204,19 @@ def _checked_stage2(problem: GeneralizedMixedProblem, nagq: int, opt, control: G
 
     def run(start, search):
         problem.reset(beta=start[ntheta:])
-        problem.modes(start[:ntheta])  # a joint PIRLS there: stage 2 whitens beta with its R_X
+        modes_at(problem, start[:ntheta])  # a joint PIRLS there: stage 2 whitens beta with its R_X
         restart_control = replace(control, optimizer_options=search.options, zero_probe=search.zero_probe)
         return stage2(problem, start[:ntheta], start[ntheta:], nagq, restart_control)
 
     singular, derivs = derivatives_at(opt)
-    search = control.theta_search(method=control.stage2_optimizer or control.optimizer)
+    search = control.theta_search(method=control.stage2_optimizer or control.optimizer,
+                                  scales=search_scales(problem, control))
     if may_restart(opt, search, control):
-        opt, singular, derivs = restart_while_unconverged(opt, singular, derivs, derivatives_at, run, search,
-                                                          control, singular_restarts=False)
+        try:
+            opt, singular, derivs = restart_while_unconverged(opt, singular, derivs, derivatives_at, run, search,
+                                                              control, singular_restarts=False)
+        except PIRLS_FAILURES:  # at a restart's start, from the last modes and from R's mustart
+            opt.messages.append("convergence checks failed; restarting stage 2 failed in PIRLS: not restarted")
     return opt, singular, derivs
 
 
@@ -280,8 +289,6 @@ def refit(fit: GlmerFit, newresp) -> GlmerFit:
     ``cbind(successes, failures)`` response, as proportions of the same
     trials (what :meth:`GlmerFit.simulate` draws), as lme4 takes it.
     """
-    from dataclasses import replace
-
     frame = replace(fit.frame, response=new_response(fit.frame, newresp))
     problem = glmer_problem(frame, fit.family, fit.control)
     return fit_glmer(frame, problem, fit.nagq, fit.control, None, fit.data_name, fit.data)

@@ -72,7 +72,10 @@ def theta_ml(y: np.ndarray, mu: np.ndarray, weights: np.ndarray, limit: int = TH
         t0 = t0 + delta
         if abs(delta) <= eps:
             break
-    if not t0 >= 0:
+    if np.isnan(t0):
+        raise ValueError("the initial NB size estimated at the Poisson fit's means (MASS's theta.ml) is not a "
+                         "number: give glmer_nb an interval for log(theta)")
+    if t0 < 0:
         raise ValueError(f"the initial NB size estimated at the Poisson fit's means (MASS's theta.ml) is "
                          f"{t0:.4g} < 0 (MASS truncates it at 0), so lme4's search interval log(theta_0) +- 3 "
                          "is undefined: give glmer_nb an interval for log(theta), or fit "
@@ -102,6 +105,10 @@ def glmer_nb(formula: str, data, nagq: int = 1, *, weights=None, offset=None, na
     GlmerFit
         With ``family`` a :class:`~mixedmodels.families.NegativeBinomial`
         at the estimate (``fit.family.theta``); logLik's df counts theta.
+        The final refit at that theta runs the checks and may restart its
+        search when they fail (``Control.restart_unconverged``), as a glmer
+        fit does; its deviance can then be a little below the one the
+        search over theta saw there.
     """
     control = control or GlmerControl()
     frame = glmer_frame(formula, data, weights=weights, offset=offset, na_action=na_action)
@@ -191,7 +198,7 @@ def _initial_theta(response, poisson_fit: GlmerFit, tol: float, control: GlmerCo
     when it stops at its iteration limit (appended to ``messages``)."""
     found = theta_ml(response.y, poisson_fit.fitted().to_numpy(), response.weights, eps=2 * tol)
     if found.limit_reached:
-        msg = (f"theta.ml: {ITERATION_LIMIT} ({THETA_ML_LIMIT} iterations) estimating the initial NB size "
+        msg = (f"theta.ml: {ITERATION_LIMIT} (limit {THETA_ML_LIMIT}) estimating the initial NB size "
                f"theta_0 = {found.theta:.4g} at the Poisson fit's means")
         signal(msg, control.check_nb_start, ConvergenceWarning)
         messages.append(msg)
@@ -205,6 +212,6 @@ def _set_family(problem, family) -> None:
 
 def _quiet(control: GlmerControl) -> GlmerControl:
     """The control for the inner refits: no derivative checks, no messages."""
-    return replace(control, check_conv_nobsmax=-1, check_nb_start="ignore", check_singular="ignore", check_scale_x="ignore",
+    return replace(control, check_conv_nobsmax=-1, check_singular="ignore", check_scale_x="ignore",
                    check_pirls="ignore", check_separation="ignore", check_conv_grad="ignore",
                    check_conv_hess="ignore")

@@ -49,7 +49,7 @@ def stage1(problem: GeneralizedMixedProblem, theta0: np.ndarray, control: GlmerC
         opt = optimize_theta(problem.deviance, theta0, lower, search)
     finally:
         problem.tol = tol
-    problem.stage1_eta = _modes_at(problem, opt.final).eta.copy()
+    problem.stage1_eta = modes_at(problem, opt.final).eta.copy()
     return opt
 
 
@@ -58,10 +58,11 @@ def search_scales(problem: GeneralizedMixedProblem, control: GlmerControl) -> np
     return problem.theta_scales if control.rescale_theta else None
 
 
-def _modes_at(problem: GeneralizedMixedProblem, theta: np.ndarray):
-    """The modes at the stage-1 optimum (stage 2 and lme4's Hessian start from
-    them): warm from the last evaluation, else afresh from R's ``mustart``
-    (a PIRLS failure there too is raised)."""
+def modes_at(problem: GeneralizedMixedProblem, theta: np.ndarray):
+    """The modes (beta free) at ``theta``, the stage-1 optimum or where a
+    restarted stage 2 starts (stage 2 whitens beta with their factor, and lme4's
+    Hessian starts from them): warm from the last evaluation, else afresh
+    from R's ``mustart`` (a PIRLS failure there too is raised)."""
     try:
         return problem.modes(theta)
     except PIRLS_FAILURES:

@@ -159,7 +159,7 @@ def fit_problem(
         if profile is None and may_restart(opt, search, control):
             run = partial(optimize_theta, devfun, lower=lower)
             opt, singular, derivs = restart_while_unconverged(opt, singular, derivs, derivatives_at, run, search,
-                                                               control)
+                                                              control)
         messages += check_optimizer_code(opt, control)
         messages += convergence_messages(derivs, singular, control)
     opt.messages.extend(messages)
