@@ -56,7 +56,10 @@ class Control:
         into the interior (:meth:`~mixedmodels.core._covariance.Unstructured.faces`),
         and, for a diagonal above 0 but below ``zero_probe``, from such a
         point with it at 0 when a step into the interior there is below the
-        optimum; False: lme4's restart only.
+        optimum; and from 0.01 into the interior beside a zero diagonal
+        where the deviance is lower there though its slope at 0 is not
+        negative (it is even in such a diagonal: lme4's slope test cannot
+        see negative curvature); False: lme4's restart only.
     restart_unconverged : bool
         When lme4's derivative checks find the optimum short of a minimum
         (a Hessian eigenvalue below ``-hess_tol``, a Hessian that is not

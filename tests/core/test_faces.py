@@ -99,3 +99,25 @@ def test_a_diagonal_near_zero_is_put_at_zero_and_its_factor_rotated():
     assert any("near 0, put at 0" in m for m in fit.optsummary.messages)
     assert fit.loglik >= case["lme4"]["loglik"] - 1e-6
     assert fit.is_singular == case["lme4"]["singular"]
+
+
+def test_a_zero_diagonal_with_no_slope_but_a_dip_beside_it_restarts():
+    """``tools/lme4_diff`` seed 6's crossed slopes (REML) with ``x`` times 100
+    (searched rescaled): the search stopped with h's slope diagonal at 0, 0.075
+    below lme4's log-likelihood (lme4: -232.66520).  The deviance is even in
+    that diagonal, so lme4's slope test finds no descent, but 0.01 from 0 (in
+    the searched units) it is 1.6e-7 lower; restarted from there the fit
+    reaches the optimum of the unscaled data.  lme4's restart alone stays."""
+    data = pd.read_csv(FIXTURES / "lmm_crossed_slopes_reml_s6_000.csv", dtype={"g": str, "h": str})
+    scaled = data.assign(x=data.x * 100)
+    formula = "y ~ x + (x | g) + (x | h)"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        unscaled = mm.lmer(formula, data)
+        fit = mm.lmer(formula, scaled)
+        lme4_only = mm.lmer(formula, scaled, control=mm.Control(rotate_faces=False))
+    shift = np.log(100)  # REML's log|X'V^-1 X| with the slope's column 100 times larger
+    assert fit.loglik + shift == pytest.approx(unscaled.loglik, abs=1e-5)
+    assert not fit.is_singular
+    assert fit.loglik + shift > -232.66520  # lme4's fit of the scaled data
+    assert lme4_only.loglik + shift < unscaled.loglik - 0.05

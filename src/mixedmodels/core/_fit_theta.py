@@ -35,6 +35,9 @@ this (relative) is as good: the rounding of a deviance summed over
 thousands of terms (exam_nested: 3.6e-12 in 9,346 between 2.3e-8 and 0)."""
 EDGE_STEP = 1e-5
 """The step of lme4's one-sided slope test at a bound (``restart_edge``)."""
+EDGE_PROBE = 1e-2
+"""How far into the interior a zero diagonal is tried when lme4's slope test
+finds no descent (:func:`_dip_beside_edge`; in the searched units)."""
 FACE_STEP = 0.01
 """First step of a restart from a rotated face: the descent it found is
 along a narrow valley (nlopt's default first step, about 1 here, stepped
@@ -203,6 +206,8 @@ def _restart_if_downhill(devfun, summary: OptSummary, lower, search: ThetaSearch
     how = "some theta parameters on the boundary, restarted"
     if _downhill_from_edge(devfun, summary.final, summary.fmin, lower):
         start = summary.final
+    elif search.faces is not None and (dip := _dip_beside_edge(devfun, summary.final, summary.fmin, lower)) is not None:
+        start, how = dip, "a zero diagonal of theta with no slope into the interior falls there, restarted"
     elif search.faces is not None:
         start, zero = _downhill_face(devfun, summary, lower, search.faces, search.zero_probe)
         how = ("a zero diagonal of theta downhill after rotating its term's factor, restarted" if zero is None or
@@ -231,6 +236,26 @@ def _downhill_from_edge(devfun, theta, fmin, lower, which: np.ndarray | None = N
         if (devfun(trial) - fmin) / step < 0:
             return True
     return False
+
+
+def _dip_beside_edge(devfun, theta, fmin, lower, which: np.ndarray | None = None) -> np.ndarray | None:
+    """A point :data:`EDGE_PROBE` into the interior from a diagonal element on
+    its bound (of those in ``which``, default all) whose deviance is below
+    ``fmin`` (beyond :data:`ROUNDING`), or None.  The deviance is even in a zero diagonal whose column below it
+    is zero, so lme4's slope test sees no descent where the curvature is
+    negative: ``tools/lme4_diff`` seed 6's crossed slopes with ``x`` times
+    100 stopped with h's slope diagonal at 0, 0.075 below lme4's
+    log-likelihood; 0.01 (in the searched units) from 0 the deviance is
+    1.6e-7 lower, 0.1 from it 1.3e-5, and a restart from there reaches the
+    optimum."""
+    tol = ROUNDING * max(1.0, abs(fmin))
+    on_edge = np.flatnonzero((theta == lower) & (lower == 0))
+    for i in on_edge if which is None else np.intersect1d(on_edge, which):
+        trial = theta.copy()
+        trial[i] = EDGE_PROBE
+        if devfun(trial) < fmin - tol:
+            return trial
+    return None
 
 
 def _downhill_face(devfun, summary: OptSummary, lower, faces: Faces,
@@ -289,9 +314,15 @@ def probe_zeros(devfun, summary: OptSummary, lower, search: ThetaSearch) -> OptS
     from 0 (:data:`ZERO_PROBE`)."""
     below = (lower == 0) & (summary.final > 0) & (summary.final < search.zero_probe)
     for i in np.flatnonzero(below):
-        if _try_on_bound(devfun, summary, lower, np.array([i])) and \
-                _downhill_from_edge(devfun, summary.final, summary.fmin, lower, np.array([i])):
-            restarted = _restart_from(devfun, summary, summary.final, lower, search.method, search.options,
+        if not _try_on_bound(devfun, summary, lower, np.array([i])):
+            continue
+        start = None
+        if _downhill_from_edge(devfun, summary.final, summary.fmin, lower, np.array([i])):
+            start = summary.final
+        elif search.faces is not None:  # beyond lme4's slope test, with the face rotation
+            start = _dip_beside_edge(devfun, summary.final, summary.fmin, lower, np.array([i]))
+        if start is not None:
+            restarted = _restart_from(devfun, summary, start, lower, search.method, search.options,
                                       "a diagonal of theta tried at 0 falls into the interior, restarted")
             summary = restarted if restarted.fmin <= summary.fmin else summary
     return summary
