@@ -96,6 +96,7 @@ def test_the_optimizer_code_is_read_after_the_restart(monkeypatch):
     monkeypatch.setattr(restart, "restart_unconverged", out_of_evaluations)
     fit, warned = _fit()
     assert any(m.startswith("convergence code MAXEVAL_REACHED") for m in warned)
+    assert fit.optsummary.return_code == "MAXEVAL_REACHED"
 
 
 def test_a_pirls_failure_at_a_restarts_start_keeps_the_first_optimum(monkeypatch):
