@@ -95,3 +95,16 @@ def test_as_many_levels_as_observations(data):
     with pytest.raises(FormulaError, match=r"must be < number of observations \(problems: id\)"):
         build_model_frame("y ~ x + (1 | id)", d)
     assert build_model_frame("y ~ x + (1 | id)", d, allow_n_levels=True).ngroups == {"id": 60}
+
+
+def test_interaction_groups_of_new_rows_take_the_training_codes():
+    """``group_codes``: a seen combination gets its training code; an unseen
+    one, or a row with a part missing, gets -1 (a new level)."""
+    from mixedmodels.formula._grouping import group_codes, group_factor
+    from mixedmodels.formula._values import Factor
+
+    training = group_factor([Factor(np.array([0, 1, 1, 0]), ["x", "y"]), Factor(np.array([0, 1, 1, 0]), ["1", "2"])])
+    assert training.levels == ["x:1", "y:2"]
+    new_a = Factor(np.array([0, 1, -1, 1]), ["x", "y"])
+    new_b = Factor(np.array([0, 0, 0, 1]), ["1", "2"])
+    assert group_codes([new_a, new_b], training.levels).tolist() == [0, -1, -1, 1]
