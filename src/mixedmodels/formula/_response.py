@@ -45,8 +45,11 @@ def response_column(raw: Any, name: str) -> np.ndarray:
     if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
         return series.to_numpy(dtype=np.float64, na_value=np.nan)
     present = series.dropna()
-    if dtype == bool or (len(present) and present.map(lambda v: isinstance(v, (bool, np.bool_))).all()):
-        return series.map(lambda v: np.nan if pd.isna(v) else float(bool(v))).to_numpy(np.float64)
+    if dtype == bool or (len(present) and pd.api.types.infer_dtype(present, skipna=False) == "boolean"):
+        out = np.full(len(series), np.nan)
+        known = series.notna().to_numpy()
+        out[known] = series[known].astype(bool).to_numpy(dtype=np.float64)
+        return out
     try:
         return series.to_numpy(dtype=np.float64, na_value=np.nan)
     except (TypeError, ValueError):
@@ -72,7 +75,7 @@ def _is_strings(series: pd.Series) -> bool:
     if not (pd.api.types.is_object_dtype(series.dtype) or pd.api.types.is_string_dtype(series.dtype)):
         return False
     present = series.dropna()
-    return bool(len(present)) and bool(present.map(lambda v: isinstance(v, str)).all())
+    return bool(len(present)) and pd.api.types.infer_dtype(present, skipna=False) == "string"
 
 
 def evaluate_response(text: str, data: pd.DataFrame) -> np.ndarray:
