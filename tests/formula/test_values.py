@@ -34,3 +34,16 @@ def test_a_million_strings_are_classified_without_a_test_per_entry():
     factor = as_value(column, column.size)
     assert isinstance(factor, Factor) and factor.levels == sorted(set(column))
     assert np.array_equal(np.asarray(factor.levels)[factor.codes], column.to_numpy())
+
+
+@pytest.mark.parametrize(("values", "dtype", "expected"), [
+    ([True, False, None], object, [1.0, 0.0, np.nan]),
+    ([True, None, False], "boolean", [1.0, np.nan, 0.0]),
+    ([np.True_, False], object, [1.0, 0.0]),
+    (["b", "a", None], object, [1.0, 0.0, np.nan]),  # two strings: sorted, the first is 0
+    (["yes", "no"], "str", [1.0, 0.0]),
+])
+def test_logical_and_two_string_responses_are_0_1(values, dtype, expected):
+    from mixedmodels.formula._response import response_column
+
+    np.testing.assert_array_equal(response_column(pd.Series(values, dtype=dtype), "y"), expected)
