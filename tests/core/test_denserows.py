@@ -47,3 +47,18 @@ def test_split_map_agrees_with_the_full_map():
     dense = np.zeros((18, 18))
     dense[full.rows, full.cols] = full.lower(m)
     np.testing.assert_allclose(split.lower(m), dense[split.rows, split.cols], rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("n_re, k", [(0, 1), (12, 1), (12, 2)])
+def test_a_refreshed_split_map_equals_a_new_one(n_re, k):
+    """PIRLS's new weights: new values of ``A`` with its structure (the dense
+    rows whole), refreshed in place, give the downdate a new map gives."""
+    q, d = 30, 3
+    a = random_a_r1(n_re, d, q, k)
+    split = SplitOuterMap(a, n_re, k, refreshable=True)
+    a.data = np.random.default_rng(5).standard_normal(a.nnz)
+    split.refresh(a)
+    m = random_blocks(q, k)
+    fresh = SplitOuterMap(a, n_re, k)
+    np.testing.assert_array_equal(split.rows, fresh.rows)
+    np.testing.assert_allclose(split.lower(m), fresh.lower(m), rtol=1e-12, atol=1e-12)

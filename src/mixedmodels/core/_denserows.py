@@ -45,6 +45,15 @@ class DenseRowsDowndate:
         self.cols = np.arange(t.size) - np.repeat(np.cumsum(counts) - counts, counts)
         self._flat = self.cols * self.d + t  # into the (s, d) product A (A_x M)'
 
+    def refresh(self, data: np.ndarray) -> None:
+        """New values of ``A`` with its structure (PIRLS's new weights): its
+        CSR ``data``, the random effects' rows first, then the dense rows
+        whole, in column order (as :class:`~mixedmodels.core._reweight.ReweightedCrossProducts`
+        lays them out)."""
+        nnz_re = self.a_re.nnz
+        self.a_re.data[:] = data[:nnz_re]
+        self.a_x = data[nnz_re:].reshape(self.d, -1)
+
     def with_rows(self, a_x: np.ndarray) -> DenseRowsDowndate:
         """The same positions for new dense rows (a new response)."""
         out = copy.copy(self)
@@ -88,11 +97,19 @@ class SplitOuterMap:
     interface of :class:`~mixedmodels.core._outer.OuterProductMap` (``rows``,
     ``cols``, ``lower``, ``adjoint``); ``sparse`` is the sparse part."""
 
-    def __init__(self, a_r1: sp.csr_matrix, n_re: int, k: int) -> None:
-        self.sparse = build_outer_map(a_r1[:n_re], k) if n_re else _empty_map(a_r1.shape[1] * k)
+    def __init__(self, a_r1: sp.csr_matrix, n_re: int, k: int, refreshable: bool = False) -> None:
+        self.sparse = build_outer_map(a_r1[:n_re], k, refreshable) if n_re else _empty_map(a_r1.shape[1] * k)
         self.dense = DenseRowsDowndate(a_r1, n_re, k)
         self.rows = np.concatenate([self.sparse.rows, self.dense.rows])
         self.cols = np.concatenate([self.sparse.cols, self.dense.cols])
+
+    def refresh(self, a_r1: sp.csr_matrix) -> None:
+        """New values of ``A`` with its structure (built with ``refreshable``;
+        see :meth:`DenseRowsDowndate.refresh` for the layout).  The sparse
+        map reads only the random effects' rows, the head of ``A``'s data."""
+        if self.sparse.rows.size:
+            self.sparse.refresh(a_r1)
+        self.dense.refresh(a_r1.data)
 
     def with_response(self, response_r1: np.ndarray) -> SplitOuterMap:
         """The map for another response ``Z_1' y``: the sparse part is shared."""

@@ -1,7 +1,11 @@
 """A blocked factor whose cross-products can be replaced (new PIRLS weights).
 
 The downdate ``A_r1 M A_r1'`` is either read off the precomputed sparse map
-(refreshed in place when ``A_r1`` gets new values) or, when ``A_r1`` is small
+over the random effects' rows with the rows of X and z multiplied densely
+(:class:`~mixedmodels.core._denserows.SplitOuterMap`, as for an LMM; both
+refreshed in place when ``A_r1`` gets new values: grouseticks' PLS step with
+beta free 200 -> 162 us, the X and z rows having paired with every level)
+or, when ``A_r1`` is small
 enough to hold densely and the map has many pairs, computed as one dense
 matrix product (:mod:`._densedowndate`) -- the faster choice for a few
 thousand levels crossed with a few hundred.
@@ -9,13 +13,14 @@ thousand levels crossed with a few hundred.
 
 from __future__ import annotations
 
+import numpy as np
 import scipy.sparse as sp
 
 from mixedmodels.core._crossprod import CrossProducts
 from mixedmodels.core._densedowndate import DenseDowndate, prefer_dense
+from mixedmodels.core._denserows import SplitOuterMap
 from mixedmodels.core._diagchol import rest_diagonal_cuts
 from mixedmodels.core._factor import BlockedFactor
-from mixedmodels.core._outer import build_outer_map
 from mixedmodels.core._packed import PackedPositionsError, positions_of
 
 
@@ -51,7 +56,9 @@ class ReweightableFactor(BlockedFactor):
         if self.dense:
             self._dense_downdate = DenseDowndate(xp.a_rr.shape[0], mixes_triangles=not self._all_scalar())
         else:
-            self.outer = build_outer_map(xp.a_r1, xp.a11.shape[1], refreshable=True)
+            # the rows of X and z pair with every level: their part of the downdate densely
+            self.outer = SplitOuterMap(xp.a_r1, n_re_rest, xp.a11.shape[1], refreshable=True)
+            self._pairs = _pairs_per_update(xp.a_r1, xp.a11.shape[1])
         self.cuts = rest_diagonal_cuts(xp, rest_layout, n_re_rest) if cuts is None else cuts
         self._packed, self._elimination, self._a_rr_index = None, None, None
         if lower:
@@ -69,7 +76,7 @@ class ReweightableFactor(BlockedFactor):
         """Rough floating-point operations of one :meth:`update` (downdate and
         the dense Cholesky factorization after the diagonal blocks)."""
         s, width = self.xp.a_r1.shape
-        downdate = s * s * width / 2 if self.dense else 2.0 * self.outer.P.nnz
+        downdate = s * s * width / 2 if self.dense else 2.0 * self._pairs
         dense = s - (self.cuts[-1] if self.cuts else 0)
         return downdate + dense**3 / 3
 
@@ -83,3 +90,11 @@ class ReweightableFactor(BlockedFactor):
             base[:] = 0.0
             base[self._a_rr_index] = xp.a_rr.data
         return self
+
+
+def _pairs_per_update(a_r1: sp.csr_matrix, k: int) -> float:
+    """Pairs of entries of ``A`` that share a level of the first term: the
+    products one downdate sums (the dense rows' included, though they are
+    now multiplied densely; the chord-step threshold was set with them)."""
+    counts = np.bincount(a_r1.indices // k, minlength=a_r1.shape[1] // k).astype(float)
+    return float(np.sum(counts * (counts + 1) / 2))
