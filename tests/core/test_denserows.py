@@ -62,3 +62,10 @@ def test_a_refreshed_split_map_equals_a_new_one(n_re, k):
     fresh = SplitOuterMap(a, n_re, k)
     np.testing.assert_array_equal(split.rows, fresh.rows)
     np.testing.assert_allclose(split.lower(m), fresh.lower(m), rtol=1e-12, atol=1e-12)
+
+
+def test_a_refresh_with_dense_rows_not_stored_whole_is_refused():
+    a = random_a_r1(12, 3, 30, 1)
+    split = SplitOuterMap(a, 12, 1, refreshable=True)
+    with pytest.raises(ValueError, match="dense rows must be stored whole"):
+        split.dense.refresh(a.data[:-1])

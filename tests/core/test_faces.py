@@ -13,6 +13,7 @@ import pytest
 
 import mixedmodels as mm
 from mixedmodels.core._covariance import Unstructured
+from mixedmodels.core._fit_theta import DIP_RESTART
 from mixedmodels.core._theta import ThetaMap
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "lme4_diff"
@@ -116,8 +117,30 @@ def test_a_zero_diagonal_with_no_slope_but_a_dip_beside_it_restarts():
         unscaled = mm.lmer(formula, data)
         fit = mm.lmer(formula, scaled)
         lme4_only = mm.lmer(formula, scaled, control=mm.Control(rotate_faces=False))
+    assert DIP_RESTART in fit.optsummary.messages
     shift = np.log(100)  # REML's log|X'V^-1 X| with the slope's column 100 times larger
     assert fit.loglik + shift == pytest.approx(unscaled.loglik, abs=1e-5)
     assert not fit.is_singular
     assert fit.loglik + shift > -232.66520  # lme4's fit of the scaled data
     assert lme4_only.loglik + shift < unscaled.loglik - 0.05
+
+
+def test_the_restart_after_the_slope_test_takes_a_dip_beside_a_zero_diagonal():
+    """Negative curvature at ``t0 = 0`` under a slope of 5e-4 (where the
+    deviance of a zero diagonal has its rounding): the slope test at the
+    bound finds nothing, the point 0.01 inside is lower, and the search
+    restarts from it to the minimum near ``t0 = 0.5`` -- with the face
+    rotation on (``faces``), not with lme4's restart alone."""
+    from mixedmodels.core._fit_theta import ThetaSearch, _restart_if_downhill
+    from mixedmodels.core._optimize import OptSummary
+
+    def devfun(t):
+        return (t[0] ** 2 - 0.25) ** 2 + 5e-4 * t[0] + (t[1] - 1.0) ** 2
+
+    lower = np.zeros(2)
+    stopped = OptSummary("bobyqa", np.array([0.3, 0.3]), lower, final=np.array([0.0, 1.0]), fmin=0.0625, feval=30)
+    restarted = _restart_if_downhill(devfun, stopped, lower, ThetaSearch(faces=lambda t: []))
+    assert restarted is not None and DIP_RESTART in restarted.messages
+    np.testing.assert_allclose(restarted.final, [0.5, 1.0], atol=2e-3)
+    assert restarted.feval > stopped.feval
+    assert _restart_if_downhill(devfun, stopped, lower, ThetaSearch(faces=None)) is None

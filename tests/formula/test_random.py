@@ -108,3 +108,12 @@ def test_interaction_groups_of_new_rows_take_the_training_codes():
     new_a = Factor(np.array([0, 1, -1, 1]), ["x", "y"])
     new_b = Factor(np.array([0, 0, 0, 1]), ["1", "2"])
     assert group_codes([new_a, new_b], training.levels).tolist() == [0, -1, -1, 1]
+
+
+def test_an_interaction_whose_labels_join_ambiguously_is_an_error():
+    """Levels containing ':' can join to one label for two combinations
+    ('a' with 'b:c', 'a:b' with 'c'); R's interaction() gives duplicated
+    levels there. A clear error instead of two groups merged."""
+    d = pd.DataFrame({"y": np.arange(8.0), "a": ["a", "a:b"] * 4, "b": ["b:c", "c"] * 4})
+    with pytest.raises(FormulaError, match="'a:b:c' for more than one combination"):
+        build_model_frame("y ~ (1 | a:b)", d)

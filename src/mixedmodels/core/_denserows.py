@@ -50,9 +50,12 @@ class DenseRowsDowndate:
         CSR ``data``, the random effects' rows first, then the dense rows
         whole, in column order (as :class:`~mixedmodels.core._reweight.ReweightedCrossProducts`
         lays them out)."""
-        nnz_re = self.a_re.nnz
+        nnz_re, width = self.a_re.nnz, self.a_x.shape[1]
+        if data.size != nnz_re + self.d * width:
+            raise ValueError(f"new values of A: {data.size} for {nnz_re} sparse entries and {self.d} dense rows "
+                             f"of {width}; the dense rows must be stored whole")
         self.a_re.data[:] = data[:nnz_re]
-        self.a_x = data[nnz_re:].reshape(self.d, -1)
+        self.a_x = data[nnz_re:].reshape(self.d, width)
 
     def with_rows(self, a_x: np.ndarray) -> DenseRowsDowndate:
         """The same positions for new dense rows (a new response)."""

@@ -37,7 +37,9 @@ EDGE_STEP = 1e-5
 """The step of lme4's one-sided slope test at a bound (``restart_edge``)."""
 EDGE_PROBE = 1e-2
 """How far into the interior a zero diagonal is tried when lme4's slope test
-finds no descent (:func:`_dip_beside_edge`; in the searched units)."""
+finds no descent (:func:`_dip_beside_edge`; in the searched units), and the
+first step of the restart from there."""
+DIP_RESTART = "a zero diagonal of theta with no slope into the interior falls beside 0, restarted"
 FACE_STEP = 0.01
 """First step of a restart from a rotated face: the descent it found is
 along a narrow valley (nlopt's default first step, about 1 here, stepped
@@ -113,8 +115,9 @@ def optimize_theta(devfun: Callable[[np.ndarray], float], initial: np.ndarray, l
 
     After the first run, if a parameter sits exactly on its bound and the
     one-sided slope into the interior is negative -- there or at a point
-    with the same deviance (``search.faces``) -- the optimizer restarts from
-    there; then parameters within ``boundary_tol`` of a bound are tried
+    with the same deviance (``search.faces``; with them also a zero diagonal
+    whose deviance dips 0.01 inside, :func:`_dip_beside_edge`) -- the
+    optimizer restarts from there; then parameters within ``boundary_tol`` of a bound are tried
     exactly on it and kept there if the objective does not increase, and
     then so is each diagonal element below ``zero_probe`` in turn.  With
     ``search.scales`` all of this happens in the scaled units.
@@ -201,22 +204,26 @@ def _first_run(devfun, initial, lower, search: ThetaSearch) -> OptSummary:
 
 def _restart_if_downhill(devfun, summary: OptSummary, lower, search: ThetaSearch) -> OptSummary | None:
     """lme4's ``restart_edge``: restart from a bound with a downhill slope into
-    the interior, found at the optimum or at a point equivalent to it (None: no such bound)."""
-    start, options = None, search.options
-    how = "some theta parameters on the boundary, restarted"
+    the interior, found at the optimum or at a point equivalent to it; with
+    ``search.faces``, also from a dip beside a zero diagonal
+    (:func:`_dip_beside_edge`). None: no such bound."""
     if _downhill_from_edge(devfun, summary.final, summary.fmin, lower):
-        start = summary.final
-    elif search.faces is not None and (dip := _dip_beside_edge(devfun, summary.final, summary.fmin, lower)) is not None:
-        start, how = dip, "a zero diagonal of theta with no slope into the interior falls there, restarted"
-    elif search.faces is not None:
-        start, zero = _downhill_face(devfun, summary, lower, search.faces, search.zero_probe)
-        how = ("a zero diagonal of theta downhill after rotating its term's factor, restarted" if zero is None or
-               summary.final[zero] == 0 else
-               "a diagonal of theta near 0, put at 0 and its term's factor rotated, falls below the optimum: restarted")
-        options = {**options, "initial_step": FACE_STEP}
+        return _restart_from(devfun, summary, summary.final, lower, search.method, search.options,
+                             "some theta parameters on the boundary, restarted")
+    if search.faces is None:
+        return None
+    dip = _dip_beside_edge(devfun, summary.final, summary.fmin, lower)
+    if dip is not None:
+        return _restart_from(devfun, summary, dip, lower, search.method, {**search.options, "initial_step": EDGE_PROBE},
+                             DIP_RESTART)
+    start, zero = _downhill_face(devfun, summary, lower, search.faces, search.zero_probe)
     if start is None:
         return None
-    return _restart_from(devfun, summary, start, lower, search.method, options, how)
+    how = ("a zero diagonal of theta downhill after rotating its term's factor, restarted" if zero is None or
+           summary.final[zero] == 0 else
+           "a diagonal of theta near 0, put at 0 and its term's factor rotated, falls below the optimum: restarted")
+    return _restart_from(devfun, summary, start, lower, search.method, {**search.options, "initial_step": FACE_STEP},
+                         how)
 
 
 def _restart_from(devfun, summary: OptSummary, start: np.ndarray, lower, method: str, options: dict,
@@ -225,35 +232,40 @@ def _restart_from(devfun, summary: OptSummary, start: np.ndarray, lower, method:
     return _continued(summary, minimize(devfun, OptSummary(method, start, lower, **options)), how)
 
 
-def _downhill_from_edge(devfun, theta, fmin, lower, which: np.ndarray | None = None,
-                        step: float = EDGE_STEP) -> bool:
-    """Whether the objective falls from ``theta`` into the interior along a
-    parameter on its bound (those of ``which``, default all)."""
+def _downhill_from_edge(devfun, theta, fmin, lower, which: np.ndarray | None = None) -> bool:
+    """lme4's slope test: whether the objective falls from ``theta`` into the
+    interior, :data:`EDGE_STEP` along a parameter on its bound (those of
+    ``which``, default all)."""
+    return _first_fall(devfun, theta, fmin, lower, which, EDGE_STEP, 0.0) is not None
+
+
+def _dip_beside_edge(devfun, theta, fmin, lower, which: np.ndarray | None = None) -> np.ndarray | None:
+    """A point :data:`EDGE_PROBE` into the interior from a diagonal element
+    at 0 (of those in ``which``, default all) whose objective is below
+    ``fmin`` beyond :data:`ROUNDING`, or None.
+
+    The deviance is even in a zero diagonal whose column below it is zero,
+    so lme4's slope test sees no descent where the curvature is negative:
+    ``tools/lme4_diff`` seed 6's crossed slopes with ``x`` times 100 stopped
+    with h's slope diagonal at 0, 0.075 below lme4's log-likelihood; 0.01
+    (in the searched units) from 0 the deviance is 1.6e-7 lower, 0.1 from it
+    1.3e-5, and a restart from there reaches the optimum.  Only elements
+    bounded by 0 are tried (off-diagonal elements and a GLMM's whitened
+    beta are unbounded)."""
+    zeros = np.flatnonzero(lower == 0)
+    which = zeros if which is None else np.intersect1d(zeros, which)
+    return _first_fall(devfun, theta, fmin, lower, which, EDGE_PROBE, ROUNDING * max(1.0, abs(fmin)))
+
+
+def _first_fall(devfun, theta, fmin, lower, which: np.ndarray | None, step: float,
+                drop: float) -> np.ndarray | None:
+    """The first point ``step`` into the interior from a parameter of ``which``
+    (default all) on its bound where the objective is below ``fmin - drop``."""
     on_edge = np.flatnonzero(theta == lower)
     for i in on_edge if which is None else np.intersect1d(on_edge, which):
         trial = theta.copy()
         trial[i] = lower[i] + step
-        if (devfun(trial) - fmin) / step < 0:
-            return True
-    return False
-
-
-def _dip_beside_edge(devfun, theta, fmin, lower, which: np.ndarray | None = None) -> np.ndarray | None:
-    """A point :data:`EDGE_PROBE` into the interior from a diagonal element on
-    its bound (of those in ``which``, default all) whose deviance is below
-    ``fmin`` (beyond :data:`ROUNDING`), or None.  The deviance is even in a zero diagonal whose column below it
-    is zero, so lme4's slope test sees no descent where the curvature is
-    negative: ``tools/lme4_diff`` seed 6's crossed slopes with ``x`` times
-    100 stopped with h's slope diagonal at 0, 0.075 below lme4's
-    log-likelihood; 0.01 (in the searched units) from 0 the deviance is
-    1.6e-7 lower, 0.1 from it 1.3e-5, and a restart from there reaches the
-    optimum."""
-    tol = ROUNDING * max(1.0, abs(fmin))
-    on_edge = np.flatnonzero((theta == lower) & (lower == 0))
-    for i in on_edge if which is None else np.intersect1d(on_edge, which):
-        trial = theta.copy()
-        trial[i] = EDGE_PROBE
-        if devfun(trial) < fmin - tol:
+        if devfun(trial) < fmin - drop:
             return trial
     return None
 
@@ -311,19 +323,20 @@ def probe_zeros(devfun, summary: OptSummary, lower, search: ThetaSearch) -> OptS
     at 0 in turn and kept there if the objective does not increase (beyond
     :data:`ROUNDING`); if it then falls from 0 into the interior, the optimum
     is inside, short of where the search stopped, and the search restarts
-    from 0 (:data:`ZERO_PROBE`)."""
+    from 0 (:data:`ZERO_PROBE`) -- or, with ``search.faces``, from a dip
+    beside 0 (:func:`_dip_beside_edge`)."""
     below = (lower == 0) & (summary.final > 0) & (summary.final < search.zero_probe)
     for i in np.flatnonzero(below):
         if not _try_on_bound(devfun, summary, lower, np.array([i])):
             continue
-        start = None
+        start, options, how = None, search.options, "a diagonal of theta tried at 0 falls into the interior, restarted"
         if _downhill_from_edge(devfun, summary.final, summary.fmin, lower, np.array([i])):
             start = summary.final
         elif search.faces is not None:  # beyond lme4's slope test, with the face rotation
             start = _dip_beside_edge(devfun, summary.final, summary.fmin, lower, np.array([i]))
+            options, how = {**options, "initial_step": EDGE_PROBE}, DIP_RESTART
         if start is not None:
-            restarted = _restart_from(devfun, summary, start, lower, search.method, search.options,
-                                      "a diagonal of theta tried at 0 falls into the interior, restarted")
+            restarted = _restart_from(devfun, summary, start, lower, search.method, options, how)
             summary = restarted if restarted.fmin <= summary.fmin else summary
     return summary
 

@@ -13,7 +13,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from mixedmodels.formula._errors import FormulaSyntaxError
+from mixedmodels.formula._errors import FormulaError, FormulaSyntaxError
 from mixedmodels.formula._values import Factor, Numeric, as_factor
 
 __all__ = ["expand_group", "group_codes", "group_factor", "to_factor"]
@@ -68,7 +68,13 @@ def group_factor(parts: list[Factor]) -> Factor:
     codes = np.full(len(key), -1, dtype=np.int64)
     codes[~missing] = inverse
     first = np.flatnonzero(~missing)[np.unique(inverse, return_index=True)[1]]
-    return Factor(codes, _joined_labels(parts, first).tolist())
+    labels = _joined_labels(parts, first)
+    twice = pd.Index(labels).duplicated()
+    if twice.any():
+        raise FormulaError(f"the interaction of the grouping factors has the level {labels[twice][0]!r} for "
+                           "more than one combination of their levels (a level contains ':', which joins "
+                           "them); recode those levels without ':'")
+    return Factor(codes, labels.tolist())
 
 
 def _joined_labels(parts: list[Factor], rows: np.ndarray) -> np.ndarray:

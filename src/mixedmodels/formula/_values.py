@@ -116,9 +116,11 @@ _NUMBER_KINDS = frozenset({"integer", "floating", "mixed-integer-float"})
 
 
 def _all_numbers(obj: Any) -> bool:
-    """True for object data whose non-missing entries are all (non-bool) numbers
-    (pandas' ``infer_dtype``, in C: a million strings in milliseconds, where a
-    test per entry in Python took half a second)."""
+    """True for object data whose non-missing entries are all (non-bool) real
+    numbers (pandas' ``infer_dtype``, in C: a million strings in
+    milliseconds, where a test per entry in Python took half a second;
+    complex numbers and time deltas, which that test let through to fail
+    as floats, now make a factor)."""
     present = pd.Series(obj).dropna()
     return len(present) > 0 and pd.api.types.infer_dtype(present, skipna=False) in _NUMBER_KINDS
 
