@@ -207,16 +207,15 @@ def _same_effects(u: list[np.ndarray], old: list[np.ndarray] | None, new: list[n
     if old is None:
         return u
     out = []
-    for ui, lam_old, lam_new in zip(u, old, new):
-        diagonal = np.diagonal(lam_new)
-        if not np.all(diagonal > 0):
-            out.append(ui)
-            continue
-        with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(over="ignore", invalid="ignore"):  # once: entering it costs as much as a small term's work
+        for ui, lam_old, lam_new in zip(u, old, new):
             if lam_new.shape[0] == 1:
-                moved = ui * (lam_old[0, 0] / lam_new[0, 0])
-            else:  # b' = u' Lambda_old' = u_new' Lambda_new'
+                scale = lam_old[0, 0] / lam_new[0, 0] if lam_new[0, 0] > 0 else np.nan
+                moved = ui * scale if np.isfinite(scale) else ui
+            elif np.all(np.diagonal(lam_new) > 0):  # b' = u' Lambda_old' = u_new' Lambda_new'
                 moved = la.solve_triangular(lam_new, (ui @ lam_old.T).T, lower=True, check_finite=False).T
-        out.append(moved if np.all(np.isfinite(moved)) else ui)
+            else:
+                moved = ui
+            out.append(moved if moved is ui or np.isfinite(moved).all() else ui)
     return out
 
