@@ -30,9 +30,14 @@ def prefer_dense(xp: CrossProducts) -> bool:
     k = xp.a11.shape[1]
     if s * width > _DENSE_MAX_ENTRIES:
         return False
-    per_level = np.bincount(xp.a_r1.indices // k, minlength=width // k).astype(float)
-    pairs = float(np.sum(per_level * (per_level + 1) / 2)) * k * k
-    return s * s * width * k / 2 < _FLOPS_PER_PAIR * pairs
+    return s * s * width * k / 2 < _FLOPS_PER_PAIR * level_pairs(xp.a_r1, k) * k * k
+
+
+def level_pairs(a_r1: sp.csr_matrix, k: int) -> float:
+    """Pairs of entries of ``a_r1`` that share a level of the first term (of
+    ``k`` effects): the products the sparse downdate map sums."""
+    per_level = np.bincount(a_r1.indices // k, minlength=a_r1.shape[1] // k).astype(float)
+    return float(np.sum(per_level * (per_level + 1) / 2))
 
 
 class DenseDowndate:

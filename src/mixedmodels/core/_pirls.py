@@ -156,8 +156,8 @@ def pirls(problem, lambdas, u, beta, eta=None, fixed_beta: bool = False,
         goal = tol * _CHORD_MARGIN if used_chord else tol
         remaining = _remaining(plain, last_plain) if used_chord else _remaining(step, last_step)
         converged = remaining < goal or step <= _ROUNDING * float(np.max(np.abs(eta_new)))
-        plain_step = not used_chord and halvings == 0
-        converged = converged or floor.reached(step, pdev - pdev_old, pdev, counts=plain_step)
+        full_step = not used_chord and halvings == 0
+        converged = converged or floor.reached(step, pdev - pdev_old, pdev, counts=full_step)
         last_step, last_plain = step, plain
         u, beta, eta, pdev_old = u_new, beta_new, eta_new, pdev
         if converged:

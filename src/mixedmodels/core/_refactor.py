@@ -13,11 +13,10 @@ thousand levels crossed with a few hundred.
 
 from __future__ import annotations
 
-import numpy as np
 import scipy.sparse as sp
 
 from mixedmodels.core._crossprod import CrossProducts
-from mixedmodels.core._densedowndate import DenseDowndate, prefer_dense
+from mixedmodels.core._densedowndate import DenseDowndate, level_pairs, prefer_dense
 from mixedmodels.core._denserows import SplitOuterMap
 from mixedmodels.core._diagchol import rest_diagonal_cuts
 from mixedmodels.core._factor import BlockedFactor
@@ -58,7 +57,6 @@ class ReweightableFactor(BlockedFactor):
         else:
             # the rows of X and z pair with every level: their part of the downdate densely
             self.outer = SplitOuterMap(xp.a_r1, n_re_rest, xp.a11.shape[1], refreshable=True)
-            self._pairs = _pairs_per_update(xp.a_r1, xp.a11.shape[1])
         self.cuts = rest_diagonal_cuts(xp, rest_layout, n_re_rest) if cuts is None else cuts
         self._packed, self._elimination, self._a_rr_index = None, None, None
         if lower:
@@ -76,7 +74,8 @@ class ReweightableFactor(BlockedFactor):
         """Rough floating-point operations of one :meth:`update` (downdate and
         the dense Cholesky factorization after the diagonal blocks)."""
         s, width = self.xp.a_r1.shape
-        downdate = s * s * width / 2 if self.dense else 2.0 * self._pairs
+        # the map's pairs, the dense rows' included (now multiplied densely; the chord-step threshold was set with them)
+        downdate = s * s * width / 2 if self.dense else 2.0 * level_pairs(self.xp.a_r1, self.xp.a11.shape[1])
         dense = s - (self.cuts[-1] if self.cuts else 0)
         return downdate + dense**3 / 3
 
@@ -91,10 +90,3 @@ class ReweightableFactor(BlockedFactor):
             base[self._a_rr_index] = xp.a_rr.data
         return self
 
-
-def _pairs_per_update(a_r1: sp.csr_matrix, k: int) -> float:
-    """Pairs of entries of ``A`` that share a level of the first term: the
-    products one downdate sums (the dense rows' included, though they are
-    now multiplied densely; the chord-step threshold was set with them)."""
-    counts = np.bincount(a_r1.indices // k, minlength=a_r1.shape[1] // k).astype(float)
-    return float(np.sum(counts * (counts + 1) / 2))

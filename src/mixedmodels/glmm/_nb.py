@@ -118,7 +118,7 @@ def glmer_nb(formula: str, data, nagq: int = 1, *, weights=None, offset=None, na
     fit = fit_glmer(frame, problem, nagq, quiet, start, name, data)
     messages = []
     if interval is None:
-        theta0 = _initial_theta(problem.response, fit, tol, control, messages)
+        theta0, messages = _initial_theta(problem.response, fit, tol, control)
         lo, hi = np.log(theta0) - 3.0, np.log(theta0) + 3.0
     else:
         lo, hi = interval
@@ -191,18 +191,17 @@ def _search_log_theta(objective, lo: float, hi: float, tol: float, fixed: bool) 
     return LogThetaSearch(float(best.x), moves, at_end and not fixed and moves == MAX_INTERVAL_SHIFTS)
 
 
-def _initial_theta(response, poisson_fit: GlmerFit, tol: float, control: GlmerControl,
-                   messages: list[str]) -> float:
+def _initial_theta(response, poisson_fit: GlmerFit, tol: float, control: GlmerControl) -> tuple[float, list[str]]:
     """lme4's ``theta_0``: MASS's ``theta.ml`` at the Poisson fit's means with
     lme4's ``initCtrl`` (20 iterations, ``eps = 2 tol``), and MASS's warning
-    when it stops at its iteration limit (appended to ``messages``)."""
+    when it stops at its iteration limit (signalled, and returned as a message)."""
     found = theta_ml(response.y, poisson_fit.fitted().to_numpy(), response.weights, eps=2 * tol)
-    if found.limit_reached:
-        msg = (f"theta.ml: {ITERATION_LIMIT} (limit {THETA_ML_LIMIT}) estimating the initial NB size "
-               f"theta_0 = {found.theta:.4g} at the Poisson fit's means")
-        signal(msg, control.check_nb_start, ConvergenceWarning)
-        messages.append(msg)
-    return found.theta
+    if not found.limit_reached:
+        return found.theta, []
+    msg = (f"theta.ml: {ITERATION_LIMIT} (limit {THETA_ML_LIMIT}) estimating the initial NB size "
+           f"theta_0 = {found.theta:.4g} at the Poisson fit's means")
+    signal(msg, control.check_nb_start, ConvergenceWarning)
+    return found.theta, [msg]
 
 
 def _set_family(problem, family) -> None:
