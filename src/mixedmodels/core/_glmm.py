@@ -9,6 +9,9 @@ current modes are kept between evaluations so that each PIRLS starts warm.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import numpy as np
 import scipy.linalg as la
 
@@ -96,6 +99,15 @@ class GeneralizedMixedProblem:
         self.restart()
         self.last: PirlsResult | None = None
         self.stage1_eta: np.ndarray | None = None  # where lme4's stage-2 PIRLS restarts (its lp0)
+
+    @contextmanager
+    def pirls_tolerance(self, tol: float) -> Iterator[None]:
+        """PIRLS stops at ``tol`` (instead of :attr:`tol`) inside the ``with`` block."""
+        saved, self.tol = self.tol, tol
+        try:
+            yield
+        finally:
+            self.tol = saved
 
     def linear_predictor(self, u: list[np.ndarray], beta: np.ndarray, lambdas: list[np.ndarray]) -> np.ndarray:
         """``offset + X beta + sum_i Z_i Lambda_i u_i``."""

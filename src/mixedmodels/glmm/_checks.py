@@ -15,7 +15,7 @@ from mixedmodels.core._restarted import restarted_deviance
 from mixedmodels.glmm._control import GlmerControl
 
 
-def glmm_derivatives(devfun: Callable[[np.ndarray], float], params: np.ndarray, fmin: float,
+def glmm_derivatives(devfun: Callable[[np.ndarray], float], params: np.ndarray,
                      lower: np.ndarray, singular: bool, nobs: float, ntheta: int, control: GlmerControl,
                      hessian: Callable[[], np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray] | None:
     """lme4's derivatives for its convergence checks
@@ -23,9 +23,19 @@ def glmm_derivatives(devfun: Callable[[np.ndarray], float], params: np.ndarray, 
     with the compact finite differences -- or, given ``hessian``, the
     gradient of ``devfun`` with that Hessian (lme4's, behind the standard
     errors); None where lme4 takes none.  Taken for a singular fit too, as
-    the covariance of beta comes from the Hessian."""
+    the covariance of beta comes from the Hessian.
+
+    The objective at ``params`` is evaluated afresh, not taken from the
+    optimizer as lme4 takes it: lme4's stage-2 function restarts PIRLS at
+    every call and gives the same value again, ours starts warm, and the
+    Laplace deviance's log-determinant carries PIRLS's tolerance in the
+    linear predictor (about 1e-9 here).  The optimizer's value, reached
+    from elsewhere, sits that far off the differences' other points, and
+    divided by ``delta^2 = 1e-8`` it moved an inverse-Gaussian fit's
+    standard error by 0.8 % (``tools/lme4_diff`` seed 30,
+    ``invgauss_log_001``)."""
     derivatives = gradient_hessian_compact if hessian is None else gradient_with_hessian_of(hessian)
-    return convergence_derivatives(devfun, params, fmin, lower, singular, nobs, control, ntheta=ntheta,
+    return convergence_derivatives(devfun, params, None, lower, singular, nobs, control, ntheta=ntheta,
                                    derivatives=derivatives, need_hessian=True)
 
 

@@ -160,7 +160,7 @@ def finish(frame, problem, nagq, opt, control, messages, data_name, data) -> Glm
         # lme4 computes no derivatives for nAGQ = 0: only the singular-fit message
         theta = opt.final
         singular = problem.theta_map.is_singular(theta, control.singular_tol)
-        derivs = glmm_derivatives(lambda phi: problem.deviance(phi / unit), theta * unit, opt.fmin,
+        derivs = glmm_derivatives(lambda phi: problem.deviance(phi / unit), theta * unit,
                                   opt.lower, singular, np.inf, ntheta, control)
         hess, result = None, problem.modes(theta)
         beta = result.beta
@@ -199,8 +199,11 @@ def _checked_stage2(problem: GeneralizedMixedProblem, nagq: int, opt, control: G
         # lme4's Hessian for the checks and vcov; None: the checks difference devfun for it too
         lme4_hessian = (lambda: restarted_hessian(problem, summary.final * unit, summary.lower, nagq, unit)) \
             if _lme4_hessian(control, problem) else None
-        return singular, glmm_derivatives(devfun, summary.final * unit, summary.fmin, summary.lower, singular,
-                                          problem.n, ntheta, control, lme4_hessian)
+        # the converged Hessian differences devfun twice: PIRLS to below its noise there
+        tol = problem.tol if lme4_hessian else min(problem.tol, control.derivative_pirls_tol)
+        with problem.pirls_tolerance(tol):
+            return singular, glmm_derivatives(devfun, summary.final * unit, summary.lower, singular,
+                                              problem.n, ntheta, control, lme4_hessian)
 
     def run(start, search):
         problem.reset(beta=start[ntheta:])

@@ -37,7 +37,7 @@ def stage1(problem: GeneralizedMixedProblem, theta0: np.ndarray, control: GlmerC
     tol = problem.tol
     if not final:
         options.setdefault("ftol_abs", control.stage1_ftol_abs)
-        problem.tol = max(tol, control.stage1_pirls_tol)
+        tol = max(tol, control.stage1_pirls_tol)
     else:
         # lme4's nAGQ = 0 fit is minqa's bobyqa, which stops at a trust radius of 2e-7
         # (rhoend), far below nlopt's default x tolerance (1e-4 relative): a Poisson (x | g)
@@ -45,10 +45,8 @@ def stage1(problem: GeneralizedMixedProblem, theta0: np.ndarray, control: GlmerC
         options.setdefault("xtol_rel", 0.0)
     search = control.theta_search(options=options, scales=search_scales(problem, control),
                                   faces=problem.theta_map.faces)
-    try:
+    with problem.pirls_tolerance(tol):
         opt = optimize_theta(problem.deviance, theta0, lower, search)
-    finally:
-        problem.tol = tol
     problem.stage1_eta = modes_at(problem, opt.final).eta.copy()
     return opt
 
