@@ -272,6 +272,47 @@ def sim_glmm_more(rng: np.random.Generator, kind: str) -> pd.DataFrame:
     raise ValueError(kind)
 
 
+def sim_glmm_links(rng: np.random.Generator, kind: str) -> pd.DataFrame:
+    """GLMM responses for the third set of GLMM classes: other links and families,
+    crossed and nested Bernoulli / Poisson terms, slopes with binomial counts."""
+    if kind in ("bin_crossed", "pois_nested"):
+        k, n = draw_groups(rng, per_group=4)
+        m = int(rng.integers(3, 8))
+        g, x = rng.integers(0, k, n), rng.normal(size=n)
+        h = rng.integers(0, m, n)
+        eta = rng.normal(0, 1) + 0.7 * rng.normal() * x + rng.normal(0, rng.choice(GLMM_SD), k)[g]
+        if kind == "bin_crossed":
+            eta += rng.normal(0, rng.choice(GLMM_SD), m)[h]
+            return pd.DataFrame({"x": x, "g": labels("g", g), "h": labels("h", h),
+                                 "y": rng.binomial(1, special.expit(eta))})
+        eta += rng.normal(0, rng.choice(GLMM_SD), k * m)[g * m + h]  # h within g
+        return pd.DataFrame({"x": x, "g": labels("g", g), "h": labels("h", h),
+                             "y": rng.poisson(np.exp(0.5 + eta))})
+    if kind == "bin_cbind_slope":
+        k, n = draw_groups(rng, per_group=6)
+        g, x = rng.integers(0, k, n), rng.normal(size=n)
+        u = _re(rng, k, 2, GLMM_SD)
+        eta = rng.normal(0, 1) + 0.7 * rng.normal() * x + u[g, 0] + u[g, 1] * x
+        size = rng.integers(1, 11, n)
+        return pd.DataFrame({"x": x, "g": labels("g", g), "n": size, "s": rng.binomial(size, special.expit(eta))})
+    d = sim_glmm(rng, "bernoulli")  # x and g, and a linear predictor drawn afresh below
+    k = d["g"].nunique()
+    g = d["g"].map({v: i for i, v in enumerate(sorted(d["g"].unique()))}).to_numpy()
+    x = d["x"].to_numpy()
+    re = rng.normal(0, rng.choice(GLMM_SD), k)[g]
+    if kind == "bin_cloglog":
+        eta = rng.normal(-0.5, 0.7) + 0.5 * rng.normal() * x + re
+        return d.assign(y=rng.binomial(1, 1 - np.exp(-np.exp(eta))))
+    if kind == "gamma_inverse":  # the canonical link: 1 / mu, kept positive
+        mu = 1 / np.clip(rng.uniform(0.5, 2.0) + 0.1 * x + 0.2 * re, 0.05, None)
+        shape = rng.choice([2.0, 5.0, 10.0])
+        return d.assign(y=rng.gamma(shape, mu / shape))
+    if kind == "invgauss_log":
+        mu = np.exp(rng.normal(0, 0.5) + 0.3 * x + re)
+        return d.assign(y=rng.wald(mu, rng.choice([2.0, 10.0, 50.0])))
+    raise ValueError(kind)
+
+
 @dataclass(frozen=True)
 class ModelClass:
     """A formula, family and data generator."""
@@ -347,6 +388,24 @@ def _glmm_more_classes() -> list[ModelClass]:
     ]
 
 
+def _glmm_link_classes() -> list[ModelClass]:
+    """Other links and families (cloglog, Gamma's inverse, inverse Gaussian), crossed and
+    nested terms, binomial counts with a slope and with adaptive quadrature."""
+    def more(kind):
+        return lambda rng: sim_glmm_links(rng, kind)
+    return [
+        ModelClass("bin_cloglog", "y ~ x + (1 | g)", more("bin_cloglog"), "binomial", "cloglog"),
+        ModelClass("gamma_inverse", "y ~ x + (1 | g)", more("gamma_inverse"), "Gamma", "inverse"),
+        ModelClass("invgauss_log", "y ~ x + (1 | g)", more("invgauss_log"), "inverse.gaussian", "log"),
+        ModelClass("bin_crossed", "y ~ x + (1 | g) + (1 | h)", more("bin_crossed"), "binomial", "logit"),
+        ModelClass("pois_nested", "y ~ x + (1 | g/h)", more("pois_nested"), "poisson", "log"),
+        ModelClass("bin_cbind_slope", "cbind(s, n - s) ~ x + (x | g)", more("bin_cbind_slope"),
+                   "binomial", "logit"),
+        ModelClass("bin_cbind_agq10", "cbind(s, n - s) ~ x + (1 | g)", lambda r: sim_glmm(r, "binomial"),
+                   "binomial", "logit", nagq=10),
+    ]
+
+
 CLASSES: list[ModelClass] = _lmm_classes() + [
     ModelClass("bin01", "y ~ x + (1 | g)", lambda r: sim_glmm(r, "bernoulli"), "binomial", "logit"),
     ModelClass("bin_cbind", "cbind(s, n - s) ~ x + (1 | g)", lambda r: sim_glmm(r, "binomial"), "binomial", "logit"),
@@ -360,7 +419,7 @@ CLASSES: list[ModelClass] = _lmm_classes() + [
                "poisson", "log"),
     ModelClass("gamma_log", "y ~ x + (1 | g)", lambda r: sim_glmm(r, "gamma"), "Gamma", "log"),
     ModelClass("nb", "y ~ x + (1 | g)", lambda r: sim_glmm(r, "negbin"), "poisson", "log", nb=True),
-] + _lmm_more_classes() + _glmm_more_classes()
+] + _lmm_more_classes() + _glmm_more_classes() + _glmm_link_classes()
 
 
 def make_jobs(classes: list[ModelClass], seed: int, n: int, data_dir: Path) -> list[dict]:
@@ -400,7 +459,8 @@ def fit_ours(job: dict) -> dict:
                 fit = mm.lmer(job["formula"], data, reml=job["reml"], weights=weights)
             else:
                 family = {"binomial": mm.families.Binomial, "poisson": mm.families.Poisson,
-                          "Gamma": mm.families.Gamma}[job["family"]](job["link"])
+                          "Gamma": mm.families.Gamma,
+                          "inverse.gaussian": mm.families.InverseGaussian}[job["family"]](job["link"])
                 fit = mm.glmer(job["formula"], data, family=family, nagq=job["nagq"], weights=weights)
             out = {
                 "fixef": fit.fixef.to_dict(),
