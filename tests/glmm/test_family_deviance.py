@@ -122,6 +122,24 @@ def test_probit_observed_information_is_minus_the_second_derivative():
     assert got[5] / wt[5] == pytest.approx(1.0, rel=0.1)  # y = 0 far right: lambda(-eta)(lambda(-eta) - eta) -> 1
 
 
+def test_inverse_gaussian_information_is_the_observed_one_where_larger():
+    """Inverse Gaussian, log link: ``(2 y - mu) / mu^2`` (central differences
+    of R's per-row deviance) where that exceeds the expected ``1 / mu``
+    (``y > mu``), the expected one elsewhere -- also where the observed one
+    is negative (``y < mu / 2``)."""
+    from mixedmodels.families import InverseGaussian
+
+    family = InverseGaussian(link="log")
+    y, wt = np.array([0.2, 0.9, 1.0, 3.0, 10.0]), np.array([1.0, 2.0, 0.5, 1.0, 3.0])
+    eta, h = np.zeros(5), 1e-4
+    dev = [family.dev_resids(y, np.exp(eta + d), wt) for d in (-h, 0.0, h)]
+    second = (dev[0] - 2 * dev[1] + dev[2]) / h**2 / 2.0
+    assert second[0] < 0
+    got = family.observed_information(y, np.exp(eta), wt, eta)
+    np.testing.assert_allclose(got, np.maximum(second, wt), rtol=1e-5)
+    assert InverseGaussian().observed_information(y, np.exp(eta), wt, eta) is None
+
+
 def test_families_declare_whether_they_give_an_observed_information():
     """``has_observed_information`` (read by PIRLS) says what
     ``observed_information`` does, for every family and link."""

@@ -95,8 +95,11 @@ class Family:
                              eta: np.ndarray) -> np.ndarray | None:
         """Per row, ``-d^2 loglik / d eta^2`` where it is positive for any data
         (then PIRLS takes Newton steps, quadratically convergent, instead of
-        Fisher scoring's linearly convergent ones for a non-canonical link);
-        None otherwise (the natural link's equals the expected information)."""
+        Fisher scoring's linearly convergent ones for a non-canonical link),
+        or where it can be negative the larger of it and the expected
+        information (steps that never overshoot, Newton's where the observed
+        one is the larger); None otherwise (the natural link's equals the
+        expected information)."""
         return None
 
     def aic(self, y, n, mu, wt, dev: float, constant: float | None = None) -> float:
