@@ -33,6 +33,9 @@ class Binomial(Family):
     def variance(self, mu):
         return mu * (1.0 - mu)
 
+    def variance_slope(self, mu):
+        return 1.0 - 2.0 * mu
+
     def dev_resids(self, y, mu, wt):
         if self._binary(y):  # one term is 0: -2 wt log(mu) for successes, log(1 - mu) for failures
             return self._minus_2_wt(wt) * np.log(np.where(self._binary_of[2], mu, 1.0 - mu))
@@ -105,15 +108,12 @@ class Binomial(Family):
 
         return deviance
 
-    @property
-    def has_observed_information(self):
-        return self.link.name == "probit"
-
     def observed_information(self, y, mu, wt, eta):
         # probit: log Phi and log(1 - Phi) are concave, -d^2/d eta^2 of them lambda(eta) (eta + lambda(eta))
-        # and lambda(-eta) (lambda(-eta) - eta), lambda = phi / Phi (inverse Mills ratio); eta clipped as R
-        if not self.has_observed_information:
-            return None
+        # and lambda(-eta) (lambda(-eta) - eta), lambda = phi / Phi (inverse Mills ratio); eta clipped as R.
+        # In the tails, where R's 1 - mu leaves the general formula no digits, still positive and finite
+        if self.link.name != "probit":
+            return super().observed_information(y, mu, wt, eta)
         eta = np.clip(eta, -PROBIT_THRESH, PROBIT_THRESH)
         log_phi = -0.5 * eta * eta - 0.5 * np.log(2.0 * np.pi)
         up, down = np.exp(log_phi - special.log_ndtr(eta)), np.exp(log_phi - special.log_ndtr(-eta))
@@ -164,6 +164,9 @@ class Poisson(Family):
 
     def variance(self, mu):
         return mu
+
+    def variance_slope(self, mu):
+        return np.ones_like(mu, dtype=float)
 
     def dev_resids(self, y, mu, wt):
         return 2.0 * wt * (xlogy_ratio(y, mu) - (y - mu))

@@ -47,6 +47,10 @@ class Link:
         from the first save a pass of ``exp`` over the rows)."""
         return self.linkinv(eta), self.mu_eta(eta)
 
+    def mu_eta_slope(self, eta: np.ndarray) -> np.ndarray:
+        """``d^2 mu / d eta^2`` at ``eta`` (for the observed information)."""
+        raise NotImplementedError
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
 
@@ -87,6 +91,10 @@ class Logit(Link):
         slope *= mu
         return mu, np.maximum(slope, EPS, out=slope)
 
+    def mu_eta_slope(self, eta):
+        mu, slope = self.linkinv_and_mu_eta(eta)
+        return slope * (1.0 - 2.0 * mu)
+
 
 class Probit(Link):
     name = "probit"
@@ -99,6 +107,9 @@ class Probit(Link):
 
     def mu_eta(self, eta):
         return np.maximum(np.exp(-0.5 * eta**2) / np.sqrt(2 * np.pi), EPS)
+
+    def mu_eta_slope(self, eta):
+        return -eta * self.mu_eta(eta)
 
 
 class Cloglog(Link):
@@ -113,6 +124,9 @@ class Cloglog(Link):
     def mu_eta(self, eta):
         eta = np.minimum(eta, 700.0)
         return np.maximum(np.exp(eta) * np.exp(-np.exp(eta)), EPS)
+
+    def mu_eta_slope(self, eta):
+        return self.mu_eta(eta) * -np.expm1(eta)
 
 
 class Log(Link):
@@ -132,6 +146,9 @@ class Log(Link):
         mu = self.linkinv(eta)
         return mu, mu
 
+    def mu_eta_slope(self, eta):
+        return self.mu_eta(eta)
+
 
 class Identity(Link):
     name = "identity"
@@ -144,6 +161,9 @@ class Identity(Link):
 
     def mu_eta(self, eta):
         return np.ones_like(eta, dtype=float)
+
+    def mu_eta_slope(self, eta):
+        return np.zeros_like(eta, dtype=float)
 
 
 class Inverse(Link):
@@ -158,6 +178,9 @@ class Inverse(Link):
     def mu_eta(self, eta):
         return -1.0 / eta**2
 
+    def mu_eta_slope(self, eta):
+        return 2.0 / eta**3
+
 
 class Sqrt(Link):
     name = "sqrt"
@@ -171,6 +194,9 @@ class Sqrt(Link):
     def mu_eta(self, eta):
         return 2.0 * eta
 
+    def mu_eta_slope(self, eta):
+        return np.full_like(eta, 2.0, dtype=float)
+
 
 class InverseSquare(Link):
     name = "1/mu^2"
@@ -183,6 +209,9 @@ class InverseSquare(Link):
 
     def mu_eta(self, eta):
         return -1.0 / (2.0 * eta**1.5)
+
+    def mu_eta_slope(self, eta):
+        return 0.75 / eta**2.5
 
 
 LINKS: dict[str, type[Link]] = {
@@ -198,3 +227,7 @@ def get_link(link: str | Link) -> Link:
         return LINKS[link]()
     except KeyError:
         raise ValueError(f"Unknown link {link!r}; choose one of {', '.join(LINKS)}.") from None
+
+    def mu_eta_slope(self, eta):
+        return 0.75 / eta**2.5
+

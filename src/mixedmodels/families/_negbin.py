@@ -46,21 +46,12 @@ class NegativeBinomial(Family):
     def variance(self, mu):
         return mu + mu**2 / self.theta
 
+    def variance_slope(self, mu):
+        return 1.0 + 2.0 * mu / self.theta
+
     def dev_resids(self, y, mu, wt):
         th = self.theta
         return 2.0 * wt * (y * np.log(np.maximum(1.0, y) / mu) - (y + th) * np.log((y + th) / (mu + th)))
-
-    @property
-    def has_observed_information(self):
-        return self.link.name == "log"
-
-    def observed_information(self, y, mu, wt, eta):
-        # log link: loglik_i = y log mu - (y + th) log(mu + th) + ..., so
-        # -d^2/d eta^2 = th mu (y + th) / (mu + th)^2 > 0 (the expected one: th mu / (mu + th))
-        if not self.has_observed_information:
-            return None
-        th = self.theta
-        return wt * th * mu * (y + th) / (mu + th) ** 2
 
     def aic(self, y, n, mu, wt, dev, constant=None):
         th = self.theta
