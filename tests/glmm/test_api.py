@@ -336,6 +336,8 @@ def test_vcov_hessian_choices(cbpp):
     np.testing.assert_array_equal(lme4_named.vcov, lme4_like.vcov)  # "auto" with the logit link
     with pytest.raises(ValueError, match="vcov_hessian must be 'auto', 'lme4' or 'converged'"):
         mm.GlmerControl(vcov_hessian="exact")
+    with pytest.raises(ValueError, match="derivative_pirls_tol must be positive; got 0"):
+        mm.GlmerControl(derivative_pirls_tol=0)
 
 
 def test_other_links_take_the_converged_hessian_and_the_rx_fallback_carries_sigma(cbpp, monkeypatch):

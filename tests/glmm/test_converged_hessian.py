@@ -42,7 +42,9 @@ def test_inverse_gaussian_standard_errors_match_lme4():
     """``tools/lme4_diff`` seed 30 ``invgauss_log_001``: the intercept's
     standard error was 0.145626 against lme4's 0.146715 (0.74 %; 0.146766
     with ``tolPwrss = 1e-12``).  Held to the issue's 0.5 %; it now agrees
-    with lme4's tight fit to 1e-4."""
+    with lme4's tight fit to 1e-4.  Any one of the three changes (the fresh
+    value at the optimum, the derivatives' PIRLS tolerance, Newton steps)
+    mends this fit; the tests below pin the last two one by one."""
     case = CASES["seed30/invgauss_log_001"]
     fit = _fit(case)
     for ref, rtol in ((case["lme4"], 5e-3), (case["lme4_tight"], 1e-4)):
@@ -51,14 +53,15 @@ def test_inverse_gaussian_standard_errors_match_lme4():
 
 
 def test_the_derivative_tolerance_is_what_makes_them_agree():
-    """Seed 31 ``invgauss_log_002``: with the derivatives' PIRLS at the fit's
-    own tolerance (1e-10) a standard error is 4.4 % off lme4's tight fit;
-    with ``derivative_pirls_tol`` (1e-12) within 0.05 %."""
-    case = CASES["seed31/invgauss_log_002"]
-    want = list(case["lme4_tight"]["se"].values())
-    np.testing.assert_allclose(_se(_fit(case)), want, rtol=5e-4)
-    loose = _se(_fit(case, derivative_pirls_tol=1e-10))
-    assert np.max(np.abs(loose / want - 1)) > 1e-2
+    """Seed 34 ``invgauss_log_005``: with the derivatives' PIRLS at the fit's
+    own tolerance (1e-10) a standard error is 0.7 % off lme4's tight fit;
+    with ``derivative_pirls_tol`` (1e-12) 1e-4 (measured 8e-5, 6.8e-3)."""
+    case = CASES["seed34/invgauss_log_005"]
+    want = np.array(list(case["lme4_tight"]["se"].values()))
+    tight = np.max(np.abs(_se(_fit(case)) / want - 1))
+    loose = np.max(np.abs(_se(_fit(case, derivative_pirls_tol=1e-10)) / want - 1))
+    assert tight < 5e-4
+    assert loose > 10 * tight
 
 
 def test_inverse_gaussian_pirls_reaches_the_same_modes_from_any_start():
@@ -68,7 +71,7 @@ def test_inverse_gaussian_pirls_reaches_the_same_modes_from_any_start():
     away; the Laplace deviance at one point was 5e-4 apart from one start to
     another, the Hessian indefinite ("degenerate Hessian with 2 negative
     eigenvalues") and the standard errors fell back to R_X's.  Steps with
-    the observed information (the expected one where that is negative)
+    the observed information (no less than a thousandth of the expected)
     converge: the same deviance from R's start as warm, and lme4's tight
     standard errors with no warning."""
     case = CASES["seed34/invgauss_log_007"]

@@ -85,11 +85,11 @@ def _non_natural():
     y_count, y_pos = np.array([0.0, 1.0, 4.0, 17.0, 2.0]), np.array([0.3, 1.0, 4.0, 17.0, 0.05])
     mu_pos = np.array([0.7, 1.5, 3.0, 12.0, 1.0])
     cases = [(NegativeBinomial(2.5, link), y_count) for link in ("log", "sqrt", "identity")]
-    cases += [(Gamma(link), y_pos) for link in ("log", "identity", "inverse")]
-    cases += [(InverseGaussian(link), y_pos) for link in ("log", "identity", "inverse", "1/mu^2")]
+    cases += [(Gamma(link), y_pos) for link in ("log", "identity")]
+    cases += [(InverseGaussian(link), y_pos) for link in ("log", "identity", "inverse")]
     cases += [(Poisson(link), y_count) for link in ("sqrt", "identity")]
     cases += [(Binomial(link), np.array([0.0, 1.0, 0.25, 0.6, 1.0])) for link in ("cloglog", "log", "identity")]
-    cases += [(Gaussian("log"), np.array([0.3, -1.0, 4.0, 30.0, 1.0]))]
+    cases += [(Gaussian(link), np.array([0.3, -1.0, 4.0, 30.0, 1.0])) for link in ("log", "inverse")]
     mu_prob = np.array([0.1, 0.3, 0.5, 0.2, 0.05])
     return [(f, y, mu_prob if f.name == "binomial" else mu_pos) for f, y in cases]
 
@@ -99,10 +99,10 @@ def _non_natural():
 def test_observed_information_is_minus_the_second_derivative_where_positive(family, y, mu):
     """Every family with a link other than its natural one: ``-d^2 loglik /
     d eta^2`` (central differences of R's per-row deviance, -2 loglik up to
-    a constant) where that is at least 1e-3 of the expected information
-    ``wt mu_eta^2 / V``, else the expected one (a success of the log-link
-    binomial has none: its log-likelihood is linear); a Newton step's
-    working response gives the score."""
+    a constant), but no less than 1e-3 of the expected information
+    ``wt mu_eta^2 / V`` (a success of the log-link binomial has none: its
+    log-likelihood is linear); a Newton step's working response gives the
+    score."""
     wt = np.array([1.0, 2.0, 0.5, 1.0, 3.0])
     eta = family.link.link(mu)
     h = 1e-3 * np.where(eta != 0, np.abs(eta), 1.0)  # relative: eta of 1/mu^2 is small
@@ -110,21 +110,76 @@ def test_observed_information_is_minus_the_second_derivative_where_positive(fami
     second = (dev[0] - 2 * dev[1] + dev[2]) / h**2 / 2.0
     expected = wt * family.link.mu_eta(eta) ** 2 / family.variance(mu)
     got = family.observed_information(y, mu, wt, eta)
-    np.testing.assert_allclose(got, np.where(second > 1e-3 * expected, second, expected), rtol=1e-5)
+    np.testing.assert_allclose(got, np.maximum(second, 1e-3 * expected), rtol=1e-5)
     resp = GlmResponse(y, family, wt, np.ones(5), np.zeros(5))
     assert resp.has_observed_information
     w, z = resp.newton_working(eta)
     np.testing.assert_allclose(w * (z - eta), resp.score_residual(eta), rtol=1e-10, atol=1e-12)
 
 
-def test_where_the_observed_information_is_negative_the_expected_one_is_taken():
+def test_where_the_observed_information_is_negative_a_thousandth_of_the_expected_is_taken():
     """Inverse Gaussian, log link: ``(2 y - mu) / mu^2`` is negative where
-    ``y < mu / 2``; that row takes the expected ``1 / mu``."""
+    ``y < mu / 2``; that row weighs a thousandth of the expected ``1 / mu``."""
     from mixedmodels.families import InverseGaussian
 
     y, mu, wt = np.array([0.2, 3.0]), np.ones(2), np.ones(2)
     got = InverseGaussian("log").observed_information(y, mu, wt, np.log(mu))
-    np.testing.assert_allclose(got, [1.0, 5.0])
+    np.testing.assert_allclose(got, [1e-3, 5.0])
+
+
+def test_canonical_links_take_fisher_scoring():
+    """Gamma's inverse and inverse Gaussian's 1/mu^2 links are canonical
+    (observed = expected information) without the natural link's shortcut:
+    no Newton weights to compute."""
+    from mixedmodels.families import InverseGaussian
+
+    for family in (Gamma(), InverseGaussian()):
+        assert family.has_canonical_link and not family.has_natural_link
+        assert not family.has_observed_information
+        assert family.observed_information(np.ones(2), np.ones(2), np.ones(2), np.ones(2)) is None
+
+
+def test_clamped_mu_eta_has_no_slope():
+    """Where R's links hold ``d mu / d eta`` at its floor (cloglog and
+    logit far right, probit and log far left) its slope is 0, not the
+    formula's value at the floor: a success of a cloglog binomial at
+    eta = 30 keeps a weight of a thousandth of the expected one (it got
+    2.4e-3, 1e13 times too large, and infinite beyond eta = 710)."""
+    from mixedmodels.families._links import Cloglog, Log, Logit, Probit
+
+    for link, eta in ((Cloglog(), [30.0, 800.0]), (Logit(), [40.0, -40.0]), (Probit(), [-40.0, 40.0]),
+                      (Log(), [-40.0])):
+        np.testing.assert_array_equal(link.mu_eta_slope(np.array(eta)), 0.0)
+    family, eta = Binomial("cloglog"), np.array([30.0, 800.0, 0.5])
+    mu = family.link.linkinv(eta)
+    got = family.observed_information(np.array([1.0, 1.0, 1.0]), mu, np.ones(3), eta)
+    assert np.all(np.isfinite(got)) and np.all(got[:2] < 1e-15)
+
+
+def test_a_link_without_slope_leaves_pirls_to_fisher_scoring():
+    """A user's link (or family) that does not give ``mu_eta_slope``
+    (``variance_slope``) gets Fisher scoring, as before Newton steps, not
+    a NotImplementedError from inside PIRLS."""
+    from mixedmodels.families._links import Link
+
+    class MyLog(Link):
+        name = "log"
+
+        def link(self, mu):
+            return np.log(mu)
+
+        def linkinv(self, eta):
+            return np.exp(eta)
+
+        def mu_eta(self, eta):
+            return np.exp(eta)
+
+    family = Gamma(MyLog())
+    assert not family.has_observed_information
+    assert family.observed_information(np.ones(2), np.ones(2), np.ones(2), np.zeros(2)) is None
+    resp = GlmResponse(np.array([0.5, 2.0]), family, np.ones(2), np.ones(2), np.zeros(2))
+    for a, b in zip(resp.newton_working(np.zeros(2)), resp.working(np.zeros(2))):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_probit_observed_information_is_minus_the_second_derivative():
@@ -153,7 +208,7 @@ def test_families_declare_whether_they_give_an_observed_information():
     families = [Binomial(), Binomial(link="probit"), Binomial(link="cloglog"), Poisson(), Gamma(),
                 Gamma(link="log"), NegativeBinomial(2.0), NegativeBinomial(2.0, link="sqrt")]
     declared = [f.has_observed_information for f in families]
-    assert declared == [False, True, True, False, True, True, True, True]  # all but the natural links
+    assert declared == [False, True, True, False, False, True, True, True]  # all but the canonical links
     for family, has in zip(families, declared):
         assert (family.observed_information(y, np.exp(eta), wt, eta) is not None) == has
         assert GlmResponse(y, family, wt, np.ones(3), np.zeros(3)).has_observed_information == has

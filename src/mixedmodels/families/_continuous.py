@@ -26,6 +26,7 @@ class Gamma(Family):
     default_link = "inverse"
     links = ("inverse", "identity", "log")
     has_scale = True
+    canonical_link = "inverse"
 
     def variance(self, mu):
         return mu**2
@@ -70,6 +71,7 @@ class InverseGaussian(Family):
     default_link = "1/mu^2"
     links = ("1/mu^2", "inverse", "identity", "log")
     has_scale = True
+    canonical_link = "1/mu^2"
 
     def variance(self, mu):
         return mu**3

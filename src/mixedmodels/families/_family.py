@@ -19,8 +19,8 @@ from scipy import special
 from mixedmodels.families._links import Link, get_link
 
 OBSERVED_FLOOR = 1e-3
-"""Below this fraction of the expected information PIRLS's Newton steps take
-the expected one for a row (see :meth:`Family.observed_information`)."""
+"""The least weight of a row in PIRLS's Newton steps, as a fraction of the
+expected information (see :meth:`Family.observed_information`)."""
 
 
 def xlogy_ratio(y: np.ndarray, mu: np.ndarray) -> np.ndarray:
@@ -53,6 +53,10 @@ class Family:
         The canonical link under which ``d mu / d eta = V(mu)`` (binomial
         logit, Poisson log, Gaussian identity; empty if none): then the
         PIRLS weights are ``wt mu_eta`` and the score residual ``wt (y - mu)``.
+    canonical_link : str
+        A canonical link that is not :attr:`natural_link` (Gamma's inverse,
+        with ``d mu / d eta = -V(mu)``; inverse Gaussian's ``1/mu^2``): the
+        observed information is the expected one there too.
     """
 
     name = ""
@@ -60,6 +64,7 @@ class Family:
     links: tuple[str, ...] = ()
     has_scale = False
     natural_link = ""
+    canonical_link = ""
 
     @property
     def has_natural_link(self) -> bool:
@@ -91,14 +96,23 @@ class Family:
         return None
 
     def variance_slope(self, mu: np.ndarray) -> np.ndarray:
-        """``d V / d mu`` (for the observed information)."""
+        """``d V / d mu`` (for the observed information; a family without it,
+        a user's subclass, leaves PIRLS to Fisher scoring)."""
         raise NotImplementedError
+
+    @property
+    def has_canonical_link(self) -> bool:
+        """Whether the link is the canonical one (:attr:`natural_link` or
+        :attr:`canonical_link`), whose observed information is the expected one."""
+        return self.has_natural_link or (bool(self.canonical_link) and self.link.name == self.canonical_link)
 
     @property
     def has_observed_information(self) -> bool:
         """Whether :meth:`observed_information` gives one: with every link but
-        the natural one (whose observed information is the expected one)."""
-        return not self.has_natural_link
+        the canonical one, where the family and link give the slopes it needs."""
+        slopes = (type(self).variance_slope is not Family.variance_slope
+                  and type(self.link).mu_eta_slope is not Link.mu_eta_slope)
+        return not self.has_canonical_link and slopes
 
     def observed_information(self, y: np.ndarray, mu: np.ndarray, wt: np.ndarray,
                              eta: np.ndarray) -> np.ndarray | None:
@@ -106,22 +120,24 @@ class Family:
 
         ``wt (mu_eta^2 / V - (y - mu) (mu_eta' / V - mu_eta^2 V' / V^2))``,
 
-        where that is at least :data:`OBSERVED_FLOOR` times the expected
-        information ``wt mu_eta^2 / V``, else the expected one; None with the
-        natural link.
+        but no less than :data:`OBSERVED_FLOOR` times the expected
+        information ``wt mu_eta^2 / V``; None where
+        :attr:`has_observed_information` is False.
 
-        Both are at least the true curvature of the row, so the steps never
-        overshoot (and no row's weight is nearly 0: a success of a log-link
-        binomial has none); where every row's observed information is
-        positive (Gamma and negative binomial with the log link, binomial
-        probit) they are Newton's, quadratically convergent.  Fisher scoring's (the expected
-        information throughout) overshoot where the observed information is
-        more than twice the expected: near the modes of inverse-Gaussian
-        (log, identity), Gamma (identity) and Poisson (sqrt) fits
-        (``tools/lme4_diff`` seeds 30-35) its steps grew instead of
-        shrinking, PIRLS stopped up to 2e-3 from the modes, and the Laplace
-        deviance depended on where PIRLS started (5e-4 apart, seed 34
-        ``invgauss_log_007``).
+        Each row's weight is at least its curvature, so near the modes the
+        steps do not overshoot, and no weight falls below a thousandth of
+        Fisher scoring's (the curvature of a success of a log-link binomial
+        is 0; that of an inverse-Gaussian row with ``y < mu / 2``
+        negative).  Where every row's observed information is above the
+        floor (Gamma and negative binomial with the log link, binomial
+        probit) they are Newton's steps, quadratically convergent.  Fisher
+        scoring's (the expected information throughout) overshoot where the
+        observed information is more than twice the expected: near the
+        modes of inverse-Gaussian (log, identity), Gamma (identity) and
+        Poisson (sqrt) fits (``tools/lme4_diff`` seeds 30-35) its steps grew
+        instead of shrinking, PIRLS stopped up to 2e-3 from the modes, and
+        the Laplace deviance depended on where PIRLS started (5e-4 apart,
+        seed 34 ``invgauss_log_007``).
         """
         if not self.has_observed_information:
             return None
@@ -129,7 +145,7 @@ class Family:
         var = self.variance(mu)
         expected = slope * slope / var
         observed = expected - (y - mu) * (curve - expected * self.variance_slope(mu)) / var
-        return wt * np.where(observed > OBSERVED_FLOOR * expected, observed, expected)
+        return wt * np.maximum(observed, OBSERVED_FLOOR * expected)
 
     def aic(self, y, n, mu, wt, dev: float, constant: float | None = None) -> float:
         """R's ``family$aic``: -2 log-likelihood (plus 2 per dispersion parameter).

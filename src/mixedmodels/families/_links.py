@@ -48,11 +48,19 @@ class Link:
         return self.linkinv(eta), self.mu_eta(eta)
 
     def mu_eta_slope(self, eta: np.ndarray) -> np.ndarray:
-        """``d^2 mu / d eta^2`` at ``eta`` (for the observed information)."""
+        """``d^2 mu / d eta^2`` at ``eta`` (for the observed information): the
+        slope of :meth:`mu_eta` as computed, 0 where that is clamped (R's
+        floor of ``EPS``).  A link without it (a user's subclass) leaves
+        PIRLS to Fisher scoring."""
         raise NotImplementedError
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
+
+
+def _unclamped(mu_eta: np.ndarray, slope: np.ndarray) -> np.ndarray:
+    """``slope`` where ``mu_eta`` is above R's floor ``EPS``, 0 where it is held there."""
+    return np.where(mu_eta > EPS, slope, 0.0)
 
 
 class Logit(Link):
@@ -93,7 +101,7 @@ class Logit(Link):
 
     def mu_eta_slope(self, eta):
         mu, slope = self.linkinv_and_mu_eta(eta)
-        return slope * (1.0 - 2.0 * mu)
+        return _unclamped(slope, slope * (1.0 - 2.0 * mu))
 
 
 class Probit(Link):
@@ -109,7 +117,8 @@ class Probit(Link):
         return np.maximum(np.exp(-0.5 * eta**2) / np.sqrt(2 * np.pi), EPS)
 
     def mu_eta_slope(self, eta):
-        return -eta * self.mu_eta(eta)
+        slope = self.mu_eta(eta)
+        return _unclamped(slope, -eta * slope)
 
 
 class Cloglog(Link):
@@ -126,7 +135,8 @@ class Cloglog(Link):
         return np.maximum(np.exp(eta) * np.exp(-np.exp(eta)), EPS)
 
     def mu_eta_slope(self, eta):
-        return self.mu_eta(eta) * -np.expm1(eta)
+        slope = self.mu_eta(eta)
+        return _unclamped(slope, slope * -np.expm1(np.minimum(eta, 700.0)))
 
 
 class Log(Link):
@@ -147,7 +157,8 @@ class Log(Link):
         return mu, mu
 
     def mu_eta_slope(self, eta):
-        return self.mu_eta(eta)
+        slope = self.mu_eta(eta)
+        return _unclamped(slope, slope)
 
 
 class Identity(Link):
@@ -227,7 +238,4 @@ def get_link(link: str | Link) -> Link:
         return LINKS[link]()
     except KeyError:
         raise ValueError(f"Unknown link {link!r}; choose one of {', '.join(LINKS)}.") from None
-
-    def mu_eta_slope(self, eta):
-        return 0.75 / eta**2.5
 

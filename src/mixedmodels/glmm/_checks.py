@@ -29,11 +29,10 @@ def glmm_derivatives(devfun: Callable[[np.ndarray], float], params: np.ndarray,
     optimizer as lme4 takes it: lme4's stage-2 function restarts PIRLS at
     every call and gives the same value again, ours starts warm, and the
     Laplace deviance's log-determinant carries PIRLS's tolerance in the
-    linear predictor (about 1e-9 here).  The optimizer's value, reached
-    from elsewhere, sits that far off the differences' other points, and
-    divided by ``delta^2 = 1e-8`` it moved an inverse-Gaussian fit's
-    standard error by 0.8 % (``tools/lme4_diff`` seed 30,
-    ``invgauss_log_001``)."""
+    linear predictor (about 1e-9).  The optimizer's value, reached from
+    elsewhere, sits that far off the differences' other points, and divided
+    by ``delta^2 = 1e-8`` it moved inverse-Gaussian standard errors by up
+    to 2 % (``tools/lme4_diff`` seeds 30-34)."""
     derivatives = gradient_hessian_compact if hessian is None else gradient_with_hessian_of(hessian)
     return convergence_derivatives(devfun, params, None, lower, singular, nobs, control, ntheta=ntheta,
                                    derivatives=derivatives, need_hessian=True)
