@@ -64,8 +64,7 @@ def fit_ours(job: dict):
         return mm.glmer_nb(job["formula"], data, nagq=job["nagq"], weights=weights)
     if job["family"] == "gaussian":
         return mm.lmer(job["formula"], data, reml=job["reml"], weights=weights)
-    family = {"binomial": mm.families.Binomial, "poisson": mm.families.Poisson,
-              "Gamma": mm.families.Gamma}[job["family"]](job["link"])
+    family = mm.families.get_family(job["family"], job["link"])
     return mm.glmer(job["formula"], data, family=family, nagq=job["nagq"], weights=weights)
 
 

@@ -458,9 +458,7 @@ def fit_ours(job: dict) -> dict:
             elif job["family"] == "gaussian":
                 fit = mm.lmer(job["formula"], data, reml=job["reml"], weights=weights)
             else:
-                family = {"binomial": mm.families.Binomial, "poisson": mm.families.Poisson,
-                          "Gamma": mm.families.Gamma,
-                          "inverse.gaussian": mm.families.InverseGaussian}[job["family"]](job["link"])
+                family = mm.families.get_family(job["family"], job["link"])
                 fit = mm.glmer(job["formula"], data, family=family, nagq=job["nagq"], weights=weights)
             out = {
                 "fixef": fit.fixef.to_dict(),
