@@ -310,6 +310,19 @@ def sim_glmm_links(rng: np.random.Generator, kind: str) -> pd.DataFrame:
     if kind == "invgauss_log":
         mu = np.exp(rng.normal(0, 0.5) + 0.3 * x + re)
         return d.assign(y=rng.wald(mu, rng.choice([2.0, 10.0, 50.0])))
+    if kind == "gamma_identity":  # mean kept well above 0
+        mu = np.clip(rng.uniform(3.0, 6.0) + 0.5 * x + re, 0.5, None)
+        shape = rng.choice([2.0, 5.0, 10.0])
+        return d.assign(y=rng.gamma(shape, mu / shape))
+    if kind == "pois_sqrt":
+        return d.assign(y=rng.poisson(np.clip(rng.uniform(1.5, 3.0) + 0.3 * x + re, 0.1, None) ** 2))
+    if kind in ("gamma_log_slope", "probit_slope"):
+        u = _re(rng, k, 2, GLMM_SD)
+        eta = rng.normal(0, 0.5) + 0.5 * rng.normal() * x + u[g, 0] + u[g, 1] * x
+        if kind == "probit_slope":
+            return d.assign(y=rng.binomial(1, stats.norm.cdf(eta)))
+        shape = rng.choice([2.0, 5.0, 10.0])
+        return d.assign(y=rng.gamma(shape, np.exp(eta) / shape))
     raise ValueError(kind)
 
 
@@ -389,8 +402,9 @@ def _glmm_more_classes() -> list[ModelClass]:
 
 
 def _glmm_link_classes() -> list[ModelClass]:
-    """Other links and families (cloglog, Gamma's inverse, inverse Gaussian), crossed and
-    nested terms, binomial counts with a slope and with adaptive quadrature."""
+    """Other links and families (cloglog, Gamma's inverse and identity, inverse Gaussian,
+    Poisson sqrt), crossed and nested terms, binomial counts with a slope and with adaptive
+    quadrature, Gamma (log) and probit with (x | g)."""
     def more(kind):
         return lambda rng: sim_glmm_links(rng, kind)
     return [
@@ -403,6 +417,10 @@ def _glmm_link_classes() -> list[ModelClass]:
                    "binomial", "logit"),
         ModelClass("bin_cbind_agq10", "cbind(s, n - s) ~ x + (1 | g)", lambda r: sim_glmm(r, "binomial"),
                    "binomial", "logit", nagq=10),
+        ModelClass("gamma_identity", "y ~ x + (1 | g)", more("gamma_identity"), "Gamma", "identity"),
+        ModelClass("pois_sqrt", "y ~ x + (1 | g)", more("pois_sqrt"), "poisson", "sqrt"),
+        ModelClass("gamma_log_slope", "y ~ x + (x | g)", more("gamma_log_slope"), "Gamma", "log"),
+        ModelClass("probit_slope", "y ~ x + (x | g)", more("probit_slope"), "binomial", "probit"),
     ]
 
 
