@@ -111,10 +111,14 @@ class GlmResponse:
 
     def deviance(self, eta: np.ndarray) -> float:
         """Sum of the deviance contributions at ``eta`` (through the cumulant
-        function for the natural link, see :meth:`Family.deviance_by_cumulant`)."""
+        function for the natural link, see :meth:`Family.deviance_by_cumulant`);
+        infinite where a mean is outside the family's range
+        (:meth:`Family.valid_mu`, checked for links other than the natural one)."""
         mu = self.mu(eta)
         if self._deviance_by_cumulant is not None:
             return self._deviance_by_cumulant(eta, mu)
+        if not self._natural and not self.family.valid_mu(mu):
+            return np.inf
         return float(np.sum(self.dev_resids(mu)))
 
     def aic(self, mu: np.ndarray) -> float:

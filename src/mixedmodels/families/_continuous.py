@@ -34,6 +34,9 @@ class Gamma(Family):
     def variance_slope(self, mu):
         return 2.0 * mu
 
+    def valid_mu(self, mu):
+        return bool(np.all(mu > 0))
+
     def dev_resids(self, y, mu, wt):
         with np.errstate(divide="ignore"):
             ratio = np.where(y == 0, 1.0, y / mu)
@@ -78,6 +81,9 @@ class InverseGaussian(Family):
 
     def variance_slope(self, mu):
         return 3.0 * mu**2
+
+    def valid_mu(self, mu):
+        return bool(np.all(mu > 0))
 
     def dev_resids(self, y, mu, wt):
         return wt * (y - mu) ** 2 / (y * mu**2)

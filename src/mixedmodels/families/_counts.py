@@ -36,6 +36,9 @@ class Binomial(Family):
     def variance_slope(self, mu):
         return 1.0 - 2.0 * mu
 
+    def valid_mu(self, mu):
+        return bool(np.all((mu > 0) & (mu < 1)))
+
     def dev_resids(self, y, mu, wt):
         if self._binary(y):  # one term is 0: -2 wt log(mu) for successes, log(1 - mu) for failures
             return self._minus_2_wt(wt) * np.log(np.where(self._binary_of[2], mu, 1.0 - mu))
@@ -167,6 +170,9 @@ class Poisson(Family):
 
     def variance_slope(self, mu):
         return np.ones_like(mu, dtype=float)
+
+    def valid_mu(self, mu):
+        return bool(np.all(mu > 0))
 
     def dev_resids(self, y, mu, wt):
         return 2.0 * wt * (xlogy_ratio(y, mu) - (y - mu))

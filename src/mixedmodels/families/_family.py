@@ -165,6 +165,14 @@ class Family:
         None where this does not hold."""
         return None
 
+    def valid_mu(self, mu: np.ndarray) -> bool:
+        """Whether every mean is inside the family's range (R's ``validmu``;
+        positive for the Poisson, Gamma, inverse Gaussian and negative
+        binomial, where R's inverse Gaussian accepts any).  With a link that
+        can leave it (identity, inverse) PIRLS takes a mean outside as an
+        infinite deviance, and halves the step."""
+        return True
+
     def mustart(self, y: np.ndarray, wt: np.ndarray) -> np.ndarray:
         """R's starting values of ``mu`` (its ``initialize`` expression)."""
         return np.asarray(y, dtype=float).copy()

@@ -49,6 +49,9 @@ class NegativeBinomial(Family):
     def variance_slope(self, mu):
         return 1.0 + 2.0 * mu / self.theta
 
+    def valid_mu(self, mu):
+        return bool(np.all(mu > 0))
+
     def dev_resids(self, y, mu, wt):
         th = self.theta
         return 2.0 * wt * (y * np.log(np.maximum(1.0, y) / mu) - (y + th) * np.log((y + th) / (mu + th)))
