@@ -27,15 +27,13 @@ class Gamma(Family):
     links = ("inverse", "identity", "log")
     has_scale = True
     canonical_link = "inverse"
+    mean_range = (0.0, np.inf)
 
     def variance(self, mu):
         return mu**2
 
     def variance_slope(self, mu):
         return 2.0 * mu
-
-    def valid_mu(self, mu):
-        return bool(np.all(mu > 0))
 
     def dev_resids(self, y, mu, wt):
         with np.errstate(divide="ignore"):
@@ -75,15 +73,13 @@ class InverseGaussian(Family):
     links = ("1/mu^2", "inverse", "identity", "log")
     has_scale = True
     canonical_link = "1/mu^2"
+    mean_range = (0.0, np.inf)
 
     def variance(self, mu):
         return mu**3
 
     def variance_slope(self, mu):
         return 3.0 * mu**2
-
-    def valid_mu(self, mu):
-        return bool(np.all(mu > 0))
 
     def dev_resids(self, y, mu, wt):
         return wt * (y - mu) ** 2 / (y * mu**2)

@@ -29,15 +29,13 @@ class Binomial(Family):
     default_link = "logit"
     links = ("logit", "probit", "cloglog", "log", "identity")
     natural_link = "logit"
+    mean_range = (0.0, 1.0)
 
     def variance(self, mu):
         return mu * (1.0 - mu)
 
     def variance_slope(self, mu):
         return 1.0 - 2.0 * mu
-
-    def valid_mu(self, mu):
-        return bool(np.all((mu > 0) & (mu < 1)))
 
     def dev_resids(self, y, mu, wt):
         if self._binary(y):  # one term is 0: -2 wt log(mu) for successes, log(1 - mu) for failures
@@ -164,15 +162,13 @@ class Poisson(Family):
     default_link = "log"
     links = ("log", "identity", "sqrt")
     natural_link = "log"
+    mean_range = (0.0, np.inf)
 
     def variance(self, mu):
         return mu
 
     def variance_slope(self, mu):
         return np.ones_like(mu, dtype=float)
-
-    def valid_mu(self, mu):
-        return bool(np.all(mu > 0))
 
     def dev_resids(self, y, mu, wt):
         return 2.0 * wt * (xlogy_ratio(y, mu) - (y - mu))

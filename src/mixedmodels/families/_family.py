@@ -57,6 +57,9 @@ class Family:
         A canonical link that is not :attr:`natural_link` (Gamma's inverse,
         with ``d mu / d eta = -V(mu)``; inverse Gaussian's ``1/mu^2``): the
         observed information is the expected one there too.
+    mean_range : tuple of float or None
+        The open interval the mean must lie in (binomial ``(0, 1)``; Poisson,
+        Gamma, inverse Gaussian, negative binomial ``(0, inf)``); None: any.
     """
 
     name = ""
@@ -65,6 +68,7 @@ class Family:
     has_scale = False
     natural_link = ""
     canonical_link = ""
+    mean_range: tuple[float, float] | None = None
 
     @property
     def has_natural_link(self) -> bool:
@@ -166,12 +170,14 @@ class Family:
         return None
 
     def valid_mu(self, mu: np.ndarray) -> bool:
-        """Whether every mean is inside the family's range (R's ``validmu``;
-        positive for the Poisson, Gamma, inverse Gaussian and negative
-        binomial, where R's inverse Gaussian accepts any).  With a link that
+        """Whether every mean lies strictly inside :attr:`mean_range` (R's
+        ``validmu``, whose inverse Gaussian accepts any).  With a link that
         can leave it (identity, inverse) PIRLS takes a mean outside as an
         infinite deviance, and halves the step."""
-        return True
+        if self.mean_range is None:
+            return True
+        low, high = self.mean_range
+        return bool(np.all((mu > low) & (mu < high)))
 
     def mustart(self, y: np.ndarray, wt: np.ndarray) -> np.ndarray:
         """R's starting values of ``mu`` (its ``initialize`` expression)."""

@@ -238,4 +238,3 @@ def get_link(link: str | Link) -> Link:
         return LINKS[link]()
     except KeyError:
         raise ValueError(f"Unknown link {link!r}; choose one of {', '.join(LINKS)}.") from None
-

@@ -36,6 +36,7 @@ class NegativeBinomial(Family):
     name = "negative.binomial"
     default_link = "log"
     links = ("log", "identity", "sqrt")
+    mean_range = (0.0, np.inf)
 
     def __init__(self, theta: float, link: str | Link | None = None) -> None:
         if not np.isfinite(theta) or theta <= 0:
@@ -48,9 +49,6 @@ class NegativeBinomial(Family):
 
     def variance_slope(self, mu):
         return 1.0 + 2.0 * mu / self.theta
-
-    def valid_mu(self, mu):
-        return bool(np.all(mu > 0))
 
     def dev_resids(self, y, mu, wt):
         th = self.theta
