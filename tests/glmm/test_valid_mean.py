@@ -44,3 +44,16 @@ def test_inverse_gaussian_identity_fit_stays_in_range():
         fit = mm.glmer("y ~ x + (1 | g)", data, family=mm.families.InverseGaussian("identity"))
     assert fit.loglik >= LME4_TIGHT_LOGLIK - 1e-3
     assert np.all(fit.fitted() > 0)
+
+
+def test_the_range_is_checked_only_where_the_link_can_leave_it():
+    """Derived from the link's and the family's ranges: logit, probit,
+    cloglog and log keep the means inside (no pass over the rows for the
+    check); identity, inverse and sqrt, and the log link of a binomial, do not."""
+    F = mm.families
+    kept = [F.Binomial(), F.Binomial("probit"), F.Binomial("cloglog"), F.Poisson(), F.Gamma("log"),
+            F.InverseGaussian("log"), F.NegativeBinomial(2.0), F.Gaussian("log")]
+    left = [F.Binomial("log"), F.Binomial("identity"), F.Poisson("identity"), F.Poisson("sqrt"), F.Gamma(),
+            F.Gamma("identity"), F.InverseGaussian(), F.NegativeBinomial(2.0, "identity")]
+    assert [f.mean_can_leave_range for f in kept] == [False] * len(kept)
+    assert [f.mean_can_leave_range for f in left] == [True] * len(left)

@@ -29,6 +29,7 @@ import warnings
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -120,12 +121,17 @@ def sim_glmm(rng: np.random.Generator, response: str, *, crossed: bool = False, 
     elif response == "poisson":
         data["y"] = rng.poisson(np.exp(0.5 + eta))
     elif response == "gamma":
-        shape = rng.choice([2.0, 5.0, 10.0])
-        data["y"] = rng.gamma(shape, np.exp(eta) / shape)
+        data["y"] = _gamma(rng, np.exp(eta))
     elif response == "negbin":
         size, mu = rng.choice([0.8, 2.0, 5.0]), np.exp(0.5 + eta)
         data["y"] = rng.negative_binomial(size, size / (size + mu))
     return pd.DataFrame({"x": x, **data})
+
+
+def _gamma(rng: np.random.Generator, mu: np.ndarray) -> np.ndarray:
+    """Gamma responses with means ``mu`` and a shape drawn from 2, 5, 10."""
+    shape = rng.choice([2.0, 5.0, 10.0])
+    return rng.gamma(shape, mu / shape)
 
 
 def _re(rng: np.random.Generator, k: int, q: int, sds: list[float] = SD) -> np.ndarray:
@@ -244,8 +250,9 @@ def sim_lmm_more(rng: np.random.Generator, kind: str) -> pd.DataFrame:
 
 
 def sim_glmm_more(rng: np.random.Generator, kind: str) -> pd.DataFrame:
-    """GLMM responses for the second set of GLMM classes (``kind``)."""
-    if kind in ("bin_slope", "pois_slope", "pois_zcp"):
+    """GLMM responses for the second set of GLMM classes (``kind``), and binomial
+    counts with a slope for the third."""
+    if kind in ("bin_slope", "pois_slope", "pois_zcp", "bin_cbind_slope"):
         k, n = draw_groups(rng, per_group=6)
         g, x = rng.integers(0, k, n), rng.normal(size=n)
         if kind == "pois_zcp":
@@ -253,8 +260,12 @@ def sim_glmm_more(rng: np.random.Generator, kind: str) -> pd.DataFrame:
         else:
             u = _re(rng, k, 2, GLMM_SD)
         eta = rng.normal(0, 1) + 0.7 * rng.normal() * x + u[g, 0] + u[g, 1] * x
+        data = pd.DataFrame({"x": x, "g": labels("g", g)})
+        if kind == "bin_cbind_slope":
+            size = rng.integers(1, 11, n)
+            return data.assign(n=size, s=rng.binomial(size, special.expit(eta)))
         y = rng.binomial(1, special.expit(eta)) if kind == "bin_slope" else rng.poisson(np.exp(0.5 + eta))
-        return pd.DataFrame({"x": x, "g": labels("g", g), "y": y})
+        return data.assign(y=y)
     if kind == "bin_factor":
         d = sim_glmm(rng, "bernoulli")
         return d.assign(y=np.where(d["y"] == 1, "yes", "no"))
@@ -274,7 +285,8 @@ def sim_glmm_more(rng: np.random.Generator, kind: str) -> pd.DataFrame:
 
 def sim_glmm_links(rng: np.random.Generator, kind: str) -> pd.DataFrame:
     """GLMM responses for the third set of GLMM classes: other links and families,
-    crossed and nested Bernoulli / Poisson terms, slopes with binomial counts."""
+    crossed and nested Bernoulli / Poisson terms, slopes for Gamma and probit
+    (binomial counts with a slope: :func:`sim_glmm_more`)."""
     if kind in ("bin_crossed", "pois_nested"):
         k, n = draw_groups(rng, per_group=4)
         m = int(rng.integers(3, 8))
@@ -288,13 +300,6 @@ def sim_glmm_links(rng: np.random.Generator, kind: str) -> pd.DataFrame:
         eta += rng.normal(0, rng.choice(GLMM_SD), k * m)[g * m + h]  # h within g
         return pd.DataFrame({"x": x, "g": labels("g", g), "h": labels("h", h),
                              "y": rng.poisson(np.exp(0.5 + eta))})
-    if kind == "bin_cbind_slope":
-        k, n = draw_groups(rng, per_group=6)
-        g, x = rng.integers(0, k, n), rng.normal(size=n)
-        u = _re(rng, k, 2, GLMM_SD)
-        eta = rng.normal(0, 1) + 0.7 * rng.normal() * x + u[g, 0] + u[g, 1] * x
-        size = rng.integers(1, 11, n)
-        return pd.DataFrame({"x": x, "g": labels("g", g), "n": size, "s": rng.binomial(size, special.expit(eta))})
     d = sim_glmm(rng, "bernoulli")  # x and g, and a linear predictor drawn afresh below
     k = d["g"].nunique()
     g = d["g"].map({v: i for i, v in enumerate(sorted(d["g"].unique()))}).to_numpy()
@@ -304,16 +309,12 @@ def sim_glmm_links(rng: np.random.Generator, kind: str) -> pd.DataFrame:
         eta = rng.normal(-0.5, 0.7) + 0.5 * rng.normal() * x + re
         return d.assign(y=rng.binomial(1, 1 - np.exp(-np.exp(eta))))
     if kind == "gamma_inverse":  # the canonical link: 1 / mu, kept positive
-        mu = 1 / np.clip(rng.uniform(0.5, 2.0) + 0.1 * x + 0.2 * re, 0.05, None)
-        shape = rng.choice([2.0, 5.0, 10.0])
-        return d.assign(y=rng.gamma(shape, mu / shape))
+        return d.assign(y=_gamma(rng, 1 / np.clip(rng.uniform(0.5, 2.0) + 0.1 * x + 0.2 * re, 0.05, None)))
     if kind == "invgauss_log":
         mu = np.exp(rng.normal(0, 0.5) + 0.3 * x + re)
         return d.assign(y=rng.wald(mu, rng.choice([2.0, 10.0, 50.0])))
     if kind == "gamma_identity":  # mean kept well above 0
-        mu = np.clip(rng.uniform(3.0, 6.0) + 0.5 * x + re, 0.5, None)
-        shape = rng.choice([2.0, 5.0, 10.0])
-        return d.assign(y=rng.gamma(shape, mu / shape))
+        return d.assign(y=_gamma(rng, np.clip(rng.uniform(3.0, 6.0) + 0.5 * x + re, 0.5, None)))
     if kind == "pois_sqrt":
         return d.assign(y=rng.poisson(np.clip(rng.uniform(1.5, 3.0) + 0.3 * x + re, 0.1, None) ** 2))
     if kind in ("gamma_log_slope", "probit_slope"):
@@ -321,8 +322,7 @@ def sim_glmm_links(rng: np.random.Generator, kind: str) -> pd.DataFrame:
         eta = rng.normal(0, 0.5) + 0.5 * rng.normal() * x + u[g, 0] + u[g, 1] * x
         if kind == "probit_slope":
             return d.assign(y=rng.binomial(1, stats.norm.cdf(eta)))
-        shape = rng.choice([2.0, 5.0, 10.0])
-        return d.assign(y=rng.gamma(shape, np.exp(eta) / shape))
+        return d.assign(y=_gamma(rng, np.exp(eta)))
     raise ValueError(kind)
 
 
@@ -383,10 +383,14 @@ def _lmm_more_classes() -> list[ModelClass]:
             for name, formula, w in specs for reml in (True, False)]
 
 
+def _kind(simulate: Callable[[np.random.Generator, str], pd.DataFrame], kind: str):
+    """``simulate`` with its ``kind`` bound: a class's data generator."""
+    return lambda rng: simulate(rng, kind)
+
+
 def _glmm_more_classes() -> list[ModelClass]:
     """GLMM vector terms, factor and logical responses, prior weights, nAGQ = 0 and missing values."""
-    def more(kind):
-        return lambda rng: sim_glmm_more(rng, kind)
+    more = partial(_kind, sim_glmm_more)
     return [
         ModelClass("bin01_slope", "y ~ x + (x | g)", more("bin_slope"), "binomial", "logit"),
         ModelClass("pois_zcp", "y ~ x + (x || g)", more("pois_zcp"), "poisson", "log"),
@@ -405,15 +409,14 @@ def _glmm_link_classes() -> list[ModelClass]:
     """Other links and families (cloglog, Gamma's inverse and identity, inverse Gaussian,
     Poisson sqrt), crossed and nested terms, binomial counts with a slope and with adaptive
     quadrature, Gamma (log) and probit with (x | g)."""
-    def more(kind):
-        return lambda rng: sim_glmm_links(rng, kind)
+    more = partial(_kind, sim_glmm_links)
     return [
         ModelClass("bin_cloglog", "y ~ x + (1 | g)", more("bin_cloglog"), "binomial", "cloglog"),
         ModelClass("gamma_inverse", "y ~ x + (1 | g)", more("gamma_inverse"), "Gamma", "inverse"),
         ModelClass("invgauss_log", "y ~ x + (1 | g)", more("invgauss_log"), "inverse.gaussian", "log"),
         ModelClass("bin_crossed", "y ~ x + (1 | g) + (1 | h)", more("bin_crossed"), "binomial", "logit"),
         ModelClass("pois_nested", "y ~ x + (1 | g/h)", more("pois_nested"), "poisson", "log"),
-        ModelClass("bin_cbind_slope", "cbind(s, n - s) ~ x + (x | g)", more("bin_cbind_slope"),
+        ModelClass("bin_cbind_slope", "cbind(s, n - s) ~ x + (x | g)", _kind(sim_glmm_more, "bin_cbind_slope"),
                    "binomial", "logit"),
         ModelClass("bin_cbind_agq10", "cbind(s, n - s) ~ x + (1 | g)", lambda r: sim_glmm(r, "binomial"),
                    "binomial", "logit", nagq=10),

@@ -42,6 +42,7 @@ class GlmResponse:
         self._aic_constant = self.family.aic_constant(self.y, self.n_trials, self.weights)
         self._saturated_aic = self.family.saturated_aic(self.y, self.n_trials, self.weights)
         self._natural = self.family.has_natural_link
+        self._check_mu = self.family.mean_can_leave_range
         self._deviance_by_cumulant = self.family.deviance_by_cumulant(self.y, self.weights)
         self.has_observed_information = self.family.has_observed_information
         self._last = None
@@ -113,11 +114,11 @@ class GlmResponse:
         """Sum of the deviance contributions at ``eta`` (through the cumulant
         function for the natural link, see :meth:`Family.deviance_by_cumulant`);
         infinite where a mean is outside the family's range
-        (:meth:`Family.valid_mu`, checked for links other than the natural one)."""
+        (:meth:`Family.valid_mu`, checked only where the link can leave it)."""
         mu = self.mu(eta)
         if self._deviance_by_cumulant is not None:
             return self._deviance_by_cumulant(eta, mu)
-        if not self._natural and not self.family.valid_mu(mu):
+        if self._check_mu and not self.family.valid_mu(mu):
             return np.inf
         return float(np.sum(self.dev_resids(mu)))
 

@@ -169,11 +169,21 @@ class Family:
         None where this does not hold."""
         return None
 
+    @property
+    def mean_can_leave_range(self) -> bool:
+        """Whether the link can give means outside :attr:`mean_range` (binomial
+        with the log or identity link, Poisson with the identity link, ...);
+        False where the link keeps them inside (logit, log for counts)."""
+        if self.mean_range is None:
+            return False
+        inside, (low, high) = self.link.mean_range, self.mean_range
+        return inside is None or not (low < inside[0] and (inside[1] < high or high == np.inf))
+
     def valid_mu(self, mu: np.ndarray) -> bool:
         """Whether every mean lies strictly inside :attr:`mean_range` (R's
-        ``validmu``, whose inverse Gaussian accepts any).  With a link that
-        can leave it (identity, inverse) PIRLS takes a mean outside as an
-        infinite deviance, and halves the step."""
+        ``validmu``, whose inverse Gaussian accepts any).  Where the link can
+        leave it (:attr:`mean_can_leave_range`) PIRLS takes a mean outside as
+        an infinite deviance, and halves the step."""
         if self.mean_range is None:
             return True
         low, high = self.mean_range

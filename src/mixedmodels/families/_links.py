@@ -26,9 +26,14 @@ class Link:
     ----------
     name : str
         R's name (``"logit"``, ``"log"``, ``"1/mu^2"``, ...).
+    mean_range : tuple of float or None
+        A closed interval every mean the link gives lies in, floors
+        included (logit, probit, cloglog ``[EPS, 1 - EPS]``; log ``[EPS,
+        inf]``); None where it can give any value (or NaN).
     """
 
     name = ""
+    mean_range: tuple[float, float] | None = None
 
     def link(self, mu: np.ndarray) -> np.ndarray:
         """``eta = g(mu)``."""
@@ -65,6 +70,7 @@ def _unclamped(mu_eta: np.ndarray, slope: np.ndarray) -> np.ndarray:
 
 class Logit(Link):
     name = "logit"
+    mean_range = (EPS, 1.0 - EPS)
 
     def link(self, mu):
         return special.logit(mu)
@@ -106,6 +112,7 @@ class Logit(Link):
 
 class Probit(Link):
     name = "probit"
+    mean_range = (EPS, 1.0 - EPS)
 
     def link(self, mu):
         return special.ndtri(mu)
@@ -123,6 +130,7 @@ class Probit(Link):
 
 class Cloglog(Link):
     name = "cloglog"
+    mean_range = (EPS, 1.0 - EPS)
 
     def link(self, mu):
         return np.log(-np.log1p(-mu))
@@ -141,6 +149,7 @@ class Cloglog(Link):
 
 class Log(Link):
     name = "log"
+    mean_range = (EPS, np.inf)
 
     def link(self, mu):
         return np.log(mu)
