@@ -59,7 +59,10 @@ class Control:
         optimum; and from 0.01 into the interior beside a zero diagonal
         where the deviance is lower there though its slope at 0 is not
         negative (it is even in such a diagonal: lme4's slope test cannot
-        see negative curvature); False: lme4's restart only.
+        see negative curvature), or along the direction of most negative
+        curvature of a column of a vector term's factor whose entries are
+        all below 0.01, put at 0 (the deviance is even in such a column:
+        a search can stop on that saddle); False: lme4's restart only.
     restart_unconverged : bool
         When lme4's derivative checks find the optimum short of a minimum
         (a Hessian eigenvalue below ``-hess_tol``, a Hessian that is not
@@ -151,7 +154,7 @@ class Control:
         """These settings as a :class:`~mixedmodels.core._fit_theta.ThetaSearch`
         (``overrides``: its further fields, e.g. ``scales`` and ``faces``)."""
         if not self.rotate_faces:
-            overrides = {**overrides, "faces": None}
+            overrides = {**overrides, "faces": None, "columns": None}
         settings = {"method": self.optimizer, "options": dict(self.optimizer_options),
                     "restart_edge": self.restart_edge, "boundary_tol": self.boundary_tol,
                     "zero_probe": self.zero_probe, "log_scale": self.theta_scale == "log"}

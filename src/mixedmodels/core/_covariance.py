@@ -47,6 +47,11 @@ class CovarianceStructure(ABC):
         it lacks at ``theta``, each with that element's index (none by default)."""
         return []
 
+    def columns(self) -> list[np.ndarray]:
+        """Indices into this term's theta of each column of the factor with
+        at least two free entries, its diagonal element first (none by default)."""
+        return []
+
     def param_scales(self, column_scales: np.ndarray) -> np.ndarray:
         """The scale of each entry of theta given the scales of the term's
         columns: that of the column (effect) of its row of ``lambda``."""
@@ -89,6 +94,12 @@ class Unstructured(CovarianceStructure):
         rows, cols = self._positions()
         lam[rows, cols] = theta
         return lam
+
+    def columns(self) -> list[np.ndarray]:
+        """Columns ``j < k - 1`` of ``lambda``: ``lambda[j:, j]``'s entries of theta
+        (column-major, so the diagonal element comes first)."""
+        _, cols = self._positions()
+        return [np.flatnonzero(cols == j) for j in range(self.k - 1)]
 
     def faces(self, theta: np.ndarray) -> list[tuple[np.ndarray, int]]:
         """With ``lambda[j, j] = 0`` the columns ``j`` and ``j + 1`` of

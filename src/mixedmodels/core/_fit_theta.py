@@ -44,6 +44,11 @@ FACE_STEP = 0.01
 """First step of a restart from a rotated face: the descent it found is
 along a narrow valley (nlopt's default first step, about 1 here, stepped
 over it: a crossed-slopes fit of tools/lme4_diff stayed 0.011 below lme4)."""
+ZERO_COLUMN = 1e-2
+"""A column of a vector term's factor whose entries are all below this (in
+the searched units) is tested for negative curvature at 0
+(:func:`_descent_beside_zero_column`)."""
+COLUMN_RESTART = "a zero column of a term's factor has negative curvature, restarted along it"
 MAX_RESTARTS = 3
 """Restarts from downhill bounds (lme4: one; a restart from a rotated face can
 end on another face of the same term)."""
@@ -97,6 +102,10 @@ class ThetaSearch:
         Search the leading elements multiplied by these (:mod:`mixedmodels.core._thetascale`).
     faces : callable, optional
         Points equivalent to an optimum with a zero diagonal element (:data:`Faces`).
+    columns : list of numpy.ndarray, optional
+        Indices of each column of a vector term's factor, diagonal element
+        first (:meth:`ThetaMap.columns <mixedmodels.core._theta.ThetaMap.columns>`),
+        tested for negative curvature where they are near 0.
     """
 
     method: str = "bobyqa"
@@ -107,6 +116,7 @@ class ThetaSearch:
     log_scale: bool | np.ndarray = False
     scales: np.ndarray | None = None
     faces: Faces | None = None
+    columns: list[np.ndarray] | None = None
 
 
 def optimize_theta(devfun: Callable[[np.ndarray], float], initial: np.ndarray, lower: np.ndarray,
@@ -218,7 +228,10 @@ def _restart_if_downhill(devfun, summary: OptSummary, lower, search: ThetaSearch
                              DIP_RESTART)
     start, zero = _downhill_face(devfun, summary, lower, search.faces, search.zero_probe)
     if start is None:
-        return None
+        column = _descent_beside_zero_column(devfun, summary.final, summary.fmin, search.columns or [])
+        return None if column is None else _restart_from(
+            devfun, summary, column, lower, search.method, {**search.options, "initial_step": EDGE_PROBE},
+            COLUMN_RESTART)
     how = ("a zero diagonal of theta downhill after rotating its term's factor, restarted" if zero is None or
            summary.final[zero] == 0 else
            "a diagonal of theta near 0, put at 0 and its term's factor rotated, falls below the optimum: restarted")
@@ -268,6 +281,66 @@ def _first_fall(devfun, theta, fmin, lower, which: np.ndarray | None, step: floa
         if devfun(trial) < fmin - drop:
             return trial
     return None
+
+
+def _descent_beside_zero_column(devfun, theta, fmin, columns: list[np.ndarray]) -> np.ndarray | None:
+    """A point :data:`EDGE_PROBE` from ``theta`` with a column of ``columns``
+    whose entries are all below :data:`ZERO_COLUMN` put at 0, then moved
+    along the direction of most negative curvature there, whose objective
+    is below ``fmin`` beyond :data:`ROUNDING`; or None.
+
+    The deviance is even in a zero column of a term's factor (the sign of
+    its effect), so at 0 its slope vanishes in every direction, the slope
+    test and the probes along the diagonal (:func:`_dip_beside_edge`) see
+    nothing, and a search that reaches it stops on a saddle: the curvature
+    can be negative along a direction that moves the column's diagonal and
+    the entries below it together.  ``tools/lme4_diff``: a ``(f || g)`` ML
+    fit (seed 20) stopped with the second column of the factor's ``f``
+    block at 0, 0.0126 below lme4's log-likelihood, and a ``(1 + x + x2 | g)``
+    REML fit (seed 29) with its second column at (1e-4, 2e-3), 0.0042 below;
+    along the negative curvature's direction (eigenvalues -3.2 and -0.014)
+    the deviance falls and a restart reaches lme4's optimum.  Costs
+    ``m (m + 1) / 2 + 2`` evaluations for a column of ``m`` entries."""
+    drop = ROUNDING * max(1.0, abs(fmin))
+    for column in columns:
+        if np.max(np.abs(theta[column])) >= ZERO_COLUMN:
+            continue
+        base = theta.copy()
+        base[column] = 0.0
+        direction = _most_negative_curvature(devfun, base, column, EDGE_PROBE)
+        if direction is None:
+            continue
+        trial = base.copy()
+        trial[column] = EDGE_PROBE * direction
+        if devfun(trial) < fmin - drop:
+            return trial
+    return None
+
+
+def _most_negative_curvature(devfun, base: np.ndarray, column: np.ndarray, step: float) -> np.ndarray | None:
+    """The unit direction of most negative curvature of ``devfun`` over the
+    entries ``column`` at ``base`` (where they are 0 and the function is even
+    in them), with its first (diagonal) entry not negative; None where the
+    curvature is nowhere negative.  Second differences ``(f(base + step v) -
+    f(base)) / step^2`` along the axes and their pairwise bisectors."""
+    f0, m = devfun(base), column.size
+
+    def curvature(v: np.ndarray) -> float:
+        trial = base.copy()
+        trial[column] = step * v
+        return (devfun(trial) - f0) / step**2
+
+    axes = np.eye(m)
+    hess = np.diag([curvature(e) for e in axes])
+    for i in range(m):
+        for j in range(i):
+            both = curvature((axes[i] + axes[j]) / np.sqrt(2.0))
+            hess[i, j] = hess[j, i] = both - (hess[i, i] + hess[j, j]) / 2
+    values, vectors = np.linalg.eigh(hess)
+    if not values[0] < 0:
+        return None
+    direction = vectors[:, 0]
+    return -direction if direction[0] < 0 else direction
 
 
 def _downhill_face(devfun, summary: OptSummary, lower, faces: Faces,

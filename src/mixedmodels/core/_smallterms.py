@@ -194,7 +194,8 @@ def optimize_profiled(profile: SmallTermProfile, devfun, initial: np.ndarray, lo
     which rotate vector terms, and ``search.scales`` are not used.)"""
     n = profile.n_outer
     profile.inner_theta = np.array(initial[n:], dtype=float)
-    outer_search = replace(search, boundary_tol=0.0, zero_probe=0.0, faces=None, scales=None)
+    outer_search = replace(search, boundary_tol=0.0, zero_probe=0.0, faces=None, columns=None,
+                           scales=None)
     summary = optimize_theta(lambda outer: profile.deviance(outer, reml), initial[:n], lower[:n], outer_search)
     _, outer, inner = profile.best
     if outer is None:

@@ -48,6 +48,13 @@ class ThetaMap:
                 out.append((point, int(start + zero)))
         return out
 
+    def columns(self) -> list[np.ndarray]:
+        """Indices into theta of each column of a term's factor with at least
+        two free entries, its diagonal element first
+        (:meth:`CovarianceStructure.columns`)."""
+        return [start + part for structure, start in zip(self.structures, self.bounds[:-1])
+                for part in structure.columns()]
+
     def is_singular(self, theta: np.ndarray, tol: float = 1e-4) -> bool:
         """lme4's ``isSingular``: a bounded entry within ``tol`` of its bound."""
         lower = self.lower_bounds()

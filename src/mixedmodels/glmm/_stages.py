@@ -44,7 +44,8 @@ def stage1(problem: GeneralizedMixedProblem, theta0: np.ndarray, control: GlmerC
         # fit of tools/lme4_diff ended 1.3e-3 standard errors off lme4's fixed effects; 1e-4 after
         options.setdefault("xtol_rel", 0.0)
     search = control.theta_search(options=options, scales=search_scales(problem, control),
-                                  faces=problem.theta_map.faces)
+                                  faces=problem.theta_map.faces,
+                                  columns=problem.theta_map.columns())
     with problem.pirls_tolerance(tol):
         opt = optimize_theta(problem.deviance, theta0, lower, search)
     problem.stage1_eta = modes_at(problem, opt.final).eta.copy()
@@ -112,7 +113,8 @@ def stage2(problem: GeneralizedMixedProblem, theta1: np.ndarray, beta1: np.ndarr
         return [(np.concatenate([t, x[ntheta:]]), z) for t, z in problem.theta_map.faces(x[:ntheta])]
 
     search = control.theta_search(method=control.stage2_optimizer or control.optimizer, options=options,
-                                  log_scale=mask, scales=scales, faces=faces)
+                                  log_scale=mask, scales=scales, faces=faces,
+                                  columns=problem.theta_map.columns())  # theta leads: the same indices
     opt = optimize_theta(objective, initial, lower, search)
     if log_scale:
         opt.scale += ", whitened beta"

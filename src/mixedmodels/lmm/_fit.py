@@ -193,7 +193,8 @@ def _search_setup(problem: LinearMixedProblem, control: Control, start):
     split = control.profile_small_terms and takes_options(control.optimizer_options)
     profile = SmallTermProfile.for_problem(problem) if split else None
     scales = problem.theta_scales if control.rescale_theta and profile is None else None
-    search = control.theta_search(scales=scales, faces=theta_map.faces)
+    search = control.theta_search(scales=scales, faces=theta_map.faces,
+                                  columns=theta_map.columns())
     if start is not None:
         return profile, search, _checked_start(start, theta_map)
     return profile, search, theta_map.initial() / (1.0 if scales is None else scales)
