@@ -295,7 +295,7 @@ def test_unusable_hessian_falls_back_to_rx_with_lme4s_warning(cbpp, monkeypatch)
     def indefinite(devfun, params, fx=None, lower=None):
         return np.zeros(params.size), -np.eye(params.size)
 
-    monkeypatch.setattr(_checks, "gradient_hessian_compact", indefinite)
+    monkeypatch.setattr(_checks, "gradient_hessian_symmetric", indefinite)
     control = mm.GlmerControl(check_conv_grad="ignore")
     with pytest.warns(mm.ConvergenceWarning, match="falling back to var-cov estimated from RX"):
         bad = mm.glmer(CBPP, cbpp, control=control)

@@ -197,7 +197,7 @@ def _checked_stage2(problem: GeneralizedMixedProblem, nagq: int, opt, control: G
             return problem.deviance(params[:ntheta], params[ntheta:], nagq)
 
         # lme4's Hessian for the checks and vcov; None: the checks difference devfun for it too
-        lme4_hessian = (lambda: restarted_hessian(problem, summary.final * unit, summary.lower, nagq, unit)) \
+        lme4_hessian = (lambda: restarted_hessian(problem, summary.final * unit, nagq, unit)) \
             if _lme4_hessian(control, problem) else None
         # the converged Hessian differences devfun twice: PIRLS to below its noise there
         tol = problem.tol if lme4_hessian else min(problem.tol, control.derivative_pirls_tol)
