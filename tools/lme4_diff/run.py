@@ -326,6 +326,47 @@ def sim_glmm_links(rng: np.random.Generator, kind: str) -> pd.DataFrame:
     raise ValueError(kind)
 
 
+def sim_fourth(rng: np.random.Generator, kind: str) -> pd.DataFrame:
+    """Data for the fourth set of classes: (x | g) with prior weights, with a
+    crossed (1 | h), and (0 + f | g) for LMMs; (x | g) for the NB, with an
+    offset and with a crossed (1 | h) for the Poisson; binomial counts with
+    an observation-level effect."""
+    k, n = draw_groups(rng, per_group=6)
+    g, x = rng.integers(0, k, n), rng.normal(size=n)
+    data = pd.DataFrame({"x": x, "g": labels("g", g)})
+    if kind.startswith("lmm_"):
+        y = rng.normal(0, 3) + rng.normal() * x
+        e = rng.uniform(0.5, 2.0) * rng.normal(size=n)
+        if kind == "lmm_wslope":
+            u, w = _re(rng, k, 2), rng.uniform(0.2, 5.0, n)
+            return data.assign(y=y + u[g, 0] + u[g, 1] * x + e / np.sqrt(w), w=w)
+        if kind == "lmm_f0re":
+            f, u = rng.integers(0, 3, n), _re(rng, k, 3)
+            return data.assign(y=y + rng.normal(0, 1, 3)[f] + u[g, f] + e, f=list(np.array(["a", "b", "c"])[f]))
+        m = int(rng.integers(5, 31))  # lmm_slope_cross
+        h, u = rng.integers(0, m, n), _re(rng, k, 2)
+        return data.assign(y=y + u[g, 0] + u[g, 1] * x + rng.normal(0, rng.choice(SD), m)[h] + e, h=labels("h", h))
+    u = _re(rng, k, 2, GLMM_SD)
+    eta = rng.normal(0, 1) + 0.7 * rng.normal() * x + u[g, 0]
+    if kind in ("nb_slope", "pois_offset_slope", "pois_slope_cross"):
+        eta = eta + u[g, 1] * x
+    if kind == "pois_offset_slope":
+        t = rng.uniform(0.5, 5.0, n)
+        eta, data = eta + np.log(t), data.assign(t=t)
+    if kind == "pois_slope_cross":
+        m = int(rng.integers(5, 31))
+        h = rng.integers(0, m, n)
+        eta, data = eta + rng.normal(0, rng.choice(GLMM_SD), m)[h], data.assign(h=labels("h", h))
+    if kind == "bin_olre":
+        eta = eta + rng.normal(0, rng.choice([0.0, 0.3, 0.6]), n)
+        size = rng.integers(1, 11, n)
+        return data.assign(n=size, s=rng.binomial(size, special.expit(eta)), obs=labels("o", np.arange(n), width=4))
+    if kind == "nb_slope":
+        size, mu = rng.choice([0.8, 2.0, 5.0]), np.exp(0.5 + eta)
+        return data.assign(y=rng.negative_binomial(size, size / (size + mu)))
+    return data.assign(y=rng.poisson(np.exp(0.5 + eta)))
+
+
 @dataclass(frozen=True)
 class ModelClass:
     """A formula, family and data generator."""
@@ -427,6 +468,27 @@ def _glmm_link_classes() -> list[ModelClass]:
     ]
 
 
+def _fourth_classes() -> list[ModelClass]:
+    """Adaptive quadrature for the Poisson and Gamma, (x | g) for the NB, with an
+    offset and beside a crossed term for the Poisson, binomial counts with an
+    observation-level effect; LMMs with prior weights and (x | g), (0 + f | g),
+    and (x | g) beside a crossed (1 | h)."""
+    fourth = partial(_kind, sim_fourth)
+    glmms = [
+        ModelClass("pois_agq7", "y ~ x + (1 | g)", lambda r: sim_glmm(r, "poisson"), "poisson", "log", nagq=7),
+        ModelClass("gamma_agq5", "y ~ x + (1 | g)", lambda r: sim_glmm(r, "gamma"), "Gamma", "log", nagq=5),
+        ModelClass("nb_slope", "y ~ x + (x | g)", fourth("nb_slope"), "poisson", "log", nb=True),
+        ModelClass("pois_offset_slope", "y ~ x + offset(log(t)) + (x | g)", fourth("pois_offset_slope"),
+                   "poisson", "log"),
+        ModelClass("pois_slope_cross", "y ~ x + (x | g) + (1 | h)", fourth("pois_slope_cross"), "poisson", "log"),
+        ModelClass("bin_olre", "cbind(s, n - s) ~ x + (1 | g) + (1 | obs)", fourth("bin_olre"), "binomial", "logit"),
+    ]
+    specs = [("lmm_wslope", "y ~ x + (x | g)", "w"), ("lmm_f0re", "y ~ f + (0 + f | g)", None),
+             ("lmm_slope_cross", "y ~ x + (x | g) + (1 | h)", None)]
+    return glmms + [ModelClass(f"{kind}_{'reml' if reml else 'ml'}", formula, fourth(kind), reml=reml, weights=w)
+                    for kind, formula, w in specs for reml in (True, False)]
+
+
 CLASSES: list[ModelClass] = _lmm_classes() + [
     ModelClass("bin01", "y ~ x + (1 | g)", lambda r: sim_glmm(r, "bernoulli"), "binomial", "logit"),
     ModelClass("bin_cbind", "cbind(s, n - s) ~ x + (1 | g)", lambda r: sim_glmm(r, "binomial"), "binomial", "logit"),
@@ -440,7 +502,7 @@ CLASSES: list[ModelClass] = _lmm_classes() + [
                "poisson", "log"),
     ModelClass("gamma_log", "y ~ x + (1 | g)", lambda r: sim_glmm(r, "gamma"), "Gamma", "log"),
     ModelClass("nb", "y ~ x + (1 | g)", lambda r: sim_glmm(r, "negbin"), "poisson", "log", nb=True),
-] + _lmm_more_classes() + _glmm_more_classes() + _glmm_link_classes()
+] + _lmm_more_classes() + _glmm_more_classes() + _glmm_link_classes() + _fourth_classes()
 
 
 def make_jobs(classes: list[ModelClass], seed: int, n: int, data_dir: Path) -> list[dict]:
