@@ -133,6 +133,24 @@ def test_merge_replaces_pairs():
     assert merged.set_index("library").loc["glmm", "seconds"] == 0.03
 
 
+def test_merge_keeps_the_comparisons_of_problems_it_does_not_touch(tmp_path):
+    """A run of other problems leaves the comparisons with lme4 as they were;
+    log-likelihoods are written exactly (``%.10g`` turned a difference of
+    1.3e-8 in -875.97 into 0 when a later merge recomputed it)."""
+    records = [Record("sleepstudy", "lme4", seconds=0.03, seconds_all=[0.03], loglik=-875.969672232,
+                      fixef={"x": 1.0}),
+               Record("sleepstudy", "glmm", seconds=0.01, seconds_all=[0.01], loglik=-875.969672219,
+                      fixef={"x": 1.0})]
+    report.write_csv(report.to_frame(records), tmp_path / "r.csv")
+    old = report.read_csv(tmp_path / "r.csv")
+    assert old.set_index("library").loc["glmm", "loglik"] == -875.969672219
+    cbpp = report.to_frame([Record("cbpp", "lme4", seconds=0.07, seconds_all=[0.07], loglik=-92.0,
+                                   fixef={"x": 1.0})])
+    merged = report.merge(old, cbpp).set_index(["problem", "library"])
+    assert merged.loc[("sleepstudy", "glmm"), "loglik_diff_vs_lme4"] == pytest.approx(1.3e-8, rel=1e-3)
+    assert merged.loc[("cbpp", "lme4"), "loglik_diff_vs_lme4"] == 0.0
+
+
 def test_markdown_table():
     frame = report.to_frame(_records())
     text = markdown.render(frame, list(PROBLEMS.values()), {"cpu": "test"})
