@@ -57,9 +57,10 @@ def add_comparisons(frame: pd.DataFrame) -> pd.DataFrame:
 def merge(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     """``old`` with its (problem, library) rows replaced by those of ``new``;
     the comparisons with lme4 computed afresh for the problems ``new`` has
-    rows of, kept as they were for the others (computed when their rows were,
-    from unrounded log-likelihoods: older files hold them to 10 digits, where
-    a difference of 1e-8 in -876 is lost)."""
+    rows of (from the stored values of the libraries not rerun: files
+    written before 2026-11-24 hold log-likelihoods to 10 digits), kept as
+    they were for the others (computed when their rows were, unrounded: a
+    difference of 1e-8 in -876 is lost in 10 digits)."""
     keys = set(zip(new.problem, new.library))
     kept = old[[k not in keys for k in zip(old.problem, old.library)]]
     frame = pd.concat([kept, new], ignore_index=True) if len(kept) else new
@@ -83,4 +84,4 @@ def read_csv(path: Path) -> pd.DataFrame:
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
     """Write the results (sorted by problem, then library)."""
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(path, index=False, float_format="%.17g")  # exact: comparisons are recomputed from it
+    frame.to_csv(path, index=False)  # shortest exact form: a later merge recomputes comparisons from it

@@ -144,6 +144,7 @@ def test_merge_keeps_the_comparisons_of_problems_it_does_not_touch(tmp_path):
     report.write_csv(report.to_frame(records), tmp_path / "r.csv")
     old = report.read_csv(tmp_path / "r.csv")
     assert old.set_index("library").loc["glmm", "loglik"] == -875.969672219
+    old["loglik"] = old["loglik"].round(7)  # as older files held them: a recomputation gives 0
     cbpp = report.to_frame([Record("cbpp", "lme4", seconds=0.07, seconds_all=[0.07], loglik=-92.0,
                                    fixef={"x": 1.0})])
     merged = report.merge(old, cbpp).set_index(["problem", "library"])

@@ -95,8 +95,8 @@ def convergence_derivatives(
         (default: every parameter).
     derivatives : callable
         ``(fn, x, fx=, lower=) -> (gradient, Hessian)``: lme4's ``deriv12``
-        (:func:`~mixedmodels.core._derivs.gradient_hessian`) or the compact
-        variant of :mod:`mixedmodels.core._hessian`.
+        (:func:`~mixedmodels.core._derivs.gradient_hessian`) or a variant
+        of :mod:`mixedmodels.core._hessian` (two evaluations per pair).
     need_hessian : bool
         Compute them for a singular fit too (glmer's covariance of beta).
     """

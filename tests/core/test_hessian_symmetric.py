@@ -34,24 +34,35 @@ def test_cross_differences_are_second_order_accurate():
     times them, ~1e-2."""
     x = np.array([0.5, 1.0, -0.7])
     grad, hess = gradient_hessian_symmetric(_cubic, x)
-    np.testing.assert_allclose(hess, _cubic_hessian(x), rtol=0, atol=1e-4)
+    np.testing.assert_allclose(hess, _cubic_hessian(x), rtol=0, atol=1e-5)
     h = 1e-4
     forward = (_cubic(x + [h, h, 0]) - _cubic(x + [h, 0, 0]) - _cubic(x + [0, h, 0]) + _cubic(x)) / h**2
     assert abs(forward - _cubic_hessian(x)[0, 1]) > 100 * abs(hess[0, 1] - _cubic_hessian(x)[0, 1])
     assert grad.shape == (3,)
 
 
-def test_steps_cross_a_zero_element():
+def test_glmers_derivatives_step_across_a_bound_they_are_given():
+    """lme4's glmer passes no bounds to ``deriv12``: the checks' derivatives
+    (converged Hessian) and the gradient beside lme4's Hessian set ``lower``
+    aside and step below a zero element."""
+    from mixedmodels.core._hessian import gradient_with_hessian_of
+    from mixedmodels.glmm._checks import _across_bounds
+
     seen = []
 
     def even(x):  # even in x[0], as the deviance in a zero diagonal with nothing below it
         seen.append(x.copy())
         return (x[0] ** 2 + 1.0) * (x[1] - 2.0) ** 2 + x[0] ** 2
 
-    x = np.array([0.0, 1.0])
-    _, hess = gradient_hessian_symmetric(even, x)
+    x, lower = np.array([0.0, 1.0]), np.array([0.0, -np.inf])
+    grad, hess = _across_bounds(even, x, lower=lower)
     assert min(p[0] for p in seen) < 0 and len(seen) == 1 + 2 + 4
     np.testing.assert_allclose(hess, [[2 * (1 + 1), 0.0], [0.0, 2.0]], atol=1e-6)
+    np.testing.assert_allclose(grad, [0.0, -2.0], atol=1e-6)
+    seen.clear()
+    grad, _ = gradient_with_hessian_of(lambda: hess)(even, x, lower=lower)
+    assert min(p[0] for p in seen) < 0
+    np.testing.assert_allclose(grad, [0.0, -2.0], atol=1e-6)
 
 
 def test_singular_poisson_slope_fit_has_lme4s_standard_errors():

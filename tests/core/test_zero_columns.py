@@ -65,10 +65,20 @@ def test_negative_curvature_across_the_column_restarts_the_search():
 
 
 def test_a_zero_column_that_is_a_minimum_is_left_alone():
-    devfun = _saddle(np.array([[1.0, 0.5], [0.5, 1.0]]))  # positive definite
-    stopped = _stopped_at_zero(devfun)
+    saddle = _saddle(np.array([[1.0, 0.5], [0.5, 1.0]]))  # positive definite
+    stopped = _stopped_at_zero(saddle)
+    calls = []
+
+    def devfun(t):
+        calls.append(t.copy())
+        return saddle(t)
+
     search = ThetaSearch(faces=lambda t: [], columns=[np.array([1, 2])])
     assert _restart_if_downhill(devfun, stopped, stopped.lower, search) is None
+    # lme4's slope test (1e-5 up the diagonal), the dip 0.01 up it, then the column's curvature
+    # (0.01 along both axes and their bisector); no trial point after it
+    probes = [t[1:].round(6).tolist() for t in calls if t[0] == 1.0 and np.any(t[1:] != 0)]
+    assert probes == [[1e-5, 0.0], [0.01, 0.0], [0.01, 0.0], [0.0, 0.01], [0.007071, 0.007071]]
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

@@ -88,8 +88,8 @@ def test_the_optimizer_code_is_read_after_the_restart(monkeypatch):
 
     real = restart.restart_unconverged
 
-    def out_of_evaluations(run, summary, search, step):
-        restarted = real(run, summary, search, step)
+    def out_of_evaluations(run, summary, search, step, beside_bounds=False):
+        restarted = real(run, summary, search, step, beside_bounds)
         restarted.return_code = "MAXEVAL_REACHED"
         return restarted
 
@@ -110,3 +110,30 @@ def test_a_pirls_failure_at_a_restarts_start_keeps_the_first_optimum(monkeypatch
     fit, warned = _fit()
     assert any("restarting stage 2 failed in PIRLS" in m for m in fit.optsummary.messages)
     assert any("max|grad|" in m for m in warned)  # the first optimum's checks, reported as they were
+
+
+def test_a_restart_starts_where_the_search_stopped_beside_a_bound():
+    """``tools/lme4_diff`` seed 103, Poisson ``y ~ x + offset(log(t)) + (x | g)``:
+    stage 2 stopped 1.3e-6 below lme4's log-likelihood with max|grad| 0.0035
+    (lme4 does not warn) and the slope's diagonal at 0.0127.  Restarts with
+    first steps of 0.05, 0.2 and 1 began with it at the step (BOBYQA moves a
+    start closer to its bound than the first step), 8.5 higher, and each
+    ended above where the search had stopped, so the fit warned.  One more
+    restart, the first step shortened to the distance to the bound, ends
+    where the checks pass: no warning."""
+    from mixedmodels.core._fit_theta import shortened_beside_bounds
+    from mixedmodels.core._optimize import OptSummary
+
+    stopped = OptSummary("bobyqa", np.ones(5), np.array([0.0, 0.0, 0.0, 0.0, -np.inf]),
+                         final=np.array([0.0127, 0.0, 1.0, 1e-4, 0.01]))
+    np.testing.assert_allclose(shortened_beside_bounds(np.full(5, 0.05), stopped),
+                               [0.0127, 0.05, 0.05, 0.005, 0.05])
+    case = json.loads((FIXTURES / "unconverged.json").read_text())["seed103/pois_offset_slope_024"]
+    data = pd.read_csv(FIXTURES / case["job"]["file"], dtype={"g": str})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit = mm.glmer(case["job"]["formula"], data, family="poisson")
+    assert not [w for w in caught if issubclass(w.category, ConvergenceWarning)]
+    assert fit.loglik >= case["lme4"]["loglik"] - 1.2e-6 and fit.loglik >= case["lme4_tight"]["loglik"] - 1.2e-6
+    assert any("shorter beside a bound" in m and m.startswith("convergence checks failed")
+               for m in fit.optsummary.messages)

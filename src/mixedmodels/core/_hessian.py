@@ -71,11 +71,13 @@ def axis_differences(fn: Callable[[np.ndarray], float], x: np.ndarray, delta: fl
 def gradient_with_hessian_of(hessian: Callable[[], np.ndarray]):
     """``derivatives`` for :func:`~mixedmodels._checks.convergence_derivatives`: the
     central gradient of the objective, with the Hessian taken from ``hessian()``
-    (e.g. that of a related function) instead of ``n (n - 1) / 2`` more evaluations."""
+    (e.g. that of a related function) instead of ``n (n - 1)`` more evaluations.
+    Its steps cross lower bounds too, as lme4's glmer takes them
+    (``lower`` is set aside)."""
 
     def derivatives(fn, x, delta: float = 1e-4, fx: float | None = None, lower=None):
         x = np.asarray(x, dtype=float)
         fx = fn(x) if fx is None else fx
-        return axis_differences(fn, x, delta, fx, lower)[2], hessian()
+        return axis_differences(fn, x, delta, fx, None)[2], hessian()
 
     return derivatives

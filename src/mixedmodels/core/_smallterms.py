@@ -190,8 +190,8 @@ def optimize_profiled(profile: SmallTermProfile, devfun, initial: np.ndarray, lo
     ``final`` are full theta (``final`` joins the best evaluation's two
     parts), ``fmin`` is the full deviance there (as the profile found it), and the boundary
     check and zero probe run on the full theta; ``feval`` and the settings are the outer
-    search's, ``inner_feval`` counts the inner evaluations.  (``search.faces``,
-    which rotate vector terms, and ``search.scales`` are not used.)"""
+    search's, ``inner_feval`` counts the inner evaluations.  (``search.faces``
+    and ``search.columns``, for vector terms, and ``search.scales`` are not used.)"""
     n = profile.n_outer
     profile.inner_theta = np.array(initial[n:], dtype=float)
     outer_search = replace(search, boundary_tol=0.0, zero_probe=0.0, faces=None, columns=None,
