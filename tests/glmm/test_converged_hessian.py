@@ -104,3 +104,34 @@ def test_the_derivatives_evaluate_the_objective_at_the_optimum_afresh():
     _, got = glmm_derivatives(devfun, params, np.array([0.0, -np.inf]), False, 100, 1, mm.GlmerControl())
     assert any(np.array_equal(x, params) for x in seen)
     np.testing.assert_allclose(got, hess, rtol=1e-3)
+
+
+def test_a_failed_pirls_in_the_converged_hessian_falls_back_to_rx(monkeypatch):
+    """A PIRLS that fails at one point of the converged Hessian (non-natural
+    links) makes it NaN there, as lme4's does, so the covariance falls back to
+    R_X with lme4's warning; the deviance's large finite value for the
+    optimizer (1.8e298) had entered the differences as a number."""
+    from mixedmodels.core._glmm import GeneralizedMixedProblem
+    from mixedmodels.core._pirls import PirlsError
+
+    real, calls = GeneralizedMixedProblem.modes, []
+
+    def failing_once(self, theta, beta=None):
+        if self.tol <= 1e-12 and beta is not None:  # the Hessian's evaluations
+            calls.append(1)
+            if len(calls) in (10, 11):  # one point: the warm try and the retry from lme4's start
+                raise PirlsError("no modes here")
+        return real(self, theta, beta)
+
+    cbpp = mm.datasets.load("cbpp")
+    formula = "cbind(incidence, size - incidence) ~ period + (1 | herd)"
+    probit = mm.families.Binomial(link="probit")
+    clean = mm.glmer(formula, cbpp, family=probit)
+    monkeypatch.setattr(GeneralizedMixedProblem, "modes", failing_once)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit = mm.glmer(formula, cbpp, family=probit)
+    assert len(calls) > 11
+    assert any("falling back to var-cov estimated from RX" in str(w.message) for w in caught)
+    np.testing.assert_allclose(fit.fixef, clean.fixef, rtol=1e-8)
+    assert np.all(np.isfinite(np.diag(fit.vcov))) and np.all(np.diag(fit.vcov) > 0)

@@ -135,13 +135,14 @@ class GeneralizedMixedProblem:
         aic = self.response.aic_at(result.eta, result.pdev - result.ussq)
         return result.state.logdet_re + result.ussq + aic
 
-    def deviance(self, theta: np.ndarray, beta: np.ndarray | None = None, nagq: int = 1) -> float:
+    def deviance(self, theta: np.ndarray, beta: np.ndarray | None = None, nagq: int = 1,
+                 failed: float = _BIG) -> float:
         """Objective for the optimizer: Laplace (``nagq <= 1``) or AGQ deviance.
 
         A PIRLS that fails from the last evaluation's modes is tried once
         more from where lme4 starts every evaluation (:meth:`_retry`); one
         that fails from there too (non-finite or increasing deviance) gives
-        a large finite value, so the optimizer steps back, and the next
+        ``failed``: by default a large finite value, so the optimizer steps back, and the next
         evaluation starts from the last good modes.  (A warm start far from
         the modes can fail where the deviance is fine: a Poisson ``(x | g)``
         fit with ``nagq=0`` had BOBYQA stop 5.4 log-likelihood units short
@@ -152,7 +153,7 @@ class GeneralizedMixedProblem:
         except PIRLS_FAILURES:
             result = self._retry(theta, beta)
             if result is None:
-                return _BIG
+                return failed
         if nagq > 1:
             return agq_deviance(self, result, theta, nagq)
         return self.laplace_of(result)

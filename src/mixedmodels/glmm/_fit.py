@@ -192,9 +192,9 @@ def _checked_stage2(problem: GeneralizedMixedProblem, nagq: int, opt, control: G
     def derivatives_at(summary):
         singular = problem.theta_map.is_singular(summary.final[:ntheta], control.singular_tol)
 
-        def devfun(phi):
+        def devfun(phi):  # a failed PIRLS: NaN, as in lme4's Hessian (a huge value would pass for a number)
             params = phi / unit
-            return problem.deviance(params[:ntheta], params[ntheta:], nagq)
+            return problem.deviance(params[:ntheta], params[ntheta:], nagq, failed=np.nan)
 
         # lme4's Hessian for the checks and vcov; None: the checks difference devfun for it too
         lme4_hessian = (lambda: restarted_hessian(problem, summary.final * unit, nagq, unit)) \
