@@ -354,7 +354,7 @@ def _descent_beside_zero_column(devfun, theta, fmin, columns: list[np.ndarray]) 
     return None
 
 
-def _along(base: np.ndarray, column: np.ndarray, values: np.ndarray) -> np.ndarray:
+def _along(base: np.ndarray, column: np.ndarray, values: np.ndarray | float) -> np.ndarray:
     """``base`` with the entries ``column`` set to ``values``."""
     point = base.copy()
     point[column] = values

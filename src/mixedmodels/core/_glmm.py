@@ -142,11 +142,13 @@ class GeneralizedMixedProblem:
         A PIRLS that fails from the last evaluation's modes is tried once
         more from where lme4 starts every evaluation (:meth:`_retry`); one
         that fails from there too (non-finite or increasing deviance) gives
-        ``failed``: by default a large finite value, so the optimizer steps back, and the next
-        evaluation starts from the last good modes.  (A warm start far from
-        the modes can fail where the deviance is fine: a Poisson ``(x | g)``
-        fit with ``nagq=0`` had BOBYQA stop 5.4 log-likelihood units short
-        after one such failure, ``tools/lme4_diff`` seed 3.)
+        ``failed``: by default a large finite value, so the optimizer steps
+        back, and the next evaluation starts from the last good modes (the
+        derivatives at the optimum take NaN, as lme4's Hessian gets).  (A
+        warm start far from the modes can fail where the deviance is fine: a
+        Poisson ``(x | g)`` fit with ``nagq=0`` had BOBYQA stop 5.4
+        log-likelihood units short after one such failure, ``tools/lme4_diff``
+        seed 3.)
         """
         try:
             result = self.modes(theta, beta)
