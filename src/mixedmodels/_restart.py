@@ -4,17 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import numpy as np
-
 from mixedmodels._checks import failed_convergence
 from mixedmodels._control import Control
-from mixedmodels.core._fit_theta import (
-    RESTART_STEPS,
-    ThetaSearch,
-    restart_steps,
-    restart_unconverged,
-    shortened_beside_bounds,
-)
+from mixedmodels.core._fit_theta import RESTART_STEPS, ThetaSearch, restart_unconverged
 from mixedmodels.core._optimize import OptSummary
 
 
@@ -38,24 +30,15 @@ def restart_while_unconverged(opt: OptSummary, singular: bool, derivs, derivativ
     derivatives there (``derivatives_at(summary)`` gives the last two).
     When they still fail with an element closer to its bound than the
     first restart's step, one more restart with that step shortened there
-    (:func:`~mixedmodels.core._fit_theta.shortened_beside_bounds`).
+    (``beside_bounds``).
     ``singular_restarts=False``: a singular optimum is kept as it is (its
     derivatives are then the full ones, which need not vanish on a bound)."""
     tries = [(step, False) for step in RESTART_STEPS] + [(RESTART_STEPS[0], True)]
     for step, beside_bounds in tries:
         if (singular and not singular_restarts) or not failed_convergence(derivs, control):
             break
-        if beside_bounds and not _near_a_bound(opt, search, step):
-            break
         restarted = restart_unconverged(run, opt, search, step, beside_bounds)
         if restarted is not opt:
             opt = restarted
             singular, derivs = derivatives_at(opt)
     return opt, singular, derivs
-
-
-def _near_a_bound(opt: OptSummary, search: ThetaSearch, step: float) -> bool:
-    """Whether BOBYQA would move an element of ``opt.final`` to its bound or
-    to ``step`` from it (the shortened steps differ from the plain ones)."""
-    steps = restart_steps(opt, search, step)
-    return bool(np.any(shortened_beside_bounds(steps, opt) != steps))

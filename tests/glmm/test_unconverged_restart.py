@@ -121,12 +121,12 @@ def test_a_restart_starts_where_the_search_stopped_beside_a_bound():
     ended above where the search had stopped, so the fit warned.  One more
     restart, the first step shortened to the distance to the bound, ends
     where the checks pass: no warning."""
-    from mixedmodels.core._fit_theta import shortened_beside_bounds
+    from mixedmodels.core._fit_theta import _shortened_beside_bounds
     from mixedmodels.core._optimize import OptSummary
 
     stopped = OptSummary("bobyqa", np.ones(5), np.array([0.0, 0.0, 0.0, 0.0, -np.inf]),
                          final=np.array([0.0127, 0.0, 1.0, 1e-4, 0.01]))
-    np.testing.assert_allclose(shortened_beside_bounds(np.full(5, 0.05), stopped),
+    np.testing.assert_allclose(_shortened_beside_bounds(np.full(5, 0.05), stopped),
                                [0.0127, 0.05, 0.05, 0.005, 0.05])
     case = json.loads((FIXTURES / "unconverged.json").read_text())["seed103/pois_offset_slope_024"]
     data = pd.read_csv(FIXTURES / case["job"]["file"], dtype={"g": str})

@@ -386,6 +386,13 @@ class ModelClass:
         return "lmm" if self.family == "gaussian" else "glmm"
 
 
+def _reml_and_ml(name: str, formula: str, simulate: Callable[[np.random.Generator], pd.DataFrame],
+                 weights: str | None = None) -> list[ModelClass]:
+    """An LMM class fitted by REML (``<name>_reml``) and one by ML (``<name>_ml``)."""
+    return [ModelClass(f"{name}_{'reml' if reml else 'ml'}", formula, simulate, reml=reml, weights=weights)
+            for reml in (True, False)]
+
+
 def _lmm_classes() -> list[ModelClass]:
     specs = [("int", "y ~ x + (1 | g)", {}), ("slope", "y ~ x + (x | g)", {"slope": True}),
              ("zcp", "y ~ x + (x || g)", {"slope": True, "rho": False}),
@@ -394,9 +401,8 @@ def _lmm_classes() -> list[ModelClass]:
              ("factor", "y ~ f + (1 | g)", {"factor": True}),
              ("int_scaled", "y ~ x + (1 | g)", {"x_scale": 1000.0}),
              ("slope_scaled", "y ~ x + (x | g)", {"slope": True, "x_scale": 1000.0})]
-    return [ModelClass(f"lmm_{name}_{'reml' if reml else 'ml'}", formula,
-                       lambda rng, kw=kw: sim_lmm(rng, **kw), reml=reml)
-            for name, formula, kw in specs for reml in (True, False)]
+    return [c for name, formula, kw in specs
+            for c in _reml_and_ml(f"lmm_{name}", formula, lambda rng, kw=kw: sim_lmm(rng, **kw))]
 
 
 def _lmm_more_classes() -> list[ModelClass]:
@@ -419,9 +425,8 @@ def _lmm_more_classes() -> list[ModelClass]:
              ("factor_int", "y ~ factor(k) + (1 | g)", None), ("logical", "y ~ x + b + (1 | g)", None),
              ("f_zcp", "y ~ f + (f || g)", None), ("logz_slope", "y ~ log(z) + (log(z) | g)", None),
              ("null", "y ~ 1 + (1 | g)", None)]
-    return [ModelClass(f"lmm_{name}_{'reml' if reml else 'ml'}", formula,
-                       lambda rng, name=name: sim_lmm_more(rng, name), reml=reml, weights=w)
-            for name, formula, w in specs for reml in (True, False)]
+    return [c for name, formula, w in specs
+            for c in _reml_and_ml(f"lmm_{name}", formula, _kind(sim_lmm_more, name), w)]
 
 
 def _kind(simulate: Callable[[np.random.Generator, str], pd.DataFrame], kind: str):
@@ -485,8 +490,7 @@ def _fourth_classes() -> list[ModelClass]:
     ]
     specs = [("lmm_wslope", "y ~ x + (x | g)", "w"), ("lmm_f0re", "y ~ f + (0 + f | g)", None),
              ("lmm_slope_cross", "y ~ x + (x | g) + (1 | h)", None)]
-    return glmms + [ModelClass(f"{kind}_{'reml' if reml else 'ml'}", formula, fourth(kind), reml=reml, weights=w)
-                    for kind, formula, w in specs for reml in (True, False)]
+    return glmms + [c for kind, formula, w in specs for c in _reml_and_ml(kind, formula, fourth(kind), w)]
 
 
 CLASSES: list[ModelClass] = _lmm_classes() + [

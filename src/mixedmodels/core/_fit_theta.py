@@ -174,15 +174,19 @@ def restart_unconverged(run: Callable[[np.ndarray, ThetaSearch], OptSummary], su
     An ``initial_step`` makes the search linear in theta (or its rescaled
     units), and BOBYQA starts an element closer than ``step`` to its bound at
     ``step`` from it -- unless ``beside_bounds``, where such an element's
-    first step is shortened (:func:`shortened_beside_bounds`).  The restart's
-    result if it is not worse, continuing ``summary`` (:func:`_continued`);
-    else ``summary``, with its evaluations and a note added."""
-    steps = restart_steps(summary, search, step)
+    first step is shortened (:func:`_shortened_beside_bounds`; ``summary``
+    itself, not restarted, when there is none).  The restart's result if it
+    is not worse, continuing ``summary`` (:func:`_continued`); else
+    ``summary``, with its evaluations and a note added."""
+    steps = np.full(summary.final.size, float(step))
+    if search.scales is not None:
+        steps[: search.scales.size] /= search.scales  # ``run`` takes theta's units
+    step_text = f"{step:g}"
     if beside_bounds:
-        step_text = f"{step:g} (shorter beside a bound)"
-        steps = shortened_beside_bounds(steps, summary)
-    else:
-        step_text = f"{step:g}"
+        shortened = _shortened_beside_bounds(steps, summary)
+        if np.array_equal(shortened, steps):
+            return summary
+        steps, step_text = shortened, f"{step:g} (shorter beside a bound)"
     ftol_abs = min(search.options.get("ftol_abs", RESTART_FTOL_ABS), RESTART_FTOL_ABS)
     options = {**search.options, "initial_step": steps, "ftol_abs": ftol_abs}
     probe = max(search.zero_probe, RESTART_ZERO_PROBE) if search.zero_probe > 0 else 0.0
@@ -196,16 +200,7 @@ def restart_unconverged(run: Callable[[np.ndarray, ThetaSearch], OptSummary], su
     return _continued(summary, restarted, how)
 
 
-def restart_steps(summary: OptSummary, search: ThetaSearch, step: float) -> np.ndarray:
-    """First steps ``step`` for every element, in theta's units (``step`` is
-    meant in the searched units when theta is rescaled)."""
-    steps = np.full(summary.final.size, float(step))
-    if search.scales is not None:
-        steps[: search.scales.size] /= search.scales  # ``run`` takes theta's units
-    return steps
-
-
-def shortened_beside_bounds(steps: np.ndarray, summary: OptSummary) -> np.ndarray:
+def _shortened_beside_bounds(steps: np.ndarray, summary: OptSummary) -> np.ndarray:
     """First steps no longer than an element's distance above its bound (down
     to a tenth of the step): BOBYQA moves a start closer to its bound than
     the first step to that step from it, away from the optimum the restart
