@@ -367,6 +367,67 @@ def sim_fourth(rng: np.random.Generator, kind: str) -> pd.DataFrame:
     return data.assign(y=rng.poisson(np.exp(0.5 + eta)))
 
 
+def sim_fifth(rng: np.random.Generator, kind: str) -> pd.DataFrame:
+    """Medium-sized designs for the fifth set, each built to take one of the
+    core's structural paths: a partially crossed g x h with h's 700-900 levels
+    dense and a few-level term k after them (small terms profiled out; k a
+    department of h's levels, as InstEval's dept), scalar or with a slope;
+    three nested levels ``a/b/c`` (leading diagonal blocks cut by division);
+    fully crossed subjects x items with slopes (the dense downdate); a Bernoulli
+    GLMM crossed on 400-800 x 60-150 levels; and Poisson counts with
+    observation-level effects within two nested levels (grouseticks' shape)."""
+    x_of = partial(rng.normal, size=None)
+    if kind in ("small", "small_slope"):
+        ng, nh, nk = int(rng.integers(1000, 1601)), int(rng.integers(700, 901)), int(rng.integers(4, 16))
+        g = np.repeat(np.arange(ng), rng.integers(4, 13, ng))
+        n = len(g)
+        h = (rng.integers(0, 40, ng)[g] * 23 + rng.integers(0, 60, n)) % nh  # each g meets a band of h
+        k = rng.integers(0, nk, nh)[h]
+        x = x_of(size=n)
+        u_k = _re(rng, nk, 2)
+        y = (rng.normal(0, 3) + rng.normal() * x + rng.normal(0, rng.choice(SD), ng)[g]
+             + rng.normal(0, rng.choice(SD), nh)[h] + u_k[k, 0] + (u_k[k, 1] * x if kind == "small_slope" else 0)
+             + rng.uniform(0.5, 2.0) * rng.normal(size=n))
+        return pd.DataFrame({"y": y, "x": x, "g": labels("g", g, 4), "h": labels("h", h, 3),
+                             "k": labels("k", k)})
+    if kind == "nested3":
+        na = int(rng.integers(5, 16))
+        b = np.repeat(np.arange(na * 6), rng.integers(2, 6, na * 6))         # 6 b per a, 2-5 c per b
+        a = b // 6
+        c = np.arange(len(b))
+        rows = np.repeat(c, rng.integers(2, 5, len(c)))                        # 2-4 rows per c
+        a, b, c, x = a[rows], b[rows] % 6, c[rows], x_of(size=len(rows))
+        eff = [rng.normal(0, rng.choice(SD), m) for m in (na, na * 6, len(np.unique(c)))]
+        y = (rng.normal(0, 3) + rng.normal() * x + eff[0][a] + eff[1][a * 6 + b] + eff[2][c]
+             + rng.uniform(0.5, 2.0) * rng.normal(size=len(x)))
+        return pd.DataFrame({"y": y, "x": x, "a": labels("a", a), "b": labels("b", b),
+                             "c": labels("c", c % 40, 2)})  # c's labels repeat across b: only a/b/c tells them apart
+    if kind == "full_crossed":
+        ns, ni = int(rng.integers(30, 61)), int(rng.integers(20, 41))
+        subj, item = np.repeat(np.arange(ns), ni), np.tile(np.arange(ni), ns)
+        x = rng.choice([-0.5, 0.5], ns * ni)
+        us, ui = _re(rng, ns, 2), _re(rng, ni, 2)
+        y = (rng.normal(0, 3) + rng.normal() * x + us[subj, 0] + us[subj, 1] * x + ui[item, 0] + ui[item, 1] * x
+             + rng.uniform(0.5, 2.0) * rng.normal(size=len(x)))
+        return pd.DataFrame({"y": y, "x": x, "subj": labels("s", subj), "item": labels("i", item)})
+    if kind == "bin_crossed_big":
+        ng, nh = int(rng.integers(400, 801)), int(rng.integers(60, 151))
+        g = np.repeat(np.arange(ng), rng.integers(5, 16, ng))
+        h = rng.integers(0, nh, len(g))
+        x = x_of(size=len(g))
+        eta = (rng.normal(0, 1) + 0.7 * rng.normal() * x + rng.normal(0, rng.choice(GLMM_SD), ng)[g]
+               + rng.normal(0, rng.choice(GLMM_SD), nh)[h])
+        return pd.DataFrame({"y": rng.binomial(1, special.expit(eta)), "x": x, "g": labels("g", g, 3),
+                             "h": labels("h", h, 3)})
+    na = int(rng.integers(8, 21))  # pois_nested_olre
+    b = np.repeat(np.arange(na * 5), rng.integers(2, 9, na * 5))
+    a, x = b // 5, x_of(size=len(b))
+    eta = (rng.normal(0, 1) + 0.5 * rng.normal() * x + rng.normal(0, rng.choice(GLMM_SD), na)[a]
+           + rng.normal(0, rng.choice(GLMM_SD), na * 5)[b] + rng.normal(0, rng.choice([0.0, 0.3, 0.6]), len(b)))
+    return pd.DataFrame({"y": rng.poisson(np.exp(0.5 + eta)), "x": x, "a": labels("a", a), "b": labels("b", b, 3),
+                         "obs": labels("o", np.arange(len(b)), width=4)})
+
+
 @dataclass(frozen=True)
 class ModelClass:
     """A formula, family and data generator."""
@@ -493,6 +554,19 @@ def _fourth_classes() -> list[ModelClass]:
     return glmms + [c for kind, formula, w in specs for c in _reml_and_ml(kind, formula, fourth(kind), w)]
 
 
+def _fifth_classes() -> list[ModelClass]:
+    """Medium-sized designs through the core's structural paths (see :func:`sim_fifth`)."""
+    fifth = partial(_kind, sim_fifth)
+    specs = [("lmm_small", "y ~ x + (1 | g) + (1 | h) + (1 | k)"),
+             ("lmm_small_slope", "y ~ x + (1 | g) + (1 | h) + (1 + x | k)"),
+             ("lmm_nested3", "y ~ x + (1 | a/b/c)"),
+             ("lmm_full_crossed", "y ~ x + (1 + x | subj) + (1 + x | item)")]
+    return [c for kind, formula in specs for c in _reml_and_ml(kind, formula, fifth(kind.removeprefix("lmm_")))] + [
+        ModelClass("bin_crossed_big", "y ~ x + (1 | g) + (1 | h)", fifth("bin_crossed_big"), "binomial", "logit"),
+        ModelClass("pois_nested_olre", "y ~ x + (1 | a/b) + (1 | obs)", fifth("pois_nested_olre"), "poisson", "log"),
+    ]
+
+
 CLASSES: list[ModelClass] = _lmm_classes() + [
     ModelClass("bin01", "y ~ x + (1 | g)", lambda r: sim_glmm(r, "bernoulli"), "binomial", "logit"),
     ModelClass("bin_cbind", "cbind(s, n - s) ~ x + (1 | g)", lambda r: sim_glmm(r, "binomial"), "binomial", "logit"),
@@ -506,7 +580,7 @@ CLASSES: list[ModelClass] = _lmm_classes() + [
                "poisson", "log"),
     ModelClass("gamma_log", "y ~ x + (1 | g)", lambda r: sim_glmm(r, "gamma"), "Gamma", "log"),
     ModelClass("nb", "y ~ x + (1 | g)", lambda r: sim_glmm(r, "negbin"), "poisson", "log", nb=True),
-] + _lmm_more_classes() + _glmm_more_classes() + _glmm_link_classes() + _fourth_classes()
+] + _lmm_more_classes() + _glmm_more_classes() + _glmm_link_classes() + _fourth_classes() + _fifth_classes()
 
 
 def make_jobs(classes: list[ModelClass], seed: int, n: int, data_dir: Path) -> list[dict]:
