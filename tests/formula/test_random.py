@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -117,3 +119,28 @@ def test_an_interaction_whose_labels_join_ambiguously_is_an_error():
     d = pd.DataFrame({"y": np.arange(8.0), "a": ["a", "a:b"] * 4, "b": ["b:c", "c"] * 4})
     with pytest.raises(FormulaError, match="'a:b:c' for more than one combination"):
         build_model_frame("y ~ (1 | a:b)", d)
+
+
+def test_deeper_nesting_is_named_as_lme4_names_it():
+    """lme4 1.1-31 names the terms of (1 | a/b/c/e) "e:(c:(b:a))", "c:(b:a)",
+    "b:a", "a", and those of (1 | a/b:c) "b:c:a", "a" (R's deparse of
+    expandSlash's calls); the written-out name is read back to the same term."""
+    rng = np.random.default_rng(3)
+    d = pd.DataFrame({c: rng.choice(["p", "q", "r"], 300) for c in "abce"}).assign(y=rng.normal(size=300))
+    nested = build_model_frame("y ~ (1 | a/b/c/e)", d)
+    assert [t.group for t in nested.re_terms] == ["e:(c:(b:a))", "c:(b:a)", "b:a", "a"]
+    assert nested.spec.re_term_strings == ["1 | e:(c:(b:a))", "1 | c:(b:a)", "1 | b:a", "1 | a"]
+    assert [t.group for t in build_model_frame("y ~ (1 | a/b:c)", d).re_terms] == ["b:c:a", "a"]
+    written = build_model_frame("y ~ (1 | e : (c:(b : a))) + (1 | c:(b:a)) + (1 | b:a) + (1 | a)", d)
+    assert [t.group for t in written.re_terms] == [t.group for t in nested.re_terms]
+    for ours, theirs in zip(written.re_terms, nested.re_terms):
+        assert ours.levels == theirs.levels
+        np.testing.assert_array_equal(ours.codes, theirs.codes)
+
+
+@pytest.mark.parametrize("group, shown", [("c:(b:a", "unclosed '('"), ("c:b)", "unmatched ')'"),
+                                          ("c:(b:a))", "unmatched ')'"), ("log(a)", "got 'log(a)'")])
+def test_parentheses_in_a_grouping_factor_must_enclose_an_interaction(group, shown):
+    d = pd.DataFrame({"y": np.arange(6.0), "a": list("pqpqpq"), "b": list("xxyyzz"), "c": list("uvuvuv")})
+    with pytest.raises(FormulaError, match=re.escape(shown)):
+        build_model_frame(f"y ~ (1 | {group})", d)

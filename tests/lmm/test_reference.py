@@ -12,8 +12,8 @@ import pytest
 
 from tests.conftest import REFERENCE_EXTRA, reference, reference_names
 
-# the shared references, and those of tools/refs/make_refs_smallterms.R (a
-# small trailing term whose parameters lmer profiles out, as in InstEval)
+# the shared references, and the lmer ones of tools/refs (among them a small trailing
+# term whose parameters lmer profiles out, as in InstEval, and three-level nesting)
 LMER = reference_names("lme4::lmer") + reference_names("lme4::lmer", REFERENCE_EXTRA)
 FAST = [n for n in LMER if n != "insteval_crossed"]
 CASES = FAST + [pytest.param("insteval_crossed", marks=pytest.mark.slow)]

@@ -2,7 +2,8 @@
 
 ``(x || g)`` becomes ``(1 | g) + (0 + x | g)`` (one term per term label of
 ``x``, as ``expandDoubleVerts``; a factor stays one term), then ``a/b``
-grouping expands to ``b:a`` and ``a`` (``expandSlash``).
+grouping expands to ``b:a`` and ``a`` (``expandSlash``; ``a/b/c`` to
+``c:(b:a)``, ``b:a`` and ``a``, named as lme4 names them).
 """
 
 from __future__ import annotations
@@ -23,11 +24,7 @@ class ReSpec:
     lhs: str
     terms: Terms
     atoms: tuple[str, ...]
-
-    @property
-    def group(self) -> str:
-        """Grouping factor name, e.g. ``"student:school"``."""
-        return ":".join(self.atoms)
+    group: str  # grouping factor name as lme4 gives it: "student:school", "c:(b:a)"
 
     @property
     def text(self) -> str:
@@ -49,5 +46,5 @@ def expand_bars(bars: list[Bar]) -> list[ReSpec]:
         groups = expand_group(bar.group)
         for lhs in _lhs_parts(bar):
             terms = parse_terms(lhs)
-            out.extend(ReSpec(lhs, terms, tuple(atoms)) for atoms in groups)
+            out.extend(ReSpec(lhs, terms, tuple(atoms), name) for atoms, name in groups)
     return out

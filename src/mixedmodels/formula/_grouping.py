@@ -21,30 +21,44 @@ __all__ = ["expand_group", "group_codes", "group_factor", "to_factor"]
 _NAME = re.compile(r"^[A-Za-z._][A-Za-z0-9._]*$")
 
 
-def _atoms(component: str, text: str) -> list[str]:
-    atoms = [a.strip().strip("`") for a in component.split(":")]
+def _atoms(component: str, text: str) -> tuple[list[str], str]:
+    """The columns of one ``/``-component (``a``, ``a:b``, or lme4's own name of
+    a nested term, ``c:(b:a)``) and the component's name.  (The formula's
+    scanner has checked that parentheses pair up; a name followed by one,
+    ``log(a)``, fails as a column name.)"""
+    plain = component if "`" in component else component.replace("(", " ").replace(")", " ")
+    atoms = [a.strip().strip("`") for a in plain.split(":")]
     for atom in atoms:
         if not atom or (not _NAME.match(atom) and not component.count("`")):
             raise FormulaSyntaxError(
                 f"grouping factor {text!r} must be a column name, 'a:b' or 'a/b' "
-                f"(got {atom!r})", text, max(text.find(atom), 0))
-    return atoms
+                f"(got {atom if plain == component else component.strip()!r})", text, max(text.find(atom), 0))
+    if plain == component:
+        return atoms, ":".join(atoms)
+    return atoms, re.sub(r"\s*([:()])\s*", r"\1", component.strip())
 
 
-def expand_group(text: str) -> list[list[str]]:
-    """Grouping factors (as lists of interacting columns) for group text.
+def expand_group(text: str) -> list[tuple[list[str], str]]:
+    """Grouping factors (as lists of interacting columns) for group text, each
+    with its name as lme4 deparses its ``expandSlash`` term.
 
-    ``"g"`` -> ``[["g"]]``; ``"a:b"`` -> ``[["a", "b"]]``;
-    ``"a/b"`` -> ``[["b", "a"], ["a"]]``; ``"a/b/c"`` -> ``[["c", "b", "a"], ["b", "a"], ["a"]]``.
+    ``"g"`` -> ``[(["g"], "g")]``; ``"a:b"`` -> ``[(["a", "b"], "a:b")]``;
+    ``"a/b"`` -> ``[(["b", "a"], "b:a"), (["a"], "a")]``; ``"a/b/c"`` ->
+    ``[(["c", "b", "a"], "c:(b:a)"), (["b", "a"], "b:a"), (["a"], "a")]``:
+    each level is the call ``component:outer`` on the levels above it, and R
+    deparses a right operand that is itself a ``:`` call in parentheses.
     """
     text = text.strip()
     if text.startswith("(") and text.endswith(")"):
         text = text[1:-1].strip()
     components = [_atoms(c, text) for c in text.split("/")]
-    out = []
-    for i in range(len(components), 0, -1):
-        out.append([a for comp in reversed(components[:i]) for a in comp])
-    return out
+    atoms, name = components[0]
+    out = [(atoms, name)]
+    for comp, comp_name in components[1:]:
+        right = name if len(atoms) == 1 else f"({name})"
+        atoms, name = comp + atoms, f"{comp_name}:{right}"
+        out.append((atoms, name))
+    return out[::-1]
 
 
 def to_factor(value: Numeric | Factor) -> Factor:
