@@ -9,8 +9,8 @@ optimizer differences, covered by run.py) -- compares:
 - their conditional variances (``ranef(condVar = TRUE)`` postVar vs ``ranef_condvar``): 1e-3 relative;
 - ``fitted``, ``predict(re.form = NA)`` (response scale), residuals (pearson for
   GLMMs, response for LMMs) and ``predict(newdata, allow.new.levels = TRUE)``
-  (link scale; two rows of the data, one with a new level of g, one with new
-  levels of every grouping factor): within 1e-6 of max |lme4 value|;
+  (link scale; four rows of the data, one with a new level of the first
+  grouping column, one with new levels of every grouping column): within 1e-6 of max |lme4 value|;
 - sigma, deviance, AIC, BIC (1e-6 relative) and df.residual (equal).
 
 Usage::
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import subprocess
 import sys
 import warnings
@@ -42,12 +43,19 @@ SCALARS = ["sigma", "deviance", "aic", "bic", "df_residual"]
 QUANTITIES = ["ranef", "condvar", *VECTORS, *SCALARS, "deviance_vs_REMLFALSE"]
 
 
+def grouping_columns(formula: str) -> list[str]:
+    """The columns named after the bars of ``formula`` (``(x | g/h)``: g, h), in order."""
+    groups = re.findall(r"\|\s*([^()|]+?)\s*\)", formula)
+    return list(dict.fromkeys(c.strip() for g in groups for c in re.split(r"[/:]", g)))
+
+
 def write_newdata(job: dict) -> None:
-    """Two complete rows of the data, one with g replaced by a new level, one with every grouping factor new."""
+    """Four complete rows of the data: the third with the first grouping column
+    (g, or a of a/b/c) at a new level, the fourth with every grouping column new."""
     data = pd.read_csv(job["file"], dtype={c: str for c in job["factors"]})
-    groups = [c for c in ("g", "h", "obs") if c in data.columns]
+    groups = grouping_columns(job["formula"])
     rows = data.dropna().iloc[:4].copy().reset_index(drop=True)
-    rows.loc[2, "g"] = "gNEW"
+    rows.loc[2, groups[0]] = f"{groups[0]}NEW"
     for c in groups:
         rows.loc[3, c] = f"{c}NEW"
     text = rows.assign(**{c: rows[c].map({True: "TRUE", False: "FALSE"})
