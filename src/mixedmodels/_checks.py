@@ -87,12 +87,12 @@ def convergence_derivatives(
     singular : bool
         A singular fit gets no derivative checks.
     nobs : float
-        Checks are skipped above ``control.check_conv_nobsmax`` observations.
+        Checks are taken below ``control.check_conv_nobsmax`` observations.
     control : Control
         The limits on observations and parameters.
     ntheta : int, optional
-        Covariance parameters compared with ``control.check_conv_nparmax``
-        (default: every parameter).
+        Parameters compared with ``control.check_conv_nparmax`` (default:
+        all of ``params``; lmer's are theta, glmer's theta and beta).
     derivatives : callable
         ``(fn, x, fx=, lower=) -> (gradient, Hessian)``: lme4's ``deriv12``
         (:func:`~mixedmodels.core._derivs.gradient_hessian`) or a variant
@@ -103,7 +103,7 @@ def convergence_derivatives(
     if singular and not need_hessian:
         return None
     npar = params.size if ntheta is None else ntheta
-    if nobs > control.check_conv_nobsmax or npar > control.check_conv_nparmax:
+    if nobs >= control.check_conv_nobsmax or npar >= control.check_conv_nparmax:
         return None
     return derivatives(devfun, params, fx=fmin, lower=lower)
 

@@ -32,8 +32,11 @@ class Control:
     check_conv_hess, hess_tol : str, float
         Hessian eigenvalue checks at the optimum (lme4: warning, 1e-6).
     check_conv_nobsmax, check_conv_nparmax : int
-        Derivative checks are skipped above these numbers of observations /
-        covariance parameters, as lme4 does (1e4, 10).
+        Derivative checks are taken only below these numbers of
+        observations / parameters, as lme4 >= 1.1-38 takes them (1e4;
+        lmer 10 covariance parameters, glmer 20 parameters counting the
+        fixed effects).  lme4 1.1-31, on which the reference fits were
+        made, takes them always.
     check_scale_x : str
         "Some predictor variables are on very different scales" (warning).
     check_nlev_gtreq_5 : str

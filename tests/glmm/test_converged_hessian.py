@@ -101,7 +101,7 @@ def test_the_derivatives_evaluate_the_objective_at_the_optimum_afresh():
         seen.append(np.array(x))
         return 0.5 * x @ hess @ x
 
-    _, got = glmm_derivatives(devfun, params, np.array([0.0, -np.inf]), False, 100, 1, mm.GlmerControl())
+    _, got = glmm_derivatives(devfun, params, np.array([0.0, -np.inf]), False, 100, mm.GlmerControl())
     assert any(np.array_equal(x, params) for x in seen)
     np.testing.assert_allclose(got, hess, rtol=1e-3)
 

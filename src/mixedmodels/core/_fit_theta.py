@@ -469,7 +469,8 @@ def _fall_inside(devfun, summary: OptSummary, i: int) -> np.ndarray | None:
     stationary point; a search that stops just beside it, on the side where
     the deviance still falls outward, has stopped on that saddle's flank.
     lme4's derivative checks would find the negative curvature there, but
-    from 10,000 observations they are not taken: ``tools/lme4_diff`` seed
+    from 10,000 observations they are not taken (lme4 >= 1.1-38's limit,
+    :class:`~mixedmodels.Control`'s ``check_conv_nobsmax``): ``tools/lme4_diff`` seed
     303, ``y ~ x + (1 | g) + (1 | h) + (1 | k)`` by REML on 11,227 rows,
     stopped with h's element at 1.6e-4, 0.0061 below lme4's log-likelihood
     at 0.0198."""

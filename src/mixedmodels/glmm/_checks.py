@@ -19,7 +19,7 @@ from mixedmodels.glmm._control import GlmerControl
 
 
 def glmm_derivatives(devfun: Callable[[np.ndarray], float], params: np.ndarray,
-                     lower: np.ndarray, singular: bool, nobs: float, ntheta: int, control: GlmerControl,
+                     lower: np.ndarray, singular: bool, nobs: float, control: GlmerControl,
                      hessian: Callable[[], np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray] | None:
     """lme4's derivatives for its convergence checks
     (:func:`~mixedmodels._checks.convergence_derivatives`) over (theta, beta)
@@ -38,7 +38,7 @@ def glmm_derivatives(devfun: Callable[[np.ndarray], float], params: np.ndarray,
     by ``delta^2 = 1e-8`` it moved inverse-Gaussian standard errors by up
     to 2 % (``tools/lme4_diff`` seeds 30-34)."""
     derivatives = _across_bounds if hessian is None else gradient_with_hessian_of(hessian)
-    return convergence_derivatives(devfun, params, None, lower, singular, nobs, control, ntheta=ntheta,
+    return convergence_derivatives(devfun, params, None, lower, singular, nobs, control,
                                    derivatives=derivatives, need_hessian=True)
 
 

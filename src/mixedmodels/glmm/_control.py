@@ -80,6 +80,11 @@ class GlmerControl(Control):
         tight fit; the probit, cloglog, Gamma and negative binomial
         references match it within 0.03 % (probit: 1.2e-4 of lme4's, 1.8e-5
         with ``"lme4"``).
+    check_conv_nparmax : int
+        As :class:`~mixedmodels.Control`'s, counting theta and beta: 20, as
+        lme4 >= 1.1-38's glmerControl (above it, and from
+        ``check_conv_nobsmax`` observations, no derivatives are taken and
+        the covariance of beta comes from ``R_X``).
     """
 
     pirls_tol: float = 1e-10
@@ -92,6 +97,7 @@ class GlmerControl(Control):
     derivative_pirls_tol: float = 1e-12
     stage2_optimizer: str | None = None
     vcov_hessian: str = "auto"
+    check_conv_nparmax: int = 20
 
     def __post_init__(self) -> None:
         super().__post_init__()

@@ -161,7 +161,7 @@ def finish(frame, problem, nagq, opt, control, messages, data_name, data) -> Glm
         theta = opt.final
         singular = problem.theta_map.is_singular(theta, control.singular_tol)
         derivs = glmm_derivatives(lambda phi: problem.deviance(phi / unit), theta * unit,
-                                  opt.lower, singular, np.inf, ntheta, control)
+                                  opt.lower, singular, np.inf, control)
         hess, result = None, problem.modes(theta)
         beta = result.beta
     messages += check_optimizer_code(opt, control)
@@ -203,7 +203,7 @@ def _checked_stage2(problem: GeneralizedMixedProblem, nagq: int, opt, control: G
         tol = problem.tol if lme4_hessian else min(problem.tol, control.derivative_pirls_tol)
         with problem.pirls_tolerance(tol):
             return singular, glmm_derivatives(devfun, summary.final * unit, summary.lower, singular,
-                                              problem.n, ntheta, control, lme4_hessian)
+                                              problem.n, control, lme4_hessian)
 
     def run(start, search):
         problem.reset(beta=start[ntheta:])
