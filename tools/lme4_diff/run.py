@@ -428,6 +428,28 @@ def sim_fifth(rng: np.random.Generator, kind: str) -> pd.DataFrame:
                          "obs": labels("o", np.arange(len(b)), width=4)})
 
 
+def sim_sixth(rng: np.random.Generator, kind: str) -> pd.DataFrame:
+    """10,000-20,000 rows, where lme4 takes no derivative checks (and our
+    restarts, which follow them, do not run): crossed intercepts on
+    1,500-2,500 x 100-400 levels, a correlated or uncorrelated slope beside a
+    crossed intercept, and Bernoulli slopes and Poisson crossed intercepts."""
+    n = int(rng.integers(10_000, 20_001))
+    ng = int(rng.integers(1500, 2501)) if kind in ("crossed", "pois_crossed") else int(rng.integers(300, 1501))
+    nh = int(rng.integers(100, 401)) if kind in ("crossed", "pois_crossed") else int(rng.integers(20, 61))
+    g, h, x = rng.integers(0, ng, n), rng.integers(0, nh, n), rng.normal(size=n)
+    sds = GLMM_SD if kind.startswith(("bin", "pois")) else SD
+    u = _re(rng, ng, 2, sds)
+    eta = rng.normal(0, 1) + 0.7 * rng.normal() * x + u[g, 0] + rng.normal(0, rng.choice(sds), nh)[h]
+    if kind not in ("crossed", "pois_crossed"):
+        eta = eta + u[g, 1] * x
+    data = pd.DataFrame({"x": x, "g": labels("g", g, 4), "h": labels("h", h, 3)})
+    if kind == "bin_slope":
+        return data.assign(y=rng.binomial(1, special.expit(eta)))
+    if kind == "pois_crossed":
+        return data.assign(y=rng.poisson(np.exp(0.5 + eta)))
+    return data.assign(y=2 * eta + rng.uniform(0.5, 2.0) * rng.normal(size=n))
+
+
 @dataclass(frozen=True)
 class ModelClass:
     """A formula, family and data generator."""
@@ -567,6 +589,18 @@ def _fifth_classes() -> list[ModelClass]:
     ]
 
 
+def _sixth_classes() -> list[ModelClass]:
+    """10,000-20,000 rows: no derivative checks (see :func:`sim_sixth`)."""
+    sixth = partial(_kind, sim_sixth)
+    specs = [("lmm_big_crossed", "y ~ x + (1 | g) + (1 | h)", "crossed"),
+             ("lmm_big_slope", "y ~ x + (x | g) + (1 | h)", "slope"),
+             ("lmm_big_zcp", "y ~ x + (x || g) + (1 | h)", "zcp")]
+    return [c for name, formula, kind in specs for c in _reml_and_ml(name, formula, sixth(kind))] + [
+        ModelClass("bin_big_slope", "y ~ x + (x | g) + (1 | h)", sixth("bin_slope"), "binomial", "logit"),
+        ModelClass("pois_big_crossed", "y ~ x + (1 | g) + (1 | h)", sixth("pois_crossed"), "poisson", "log"),
+    ]
+
+
 CLASSES: list[ModelClass] = _lmm_classes() + [
     ModelClass("bin01", "y ~ x + (1 | g)", lambda r: sim_glmm(r, "bernoulli"), "binomial", "logit"),
     ModelClass("bin_cbind", "cbind(s, n - s) ~ x + (1 | g)", lambda r: sim_glmm(r, "binomial"), "binomial", "logit"),
@@ -580,7 +614,8 @@ CLASSES: list[ModelClass] = _lmm_classes() + [
                "poisson", "log"),
     ModelClass("gamma_log", "y ~ x + (1 | g)", lambda r: sim_glmm(r, "gamma"), "Gamma", "log"),
     ModelClass("nb", "y ~ x + (1 | g)", lambda r: sim_glmm(r, "negbin"), "poisson", "log", nb=True),
-] + _lmm_more_classes() + _glmm_more_classes() + _glmm_link_classes() + _fourth_classes() + _fifth_classes()
+] + (_lmm_more_classes() + _glmm_more_classes() + _glmm_link_classes() + _fourth_classes() + _fifth_classes()
+     + _sixth_classes())
 
 
 def make_jobs(classes: list[ModelClass], seed: int, n: int, data_dir: Path) -> list[dict]:
