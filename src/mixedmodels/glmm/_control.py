@@ -84,7 +84,9 @@ class GlmerControl(Control):
         As :class:`~mixedmodels.Control`'s, counting theta and beta: 20, as
         lme4 >= 1.1-38's glmerControl (above it, and from
         ``check_conv_nobsmax`` observations, no derivatives are taken and
-        the covariance of beta comes from ``R_X``).
+        the covariance of beta comes from ``R_X``).  lme4 1.1-38 also takes
+        none for a singular fit; we take them there, as 1.1-31 (the
+        references) does, for the covariance of beta.
     """
 
     pirls_tol: float = 1e-10
