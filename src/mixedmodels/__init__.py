@@ -41,7 +41,7 @@ __all__ = [
 ]
 __version__ = "0.1.0"
 
-from mixedmodels import families
+from mixedmodels import families, plots
 from mixedmodels.glmm import GlmerControl, GlmerFit, glmer, glmer_nb
 
-__all__ += ["GlmerControl", "GlmerFit", "families", "glmer", "glmer_nb"]
+__all__ += ["GlmerControl", "GlmerFit", "families", "glmer", "glmer_nb", "plots"]
