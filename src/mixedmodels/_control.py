@@ -162,3 +162,17 @@ class Control:
                     "restart_edge": self.restart_edge, "boundary_tol": self.boundary_tol,
                     "zero_probe": self.zero_probe, "log_scale": self.theta_scale == "log"}
         return ThetaSearch(**{**settings, **overrides})
+
+
+def control_of(control, kind: type[Control] = Control) -> Control:
+    """``control`` as settings of ``kind``: its defaults for None; a plain
+    :class:`Control` given to glmer becomes a :class:`GlmerControl` with its
+    settings; anything else is a TypeError that names the class to use."""
+    if control is None:
+        return kind()
+    if isinstance(control, kind):
+        return control
+    if isinstance(control, Control) and issubclass(kind, type(control)):
+        return kind(**vars(control))
+    raise TypeError(f"control must be a mixedmodels.{kind.__name__} (e.g. mm.{kind.__name__}(optimizer='bobyqa')); "
+                    f"got {type(control).__name__}")

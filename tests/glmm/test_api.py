@@ -489,3 +489,14 @@ def test_newton_pirls_falls_back_to_fisher_scoring_from_a_bad_start():
             warnings.simplefilter("error")  # the overflowing steps on the way raise no numpy warnings
             result = problem.modes(np.array([1.0]))
         assert result.converged and np.isfinite(result.pdev)
+
+
+def test_a_plain_control_takes_glmer_defaults_for_the_rest():
+    cbpp = mm.datasets.load("cbpp")
+    formula = "cbind(incidence, size - incidence) ~ period + (1 | herd)"
+    fit = mm.glmer(formula, cbpp, family="binomial", control=mm.Control(check_singular="ignore"))
+    assert isinstance(fit.control, mm.GlmerControl) and fit.control.check_singular == "ignore"
+    with pytest.raises(TypeError, match="control must be a mixedmodels.GlmerControl"):
+        mm.glmer(formula, cbpp, family="binomial", control="bobyqa")
+    with pytest.raises(mm.FormulaError, match="Use mixedmodels.glm"):
+        mm.glmer("incidence ~ period", cbpp, family="poisson")

@@ -231,3 +231,39 @@ def test_the_factor_at_the_optimum_is_the_one_the_search_formed(sleep, monkeypat
         assert len(at_optimum) == 1 and at_optimum[0] is fit._state  # formed once, by the search
         # nothing formed after the search but deriv12's two points (one parameter)
         assert len(formed) == fit.optsummary.feval + (0 if control.check_conv_nobsmax == 0 else 2)
+
+
+def test_reml_must_be_a_bool(fit, sleep):
+    """A string such as "ML" would otherwise pass as true and fit by REML."""
+    with pytest.raises(TypeError, match="reml must be True .* got 'ML'"):
+        mm.lmer("Reaction ~ Days + (1 | Subject)", sleep, reml="ML")
+    with pytest.raises(TypeError, match="got 0"):
+        fit.update(reml=0)
+
+
+@pytest.mark.parametrize("fitter", [lambda d: mm.lmer("Reaction ~ Days + (1 | Subject)", d),
+                                    lambda d: mm.glmer("Days ~ 1 + (1 | Subject)", d, family="poisson")])
+def test_empty_data_is_a_clear_error(sleep, fitter):
+    with pytest.raises(mm.FormulaError, match="the data has no rows .*'Reaction'"):
+        fitter(sleep.iloc[:0])
+
+
+def test_re_form_without_terms_is_a_clear_error(fit):
+    with pytest.raises(ValueError, match="re_form 'hello' names no random-effects term.*'~0'"):
+        fit.predict(re_form="hello")
+    with pytest.raises(TypeError, match="re_form must be None .* got nan"):
+        fit.predict(re_form=float("nan"))
+    np.testing.assert_allclose(fit.predict(re_form="~ 0"), fit.predict(re_form="NA"))
+
+
+def test_control_must_be_a_control(sleep):
+    with pytest.raises(TypeError, match=r"control must be a mixedmodels.Control .* got dict"):
+        mm.lmer("Reaction ~ Days + (1 | Subject)", sleep, control={"optimizer": "newuoa"})
+
+
+def test_newuoa_on_one_parameter_is_a_clear_error(sleep):
+    """nlopt's NEWUOA needs two parameters (its bare invalid_argument otherwise)."""
+    with pytest.raises(ValueError, match="'newuoa' needs at least two parameters.*'bobyqa'"):
+        mm.lmer("Reaction ~ Days + (1 | Subject)", sleep, control=mm.Control(optimizer="newuoa"))
+    two = mm.lmer("Reaction ~ Days + (Days || Subject)", sleep, control=mm.Control(optimizer="newuoa"))
+    assert two.optsummary.method == "newuoa"

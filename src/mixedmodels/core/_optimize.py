@@ -152,6 +152,10 @@ def _run_nlopt(fn: _Counter, s: OptSummary) -> tuple[np.ndarray, str]:
     import nlopt
 
     n = len(s.initial)
+    if s.method == "newuoa" and n < 2:
+        raise ValueError("optimizer 'newuoa' needs at least two parameters, and this search has one (a single "
+                         "scalar random-effects term; glmer's first stage searches theta alone); use 'bobyqa' "
+                         "(lme4's default), or for glmer GlmerControl(stage2_optimizer='newuoa')")
     opt = nlopt.opt(getattr(nlopt, _NLOPT_METHODS[s.method]), n)
     opt.set_lower_bounds(np.asarray(s.lower, dtype=float))
     opt.set_min_objective(lambda x, grad: fn(x))

@@ -73,6 +73,8 @@ def build_model_frame(formula: str, data: Any, *, na_action: str = "omit", weigh
     if na_action not in ("omit", "raise"):
         raise FormulaError(f"na_action must be 'omit' or 'raise', got {na_action!r}")
     frame = as_dataframe(data)
+    if len(frame) == 0:
+        raise FormulaError(f"the data has no rows (columns: {list(frame.columns)[:8]}); nothing to fit")
     split = split_formula(formula)
     fixed, specs = parse_terms(split.fixed), expand_bars(split.bars)
     variables = dict(fixed.variables)

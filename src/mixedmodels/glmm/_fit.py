@@ -12,6 +12,7 @@ from mixedmodels._checks import (
     check_scale_x,
     convergence_messages,
 )
+from mixedmodels._control import control_of
 from mixedmodels._restart import may_restart, restart_while_unconverged
 from mixedmodels._threads import blas_threads_for
 from mixedmodels.core import LmmSolution, RandomEffectsBlock, solve
@@ -78,7 +79,7 @@ def glmer(
     -------
     GlmerFit
     """
-    control = control or GlmerControl()
+    control = control_of(control, GlmerControl)
     fam = get_family(family)
     frame = glmer_frame(formula, data, weights=weights, offset=offset, na_action=na_action)
     problem = glmer_problem(frame, fam, control)
@@ -91,7 +92,7 @@ def glmer_frame(formula: str, data, **kwargs) -> ModelFrame:
     if not frame.re_terms:
         raise FormulaError(
             f"Formula {formula!r} contains no random-effects terms such as (1 | group); "
-            "this isn't a mixed model. Use a GLM (e.g. statsmodels' GLM) instead."
+            "this isn't a mixed model. Use mixedmodels.glm for a generalized linear model."
         )
     return frame
 

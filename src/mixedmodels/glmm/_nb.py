@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from scipy import special
 
+from mixedmodels._control import control_of
 from mixedmodels._warnings import ConvergenceWarning, signal
 from mixedmodels.families import NegativeBinomial, Poisson
 from mixedmodels.glmm._control import GlmerControl
@@ -110,7 +111,7 @@ def glmer_nb(formula: str, data, nagq: int = 1, *, weights=None, offset=None, na
         fit does; its deviance can then be a little below the one the
         search over theta saw there.
     """
-    control = control or GlmerControl()
+    control = control_of(control, GlmerControl)
     frame = glmer_frame(formula, data, weights=weights, offset=offset, na_action=na_action)
     problem = glmer_problem(frame, Poisson(), control)
     quiet = _quiet(control)

@@ -13,7 +13,7 @@ from mixedmodels._checks import (
     convergence_derivatives,
     convergence_messages,
 )
-from mixedmodels._control import Control
+from mixedmodels._control import Control, control_of
 from mixedmodels._restart import may_restart, restart_while_unconverged
 from mixedmodels._threads import blas_threads_for
 from mixedmodels.core import LinearMixedProblem, RandomEffectsBlock, solve
@@ -66,10 +66,16 @@ def lmer(
     -------
     LmerFit
     """
-    control = control or Control()
+    control = control_of(control)
     frame = lmer_frame(formula, data, weights=weights, offset=offset, na_action=na_action)
     problem = lmer_problem(frame)
     return fit_problem(frame, problem, reml, control, start, _data_name(data), data)
+
+
+def _check_reml(reml) -> None:
+    """``reml`` must be a bool (a string such as ``"ML"`` would pass as true)."""
+    if not isinstance(reml, (bool, np.bool_)):
+        raise TypeError(f"reml must be True (REML) or False (maximum likelihood); got {reml!r}")
 
 
 def lmer_frame(formula: str, data, **kwargs) -> ModelFrame:
@@ -121,6 +127,7 @@ def fit_problem(
     data=None,
 ) -> LmerFit:
     """Stages 3-5: optimize theta, run lme4's checks, build the result."""
+    _check_reml(reml)
     messages = check_scale_x(frame.X, frame.fixef_names, control.check_scale_x)
     messages += check_few_levels(frame.ngroups, control.check_nlev_gtreq_5)
     theta_map = problem.theta_map

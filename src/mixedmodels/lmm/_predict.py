@@ -46,11 +46,18 @@ def selected_terms(fit, re_form: str | None) -> list[int]:
     """
     if re_form is None:
         return list(range(len(fit.frame.re_terms)))
+    if not isinstance(re_form, str):
+        raise TypeError(f"re_form must be None (all terms), '~0' or 'NA' (none), or a string of terms such as "
+                        f"'~(1 | g)'; got {re_form!r}")
     if re_form.replace(" ", "") in _NO_RANDOM:
         return []
     model = [_key(spec) for text in fit.frame.spec.re_term_strings for spec in _bars(f"({text})")]
+    given = _bars(re_form.strip().lstrip("~"))
+    if not given:
+        raise ValueError(f"re_form {re_form!r} names no random-effects term; give terms such as "
+                         f"'~({fit.frame.spec.re_term_strings[0]})', '~0' (or 'NA') for none, or None for all.")
     chosen = []
-    for spec in _bars(re_form.strip().lstrip("~")):
+    for spec in given:
         if _key(spec) not in model:
             raise ValueError(
                 f"re_form term ({spec.text}) is not a random-effects term of the model; "
