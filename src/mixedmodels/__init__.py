@@ -14,6 +14,7 @@ from mixedmodels._warnings import (
     CheckError,
     ConvergenceWarning,
     MixedModelsWarning,
+    ResponseWarning,
     ScaleWarning,
     SingularFitWarning,
 )
@@ -30,6 +31,7 @@ __all__ = [
     "LmerFit",
     "MixedModelsWarning",
     "RankDeficiencyWarning",
+    "ResponseWarning",
     "ScaleWarning",
     "SingularFitWarning",
     "anova",

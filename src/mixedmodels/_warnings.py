@@ -25,6 +25,10 @@ class ScaleWarning(MixedModelsWarning):
     """Predictors are on very different scales."""
 
 
+class ResponseWarning(MixedModelsWarning):
+    """The response is not what the family expects (R's "non-integer #successes in a binomial glm!")."""
+
+
 class CheckError(RuntimeError):
     """A check whose level was set to ``"raise"`` failed."""
 

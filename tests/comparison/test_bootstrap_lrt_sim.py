@@ -35,3 +35,12 @@ def test_lm_null_model(models):
     lm0 = mm.lm("Reaction ~ Days", mm.datasets.load("sleepstudy"))
     result = mm.bootstrap_lrt(lm0, m0, nsim=9, seed=1, progress=False)
     assert result.p_value == pytest.approx(0.1)  # the observed 106 is never reached under the null
+
+
+def test_models_in_the_wrong_order_are_a_clear_error():
+    """The larger model first gave a negative statistic and a meaningless p-value."""
+    sleep = mm.datasets.load("sleepstudy")
+    slopes = mm.lmer("Reaction ~ Days + (Days | Subject)", sleep)
+    intercepts = mm.lmer("Reaction ~ Days + (1 | Subject)", sleep)
+    with pytest.raises(ValueError, match="m0 is the null model .* got 6 and 4: swap them"):
+        mm.bootstrap_lrt(slopes, intercepts, nsim=2, seed=1, progress=False)

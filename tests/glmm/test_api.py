@@ -500,3 +500,19 @@ def test_a_plain_control_takes_glmer_defaults_for_the_rest():
         mm.glmer(formula, cbpp, family="binomial", control="bobyqa")
     with pytest.raises(mm.FormulaError, match="Use mixedmodels.glm"):
         mm.glmer("incidence ~ period", cbpp, family="poisson")
+
+
+def test_non_integer_binomial_counts_warn_as_r_does():
+    """R's binomial()$initialize: "non-integer #successes in a binomial glm!" for a
+    proportion without its trials as weights, "non-integer counts" for cbind."""
+    cbpp = mm.datasets.load("cbpp")
+    with pytest.warns(mm.ResponseWarning, match=r"non-integer #successes in a binomial glm! \(34 of 56 rows"):
+        mm.glmer("incidence/size ~ period + (1 | herd)", cbpp, family="binomial",
+                 control=mm.GlmerControl(check_singular="ignore", check_conv_hess="ignore"))
+    with pytest.warns(mm.ResponseWarning, match="non-integer counts"):
+        mm.glm("cbind(incidence + 0.5, size - incidence) ~ period", cbpp, family="binomial")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", mm.ResponseWarning)
+        mm.glmer("incidence/size ~ period + (1 | herd)", cbpp, family="binomial", weights="size")
+        mm.glmer("incidence/size ~ period + (1 | herd)", cbpp, family="binomial",
+                 control=mm.GlmerControl(check_counts="ignore", check_singular="ignore", check_conv_hess="ignore"))

@@ -267,3 +267,8 @@ def test_newuoa_on_one_parameter_is_a_clear_error(sleep):
         mm.lmer("Reaction ~ Days + (1 | Subject)", sleep, control=mm.Control(optimizer="newuoa"))
     two = mm.lmer("Reaction ~ Days + (Days || Subject)", sleep, control=mm.Control(optimizer="newuoa"))
     assert two.optsummary.method == "newuoa"
+
+
+def test_contest_takes_numbers(fit):
+    with pytest.raises(ValueError, match=r"L must be numbers: .* \['\(Intercept\)', 'Days'\]; got 'Days'"):
+        fit.contest("Days")

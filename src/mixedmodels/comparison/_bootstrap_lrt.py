@@ -78,6 +78,9 @@ def bootstrap_lrt(m0, m1, nsim: int = 250, seed=None, n_jobs: int = 1, progress:
     """
     if m0.nobs != m1.nobs:
         raise ValueError(f"m0 and m1 must be fitted to the same observations; got {m0.nobs} and {m1.nobs} rows.")
+    if m0.npar > m1.npar:
+        raise ValueError(f"m0 is the null model and must have fewer parameters than m1; got {m0.npar} and "
+                         f"{m1.npar}: swap them (bootstrap_lrt(m0=smaller, m1=larger)).")
     observed = float(_lr_statistic((m0, m1))[0])
     boot = bootstrap(_NullPair(m0, m1), nsim, _lr_statistic, seed, n_jobs, progress)
     simulated = boot.replicates.iloc[:, 0].to_numpy()

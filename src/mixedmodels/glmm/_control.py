@@ -49,6 +49,10 @@ class GlmerControl(Control):
         1e-12 (``tools/lme4_diff`` seed 34, ``invgauss_log_005``; on 294
         fits with non-canonical links of seeds 30-35 the 95th percentile
         0.31 % -> 0.09 %).
+    check_counts : str
+        Level of R's "non-integer #successes in a binomial glm!" (a
+        proportion response without its numbers of trials as weights) and
+        "non-integer counts" (``cbind``) warnings.
     check_nb_start : str
         Level of the message when MASS's ``theta.ml``, which gives
         :func:`~mixedmodels.glmer_nb` its initial NB size at the Poisson
@@ -93,6 +97,7 @@ class GlmerControl(Control):
     pirls_maxit: int = 100
     check_pirls: str = "warn"
     check_separation: str = "warn"
+    check_counts: str = "warn"
     check_nb_start: str = "warn"
     stage1_ftol_abs: float = 1e-5
     stage1_pirls_tol: float = 1e-6

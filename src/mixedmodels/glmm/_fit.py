@@ -101,7 +101,7 @@ def glmer_problem(frame: ModelFrame, family: Family, control: GlmerControl | Non
     """Stage 2: response, reweightable cross-products and the deviance function."""
     control = control or GlmerControl()
     blocks = [RandomEffectsBlock(t.codes, t.nlevels, t.Z) for t in frame.re_terms]
-    response = glm_response(frame, family)
+    response = glm_response(frame, family, control.check_counts)
     # lme4's "Response is constant" (any family), on the rows with positive weights (lme4 tests all
     # rows: a zero-weight row or zero trials let a constant response through to a failed factorization)
     as_what = " as a proportion of the trials" if isinstance(family, Binomial) else ""

@@ -13,13 +13,18 @@ from __future__ import annotations
 
 import numpy as np
 
+from mixedmodels._warnings import ResponseWarning, signal
 from mixedmodels.core._glmresp import GlmResponse
 from mixedmodels.families import Binomial, Family
 from mixedmodels.formula import FormulaError, ModelFrame
 
+NONINTEGER_TOL = 1e-3  # R's binomial()$initialize
 
-def glm_response(frame: ModelFrame, family: Family) -> GlmResponse:
-    """Response, weights, binomial trials and offset as lme4's ``glmResp``."""
+
+def glm_response(frame: ModelFrame, family: Family, check_counts: str = "warn") -> GlmResponse:
+    """Response, weights, binomial trials and offset as lme4's ``glmResp``;
+    binomial counts that are not whole numbers get R's warnings (at
+    ``check_counts``)."""
     y = np.asarray(frame.response, dtype=float)
     n = y.shape[0]
     prior = np.ones(n) if frame.weights is None else np.asarray(frame.weights, dtype=float)
@@ -35,8 +40,20 @@ def glm_response(frame: ModelFrame, family: Family) -> GlmResponse:
         trials = y[:, 0] + y[:, 1]
         if np.any(y < 0):
             raise ValueError("cbind(successes, failures) counts must be non-negative.")
+        _check_whole(y, "non-integer counts in a binomial glm!", check_counts)
         y = np.where(trials > 0, y[:, 0] / np.where(trials > 0, trials, 1.0), 0.0)
         family.check_response(y)
         return GlmResponse(y, family, prior * trials, trials, offset)
     family.check_response(y)
+    if isinstance(family, Binomial):
+        _check_whole(prior * y, "non-integer #successes in a binomial glm!", check_counts)
     return GlmResponse(y, family, prior, np.ones(n), offset)
+
+
+def _check_whole(counts: np.ndarray, message: str, level: str) -> None:
+    """R's warning when binomial counts are more than 1e-3 from whole numbers."""
+    off = np.abs(counts - np.round(counts)) > NONINTEGER_TOL
+    rows = np.any(off, axis=1) if off.ndim == 2 else off
+    if np.any(rows):
+        hint = "" if off.ndim == 2 else "; a proportion response needs its numbers of trials as weights"
+        signal(f"{message} ({int(rows.sum())} of {rows.size} rows{hint})", level, ResponseWarning)

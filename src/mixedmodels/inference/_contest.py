@@ -111,7 +111,11 @@ def coef_table(fit, ddf: str = "satterthwaite") -> pd.DataFrame:
 
 def contest(fit, L, ddf: str = "satterthwaite") -> pd.DataFrame:
     """One row: t test of ``l' beta`` (1 row in ``L``) or F test of ``L beta = 0``."""
-    L = np.atleast_2d(np.asarray(L, dtype=float))
+    try:
+        L = np.atleast_2d(np.asarray(L, dtype=float))
+    except (TypeError, ValueError):
+        raise ValueError(f"L must be numbers: a vector or matrix of weights over the fixed effects "
+                         f"{list(fit.fixef.index)}; got {L!r}") from None
     if L.shape[0] == 1:
         return pd.DataFrame([t_test(fit, L[0], ddf)], columns=T_COLUMNS)
     return pd.DataFrame([f_test(fit, L, ddf)], columns=F_COLUMNS)
