@@ -99,6 +99,7 @@ def build_model_frame(formula: str, data: Any, *, na_action: str = "omit", weigh
                             rows, len(frame), allow_n_levels)
     if isinstance(data, pd.DataFrame):
         model_frame.row_labels = data.index[rows]
+    model_frame.arguments = {"weights": weights, "offset": offset, "na_action": na_action}
     return model_frame
 
 

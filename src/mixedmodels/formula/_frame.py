@@ -83,6 +83,10 @@ class ModelFrame:
     row_labels : pandas.Index
         Index labels of the rows used (the input DataFrame's index; positions
         for other inputs): the index of fitted values, residuals, simulations.
+    arguments : dict
+        The ``weights``, ``offset`` and ``na_action`` the frame was built
+        with, as given (a column name or values): ``update`` builds a new
+        formula's frame with them, as lme4's ``update`` re-evaluates its call.
     """
 
     formula: str
@@ -98,6 +102,7 @@ class ModelFrame:
     rows_used: np.ndarray
     spec: ModelSpec = field(repr=False)
     row_labels: pd.Index = field(default=None, repr=False)  # type: ignore[assignment]
+    arguments: dict = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         if self.row_labels is None:

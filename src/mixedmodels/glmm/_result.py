@@ -203,20 +203,28 @@ class GlmerFit(LmerFit):
 
     # --- refitting --------------------------------------------------------
     def update(self, formula: str | None = None, data=None, reml: bool | None = None, **kwargs) -> GlmerFit:
-        """Refit with a new formula, data, family, nagq or control (lme4's ``update``).
+        """Refit with a new formula, data, family, nagq or control (lme4's ``update``);
+        the formula may use R's dots, ``". ~ . + x"`` (:mod:`mixedmodels.formula._update`).
 
         ``reml`` exists for the :class:`LmerFit` signature: a GLMM is fitted by
         maximum likelihood only, so ``reml=True`` is an error.
         """
+        from mixedmodels.formula._update import update_formula
         from mixedmodels.glmm._fit import glmer
 
         if reml:
             raise ValueError("glmer fits are maximum likelihood only: REML is defined for linear mixed "
                              "models (lmer); drop reml=True.")
-        kwargs.setdefault("family", self.family)
-        kwargs.setdefault("nagq", self.nagq)
-        kwargs.setdefault("control", self.control)
-        return glmer(formula or self.formula, self.data if data is None else data, **kwargs)
+        formula = update_formula(self.formula, formula) if formula else self.formula
+        data = self.data if data is None else data
+        if getattr(self, "extra_params", 0) and "family" not in kwargs:  # a glmer_nb fit: its theta estimated again, as lme4
+            from mixedmodels.glmm._nb import glmer_nb
+
+            return glmer_nb(formula, data, **{**self.frame.arguments, "nagq": self.nagq, "control": self.control,
+                                               **kwargs})
+        kwargs = {**self.frame.arguments, "family": self.family, "nagq": self.nagq, "control": self.control,
+                  **kwargs}  # the fit's weights, offset and na_action too
+        return glmer(formula, data, **kwargs)
 
     def refit(self, newresp) -> GlmerFit:
         """Refit the same model to a new response (lme4's ``refit``); a

@@ -202,18 +202,22 @@ class LmerFit(LikelihoodModel):
         return tidy(self, effects, conf_level)
 
     def update(self, formula: str | None = None, data=None, reml: bool | None = None, **kwargs) -> LmerFit:
-        """Refit with a new formula, data or REML setting (lme4's ``update``).
+        """Refit with a new formula, data or REML setting (lme4's ``update``); the
+        formula may use R's dots, ``". ~ . - Days"`` (:mod:`mixedmodels.formula._update`).
 
         Without a new formula or data only the criterion changes, and the
         cross-products already formed are reused.
         """
+        from mixedmodels.formula._update import update_formula
         from mixedmodels.lmm._fit import fit_problem, lmer
 
         reml = self.reml if reml is None else reml
         if formula is None and data is None and not kwargs:
             return fit_problem(self.frame, self.problem, reml, self.control, None, self.data_name, self.data)
         data = self.data if data is None else data
-        return lmer(formula or self.formula, data, reml, control=kwargs.pop("control", self.control), **kwargs)
+        formula = update_formula(self.formula, formula) if formula else self.formula
+        kwargs = {**self.frame.arguments, "control": self.control, **kwargs}  # the fit's weights, offset, na_action
+        return lmer(formula, data, reml, **kwargs)
 
     def refit(self, newresp) -> LmerFit:
         """Refit the same model to a new response vector (lme4's ``refit``)."""
