@@ -83,7 +83,9 @@ def predict(fit, newdata=None, re_form: str | None = None, allow_new_levels: boo
     ----------
     newdata : DataFrame, optional
         New rows; the training-time transforms (scale, poly, factor levels)
-        are applied. Default: the data used in the fit.
+        are applied, and ``offset()`` terms of the formula evaluated in them
+        (an offset given as the fit's ``offset`` argument is not added on new
+        rows, as in lme4). Default: the data used in the fit.
     re_form : str, optional
         ``None`` uses every random-effects term; ``"~0"`` (or ``"NA"``)
         gives population-level predictions; ``"~(1 | g)"`` keeps only the
