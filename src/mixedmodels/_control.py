@@ -166,13 +166,16 @@ class Control:
 
 def control_of(control, kind: type[Control] = Control) -> Control:
     """``control`` as settings of ``kind``: its defaults for None; a plain
-    :class:`Control` given to glmer becomes a :class:`GlmerControl` with its
-    settings; anything else is a TypeError that names the class to use."""
+    :class:`Control` given to glmer becomes a :class:`GlmerControl` with the
+    settings changed from :class:`Control`'s defaults (glmer's own defaults,
+    such as ``check_conv_nparmax``, for the rest); anything else is a
+    TypeError that names the class to use."""
     if control is None:
         return kind()
     if isinstance(control, kind):
         return control
     if isinstance(control, Control) and issubclass(kind, type(control)):
-        return kind(**vars(control))
+        defaults = type(control)()
+        return kind(**{k: v for k, v in vars(control).items() if v != getattr(defaults, k)})
     raise TypeError(f"control must be a mixedmodels.{kind.__name__} (e.g. mm.{kind.__name__}(optimizer='bobyqa')); "
                     f"got {type(control).__name__}")

@@ -44,3 +44,18 @@ def test_drop1_chisq_is_the_ml_likelihood_ratio():
     assert table.loc["hospsize", "npar"] == 2
     with pytest.raises(ValueError, match="test must be"):
         fit.drop1("Wald")
+
+
+def test_ranova_to_a_linear_model_keeps_the_offset_and_weights():
+    """Dropping the only random-effects term refits by lm with the fit's
+    offset argument, weights and na_action (it passed only the weights, by
+    row of the rows used)."""
+    import numpy as np
+
+    sleep = mm.datasets.load("sleepstudy")
+    sleep = sleep.assign(off=30 * np.sin(np.arange(len(sleep))), w=np.linspace(0.5, 2, len(sleep)))
+    sleep.loc[3, "Days"] = np.nan
+    by_argument = mm.lmer("Reaction ~ Days + (1 | Subject)", sleep, offset="off", weights="w", reml=False)
+    in_formula = mm.lmer("Reaction ~ Days + offset(off) + (1 | Subject)", sleep, weights="w", reml=False)
+    assert by_argument.loglik == pytest.approx(in_formula.loglik, abs=1e-8)
+    np.testing.assert_allclose(by_argument.ranova()["lrt"].iloc[1], in_formula.ranova()["lrt"].iloc[1], rtol=1e-8)

@@ -144,3 +144,15 @@ def test_parentheses_in_a_grouping_factor_must_enclose_an_interaction(group, sho
     d = pd.DataFrame({"y": np.arange(6.0), "a": list("pqpqpq"), "b": list("xxyyzz"), "c": list("uvuvuv")})
     with pytest.raises(FormulaError, match=re.escape(shown)):
         build_model_frame(f"y ~ (1 | {group})", d)
+
+
+@pytest.mark.parametrize("group", ["(a/b)/c", "a/(b/c)"])
+def test_parentheses_around_a_slash_are_an_error_as_in_lme4(group):
+    d = pd.DataFrame({"y": np.arange(8.0), "a": list("pqpqpqpq"), "b": list("xxyyxxyy"), "c": list("uuuuvvvv")})
+    with pytest.raises(FormulaError, match="parentheses around '/' are not supported"):
+        build_model_frame(f"y ~ (1 | {group})", d)
+
+
+def test_a_parenthesised_interaction_above_a_slash_is_named_once():
+    d = pd.DataFrame({"y": np.arange(8.0), "a": list("pqpqpqpq"), "b": list("xxyyxxyy"), "c": list("uvuvuvuv")})
+    assert [t.group for t in build_model_frame("y ~ (1 | (a:b)/c)", d).re_terms] == ["c:(a:b)", "a:b"]

@@ -22,6 +22,8 @@ OLD = "Reaction ~ Days + (Days | Subject)"
     (". ~ . + Days", OLD),
     ("my.y ~ .", "my.y ~ Days + (Days | Subject)"),
     ("y ~ x + (1 | g)", "y ~ x + (1 | g)"),
+    ("~ . + I(Days^2)", "Reaction ~ Days + (Days | Subject) + I(Days^2)"),
+    ("~ Days + (1 | Subject)", "Reaction ~ Days + (1 | Subject)"),
 ])
 def test_dots_take_the_old_formula(new, want):
     assert update_formula(OLD, new) == want
@@ -62,3 +64,11 @@ def test_glmer_update_keeps_weights_and_refits_nb_theta():
     assert smaller.family.theta == pytest.approx(direct.family.theta, rel=1e-6)
     assert smaller.family.theta != pytest.approx(nb.family.theta, rel=1e-6)
     assert smaller.loglik == pytest.approx(direct.loglik, abs=1e-6)
+
+
+def test_update_uses_the_weights_as_they_were_at_the_fit():
+    sleep = mm.datasets.load("sleepstudy")
+    w = np.linspace(0.5, 2, len(sleep))
+    fit = mm.lmer("Reaction ~ Days + (1 | Subject)", sleep, weights=w)
+    w[:] = 1.0
+    assert fit.update(". ~ .").loglik == pytest.approx(fit.loglik, abs=1e-9)

@@ -516,3 +516,12 @@ def test_non_integer_binomial_counts_warn_as_r_does():
         mm.glmer("incidence/size ~ period + (1 | herd)", cbpp, family="binomial", weights="size")
         mm.glmer("incidence/size ~ period + (1 | herd)", cbpp, family="binomial",
                  control=mm.GlmerControl(check_counts="ignore", check_singular="ignore", check_conv_hess="ignore"))
+
+
+def test_refits_do_not_repeat_the_count_warning():
+    cbpp = mm.datasets.load("cbpp").assign(w=lambda d: d["size"] * 1.0001 + 0.3)
+    with pytest.warns(mm.ResponseWarning):
+        fit = mm.glmer("incidence/size ~ period + (1 | herd)", cbpp, family="binomial", weights="w")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", mm.ResponseWarning)
+        fit.refit(fit.simulate(seed=1).iloc[:, 0])

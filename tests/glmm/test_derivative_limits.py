@@ -45,3 +45,17 @@ def test_observations_at_the_limit_take_no_derivatives(bernoulli_with_factor):
 
 def test_lmer_counts_covariance_parameters_against_ten():
     assert mm.Control().check_conv_nparmax == 10 and GlmerControl().check_conv_nparmax == 20
+
+
+def test_a_plain_control_keeps_glmers_parameter_limit(bernoulli_with_factor):
+    """A plain mm.Control given to glmer takes the settings changed from its
+    defaults, not Control's limit of 10 parameters, which would skip the
+    Hessian of this 12-parameter fit (11 fixed effects, one theta)."""
+    from mixedmodels._control import control_of
+
+    upgraded = control_of(mm.Control(check_singular="ignore"), GlmerControl)
+    assert upgraded.check_conv_nparmax == 20 and upgraded.check_singular == "ignore"
+    data = bernoulli_with_factor.assign(f=bernoulli_with_factor["f"].str.replace("f1", "f0"))  # 11 levels
+    plain = mm.glmer("y ~ f + (1 | g)", data, family="binomial", control=mm.Control()).vcov.to_numpy()
+    glmer_default = mm.glmer("y ~ f + (1 | g)", data, family="binomial").vcov.to_numpy()
+    np.testing.assert_array_equal(plain, glmer_default)

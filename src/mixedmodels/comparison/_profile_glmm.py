@@ -11,7 +11,7 @@ There is no sigma; like lme4, families with a dispersion parameter and
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -36,7 +36,7 @@ class GlmmProfiler(ProfilerBase):
         _check_profilable(fit)
         from mixedmodels.glmm._fit import glmer_problem
 
-        self.problem = glmer_problem(fit.frame, fit.family, fit.control)
+        self.problem = glmer_problem(fit.frame, fit.family, replace(fit.control, check_counts="ignore"))
         self.problem.reset(u=fit.pirls.u, beta=fit.fixef.to_numpy(), lambdas=fit.pirls.state.lambdas)
         self.base = float(fit.optsummary.fmin)
         sdcor = fit_sdcor(fit)

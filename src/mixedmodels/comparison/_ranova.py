@@ -63,7 +63,7 @@ def _refit(fit, bars: list[str]):
     split = split_formula(fit.formula)
     fixed = f"{split.response} ~ {split.fixed}"
     if not bars:
-        return lm(fixed, fit.data, weights=fit.frame.weights)
+        return lm(fixed, fit.data, **fit.frame.arguments)
     return fit.update(formula=f"{fixed} + {' + '.join(bars)}")
 
 

@@ -99,8 +99,14 @@ def build_model_frame(formula: str, data: Any, *, na_action: str = "omit", weigh
                             rows, len(frame), allow_n_levels)
     if isinstance(data, pd.DataFrame):
         model_frame.row_labels = data.index[rows]
-    model_frame.arguments = {"weights": weights, "offset": offset, "na_action": na_action}
+    model_frame.arguments = {"weights": _kept(weights), "offset": _kept(offset), "na_action": na_action}
     return model_frame
+
+
+def _kept(argument):
+    """A weights or offset argument as ``update`` reuses it: a column name as
+    given, values copied (changing the caller's array later changes nothing)."""
+    return argument if argument is None or isinstance(argument, str) else np.array(argument, dtype=float)
 
 
 def _subset(value, rows):

@@ -24,8 +24,9 @@ _NAME = re.compile(r"^[A-Za-z._][A-Za-z0-9._]*$")
 def _atoms(component: str, text: str) -> tuple[list[str], str]:
     """The columns of one ``/``-component (``a``, ``a:b``, or lme4's own name of
     a nested term, ``c:(b:a)``) and the component's name.  (The formula's
-    scanner has checked that parentheses pair up; a name followed by one,
-    ``log(a)``, fails as a column name.)"""
+    scanner has checked that parentheses pair up in the whole term; a name
+    followed by one, ``log(a)``, fails as a column name.)"""
+    component = _unwrapped(component, text)
     plain = component if "`" in component else component.replace("(", " ").replace(")", " ")
     atoms = [a.strip().strip("`") for a in plain.split(":")]
     for atom in atoms:
@@ -36,6 +37,25 @@ def _atoms(component: str, text: str) -> tuple[list[str], str]:
     if plain == component:
         return atoms, ":".join(atoms)
     return atoms, re.sub(r"\s*([:()])\s*", r"\1", component.strip())
+
+
+def _unwrapped(component: str, text: str) -> str:
+    """``component`` without parentheses around all of it; parentheses that do
+    not pair up within it held a ``/``, which lme4 cannot parse either."""
+    depth, closed_at = 0, []
+    stripped = component.strip()
+    for i, char in enumerate(stripped):
+        depth += (char == "(") - (char == ")")
+        if depth < 0:
+            break
+        if depth == 0 and char == ")":
+            closed_at.append(i)
+    if depth != 0:
+        raise FormulaSyntaxError(f"grouping factor {text!r}: parentheses around '/' are not supported (lme4: "
+                                 "'unparseable formula for grouping factor'); write a/b/c", text, 0)
+    if stripped.startswith("(") and closed_at == [len(stripped) - 1]:
+        return stripped[1:-1]
+    return component
 
 
 def expand_group(text: str) -> list[tuple[list[str], str]]:

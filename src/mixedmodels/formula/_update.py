@@ -1,7 +1,7 @@
 """R's ``update.formula`` for the forms lme4 users write: ``. ~ . + x``,
-``. ~ . - x``, ``. ~ . - (1 | g) + (1 | g:h)``, ``log(.) ~ .``.
+``. ~ . - x``, ``. ~ . - (1 | g) + (1 | g:h)``, ``log(.) ~ .``, ``~ . + x``.
 
-A ``.`` on the left stands for the old response; a ``.`` standing as the
+A ``.`` on the left stands for the old response (as does a missing left side); a ``.`` standing as the
 first term on the right for the old right-hand side, whose top-level terms
 the further ``+ term`` add to and ``- term`` remove (matched as written,
 spaces aside; ``- 1`` / ``+ 0`` drop the intercept).  R would also expand
@@ -23,12 +23,15 @@ _INTERCEPT = {"0", "1"}
 
 
 def update_formula(old: str, new: str) -> str:
-    """``new`` with its dots replaced from ``old`` (``new`` itself when it has none)."""
-    if not isinstance(new, str) or not _DOT.search(new):
+    """``new`` with its dots replaced from ``old``, and ``old``'s response when
+    ``new`` has none (``"~ . + x"``); ``new`` itself otherwise."""
+    if not isinstance(new, str) or "~" not in new:
+        return new
+    new_lhs, new_rhs = _sides(new)
+    if new_lhs and not _DOT.search(new):
         return new
     old_lhs, old_rhs = _sides(old)
-    new_lhs, new_rhs = _sides(new)
-    lhs = _DOT.sub(lambda _: old_lhs, new_lhs)
+    lhs = _DOT.sub(lambda _: old_lhs, new_lhs) if new_lhs else old_lhs
     return f"{lhs} ~ {_updated_rhs(old_rhs, new_rhs, new)}"
 
 

@@ -294,7 +294,7 @@ def refit(fit: GlmerFit, newresp) -> GlmerFit:
     trials (what :meth:`GlmerFit.simulate` draws), as lme4 takes it.
     """
     frame = replace(fit.frame, response=new_response(fit.frame, newresp))
-    problem = glmer_problem(frame, fit.family, fit.control)
+    problem = glmer_problem(frame, fit.family, replace(fit.control, check_counts="ignore"))  # said at the fit
     return fit_glmer(frame, problem, fit.nagq, fit.control, None, fit.data_name, fit.data)
 
 

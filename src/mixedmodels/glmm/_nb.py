@@ -143,6 +143,7 @@ def glmer_nb(formula: str, data, nagq: int = 1, *, weights=None, offset=None, na
             f"the NB size's optimum was below the search interval log(theta_0) +- 3 (theta_0 = {theta0:.4g}, "
             f"from the Poisson fit's means); searched {search.moves} interval(s) of that width below it{still}")
     fit.extra_params = 1
+    fit.nb_arguments = {"tol": tol, "interval": interval}  # for update
     return fit
 
 

@@ -220,8 +220,8 @@ class GlmerFit(LmerFit):
         if getattr(self, "extra_params", 0) and "family" not in kwargs:  # a glmer_nb fit: its theta estimated again, as lme4
             from mixedmodels.glmm._nb import glmer_nb
 
-            return glmer_nb(formula, data, **{**self.frame.arguments, "nagq": self.nagq, "control": self.control,
-                                               **kwargs})
+            return glmer_nb(formula, data, **{**self.frame.arguments, **getattr(self, "nb_arguments", {}),
+                                               "nagq": self.nagq, "control": self.control, **kwargs})
         kwargs = {**self.frame.arguments, "family": self.family, "nagq": self.nagq, "control": self.control,
                   **kwargs}  # the fit's weights, offset and na_action too
         return glmer(formula, data, **kwargs)

@@ -17,7 +17,7 @@ def normal_scores(n: int) -> np.ndarray:
     return stats.norm.ppf((np.arange(1, n + 1) - a) / (n + 1 - 2 * a))
 
 
-def qq(fit, type: str = "pearson", group: str | None = None, effect: str | None = None,
+def qq(fit, type: str | None = None, group: str | None = None, effect: str | None = None,
        ax: Any | None = None) -> Any:
     """Sorted values against normal scores, with R's ``qqline`` (through the quartiles).
 
@@ -25,8 +25,10 @@ def qq(fit, type: str = "pearson", group: str | None = None, effect: str | None 
     ----------
     fit : LmerFit or GlmerFit
         A fitted model.
-    type : str
-        Residual type (when ``group`` is not given).
+    type : str, optional
+        Residual type (when ``group`` is not given); default: the fit's
+        ``residuals()`` default, as R's ``resid`` (response for lmer,
+        deviance for glmer).
     group, effect : str, optional
         Plot the conditional modes of ``effect`` (default: the first) of
         grouping factor ``group`` instead of the residuals.
@@ -38,7 +40,8 @@ def qq(fit, type: str = "pearson", group: str | None = None, effect: str | None 
     matplotlib.axes.Axes
     """
     if group is None:
-        values, label = np.asarray(fit.residuals(type), dtype=float), f"{type} residuals"
+        resid = fit.residuals() if type is None else fit.residuals(type)
+        values, label = np.asarray(resid, dtype=float), str(getattr(resid, "name", None) or "residuals")
     else:
         modes = group_modes(fit, group)
         effect = effect or str(modes.columns[0])
