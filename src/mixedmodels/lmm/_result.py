@@ -161,6 +161,19 @@ class LmerFit(LikelihoodModel):
 
         return coef_frames(self)
 
+    def model_matrix(self, type: str = "fixed"):
+        """The model matrices: ``"fixed"``, lme4's ``model.matrix(fit)`` (a
+        DataFrame over the rows used); ``"random"``, ``getME(fit, "Z")`` (a
+        ``scipy.sparse`` CSC matrix in lme4's column order, term by term, levels
+        within a term, effects within a level) with its column names, as a pair."""
+        from mixedmodels.lmm._matrices import fixed_matrix, random_matrix
+
+        if type == "fixed":
+            return fixed_matrix(self)
+        if type == "random":
+            return random_matrix(self)
+        raise ValueError(f"type must be 'fixed' or 'random'; got {type!r}")
+
     def fitted(self) -> pd.Series:
         """Fitted values including the random effects (conditional)."""
         from mixedmodels.lmm._predict import linear_predictor
