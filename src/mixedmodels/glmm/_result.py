@@ -217,7 +217,7 @@ class GlmerFit(LmerFit):
                              "models (lmer); drop reml=True.")
         formula = update_formula(self.formula, formula) if formula else self.formula
         data = self.data if data is None else data
-        if getattr(self, "extra_params", 0) and "family" not in kwargs:  # a glmer_nb fit: its theta estimated again, as lme4
+        if getattr(self, "extra_params", 0) and "family" not in kwargs:  # glmer_nb: theta estimated again, as lme4
             from mixedmodels.glmm._nb import glmer_nb
 
             return glmer_nb(formula, data, **{**self.frame.arguments, **getattr(self, "nb_arguments", {}),
