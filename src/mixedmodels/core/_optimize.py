@@ -17,6 +17,8 @@ _NLOPT_CODES = {
 FAILED_CODES = frozenset({"MAXEVAL_REACHED", "MAXTIME_REACHED", "FAILURE", "ROUNDOFF_LIMITED", "FORCED_STOP"})
 """nlopt return codes meaning the optimizer gave up rather than met a tolerance."""
 _SCIPY_METHODS = {"scipy-powell": "Powell", "scipy-lbfgsb": "L-BFGS-B", "scipy-neldermead": "Nelder-Mead"}
+OPTIMIZERS = (*_NLOPT_METHODS, *_SCIPY_METHODS)
+"""Every optimizer name ``Control(optimizer=...)`` takes."""
 
 
 @dataclass
@@ -111,7 +113,7 @@ def minimize(objective: Callable[[np.ndarray], float], summary: OptSummary) -> O
     elif summary.method in _SCIPY_METHODS:
         x, code = _run_scipy(counter, summary)
     else:
-        known = ", ".join(sorted({**_NLOPT_METHODS, **_SCIPY_METHODS}))
+        known = ", ".join(sorted(OPTIMIZERS))
         raise ValueError(f"Unknown optimizer {summary.method!r}; choose one of {known}.")
     summary.elapsed = time.perf_counter() - start
     if x is None or not np.isfinite(counter.best_f):

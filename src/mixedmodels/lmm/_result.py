@@ -247,6 +247,13 @@ class LmerFit(LikelihoodModel):
 
         return r2_nakagawa(self)
 
+    def all_fit(self, optimizers: list[str] | None = None) -> pd.DataFrame:
+        """The model refitted with every optimizer, side by side (lme4's ``allFit``;
+        see :func:`mixedmodels.comparison._allfit.all_fit`)."""
+        from mixedmodels.comparison._allfit import all_fit
+
+        return all_fit(self, optimizers)
+
     def icc(self) -> pd.Series:
         """Adjusted and unadjusted intra-class correlation (performance::icc)."""
         from mixedmodels.comparison._r2 import icc
