@@ -201,6 +201,16 @@ class GlmerFit(LmerFit):
     def _kenward_roger(self):
         raise NotImplementedError(f"{LMM_ONLY_DDF}.")
 
+    def hatvalues(self) -> pd.Series:
+        """Not implemented for GLMMs (lme4 itself warns that "the hat matrix may
+        not make sense for GLMMs")."""
+        raise NotImplementedError("hatvalues and cooks_distance are implemented for lmer fits; for a GLMM "
+                                  "lme4 warns that the hat matrix may not make sense")
+
+    def cooks_distance(self) -> pd.Series:
+        """Not implemented for GLMMs (see :meth:`hatvalues`)."""
+        return self.hatvalues()
+
     # --- refitting --------------------------------------------------------
     def update(self, formula: str | None = None, data=None, reml: bool | None = None, **kwargs) -> GlmerFit:
         """Refit with a new formula, data, family, nagq or control (lme4's ``update``);

@@ -161,6 +161,19 @@ class LmerFit(LikelihoodModel):
 
         return coef_frames(self)
 
+    def hatvalues(self) -> pd.Series:
+        """Leverages, the diagonal of the hat matrix (lme4's ``hatvalues``;
+        :mod:`mixedmodels.lmm._influence`)."""
+        from mixedmodels.lmm._influence import hatvalues
+
+        return hatvalues(self)
+
+    def cooks_distance(self) -> pd.Series:
+        """Cook's distances (lme4's ``cooks.distance``; :mod:`mixedmodels.lmm._influence`)."""
+        from mixedmodels.lmm._influence import cooks_distance
+
+        return cooks_distance(self)
+
     def model_matrix(self, type: str = "fixed"):
         """The model matrices: ``"fixed"``, lme4's ``model.matrix(fit)`` (a
         DataFrame over the rows used); ``"random"``, ``getME(fit, "Z")`` (a
