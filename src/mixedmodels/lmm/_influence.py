@@ -17,18 +17,15 @@ import scipy.sparse as sp
 from scipy.linalg import lapack
 from scipy.sparse.linalg import splu
 
+from mixedmodels.lmm._matrices import term_columns
+
 _CHUNK_ENTRIES = 20_000_000  # dense right-hand sides solved at once (160 MB)
 _DENSE_MAX = 6_000  # random plus fixed effects up to which M^-1 is formed densely (288 MB), else sparse LU
 
 
 def system_rows(fit) -> sp.csc_matrix:
     """``A = W^1/2 [Z Lambda, X]`` (rows used x (random + fixed effects))."""
-    blocks = []
-    for term, lam in zip(fit.frame.re_terms, fit._state.lambdas):
-        n, k = term.Z.shape
-        rows = np.repeat(np.arange(n), k)
-        cols = (term.codes[:, None] * k + np.arange(k)[None, :]).ravel()
-        blocks.append(sp.csc_matrix(((term.Z @ lam).ravel(), (rows, cols)), shape=(n, term.nlevels * k)))
+    blocks = [term_columns(term, term.Z @ lam) for term, lam in zip(fit.frame.re_terms, fit._state.lambdas)]
     blocks.append(sp.csc_matrix(fit.frame.X))
     weights = np.ones(fit.nobs) if fit.frame.weights is None else np.asarray(fit.frame.weights, dtype=float)
     return (sp.diags(np.sqrt(weights)) @ sp.hstack(blocks, format="csc")).tocsc()

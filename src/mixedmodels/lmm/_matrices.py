@@ -16,11 +16,16 @@ def random_matrix(fit) -> tuple[sp.csc_matrix, list[str]]:
     """``Z`` (rows used x random effects) in lme4's column order -- term by term,
     levels within a term, effects within a level -- and the column names
     ``"<level>.<effect>"`` prefixed by the term's VarCorr name."""
-    blocks, names = [], []
-    for term in fit.frame.re_terms:
-        n, k = term.Z.shape
-        rows = np.repeat(np.arange(n), k)
-        cols = (term.codes[:, None] * k + np.arange(k)[None, :]).ravel()
-        blocks.append(sp.csc_matrix((term.Z.ravel(), (rows, cols)), shape=(n, term.nlevels * k)))
-        names += [f"{term.name}:{level}.{effect}" for level in term.levels for effect in term.effect_names]
-    return sp.hstack(blocks, format="csc"), names
+    names = [f"{term.name}:{level}.{effect}" for term in fit.frame.re_terms
+             for level in term.levels for effect in term.effect_names]
+    return sp.hstack([term_columns(term, term.Z) for term in fit.frame.re_terms], format="csc"), names
+
+
+def term_columns(term, values: np.ndarray) -> sp.csc_matrix:
+    """One term's columns of ``Z`` (levels major, effects minor) with ``values``
+    (rows x effects) in place of its per-row effects: ``term.Z`` gives ``Z``,
+    ``term.Z @ lambda`` gives ``Z Lambda``."""
+    n, k = values.shape
+    rows = np.repeat(np.arange(n), k)
+    cols = (term.codes[:, None] * k + np.arange(k)[None, :]).ravel()
+    return sp.csc_matrix((values.ravel(), (rows, cols)), shape=(n, term.nlevels * k))
