@@ -89,3 +89,15 @@ def test_caterpillar_errors(sleep_fit):
     _, axes = plt.subplots(1, 3)
     with pytest.raises(ValueError, match="2 random effects; got 3 axes"):
         mm.plots.caterpillar(sleep_fit, axes=axes)
+
+
+def test_importing_the_package_draws_in_neither_matplotlib_nor_scipy_stats():
+    """matplotlib is optional (the plot extra), and scipy.stats alone added 0.3 s to
+    ``import mixedmodels`` when the plots' module imported it."""
+    import subprocess
+    import sys
+
+    code = ("import sys, mixedmodels; "
+            "print(sorted(m for m in ('matplotlib', 'scipy.stats') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy.special import ndtri
 
 from mixedmodels.plots._backend import pyplot
 from mixedmodels.plots._modes import group_modes
@@ -23,7 +23,7 @@ def mode_intervals(fit, group: str, level: float = 0.95) -> dict[str, pd.DataFra
     for names, blocks in fit.ranef_condvar[group]:
         for j, name in enumerate(names):
             sd[name] = np.sqrt(np.asarray(blocks, dtype=float)[:, j, j])
-    z = stats.norm.ppf(0.5 + level / 2)
+    z = ndtri(0.5 + level / 2)
     order = np.argsort(modes.iloc[:, 0].to_numpy(dtype=float), kind="stable")
     return {str(effect): pd.DataFrame({"mode": modes[effect], "lower": modes[effect] - z * sd[effect],
                                        "upper": modes[effect] + z * sd[effect]}).iloc[order]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy import stats
+from scipy.special import ndtri
 
 from mixedmodels.plots._backend import axes_or_new
 from mixedmodels.plots._modes import group_modes
@@ -14,7 +14,7 @@ from mixedmodels.plots._modes import group_modes
 def normal_scores(n: int) -> np.ndarray:
     """R's ``qnorm(ppoints(n))``: ``(i - a) / (n + 1 - 2a)``, ``a = 3/8`` for ``n <= 10``, else ``1/2``."""
     a = 0.375 if n <= 10 else 0.5
-    return stats.norm.ppf((np.arange(1, n + 1) - a) / (n + 1 - 2 * a))
+    return ndtri((np.arange(1, n + 1) - a) / (n + 1 - 2 * a))
 
 
 def qq(fit, type: str | None = None, group: str | None = None, effect: str | None = None,
@@ -52,7 +52,7 @@ def qq(fit, type: str | None = None, group: str | None = None, effect: str | Non
     scores = normal_scores(values.size)
     ax = axes_or_new(ax)
     ax.scatter(scores, values, s=12, facecolors="none", edgecolors="C0")
-    q_values, q_norm = np.quantile(values, [0.25, 0.75]), stats.norm.ppf([0.25, 0.75])
+    q_values, q_norm = np.quantile(values, [0.25, 0.75]), ndtri([0.25, 0.75])
     slope = (q_values[1] - q_values[0]) / (q_norm[1] - q_norm[0])
     ax.axline((q_norm[0], q_values[0]), slope=slope, color="0.5", linewidth=0.8)
     ax.set_xlabel("normal quantiles")
