@@ -72,7 +72,6 @@ def convergence_derivatives(
     nobs: float,
     control: Control,
     *,
-    ntheta: int | None = None,
     derivatives: Derivatives = gradient_hessian,
     need_hessian: bool = False,
 ) -> tuple[np.ndarray, np.ndarray] | None:
@@ -89,10 +88,8 @@ def convergence_derivatives(
     nobs : float
         Checks are taken below ``control.check_conv_nobsmax`` observations.
     control : Control
-        The limits on observations and parameters.
-    ntheta : int, optional
-        Parameters compared with ``control.check_conv_nparmax`` (default:
-        all of ``params``; lmer's are theta, glmer's theta and beta).
+        The limits on observations and on parameters, all of ``params``
+        (lmer's theta; glmer's theta and beta).
     derivatives : callable
         ``(fn, x, fx=, lower=) -> (gradient, Hessian)``: lme4's ``deriv12``
         (:func:`~mixedmodels.core._derivs.gradient_hessian`) or a variant
@@ -102,8 +99,7 @@ def convergence_derivatives(
     """
     if singular and not need_hessian:
         return None
-    npar = params.size if ntheta is None else ntheta
-    if nobs >= control.check_conv_nobsmax or npar >= control.check_conv_nparmax:
+    if nobs >= control.check_conv_nobsmax or params.size >= control.check_conv_nparmax:
         return None
     return derivatives(devfun, params, fx=fmin, lower=lower)
 

@@ -124,6 +124,14 @@ timed_fit <- function(call_txt, dat, n_rep = N_REP) {
                      elapsed_s = arr(round(times, 3)), median_s = round(median(times), 3)))
 }
 
+# data beside the extra references (dataset = NULL): a CSV whose text columns
+# are factors with sorted levels (tests/conftest.py::reference_data reads it so)
+load_extra_data <- function(file) {
+  x <- read.csv(file.path(REPO, "tests", "fixtures", "reference_extra", file), stringsAsFactors = FALSE)
+  for (v in names(x)) if (is.character(x[[v]])) x[[v]] <- factor(x[[v]], levels = sort(unique(x[[v]])))
+  list(data = x, file = file)
+}
+
 # Fit each of `models` (list(name, formula, REML)) with lme4::lmer on `dat`
 # and write its reference JSON: `source` (fields naming the data) first, then
 # the call, lme4's evaluations, warnings, timing and extract_lme4's fields.

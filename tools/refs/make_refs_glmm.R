@@ -18,14 +18,6 @@ G <- function(name, dataset, call, formula, family, link, nAGQ = 1L, weights = N
        link = link, nAGQ = as.integer(nAGQ), weights = weights, offset = offset,
        engine = engine, note = note, compare_to = compare_to, data_file = data_file)
 
-# data beside the extra references (dataset = NULL): a CSV whose text columns
-# are factors with sorted levels (tests/conftest.py::reference_data reads it so)
-load_extra_data <- function(file) {
-  x <- read.csv(file.path(REPO, "tests", "fixtures", "reference_extra", file), stringsAsFactors = FALSE)
-  for (v in names(x)) if (is.character(x[[v]])) x[[v]] <- factor(x[[v]], levels = sort(unique(x[[v]])))
-  list(data = x, file = file)
-}
-
 CBPP_F <- "cbind(incidence, size - incidence) ~ period + (1 | herd)"
 GT <- function(f) sprintf("lme4::glmer(%s, data = dat, family = binomial)", f)
 MODELS <- list(

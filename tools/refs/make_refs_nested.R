@@ -13,12 +13,10 @@
 .f <- sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE))
 source(file.path(dirname(normalizePath(.f)), "common.R"))
 
-DATA_FILE <- file.path(REPO, "tests", "fixtures", "reference_extra", "data", "sim_nested3.csv.gz")
-dat <- read.csv(DATA_FILE, colClasses = c("numeric", "numeric", "character", "character", "character"))
-for (v in c("a", "b", "c")) dat[[v]] <- factor(dat[[v]], levels = sort(unique(dat[[v]])))
+extra <- load_extra_data("data/sim_nested3.csv.gz")
 
 MODELS <- list(
   list(name = "nested3_reml", formula = "y ~ x + (1 | a/b/c)", REML = TRUE),
   list(name = "nested3_explicit_ml", formula = "y ~ x + (1 | a) + (1 | b:a) + (1 | c:(b:a))", REML = FALSE)
 )
-write_lmer_refs(MODELS, dat, list(data_file = "data/sim_nested3.csv.gz"))
+write_lmer_refs(MODELS, extra$data, list(data_file = extra$file))

@@ -12,12 +12,10 @@
 .f <- sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE))
 source(file.path(dirname(normalizePath(.f)), "common.R"))
 
-DATA_FILE <- file.path(REPO, "tests", "fixtures", "reference_extra", "data", "sim_smallterms.csv.gz")
-dat <- read.csv(DATA_FILE, colClasses = c("numeric", "numeric", "character", "character", "character"))
-for (v in c("subj", "item", "site")) dat[[v]] <- factor(dat[[v]], levels = sort(unique(dat[[v]])))
+extra <- load_extra_data("data/sim_smallterms.csv.gz")
 
 MODELS <- list(
   list(name = "smallterms_int_ml", formula = "y ~ x + (1 | subj) + (1 | item) + (1 | site)", REML = FALSE),
   list(name = "smallterms_slope_reml", formula = "y ~ x + (1 | subj) + (1 | item) + (1 + x | site)", REML = TRUE)
 )
-write_lmer_refs(MODELS, dat, list(data_file = "data/sim_smallterms.csv.gz"))
+write_lmer_refs(MODELS, extra$data, list(data_file = extra$file))

@@ -227,11 +227,12 @@ class GlmerFit(LmerFit):
                              "models (lmer); drop reml=True.")
         formula = update_formula(self.formula, formula) if formula else self.formula
         data = self.data if data is None else data
-        if getattr(self, "extra_params", 0) and "family" not in kwargs:  # glmer_nb: theta estimated again, as lme4
+        nb_arguments = getattr(self, "nb_arguments", None)  # set by glmer_nb, whose theta is estimated again
+        if nb_arguments is not None and "family" not in kwargs:
             from mixedmodels.glmm._nb import glmer_nb
 
-            return glmer_nb(formula, data, **{**self.frame.arguments, **getattr(self, "nb_arguments", {}),
-                                               "nagq": self.nagq, "control": self.control, **kwargs})
+            return glmer_nb(formula, data, **{**self.frame.arguments, **nb_arguments, "nagq": self.nagq,
+                                               "control": self.control, **kwargs})
         kwargs = {**self.frame.arguments, "family": self.family, "nagq": self.nagq, "control": self.control,
                   **kwargs}  # the fit's weights, offset and na_action too
         return glmer(formula, data, **kwargs)
