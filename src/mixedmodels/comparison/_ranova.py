@@ -107,6 +107,16 @@ def _droppable(labels: list[str]) -> list[str]:
     return [lab for lab, p in zip(labels, parts) if not any(p < q for q in parts)]
 
 
+def _kept_contrasts(fit, rhs: str) -> dict:
+    """The fit's ``contrasts`` argument for the variables still in ``rhs``
+    (lme4's refit would warn that a dropped one is absent)."""
+    given = fit.frame.arguments.get("contrasts")
+    if not given:
+        return {}
+    present = parse_terms(rhs).variables
+    return {"contrasts": {k: v for k, v in given.items() if k in present}}
+
+
 def drop1(fit, test: str = "Chisq", ddf: str = "satterthwaite") -> pd.DataFrame:
     """Single-term deletions of the fixed part.
 
@@ -133,7 +143,7 @@ def drop1(fit, test: str = "Chisq", ddf: str = "satterthwaite") -> pd.DataFrame:
         rhs = " + ".join(kept) if kept else "1"
         if not parse_terms(split.fixed).intercept:
             rhs = f"0 + {rhs}"
-        reduced = ml_fit(fit.update(formula=f"{split.response} ~ {rhs} + {bars}"))
+        reduced = ml_fit(fit.update(formula=f"{split.response} ~ {rhs} + {bars}", **_kept_contrasts(fit, rhs)))
         rows[label] = (reduced.npar, reduced.loglik)
     table = pd.DataFrame.from_dict(rows, orient="index", columns=["npar", "loglik"])
     aic = -2 * table["loglik"] + 2 * table["npar"]

@@ -117,7 +117,7 @@ class GlmFit(LikelihoodModel):
 
 
 def glm(formula: str, data, family="gaussian", weights=None, *, offset=None, na_action: str = "omit",
-        tol: float = 1e-8, maxit: int = 25) -> GlmFit:
+        contrasts: dict | None = None, tol: float = 1e-8, maxit: int = 25) -> GlmFit:
     """Fit a generalized linear model, as R's ``glm``.
 
     Parameters
@@ -129,6 +129,8 @@ def glm(formula: str, data, family="gaussian", weights=None, *, offset=None, na_
         e.g. ``"binomial"``, ``"poisson"``, ``families.Gamma(link="log")``.
     weights, offset : str or array-like, optional
     na_action : {"omit", "raise"}
+    contrasts : dict, optional
+        As for :func:`~mixedmodels.glmer`.
     tol, maxit : float, int
         IRLS stops when the relative change in deviance is below ``tol``
         (R's ``glm.control(epsilon, maxit)``); a ConvergenceWarning if it
@@ -142,5 +144,5 @@ def glm(formula: str, data, family="gaussian", weights=None, *, offset=None, na_
     from mixedmodels.glmm._response import glm_response
 
     frame = fixed_effects_frame(formula, data, "glm", "glmer for a generalized linear mixed model",
-                                weights=weights, offset=offset, na_action=na_action)
+                                weights=weights, offset=offset, na_action=na_action, contrasts=contrasts)
     return GlmFit(frame, glm_response(frame, get_family(family)), data, tol, maxit)

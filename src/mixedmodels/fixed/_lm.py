@@ -111,7 +111,8 @@ class LmFit(LikelihoodModel):
         return f"<LmFit {self.formula!r} nobs={self.nobs}>"
 
 
-def lm(formula: str, data, weights=None, *, offset=None, na_action: str = "omit") -> LmFit:
+def lm(formula: str, data, weights=None, *, offset=None, na_action: str = "omit",
+       contrasts: dict | None = None) -> LmFit:
     """Fit a linear model by (weighted) least squares, as R's ``lm``.
 
     Parameters
@@ -124,13 +125,15 @@ def lm(formula: str, data, weights=None, *, offset=None, na_action: str = "omit"
         Prior weights and an offset (column name or values).
     na_action : {"omit", "raise"}
         Drop rows with missing values in used variables, or raise.
+    contrasts : dict, optional
+        As for :func:`~mixedmodels.lmer`.
 
     Returns
     -------
     LmFit
     """
     frame = fixed_effects_frame(formula, data, "lm", "lmer for a mixed model",
-                                weights=weights, offset=offset, na_action=na_action)
+                                weights=weights, offset=offset, na_action=na_action, contrasts=contrasts)
     if frame.response.ndim != 1:
         raise FormulaError(f"The response {frame.response_name!r} has two columns; lm needs one.")
     y = frame.response if frame.offset is None else frame.response - frame.offset

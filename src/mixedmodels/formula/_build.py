@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from mixedmodels._warnings import MixedModelsWarning, user_stacklevel
 from mixedmodels.formula._bars import expand_bars
+from mixedmodels.formula._contrasts import Contrasts, as_contrasts
 from mixedmodels.formula._data import argument_vector, as_dataframe
 from mixedmodels.formula._design import plan_design
 from mixedmodels.formula._errors import FormulaError
@@ -49,7 +52,8 @@ def _missing(value: Any) -> np.ndarray:
 
 
 def build_model_frame(formula: str, data: Any, *, na_action: str = "omit", weights: Any = None,
-                      offset: Any = None, allow_n_levels: bool = False) -> ModelFrame:
+                      offset: Any = None, contrasts: dict | None = None,
+                      allow_n_levels: bool = False) -> ModelFrame:
     """Turn an lme4 formula and data into arrays ready for fitting.
 
     Parameters
@@ -62,6 +66,13 @@ def build_model_frame(formula: str, data: Any, *, na_action: str = "omit", weigh
         Drop rows with missing values in any variable used, or raise.
     weights, offset : None, column name or array of length ``len(data)``
         Prior weights; an offset added to the formula's ``offset()`` terms.
+    contrasts : dict, optional
+        Contrasts of factors of the fixed effects, R's ``contrasts`` argument:
+        ``{"f": "contr.sum"}``; a value is a name (``contr.treatment``,
+        ``contr.sum``, ``contr.helmert``, ``contr.poly``, ``contr.SAS``, or
+        without ``contr.``) or a matrix with one row per level (a DataFrame's
+        columns name its columns). The random-effects terms keep R's default
+        contrasts, as in lme4 (``C(f, sum)`` in a term sets them there).
     allow_n_levels : bool
         Allow a grouping factor with as many levels as observations (glmer's
         rule); lmer's rule (False) requires fewer.
@@ -94,13 +105,40 @@ def build_model_frame(formula: str, data: Any, *, na_action: str = "omit", weigh
     rows = np.flatnonzero(~mask)
     values = {k: _subset(v, rows) for k, v in values.items()}
     atoms = {k: v.take(rows).drop_unused() for k, v in atoms.items()}
+    chosen = _fixed_contrasts(contrasts, fixed.terms, values)
     model_frame = _assemble(formula, split, fixed, specs, variables, states, values, atoms,
                             {k: (None if v is None else v[rows]) for k, v in extras.items()},
-                            rows, len(frame), allow_n_levels)
+                            rows, len(frame), allow_n_levels, chosen)
     if isinstance(data, pd.DataFrame):
         model_frame.row_labels = data.index[rows]
     model_frame.arguments = {"weights": _kept(weights), "offset": _kept(offset), "na_action": na_action}
+    if contrasts:
+        model_frame.arguments["contrasts"] = dict(contrasts)
     return model_frame
+
+
+def _fixed_contrasts(contrasts: dict | None, terms: list[tuple[str, ...]],
+                     values: dict) -> dict[str, Contrasts]:
+    """The ``contrasts`` argument checked against the fixed terms' variables,
+    as R's ``model.matrix`` does: a name that is no variable there is
+    ignored with R's warning; one that is not a factor is an error."""
+    if not contrasts:
+        return {}
+    if not isinstance(contrasts, dict):
+        raise FormulaError(f"contrasts must be a dict of factor name -> contrasts, e.g. "
+                           f"{{'f': 'contr.sum'}}; got {type(contrasts).__name__}")
+    used = {v for term in terms for v in term}
+    out = {}
+    for name, spec in contrasts.items():
+        if name not in used:
+            warnings.warn(f"variable {name!r} is absent, its contrast will be ignored "
+                          f"(fixed-effects variables: {sorted(used)})", MixedModelsWarning,
+                          stacklevel=user_stacklevel())
+        elif not isinstance(values[name], Factor):
+            raise FormulaError(f"contrasts apply only to factors; {name!r} is numeric")
+        else:
+            out[name] = as_contrasts(spec, f"factor {name!r}")
+    return out
 
 
 def _kept(argument):
@@ -126,10 +164,10 @@ def _check_finite(values: dict, extras: dict) -> None:
 
 
 def _assemble(formula, split, fixed, specs, variables, states, values, atoms, extras,
-              rows, n_total, allow_n_levels) -> ModelFrame:
+              rows, n_total, allow_n_levels, contrasts) -> ModelFrame:
     n = len(rows)
     _check_finite(values, extras)
-    plan, X_full = plan_design(fixed, values, n)
+    plan, X_full = plan_design(fixed, values, n, contrasts)
     X, names, dropped = drop_aliased(X_full, list(plan.names))
     re_terms, re_plans = build_re_terms(specs, values, atoms, n)
     check_levels(re_terms, n, allow_n_levels)

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from mixedmodels.formula._contrasts import INDICATOR, NUMERIC
+from mixedmodels.formula._contrasts import INDICATOR, NUMERIC, Contrasts
 from mixedmodels.formula._data import as_dataframe
 from mixedmodels.formula._design import DesignPlan, build_columns, design_matrix
 from mixedmodels.formula._errors import FormulaError
@@ -110,12 +110,34 @@ class ModelSpec:
 
         Returns the matrix, its column names and the term of every column (as
         ``fixef_assign``); ``rows`` selects rows of ``newdata`` (e.g. ``rows_used``)."""
-        data = as_dataframe(newdata)
-        data = data if rows is None else data.iloc[rows].reset_index(drop=True)
         codings = [tuple(NUMERIC if v not in self.fixed.levels else INDICATOR for v in term)
                    for term in self.fixed.terms]
+        return self._coded(newdata, rows, codings, None)
+
+    @property
+    def treatment_coded(self) -> bool:
+        """Whether every fixed-effects factor has treatment contrasts (R's default
+        for unordered factors, or given)."""
+        def kind(name: str, ordered: bool) -> str | None:
+            given = self.fixed.contrasts.get(name)
+            return given.kind if given is not None else ("contr.poly" if ordered else "contr.treatment")
+
+        return all(kind(v, ordered) == "contr.treatment" for v, (_, ordered) in self.fixed.levels.items())
+
+    def treatment_matrix(self, newdata: Any, rows: np.ndarray | None = None
+                         ) -> tuple[np.ndarray, list[str], list[int]]:
+        """The fixed-effects matrix remade with treatment contrasts for every
+        factor (lmerTest's ``get_model_matrix(type = "remake", contrasts =
+        "contr.treatment")``), before any aliased column is dropped; its
+        column names and the term of every column."""
+        treatment = {v: Contrasts("contr.treatment") for v in self.fixed.levels}
+        return self._coded(newdata, rows, self.fixed.codings, treatment)
+
+    def _coded(self, newdata, rows, codings, contrasts) -> tuple[np.ndarray, list[str], list[int]]:
+        data = as_dataframe(newdata)
+        data = data if rows is None else data.iloc[rows].reset_index(drop=True)
         plan = (self.fixed.intercept, self.fixed.terms, codings)
-        return build_columns(plan, self._values(self.fixed, data), self.fixed.levels, len(data))
+        return build_columns(plan, self._values(self.fixed, data), self.fixed.levels, len(data), contrasts)
 
     def _select(self, terms: Any) -> list[RePlan]:
         if terms is None:

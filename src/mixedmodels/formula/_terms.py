@@ -84,12 +84,33 @@ def _appearance(text: str) -> dict[str, int]:
     return order
 
 
+def _nesting_as_interaction(text: str) -> str:
+    """R's ``a %in% b`` is the term ``a:b`` (formulaic reads it as ``b / a``,
+    which adds ``b``); ``%in%`` binds less tightly than ``:`` and more than
+    ``*`` in R, so ``:`` in its place groups every formula the same way."""
+    out, quote, i = [], None, 0
+    while i < len(text):
+        ch = text[i]
+        if quote:
+            quote = None if ch == quote else quote
+        elif ch in "'\"`":
+            quote = ch
+        elif text.startswith("%in%", i):
+            out.append(":")
+            i += 4
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
 @lru_cache(maxsize=512)
 def parse_terms(text: str) -> Terms:
     """Parse ``text`` (e.g. ``"Days * sex - 1"``) into R-ordered :class:`Terms`.
 
     Cached by text: the result is shared, so callers must not mutate it.
     """
+    text = _nesting_as_interaction(text)
     intercept, variables, offsets, raw = False, {}, [], []
     for factors in _formulaic_terms(text):
         if len(factors) == 1 and factors[0].eval_method == FFactor.EvalMethod.LITERAL:

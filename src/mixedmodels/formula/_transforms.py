@@ -2,17 +2,24 @@
 
 ``scale`` follows R (NA-aware mean and sd, state kept for new data); ``poly``
 is formulaic's orthogonal polynomial (the same basis as R's ``poly``);
-``factor``/``C`` make a categorical; ``offset`` marks an offset term.
+``factor``/``C`` make a categorical, ``C(f, sum)`` with R's contrasts
+(``contr.sum``, ``"contr.sum"``, ``sum``; ``helmert``, ``treatment``, ``poly``,
+``SAS`` likewise); ``offset`` marks an offset term.
 """
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from formulaic.transforms import poly
 from formulaic.utils.stateful_transforms import stateful_transform
+
+from mixedmodels.formula._contrasts import Contrasts, as_contrasts
+from mixedmodels.formula._errors import FormulaError
+from mixedmodels.formula._values import ContrastedFactor
 
 __all__ = ["TRANSFORMS", "factor", "r_scale"]
 
@@ -41,12 +48,27 @@ def factor(x: Any, levels: Any = None) -> pd.Categorical:
     return pd.Categorical(values, categories=list(levels))
 
 
-def contrast_factor(x: Any, contr: Any = None) -> pd.Categorical:
-    """R's ``C(x)`` without a contrasts argument (treatment coding)."""
-    if contr is not None:
-        raise ValueError("C(x, contrasts) is not supported; use C(x) or factor(x) "
-                         "(treatment contrasts, first level as baseline)")
-    return factor(x)
+_KINDS = {short: Contrasts(f"contr.{short}") for short in ("treatment", "sum", "helmert", "poly", "SAS")}
+CONTR = SimpleNamespace(**_KINDS)
+"""``contr.sum`` and the rest inside a formula (R's names of the functions)."""
+
+
+def contrast_factor(x: Any, contr: Any = None, how_many: int | None = None) -> pd.Categorical | ContrastedFactor:
+    """R's ``C(x, contr, how.many)``: ``x`` as a factor with the contrasts
+    ``contr`` (R's default ones without it), the first ``how_many`` of them if given."""
+    if contr is None:
+        return factor(x)
+    if contr is poly:
+        contr = _KINDS["poly"]
+    if not isinstance(contr, (Contrasts, str)):
+        raise FormulaError(f"C(x, contr): contr must be one of R's contrasts (treatment, sum, helmert, poly, "
+                           f"SAS, or contr.sum and the like); got {type(contr).__name__}")
+    contrasts = as_contrasts(contr, "C()")
+    if how_many is not None:
+        if not float(how_many).is_integer() or how_many < 1:
+            raise FormulaError(f"C(x, contr, how.many): how.many must be a positive whole number; got {how_many!r}")
+        contrasts = Contrasts(contrasts.kind, contrasts.matrix, contrasts.names, int(how_many))
+    return ContrastedFactor(factor(x), contrasts)
 
 
 def offset(x: Any) -> Any:
@@ -70,5 +92,5 @@ TRANSFORMS: dict[str, Any] = {
     "log1p": np.log1p, "exp": np.exp, "expm1": np.expm1, "sqrt": np.sqrt,
     "abs": np.abs, "sin": np.sin, "cos": np.cos, "tan": np.tan,
     "scale": r_scale, "poly": poly, "factor": factor, "C": contrast_factor,
-    "offset": offset, "TRUE": True, "FALSE": False, "T": True, "F": False, "pi": np.pi,
+    "offset": offset, "contr": CONTR, **{k: v for k, v in _KINDS.items() if k != "poly"}, "TRUE": True, "FALSE": False, "T": True, "F": False, "pi": np.pi,
 }

@@ -7,15 +7,16 @@ string level labels, R's ``as.character`` of the values).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from mixedmodels._unique import sorted_unique
+from mixedmodels.formula._contrasts import Contrasts
 
-__all__ = ["Factor", "Numeric", "as_factor", "as_value", "r_label"]
+__all__ = ["ContrastedFactor", "Factor", "Numeric", "as_factor", "as_value", "r_label"]
 
 
 @dataclass
@@ -34,24 +35,26 @@ class Numeric:
 
 @dataclass
 class Factor:
-    """A categorical variable: ``codes`` (n,) into ``levels``; -1 is missing."""
+    """A categorical variable: ``codes`` (n,) into ``levels``; -1 is missing;
+    ``contrasts`` other than R's default (from ``C(x, contr)``)."""
 
     codes: np.ndarray
     levels: list[str]
     ordered: bool = False
+    contrasts: Contrasts | None = None
 
     def na_rows(self) -> np.ndarray:
         return self.codes < 0
 
     def take(self, rows: np.ndarray) -> Factor:
-        return Factor(self.codes[rows], self.levels, self.ordered)
+        return replace(self, codes=self.codes[rows])
 
     def drop_unused(self) -> Factor:
         """Drop levels that do not occur (R's ``drop.unused.levels``)."""
         used = sorted_unique(self.codes[self.codes >= 0])
         remap = np.full(len(self.levels) + 1, -1, dtype=np.int64)
         remap[used] = np.arange(used.size)
-        return Factor(remap[self.codes], [self.levels[i] for i in used], self.ordered)
+        return replace(self, codes=remap[self.codes], levels=[self.levels[i] for i in used])
 
     def recode(self, levels: list[str]) -> tuple[Factor, list[str]]:
         """Re-express on ``levels``; also return labels not among them."""
@@ -60,7 +63,7 @@ class Factor:
         codes = mine[self.codes]
         unknown = sorted({self.levels[c] for c in self.codes[codes == -2]})
         codes[codes == -2] = -1
-        return Factor(codes, levels, self.ordered), unknown
+        return replace(self, codes=codes, levels=levels), unknown
 
 
 def r_label(value: Any) -> str:
@@ -111,6 +114,14 @@ def as_factor(values: Any) -> Factor:
     return _from_categorical(pd.Categorical(series, categories=cats))
 
 
+@dataclass(frozen=True, eq=False)
+class ContrastedFactor:
+    """What R's ``C(x, contr)`` evaluates to: a factor's values with its contrasts."""
+
+    values: pd.Categorical
+    contrasts: Contrasts
+
+
 _NUMBER_KINDS = frozenset({"integer", "floating", "mixed-integer-float"})
 """What pandas' ``infer_dtype`` calls data whose entries are all (non-bool) numbers."""
 
@@ -127,6 +138,8 @@ def _all_numbers(obj: Any) -> bool:
 
 def as_value(obj: Any, n: int) -> Numeric | Factor:
     """Classify an evaluated expression as :class:`Numeric` or :class:`Factor`."""
+    if isinstance(obj, ContrastedFactor):
+        return replace(as_factor(obj.values), contrasts=obj.contrasts)
     meta = getattr(obj, "__formulaic_metadata__", None)
     colnames = list(meta.column_names) if meta is not None and meta.column_names else None
     dtype = getattr(obj, "dtype", None)

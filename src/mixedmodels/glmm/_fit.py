@@ -46,6 +46,7 @@ def glmer(
     weights=None,
     offset=None,
     na_action: str = "omit",
+    contrasts: dict | None = None,
     control: GlmerControl | None = None,
     start: dict | np.ndarray | None = None,
 ) -> GlmerFit:
@@ -69,6 +70,11 @@ def glmer(
         Prior weights (binomial: number of trials of a proportion) and offset.
     na_action : {"omit", "raise"}
         Drop rows with missing values in used variables, or raise.
+    contrasts : dict, optional
+        Contrasts of fixed-effects factors, R's ``contrasts`` argument, e.g.
+        ``{"f": "contr.sum"}`` (a name: ``contr.treatment``, ``contr.sum``,
+        ``contr.helmert``, ``contr.poly``, ``contr.SAS``; or a matrix with one
+        row per level). Default: treatment contrasts (ordered factors: polynomial).
     control : GlmerControl, optional
         Optimizer settings, PIRLS tolerance and check levels.
     start : dict or array-like, optional
@@ -81,7 +87,7 @@ def glmer(
     """
     control = control_of(control, GlmerControl)
     fam = get_family(family)
-    frame = glmer_frame(formula, data, weights=weights, offset=offset, na_action=na_action)
+    frame = glmer_frame(formula, data, weights=weights, offset=offset, na_action=na_action, contrasts=contrasts)
     problem = glmer_problem(frame, fam, control)
     return fit_glmer(frame, problem, nagq, control, start, _data_name(data), data)
 

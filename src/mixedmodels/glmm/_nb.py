@@ -85,13 +85,13 @@ def theta_ml(y: np.ndarray, mu: np.ndarray, weights: np.ndarray, limit: int = TH
 
 
 def glmer_nb(formula: str, data, nagq: int = 1, *, weights=None, offset=None, na_action: str = "omit",
-             control: GlmerControl | None = None, start=None, tol: float = 5e-5,
+             contrasts: dict | None = None, control: GlmerControl | None = None, start=None, tol: float = 5e-5,
              interval: tuple[float, float] | None = None) -> GlmerFit:
     """Fit a negative binomial (NB2, log link) GLMM estimating its size theta.
 
     Parameters
     ----------
-    formula, data, nagq, weights, offset, na_action, control, start
+    formula, data, nagq, weights, offset, na_action, contrasts, control, start
         As for :func:`~mixedmodels.glmer`.
     tol : float
         Tolerance of the search over ``log(theta)`` (lme4: 5e-5).
@@ -112,7 +112,7 @@ def glmer_nb(formula: str, data, nagq: int = 1, *, weights=None, offset=None, na
         search over theta saw there.
     """
     control = control_of(control, GlmerControl)
-    frame = glmer_frame(formula, data, weights=weights, offset=offset, na_action=na_action)
+    frame = glmer_frame(formula, data, weights=weights, offset=offset, na_action=na_action, contrasts=contrasts)
     problem = glmer_problem(frame, Poisson(), control)
     quiet = _quiet(control)
     name = _data_name(data)

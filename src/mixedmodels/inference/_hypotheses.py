@@ -6,12 +6,17 @@ is tested marginally; a contained term by type I contrasts after the terms
 unrelated to it.  Type III: marginal (identity rows) for terms not contained
 in others; contained terms orthogonalised against the terms containing them
 in the full-indicator parametrisation (lmerTest's ``extract_contrasts_type3``,
-treatment coding).
+treatment coding); with other contrasts (sum, Helmert, polynomial for ordered
+factors, a matrix) they are found for the model remade with treatment
+contrasts and mapped to the fitted coding, as lmerTest's
+``get_contrasts_type3`` does.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from mixedmodels.formula._rank import aliased_columns
 
 
 class TermStructure:
@@ -25,14 +30,22 @@ class TermStructure:
         ``label -> column indices of X``.
     contained_in : dict
         ``label -> labels of the terms containing it`` (lmerTest's ``containment``).
+    names : list of str
+        Column names of X.
+    treatment : bool
+        Whether every factor has treatment contrasts.
+
+    ``X``, ``names`` and ``assign`` default to the fitted model's; given,
+    they are another coding of the same terms (:func:`treatment_remade`).
     """
 
-    def __init__(self, frame, data=None) -> None:
+    def __init__(self, frame, data=None, X=None, names=None, assign=None) -> None:
         spec = frame.spec
         self.frame, self.data = frame, data
-        self.X = frame.X
+        self.X = frame.X if X is None else X
+        self.names = frame.fixef_names if names is None else names
         self.labels = spec.term_labels
-        assign = np.asarray(frame.fixef_assign)
+        assign = np.asarray(frame.fixef_assign if assign is None else assign)
         self.columns = {lab: np.flatnonzero(assign == t + 1) for t, lab in enumerate(self.labels)}
         factors = set(spec.fixed.levels)
         variables = dict(zip(self.labels, (set(t) for t in spec.fixed.terms)))
@@ -42,7 +55,16 @@ class TermStructure:
                 if variables[a] < variables[b] and numerics[a] == numerics[b]]
             for a in self.labels
         }
-        self.ordered = any(ordered for _, ordered in spec.fixed.levels.values())
+        self.treatment = spec.treatment_coded
+
+
+def treatment_remade(ts: TermStructure) -> TermStructure:
+    """The same terms with every factor by treatment contrasts, aliased
+    columns dropped (lmerTest's remade model matrix, ``ensure_full_rank``)."""
+    X, names, assign = ts.frame.spec.treatment_matrix(ts.data, ts.frame.rows_used)
+    dropped = set(aliased_columns(X))
+    keep = [j for j in range(X.shape[1]) if j not in dropped]
+    return TermStructure(ts.frame, ts.data, X[:, keep], [names[j] for j in keep], [assign[j] for j in keep])
 
 
 def doolittle_upper(x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
@@ -92,18 +114,22 @@ def _type2_term(ts: TermStructure, label: str) -> np.ndarray:
 
 
 def type3(ts: TermStructure) -> dict[str, np.ndarray]:
-    """Type III hypotheses (treatment coding; ordered factors not supported)."""
+    """Type III hypotheses, in any coding of the factors (lmerTest's)."""
     if ts.X.shape[1] <= 1 or len(ts.labels) <= 1:
         return type1(ts)
     nested = [lab for lab in ts.labels if ts.contained_in[lab]]
     if not nested:
         return {lab: marginal(ts, lab) for lab in ts.labels}
-    if ts.ordered or ts.data is None:
+    if ts.data is None:
         raise NotImplementedError(
-            f"type III tests of terms contained in others ({nested}) need treatment-coded factors "
-            "and the fitted data; use type=1 or type=2."
+            f"type III tests of terms contained in others ({nested}) need the fitted data; "
+            "use type=1 or type=2."
         )
-    return _type3_nested(ts)
+    if ts.treatment:
+        return _type3_nested(ts)
+    remade = treatment_remade(ts)
+    to_fitted = zapsmall(np.linalg.pinv(remade.X) @ ts.X)  # lmerTest's map between the codings
+    return {lab: L @ to_fitted for lab, L in _type3_nested(remade).items()}
 
 
 def _type3_nested(ts: TermStructure) -> dict[str, np.ndarray]:
@@ -116,8 +142,7 @@ def _type3_nested(ts: TermStructure) -> dict[str, np.ndarray]:
             basis = L[:, np.concatenate([ts.columns[c] for c in ts.contained_in[lab]])]
             coef = np.linalg.lstsq(basis, L[:, cols], rcond=None)[0]
             L[:, cols] = zapsmall(L[:, cols] - basis @ coef)
-    names = ts.frame.fixef_names
-    L = L[[rd_names.index(nm) for nm in names]]
+    L = L[[rd_names.index(nm) for nm in ts.names]]
     out = {}
     for lab in ts.labels:
         block = L[:, ts.columns[lab]].T

@@ -38,6 +38,7 @@ def lmer(
     weights=None,
     offset=None,
     na_action: str = "omit",
+    contrasts: dict | None = None,
     control: Control | None = None,
     start: np.ndarray | None = None,
 ) -> LmerFit:
@@ -55,6 +56,11 @@ def lmer(
         Prior weights and an offset (column name or values).
     na_action : {"omit", "raise"}
         Drop rows with missing values in used variables, or raise.
+    contrasts : dict, optional
+        Contrasts of fixed-effects factors, R's ``contrasts`` argument, e.g.
+        ``{"f": "contr.sum"}`` (a name: ``contr.treatment``, ``contr.sum``,
+        ``contr.helmert``, ``contr.poly``, ``contr.SAS``; or a matrix with one
+        row per level). Default: treatment contrasts (ordered factors: polynomial).
     control : Control, optional
         Optimizer settings and check levels.
     start : array-like, optional
@@ -67,7 +73,7 @@ def lmer(
     LmerFit
     """
     control = control_of(control)
-    frame = lmer_frame(formula, data, weights=weights, offset=offset, na_action=na_action)
+    frame = lmer_frame(formula, data, weights=weights, offset=offset, na_action=na_action, contrasts=contrasts)
     problem = lmer_problem(frame)
     return fit_problem(frame, problem, reml, control, start, _data_name(data), data)
 
