@@ -9,10 +9,52 @@ Python's :mod:`ast` (``^`` read as power) and printed back the way R's
 from __future__ import annotations
 
 import ast
+import copy
+import keyword
+import re
 
 from mixedmodels.formula._errors import FormulaSyntaxError
 
-__all__ = ["free_names", "parse_expr", "python_code", "r_deparse"]
+__all__ = ["free_names", "parse_expr", "python_code", "python_name", "python_names", "r_deparse", "r_name"]
+
+_R_IDENTIFIER = re.compile(r"(?<![\w.])(?:[A-Za-z]|\.(?![0-9]))[\w.]*")
+_MANGLED = "_r_"
+
+
+def python_name(name: str) -> str:
+    """A Python identifier standing for the R name ``name``: itself, or, for a
+    name with dots (``my.var``, ``as.factor``) or a Python keyword (``in``,
+    ``class``), ``_r_`` and the name with ``_`` as ``_u`` and ``.`` as ``_d``
+    (reversible: :func:`r_name`)."""
+    if "." not in name and not keyword.iskeyword(name) or name.startswith("np."):
+        return name
+    return _MANGLED + name.replace("_", "_u").replace(".", "_d")
+
+
+def r_name(name: str) -> str:
+    """The R name behind a Python identifier (:func:`python_name`'s inverse)."""
+    if not name.startswith(_MANGLED):
+        return name
+    return re.sub(r"_([ud])", lambda m: "_" if m.group(1) == "u" else ".", name[len(_MANGLED):])
+
+
+def python_names(text: str) -> str:
+    """``text`` with every R identifier outside string literals as its :func:`python_name`."""
+    out, start, quote = [], 0, None
+    for i, ch in enumerate(text):
+        if quote:
+            if ch == quote:
+                out.append(text[start : i + 1])
+                start, quote = i + 1, None
+        elif ch in "'\"":
+            out.append(_names_in(text[start:i]))
+            start, quote = i, ch
+    out.append(text[start:] if quote else _names_in(text[start:]))
+    return "".join(out)
+
+
+def _names_in(chunk: str) -> str:
+    return _R_IDENTIFIER.sub(lambda m: python_name(m.group(0)), chunk)
 
 _BINOPS = {ast.Add: ("+", 10, " "), ast.Sub: ("-", 10, " "), ast.Mult: ("*", 11, " "),
            ast.Div: ("/", 11, ""), ast.Mod: ("%%", 12, ""), ast.FloorDiv: ("%/%", 12, ""),
@@ -22,8 +64,9 @@ _UNARY = {ast.USub: "-", ast.UAdd: "+", ast.Not: "!"}
 
 
 def parse_expr(text: str) -> ast.expr:
-    """Parse one R-ish expression (``^`` is power) into a Python AST node."""
-    code = _caret_to_pow(text.strip())
+    """Parse one R-ish expression (``^`` is power; names with dots and Python
+    keywords as :func:`python_name`) into a Python AST node."""
+    code = python_names(_caret_to_pow(text.strip()))
     try:
         return ast.parse(code, mode="eval").body
     except SyntaxError as exc:
@@ -46,16 +89,24 @@ def _caret_to_pow(text: str) -> str:
 
 
 def python_code(node: ast.expr) -> str:
-    """Python source that evaluates ``node``."""
+    """Python source that evaluates ``node``; R's dotted argument names
+    (``include.lowest``, ``Boundary.knots``) become the Python functions'
+    (``include_lowest``, ``Boundary_knots``)."""
+    node = copy.deepcopy(node)
+    for call in ast.walk(node):
+        if isinstance(call, ast.Call):
+            for k in call.keywords:
+                if k.arg is not None:
+                    k.arg = r_name(k.arg).replace(".", "_")
     return ast.unparse(node)
 
 
 def free_names(node: ast.expr) -> tuple[set[str], set[str]]:
     """Return (variable names, called function names) used in ``node``."""
-    funcs = {n.func.id for n in ast.walk(node)
+    funcs = {r_name(n.func.id) for n in ast.walk(node)
              if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
     called = {id(n.func) for n in ast.walk(node) if isinstance(n, ast.Call)}
-    names = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and id(n) not in called}
+    names = {r_name(n.id) for n in ast.walk(node) if isinstance(n, ast.Name) and id(n) not in called}
     return names, funcs
 
 
@@ -91,14 +142,14 @@ def _number(value: object) -> str:
 def r_deparse(node: ast.expr) -> str:
     """Print ``node`` the way R's ``deparse`` would print the same call."""
     if isinstance(node, ast.Name):
-        return node.id
+        return r_name(node.id)
     if isinstance(node, ast.Constant):
         return _number(node.value)
     if isinstance(node, ast.Attribute):
         return f"{r_deparse(node.value)}.{node.attr}"
     if isinstance(node, ast.Call):
         args = [r_deparse(a) for a in node.args]
-        args += [f"{k.arg} = {r_deparse(k.value)}" for k in node.keywords]
+        args += [f"{r_name(k.arg)} = {r_deparse(k.value)}" for k in node.keywords]
         return f"{r_deparse(node.func)}({', '.join(args)})"
     if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
         sym, prec, pad = _BINOPS[type(node.op)]

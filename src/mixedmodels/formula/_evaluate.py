@@ -15,7 +15,14 @@ import numpy as np
 import pandas as pd
 from formulaic.utils.stateful_transforms import stateful_eval
 
-from mixedmodels.formula._deparse import free_names, parse_expr, python_code, r_deparse
+from mixedmodels.formula._deparse import (
+    free_names,
+    parse_expr,
+    python_code,
+    python_name,
+    r_deparse,
+    r_name,
+)
 from mixedmodels.formula._errors import FormulaError, UnknownVariableError
 from mixedmodels.formula._transforms import TRANSFORMS
 from mixedmodels.formula._values import Factor, Numeric, as_value
@@ -35,10 +42,11 @@ class Variable:
 def variable(text: str, lookup: bool = False) -> Variable:
     """Make a :class:`Variable` from expression text (``lookup`` for bare names)."""
     if lookup:
-        return Variable(text, text, True)
+        name = r_name(text)
+        return Variable(name, name, True)
     node = parse_expr(text)
     if isinstance(node, ast.Name):
-        return Variable(node.id, node.id, True)
+        return Variable(r_name(node.id), r_name(node.id), True)
     return Variable(r_deparse(node), python_code(node), False)
 
 
@@ -61,7 +69,8 @@ def evaluate_raw(var: Variable, data: pd.DataFrame, state: dict) -> Any:
             raise UnknownVariableError(var.code, data.columns)
         return data[var.code]
     _check_names(var, data)
-    env = {**TRANSFORMS, **{c: data[c] for c in data.columns}}
+    env = {python_name(k): v for k, v in TRANSFORMS.items()}
+    env.update({python_name(c): data[c] for c in data.columns if isinstance(c, str)})
     try:
         with np.errstate(divide="ignore", invalid="ignore"):  # R gives -Inf/NaN silently
             return stateful_eval(var.code, env, {}, state, None)

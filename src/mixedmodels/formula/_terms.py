@@ -16,6 +16,7 @@ from formulaic.errors import FormulaicError
 from formulaic.parser import DefaultFormulaParser
 from formulaic.parser.types.factor import Factor as FFactor
 
+from mixedmodels.formula._deparse import python_names
 from mixedmodels.formula._errors import FormulaError, from_formulaic
 from mixedmodels.formula._evaluate import Variable, variable
 
@@ -110,7 +111,7 @@ def parse_terms(text: str) -> Terms:
 
     Cached by text: the result is shared, so callers must not mutate it.
     """
-    text = _nesting_as_interaction(text)
+    text = python_names(_nesting_as_interaction(text))  # formulaic reads Python: as.factor(x), my.var, in.x
     intercept, variables, offsets, raw = False, {}, [], []
     for factors in _formulaic_terms(text):
         if len(factors) == 1 and factors[0].eval_method == FFactor.EvalMethod.LITERAL:

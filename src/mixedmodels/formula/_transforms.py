@@ -9,7 +9,6 @@ is formulaic's orthogonal polynomial (the same basis as R's ``poly``);
 
 from __future__ import annotations
 
-from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -19,6 +18,7 @@ from formulaic.utils.stateful_transforms import stateful_transform
 
 from mixedmodels.formula._contrasts import Contrasts, as_contrasts
 from mixedmodels.formula._errors import FormulaError
+from mixedmodels.formula._rfunctions import R_FUNCTIONS
 from mixedmodels.formula._values import ContrastedFactor
 
 __all__ = ["TRANSFORMS", "factor", "r_scale"]
@@ -49,8 +49,7 @@ def factor(x: Any, levels: Any = None) -> pd.Categorical:
 
 
 _KINDS = {short: Contrasts(f"contr.{short}") for short in ("treatment", "sum", "helmert", "poly", "SAS")}
-CONTR = SimpleNamespace(**_KINDS)
-"""``contr.sum`` and the rest inside a formula (R's names of the functions)."""
+"""R's short names of its contrasts (``C(f, sum)``); ``contr.sum`` and the rest are also names in formulas."""
 
 
 def contrast_factor(x: Any, contr: Any = None, how_many: int | None = None) -> pd.Categorical | ContrastedFactor:
@@ -92,5 +91,9 @@ TRANSFORMS: dict[str, Any] = {
     "log1p": np.log1p, "exp": np.exp, "expm1": np.expm1, "sqrt": np.sqrt,
     "abs": np.abs, "sin": np.sin, "cos": np.cos, "tan": np.tan,
     "scale": r_scale, "poly": poly, "factor": factor, "C": contrast_factor,
-    "offset": offset, "contr": CONTR, **{k: v for k, v in _KINDS.items() if k != "poly"}, "TRUE": True, "FALSE": False, "T": True, "F": False, "pi": np.pi,
+    "offset": offset, "TRUE": True, "FALSE": False, "T": True, "F": False, "pi": np.pi,
+    **{k: v for k, v in _KINDS.items() if k != "poly"}, **{f"contr.{k}": v for k, v in _KINDS.items()},
+    **R_FUNCTIONS,
 }
+"""Names available in formulas, as written in R (``as.factor``: dotted names
+are made Python identifiers by :func:`~mixedmodels.formula._deparse.python_name`)."""

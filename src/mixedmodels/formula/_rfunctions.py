@@ -1,0 +1,190 @@
+"""R's base functions that formulas call: conversions (``as.factor``,
+``as.numeric``, ...), factor helpers (``relevel``, ``ordered``, ``cut``) and
+elementwise arithmetic (``pmin``, ``pmax``, ``round``, ``ifelse``, ...), with
+R's semantics where they differ from numpy's (a factor's ``as.numeric`` is
+its level codes, ``relevel`` takes a level or a position, ``cut``'s labels).
+
+``cut`` keeps its breaks for new data (a stateful transform), so a
+prediction puts new values in the training intervals; R recomputes a
+number of breaks from the new values instead.
+"""
+
+from __future__ import annotations
+
+import warnings
+from itertools import pairwise
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from formulaic.utils.stateful_transforms import stateful_transform
+
+from mixedmodels._warnings import MixedModelsWarning, user_stacklevel
+from mixedmodels.formula._errors import FormulaError
+
+__all__ = ["R_FUNCTIONS"]
+
+
+def _categorical(x: Any, levels: Any = None, ordered: bool = False) -> pd.Categorical:
+    """``x`` as a categorical: its own categories, ``levels``, or its sorted distinct values."""
+    if levels is None and isinstance(getattr(x, "dtype", None), pd.CategoricalDtype):
+        return pd.Categorical(x, ordered=ordered or bool(x.dtype.ordered))
+    values = pd.Series(np.asarray(x, dtype=object) if not hasattr(x, "dtype") else x)
+    if levels is None:
+        levels = sorted(values.dropna().unique().tolist())
+    return pd.Categorical(values, categories=list(levels), ordered=ordered)
+
+
+def ordered(x: Any, levels: Any = None) -> pd.Categorical:
+    """R's ``ordered(x, levels)``: an ordered factor (polynomial contrasts)."""
+    return _categorical(x, levels, ordered=True)
+
+
+def relevel(x: Any, ref: Any) -> pd.Categorical:
+    """R's ``relevel(x, ref)``: the level ``ref`` (a label, or a 1-based
+    position given as a number) first, the others in their order."""
+    cat = _categorical(x)
+    if cat.ordered:
+        raise FormulaError("relevel() is only for unordered factors (R's rule); use factor(x, levels = c(...))")
+    levels = list(cat.categories)
+    labels = [str(v) for v in levels]
+    if isinstance(ref, str):
+        if ref not in labels:
+            raise FormulaError(f"relevel(): 'ref' must be an existing level; {ref!r} is not one of {labels}")
+        position = labels.index(ref)
+    elif isinstance(ref, (int, float, np.integer, np.floating)) and float(ref).is_integer() and 1 <= ref <= len(levels):
+        position = int(ref) - 1
+    else:
+        raise FormulaError(f"relevel(): ref must be a level of {labels} or a position 1..{len(levels)}; got {ref!r}")
+    return cat.reorder_categories([levels[position]] + levels[:position] + levels[position + 1:])
+
+
+def as_numeric(x: Any) -> np.ndarray:
+    """R's ``as.numeric``: a factor gives its level codes (1, 2, ...), text
+    that is not a number NA (with R's warning)."""
+    if isinstance(getattr(x, "dtype", None), pd.CategoricalDtype):
+        codes = np.asarray(pd.Categorical(x).codes, dtype=np.float64) + 1.0
+        codes[codes == 0] = np.nan
+        return codes
+    series = pd.Series(x)
+    if pd.api.types.is_bool_dtype(series.dtype):
+        return series.to_numpy(dtype=np.float64)
+    out = pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64)
+    if np.isnan(out).sum() > series.isna().sum():
+        warnings.warn("as.numeric(): NAs introduced by coercion", MixedModelsWarning, stacklevel=user_stacklevel())
+    return out
+
+
+def as_integer(x: Any) -> np.ndarray:
+    """R's ``as.integer``: :func:`as_numeric`, truncated towards zero."""
+    return np.trunc(as_numeric(x))
+
+
+def as_character(x: Any) -> pd.Categorical:
+    """R's ``as.character``: text, which a model frame makes a factor (sorted levels)."""
+    series = pd.Series(x)
+    return _categorical(series.where(series.isna(), series.astype(str)))
+
+
+def as_logical(x: Any) -> np.ndarray:
+    """R's ``as.logical`` of numbers (non-zero is TRUE) or booleans; NA stays NA."""
+    values = as_numeric(x)
+    return np.where(np.isnan(values), np.nan, values != 0)
+
+
+def combine(*values: Any) -> list:
+    """R's ``c(...)`` of scalars (e.g. the ``levels`` of ``factor``)."""
+    return [v for value in values for v in (value if isinstance(value, (list, tuple)) else [value])]
+
+
+def ifelse(test: Any, yes: Any, no: Any) -> np.ndarray:
+    """R's ``ifelse``: ``yes`` where ``test`` is true, ``no`` where false, NA where NA."""
+    t = pd.Series(test).to_numpy(dtype=np.float64, na_value=np.nan)
+    n = t.size
+    out = np.where(t != 0, np.broadcast_to(np.asarray(yes, dtype=np.float64), n),
+                   np.broadcast_to(np.asarray(no, dtype=np.float64), n))
+    out[np.isnan(t)] = np.nan
+    return out
+
+
+def _numbers(x: Any) -> np.ndarray:
+    return pd.Series(x).to_numpy(dtype=np.float64, na_value=np.nan) if np.ndim(x) else np.float64(x)
+
+
+def pmin(*values: Any) -> np.ndarray:
+    """R's ``pmin``: the elementwise minimum (NA if any is NA)."""
+    return np.minimum.reduce(np.broadcast_arrays(*[_numbers(v) for v in values]))
+
+
+def pmax(*values: Any) -> np.ndarray:
+    """R's ``pmax``: the elementwise maximum (NA if any is NA)."""
+    return np.maximum.reduce(np.broadcast_arrays(*[_numbers(v) for v in values]))
+
+
+def r_round(x: Any, digits: int = 0) -> np.ndarray:
+    """R's ``round(x, digits)``: halves to even, as IEC 60559."""
+    return np.round(_numbers(x), int(digits))
+
+
+def _breaks(v: np.ndarray, breaks: Any) -> np.ndarray:
+    """R's ``cut`` breaks: a number of intervals over the range, widened by
+    a thousandth of it at both ends, or the sorted values given."""
+    if np.ndim(breaks) == 0:
+        nb = int(breaks)
+        if nb < 2 or nb != breaks:
+            raise FormulaError(f"cut(): a number of intervals must be a whole number >= 2; got {breaks!r}")
+        lo, hi = np.nanmin(v), np.nanmax(v)
+        dx = hi - lo if hi > lo else abs(lo)
+        out = np.linspace(lo, hi, nb + 1)
+        out[0], out[-1] = lo - dx / 1000, hi + dx / 1000
+        return out
+    out = np.sort(np.asarray(breaks, dtype=np.float64))
+    if out.size < 2 or np.any(np.diff(out) == 0):
+        raise FormulaError(f"cut(): breaks must be at least two distinct values; got {list(breaks)}")
+    return out
+
+
+def _interval_labels(breaks: np.ndarray, right: bool, include_lowest: bool, dig_lab: int) -> list[str]:
+    """R's labels ``(a,b]``: the breaks with ``dig_lab`` significant digits
+    (more until neighbours differ, up to 12), as ``formatC``."""
+    for digits in range(dig_lab, max(12, dig_lab) + 1):
+        text = [f"{b + 0.0:.{digits}g}" for b in breaks]
+        if all(a != b for a, b in pairwise(text)):
+            break
+    left, close = ("(", "]") if right else ("[", ")")
+    labels = [f"{left}{a},{b}{close}" for a, b in pairwise(text)]
+    if include_lowest:
+        if right:
+            labels[0] = "[" + labels[0][1:]
+        else:
+            labels[-1] = labels[-1][:-1] + "]"
+    return labels
+
+
+@stateful_transform
+def cut(x: Any, breaks: Any, labels: Any = None, right: bool = True, include_lowest: bool = False,
+        dig_lab: int = 3, _state: dict = {}) -> pd.Categorical:  # noqa: B006 - formulaic's state
+    """R's ``cut(x, breaks)``: the interval of every value, as a factor with
+    R's labels; the breaks found on the training data are kept for new data."""
+    v = _numbers(x)
+    if "breaks" not in _state:
+        _state["breaks"] = _breaks(v, breaks)
+    edges = _state["breaks"]
+    names = _interval_labels(edges, right, include_lowest, dig_lab) if labels is None else [str(s) for s in labels]
+    if len(names) != edges.size - 1:
+        raise FormulaError(f"cut(): {len(names)} labels for {edges.size - 1} intervals")
+    side = "left" if right else "right"
+    codes = np.searchsorted(edges, v, side=side) - 1
+    if include_lowest:
+        codes[v == (edges[0] if right else edges[-1])] = 0 if right else edges.size - 2
+    codes[(codes < 0) | (codes >= edges.size - 1) | np.isnan(v)] = -1
+    return pd.Categorical.from_codes(codes, categories=names)
+
+
+R_FUNCTIONS: dict[str, Any] = {
+    "as.factor": _categorical, "as.numeric": as_numeric, "as.double": as_numeric, "as.integer": as_integer,
+    "as.character": as_character, "as.logical": as_logical, "ordered": ordered, "relevel": relevel,
+    "c": combine, "ifelse": ifelse, "pmin": pmin, "pmax": pmax, "round": r_round, "cut": cut,
+    "floor": np.floor, "ceiling": np.ceil, "trunc": np.trunc, "sign": np.sign,
+}
+"""Names as written in R formulas (dots and all: see :func:`~mixedmodels.formula._deparse.python_name`)."""
