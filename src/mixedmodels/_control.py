@@ -82,7 +82,11 @@ class Control:
         Only where the checks run (below ``check_conv_nobsmax``
         observations and ``check_conv_nparmax`` parameters; for a singular
         fit, which gets no checks, on the parameters off their bounds, for
-        the restart only), in ``lmer`` without profiled small terms, with nlopt's
+        the restart only; in ``lmer``, for a model with a vector term, also
+        from ``check_conv_nobsmax`` observations, for the restart only: the
+        search can stop on the ridge of a correlation there too, an
+        evaluation costs the same at any number of rows, and no warning is
+        given, as lme4 >= 1.1-38 gives none), in ``lmer`` without profiled small terms, with nlopt's
         optimizers, not when the optimizer gave up (its budget is kept) and
         not with ``upper`` bounds in ``optimizer_options`` (at which the
         gradient need not vanish).  In ``glmer`` stage 2 restarts (theta and

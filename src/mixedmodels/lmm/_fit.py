@@ -154,6 +154,11 @@ def fit_problem(
         # steps in the small terms' parameters reuse the large terms' factor
         check_fun = devfun if profile is None else partial(profile.full_deviance, reml=reml)
         unit = 1.0 if search.scales is None else search.scales
+        restarts = profile is None and may_restart(opt, search, control)
+        # a vector term's correlations can leave a ridge the search stops on: its restart reads
+        # the derivatives above lme4's limit on observations too (an evaluation's cost does not
+        # grow with them), though lme4 (>= 1.1-38) takes no checks and gives no warnings there
+        nobs_for_checks = 0 if restarts and np.any(np.isneginf(lower)) else problem.n
 
         def derivatives_at(summary: OptSummary):
             """Whether the optimum of ``summary`` is singular; lme4's derivatives
@@ -165,16 +170,18 @@ def fit_problem(
             singular = theta_map.is_singular(summary.final, control.singular_tol)
             fun, phi = (lambda p: check_fun(p / unit)), summary.final * unit
             if singular and profile is None and may_restart(summary, search, control):
-                return singular, _free_derivatives(fun, phi, fmin, lower, summary.final > lower, problem.n, control)
-            return singular, convergence_derivatives(fun, phi, fmin, lower, singular, problem.n, control)
+                return singular, _free_derivatives(fun, phi, fmin, lower, summary.final > lower, nobs_for_checks,
+                                                   control)
+            return singular, convergence_derivatives(fun, phi, fmin, lower, singular, nobs_for_checks, control)
 
         singular, derivs = derivatives_at(opt)
-        if profile is None and may_restart(opt, search, control):
+        if restarts:
             run = partial(optimize_theta, devfun, lower=lower)
             opt, singular, derivs = restart_while_unconverged(opt, singular, derivs, derivatives_at, run, search,
                                                               control)
         messages += check_optimizer_code(opt, control)
-        messages += convergence_messages(derivs, singular, control)
+        lme4_checks = problem.n < control.check_conv_nobsmax
+        messages += convergence_messages(derivs if lme4_checks else None, singular, control)
     opt.messages.extend(messages)
     state = best.at(opt.final) or problem.update(opt.final)
     solution = solve(problem, state, reml)
