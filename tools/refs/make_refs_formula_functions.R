@@ -1,8 +1,9 @@
 # make_refs_formula_functions.R -- lme4's fixed-effects column names and
 # log-likelihood for formulas that call R functions (as.factor, as.numeric,
 # relevel, ordered, factor(levels = c(...)), cut, ifelse, pmin, round, ...),
-# use column names with dots or that are Python keywords (my.var, in.x,
-# class), and R operators (%in%, -, ^, /), on one simulated data set.
+# splines (ns, bs, splines::ns), use column names with dots or that are
+# Python keywords (my.var, in.x, class), and R operators (%in%, -, ^, /), on
+# one simulated data set.
 #
 # Usage (from anywhere):
 #   Rscript tools/refs/make_refs_formula_functions.R
@@ -11,6 +12,7 @@
 
 .f <- sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE))
 source(file.path(dirname(normalizePath(.f)), "common.R"))
+suppressPackageStartupMessages(library(splines))
 
 set.seed(20261124)
 n <- 240
@@ -55,7 +57,12 @@ FORMULAS <- c(
   "y ~ I(in.x^2) + class + (1 | g)",
   "log(my.var) ~ x + (my.var | g)",
   "y ~ x + (1 | g:f)",
-  "y ~ x + (0 + f | g)"
+  "y ~ x + (0 + f | g)",
+  "y ~ ns(x, 3) + (1 | g)",
+  "y ~ splines::ns(z, df = 3) + (1 | g)",
+  "y ~ bs(x, knots = c(-1, 0, 1), Boundary.knots = c(-4, 4)) + (1 | g)",
+  "y ~ bs(z, df = 4, degree = 2) * f + (1 | g)",
+  "y ~ stats::poly(x, 2) + (1 | g)"
 )
 
 fit_one <- function(f) {

@@ -17,25 +17,26 @@ from mixedmodels.formula._errors import FormulaSyntaxError
 
 __all__ = ["free_names", "parse_expr", "python_code", "python_name", "python_names", "r_deparse", "r_name"]
 
-_R_IDENTIFIER = re.compile(r"(?<![\w.])(?:[A-Za-z]|\.(?![0-9]))[\w.]*")
+_R_IDENTIFIER = re.compile(r"(?<![\w.:])(?:[A-Za-z][\w.]*:::?)?(?:[A-Za-z]|\.(?![0-9]))[\w.]*")
+"""An R name, with its package's if given (``splines::ns``)."""
 _MANGLED = "_r_"
 
 
 def python_name(name: str) -> str:
     """A Python identifier standing for the R name ``name``: itself, or, for a
-    name with dots (``my.var``, ``as.factor``) or a Python keyword (``in``,
-    ``class``), ``_r_`` and the name with ``_`` as ``_u`` and ``.`` as ``_d``
-    (reversible: :func:`r_name`)."""
-    if "." not in name and not keyword.iskeyword(name) or name.startswith("np."):
+    name with dots (``my.var``, ``as.factor``) or a package (``splines::ns``)
+    or a Python keyword (``in``, ``class``), ``_r_`` and the name with ``_``
+    as ``_u``, ``.`` as ``_d`` and ``:`` as ``_c`` (reversible: :func:`r_name`)."""
+    if "." not in name and ":" not in name and not keyword.iskeyword(name) or name.startswith("np."):
         return name
-    return _MANGLED + name.replace("_", "_u").replace(".", "_d")
+    return _MANGLED + name.replace("_", "_u").replace(".", "_d").replace(":", "_c")
 
 
 def r_name(name: str) -> str:
     """The R name behind a Python identifier (:func:`python_name`'s inverse)."""
     if not name.startswith(_MANGLED):
         return name
-    return re.sub(r"_([ud])", lambda m: "_" if m.group(1) == "u" else ".", name[len(_MANGLED):])
+    return re.sub(r"_([udc])", lambda m: {"u": "_", "d": ".", "c": ":"}[m.group(1)], name[len(_MANGLED):])
 
 
 def python_names(text: str) -> str:
