@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from mixedmodels.formula._errors import FormulaError, FormulaSyntaxError
-from mixedmodels.formula._values import Factor, Numeric, as_factor
+from mixedmodels.formula._values import Factor, Numeric, numeric_factor
 
 __all__ = ["expand_group", "group_codes", "group_factor", "to_factor"]
 
@@ -85,7 +85,7 @@ def to_factor(value: Numeric | Factor) -> Factor:
     """Any variable as a factor (numbers sorted numerically)."""
     if isinstance(value, Factor):
         return value
-    return as_factor(value.values[:, 0])
+    return numeric_factor(value)
 
 
 def group_factor(parts: list[Factor]) -> Factor:

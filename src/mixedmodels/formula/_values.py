@@ -16,21 +16,45 @@ import pandas as pd
 from mixedmodels._unique import sorted_unique
 from mixedmodels.formula._contrasts import Contrasts
 
-__all__ = ["ContrastedFactor", "Factor", "Numeric", "as_factor", "as_value", "r_label"]
+__all__ = ["ContrastedFactor", "Factor", "Numeric", "as_factor", "as_value", "numeric_factor", "r_label"]
 
 
 @dataclass
 class Numeric:
-    """A numeric variable: ``values`` (n, k) and optional column labels."""
+    """A numeric variable: ``values`` (n, k) and optional column labels;
+    ``time_unit`` ``"days"`` or ``"seconds"`` (since 1970-01-01) for dates
+    and times, R's numbers for a ``Date`` and a ``POSIXct``."""
 
     values: np.ndarray
     colnames: list[str] | None = None
+    time_unit: str | None = None
 
     def na_rows(self) -> np.ndarray:
         return np.isnan(self.values).any(axis=1)
 
     def take(self, rows: np.ndarray) -> Numeric:
-        return Numeric(self.values[rows], self.colnames)
+        return replace(self, values=self.values[rows])
+
+
+_SECONDS = {"days": 86_400.0, "seconds": 1.0}
+
+
+def _from_datetimes(obj: Any) -> Numeric:
+    """Dates (all at midnight) as R's ``Date``, days since 1970-01-01; other
+    times as R's ``POSIXct``, seconds since then (naive times as UTC)."""
+    times = pd.Series(obj)
+    if times.dt.tz is not None:
+        times = times.dt.tz_convert("UTC").dt.tz_localize(None)
+    seconds = (times - pd.Timestamp("1970-01-01")).dt.total_seconds().to_numpy(dtype=np.float64, na_value=np.nan)
+    ok = ~np.isnan(seconds)
+    unit = "days" if np.all(seconds[ok] % 86_400.0 == 0) else "seconds"
+    return Numeric((seconds / _SECONDS[unit]).reshape(-1, 1), None, unit)
+
+
+def _time_labels(values: np.ndarray, unit: str) -> list[str]:
+    """R's ``as.character`` of ``Date`` (``2020-01-31``) or ``POSIXct`` values."""
+    stamps = pd.to_datetime(values * _SECONDS[unit], unit="s")
+    return [t.strftime("%Y-%m-%d" if unit == "days" else "%Y-%m-%d %H:%M:%S") for t in stamps]
 
 
 @dataclass
@@ -87,13 +111,20 @@ def _from_categorical(cat: pd.Categorical) -> Factor:
     return Factor(np.asarray(cat.codes, dtype=np.int64), labels, bool(cat.ordered))
 
 
-def _from_numbers(arr: np.ndarray) -> Factor:
-    """Numbers as a factor: levels sorted numerically, NaN as missing."""
+def _from_numbers(arr: np.ndarray, time_unit: str | None = None) -> Factor:
+    """Numbers as a factor: levels sorted numerically (labelled as dates or
+    times for a ``time_unit``), NaN as missing."""
     ok = ~np.isnan(arr)
     levels, inverse = np.unique(arr[ok], return_inverse=True)
     codes = np.full(arr.shape[0], -1, dtype=np.int64)
     codes[ok] = inverse
-    return Factor(codes, [r_label(v) for v in levels], False)
+    labels = _time_labels(levels, time_unit) if time_unit else [r_label(v) for v in levels]
+    return Factor(codes, labels, False)
+
+
+def numeric_factor(value: Numeric) -> Factor:
+    """A numeric variable's first column as a factor (a grouping factor)."""
+    return _from_numbers(value.values[:, 0], value.time_unit)
 
 
 def as_factor(values: Any) -> Factor:
@@ -101,6 +132,8 @@ def as_factor(values: Any) -> Factor:
     series = pd.Series(values) if not isinstance(values, pd.Series) else values
     if isinstance(series.dtype, pd.CategoricalDtype):
         return _from_categorical(series.array)
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        return numeric_factor(_from_datetimes(series))
     if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
         return _from_numbers(series.to_numpy(dtype=np.float64, na_value=np.nan))
     present = series.dropna()
@@ -145,6 +178,8 @@ def as_value(obj: Any, n: int) -> Numeric | Factor:
     dtype = getattr(obj, "dtype", None)
     if isinstance(dtype, pd.CategoricalDtype):
         return _from_categorical(pd.Categorical(obj))
+    if dtype is not None and pd.api.types.is_datetime64_any_dtype(dtype):
+        return _from_datetimes(obj)
     if (dtype is not None and (dtype == bool or dtype == object or pd.api.types.is_string_dtype(dtype))
             and not _all_numbers(obj)):
         return as_factor(obj)
