@@ -72,8 +72,10 @@ def test_population_predictions_on_new_rows_match_lme4(case):
     np.testing.assert_allclose(np.asarray(got, dtype=float), ref["predict_fixed"], atol=1e-3 * scale)
 
 
-@pytest.mark.parametrize("name", ["cake_sum_arg", "cake_default"])
-def test_type3_anova_with_polynomial_and_sum_contrasts_matches_lmertest(name):
+@pytest.mark.parametrize("name", ["cake_sum_arg", "cake_default", "cake_missing_main", "cake_missing_main_sum",
+                                  "cake_numeric_missing_main"])
+def test_type3_anova_matches_lmertest(name):
+    """Polynomial (ordered) and sum contrasts, and terms whose main effect is missing."""
     ref = REF[name]
     fit = mm.lmer(ref["formula"], _data("cake"), contrasts=_contrasts(ref))
     got = fit.anova(type=3)

@@ -27,6 +27,15 @@ MODELS <- list(
        contrasts = list(recipe = "contr.sum")),
   list(name = "cake_default", data = "cake", fun = "lmer",
        formula = "angle ~ recipe * temperature + (1 | recipe:replicate)"),
+  # terms without their main effects: lmerTest's containment reads R's terms "factors"
+  # attribute, in which recipe:temperature holds only recipe (temperature is coded 2)
+  list(name = "cake_missing_main", data = "cake", fun = "lmer",
+       formula = "angle ~ temperature + recipe:temperature + (1 | replicate)"),
+  list(name = "cake_missing_main_sum", data = "cake", fun = "lmer",
+       formula = "angle ~ temperature + recipe:temperature + (1 | replicate)",
+       contrasts = list(recipe = "contr.sum")),
+  list(name = "cake_numeric_missing_main", data = "cake", fun = "lmer",
+       formula = "angle ~ temp + recipe:temp + (1 | replicate)"),
   list(name = "cake_C_helmert_treatment_arg", data = "cake", fun = "lmer",
        formula = "angle ~ C(recipe, helmert) + temperature + (1 | replicate)",
        contrasts = list(temperature = "contr.treatment")),
@@ -68,7 +77,8 @@ fit_one <- function(m) {
     new_rows = I(NEW_ROWS - 1L),
     predict_fixed = arr(predict(fit, newdata = dat[NEW_ROWS, ], re.form = NA)),
     warnings = I(r$warnings))
-  if (m$name %in% c("cake_sum_arg", "cake_default"))
+  if (m$name %in% c("cake_sum_arg", "cake_default", "cake_missing_main", "cake_missing_main_sum",
+                    "cake_numeric_missing_main"))
     out$anova_type3 <- table_with_order(anova(fit, type = 3))
   out
 }

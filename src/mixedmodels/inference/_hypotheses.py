@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from mixedmodels.formula._contrasts import CONTRAST, term_codings
 from mixedmodels.formula._rank import aliased_columns
 
 
@@ -48,7 +49,13 @@ class TermStructure:
         assign = np.asarray(frame.fixef_assign if assign is None else assign)
         self.columns = {lab: np.flatnonzero(assign == t + 1) for t, lab in enumerate(self.labels)}
         factors = set(spec.fixed.levels)
-        variables = dict(zip(self.labels, (set(t) for t in spec.fixed.terms)))
+        # lmerTest's containment reads a term's variables off R's terms "factors" attribute,
+        # those coded 1 there (a variable is 2 where the term without it is not in the
+        # model: in x + f:x, f:x holds f only, so x is not contained in it)
+        every = {v for t in spec.fixed.terms for v in t}
+        codings = term_codings(spec.fixed.terms, True, every)
+        variables = {lab: {v for v, c in zip(t, code) if c == CONTRAST}
+                     for lab, t, code in zip(self.labels, spec.fixed.terms, codings)}
         numerics = {lab: v - factors for lab, v in variables.items()}
         self.contained_in = {
             a: [b for b in self.labels
@@ -114,22 +121,32 @@ def _type2_term(ts: TermStructure, label: str) -> np.ndarray:
 
 
 def type3(ts: TermStructure) -> dict[str, np.ndarray]:
-    """Type III hypotheses, in any coding of the factors (lmerTest's)."""
+    """Type III hypotheses, in any coding of the factors (lmerTest's): those of
+    the model with treatment contrasts, mapped to the fitted coding."""
     if ts.X.shape[1] <= 1 or len(ts.labels) <= 1:
         return type1(ts)
+    if ts.treatment:
+        return _type3_treatment(ts)
+    _need_data(ts, "type III tests with contrasts other than treatment")
+    remade = treatment_remade(ts)
+    to_fitted = zapsmall(np.linalg.pinv(remade.X) @ ts.X)  # lmerTest's map between the codings
+    return {lab: L @ to_fitted for lab, L in _type3_treatment(remade).items()}
+
+
+def _type3_treatment(ts: TermStructure) -> dict[str, np.ndarray]:
+    """Type III hypotheses of a treatment-coded model: marginal for terms
+    contained in no other, orthogonalised against the containing terms otherwise."""
     nested = [lab for lab in ts.labels if ts.contained_in[lab]]
     if not nested:
         return {lab: marginal(ts, lab) for lab in ts.labels}
+    _need_data(ts, f"type III tests of terms contained in others ({nested})")
+    return _type3_nested(ts)
+
+
+def _need_data(ts: TermStructure, what: str) -> None:
     if ts.data is None:
-        raise NotImplementedError(
-            f"type III tests of terms contained in others ({nested}) need the fitted data; "
-            "use type=1 or type=2."
-        )
-    if ts.treatment:
-        return _type3_nested(ts)
-    remade = treatment_remade(ts)
-    to_fitted = zapsmall(np.linalg.pinv(remade.X) @ ts.X)  # lmerTest's map between the codings
-    return {lab: L @ to_fitted for lab, L in _type3_nested(remade).items()}
+        raise NotImplementedError(f"{what} need the fitted data, which this fit does not hold; "
+                                  "use type=1 or type=2.")
 
 
 def _type3_nested(ts: TermStructure) -> dict[str, np.ndarray]:
