@@ -79,14 +79,15 @@ class Control:
         probe of 0.01 (:data:`~mixedmodels.core._fit_theta.RESTART_ZERO_PROBE`;
         none if ``zero_probe`` is 0), keeping each result that is not worse;
         the checks then describe the final optimum.
-        Only where the checks run (below ``check_conv_nobsmax``
-        observations and ``check_conv_nparmax`` parameters; for a singular
-        fit, which gets no checks, on the parameters off their bounds, for
-        the restart only; in ``lmer``, for a model with a vector term, also
-        from ``check_conv_nobsmax`` observations, for the restart only: the
-        search can stop on the ridge of a correlation there too, an
-        evaluation costs the same at any number of rows, and no warning is
-        given, as lme4 >= 1.1-38 gives none), in ``lmer`` without profiled small terms, with nlopt's
+        Only where the checks run: below ``check_conv_nobsmax``
+        observations and ``check_conv_nparmax`` parameters. Two exceptions
+        read the derivatives for the restart alone and warn of nothing: a
+        singular fit, which gets no checks, restarts on its parameters off
+        their bounds; and in ``lmer`` a model with a vector term restarts
+        from ``check_conv_nobsmax`` observations too (a search can stop on
+        the ridge of a correlation there, and an evaluation costs the same
+        at any number of rows; lme4 >= 1.1-38 takes no checks there).
+        In ``lmer`` without profiled small terms, with nlopt's
         optimizers, not when the optimizer gave up (its budget is kept) and
         not with ``upper`` bounds in ``optimizer_options`` (at which the
         gradient need not vanish).  In ``glmer`` stage 2 restarts (theta and

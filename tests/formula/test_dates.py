@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 import mixedmodels as mm
+from mixedmodels.formula import build_model_frame
 
 START = pd.Timestamp("2020-01-01")
 
@@ -56,3 +57,31 @@ def test_date_grouping_levels_are_rs_labels(sleep):
 def test_time_grouping_levels_keep_the_time(sleep):
     fit = _fit("Reaction ~ Days + (1 | time)", sleep.assign(Reaction=sleep["Reaction"] + np.arange(180) % 7))
     assert list(fit.ranef["time"].index[:2]) == ["2020-01-01 10:30:00", "2020-01-01 11:30:00"]
+
+
+def test_new_data_count_in_the_training_unit(sleep):
+    """A model fitted on dates predicts at times of day in days (half a day:
+    half the daily slope), and a time of day keeps its date's level."""
+    fit = _fit("Reaction ~ date + (1 | visit)", sleep)
+    new = sleep.head(2).copy()
+    before = fit.predict(new)
+    new["date"] += pd.Timedelta("12h")
+    new.loc[new.index[1], "visit"] += pd.Timedelta("12h")
+    after = fit.predict(new)
+    np.testing.assert_allclose(after - before, fit.fixef["date"] / 2, rtol=1e-9)
+
+
+def test_factor_and_as_numeric_of_a_date_are_rs(sleep):
+    fit = _fit("Reaction ~ factor(visit) + as.numeric(date) + (1 | Subject)", sleep.head(40))
+    assert fit.fixef.index[1] == "factor(visit)2020-01-02"
+    assert fit.fixef.index[-1] == "as.numeric(date)"
+    days = _fit("Reaction ~ factor(visit) + Days + (1 | Subject)", sleep.head(40))
+    np.testing.assert_allclose(fit.fixef.iloc[-1], days.fixef["Days"], rtol=1e-6)
+
+
+def test_timezone_aware_times_count_seconds_since_1970_utc(sleep):
+    local = sleep.assign(time=sleep["time"].dt.tz_localize("Europe/Berlin"))  # UTC+1 in January
+    naive = build_model_frame("Reaction ~ time", sleep).X[:, 1]
+    aware = build_model_frame("Reaction ~ time", local).X[:, 1]
+    np.testing.assert_array_equal(aware, naive - 3600.0)
+    assert naive[0] == (START + pd.Timedelta("10:30:00") - pd.Timestamp("1970-01-01")).total_seconds()

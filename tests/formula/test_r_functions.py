@@ -66,7 +66,17 @@ def test_as_numeric_of_text_warns_as_r():
     ("y ~ relevel(ordered(f), ref = 'q')", "only for unordered factors"),
     ("y ~ cut(x, 1)", "whole number >= 2"),
     ("y ~ cut(x, c(1, 1))", "at least two distinct values"),
+    ("y ~ C(f, contr.treatment(3, base = 2))", "with arguments is not supported"),
+    ("y ~ c(x, z)", "joining variables is not supported"),
+    ("y ~ cut(date, 3)", "cut\\(\\) of dates or times is not supported"),
 ])
 def test_bad_arguments_are_clear_errors(formula, message):
+    data = DATA.assign(date=pd.Timestamp("2020-01-01") + pd.to_timedelta(np.arange(len(DATA)), unit="D"))
     with pytest.raises(FormulaError, match=message):
-        build_model_frame(formula, DATA)
+        build_model_frame(formula, data)
+
+
+def test_expression_names_are_rs():
+    mf = build_model_frame("y ~ I(!(w > 0)) + I(k %in% c(1, 3)) + I(k %/% 2) + I(x > 0 & z < 2)", DATA)
+    assert mf.fixef_names == ["(Intercept)", "I(!(w > 0))TRUE", "I(k %in% c(1, 3))TRUE", "I(k%/%2)",
+                              "I(x > 0 & z < 2)TRUE"]

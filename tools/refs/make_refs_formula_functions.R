@@ -1,6 +1,7 @@
 # make_refs_formula_functions.R -- lme4's fixed-effects column names and
 # log-likelihood for formulas that call R functions (as.factor, as.numeric,
-# relevel, ordered, factor(levels = c(...)), cut, ifelse, pmin, round, ...),
+# relevel, ordered, factor(levels = c(...)), cut, ifelse, pmin, round, is.na,
+# ...), R's operators inside calls with missing values (>, &, !, %in%, %%),
 # splines (ns, bs, splines::ns), use column names with dots or that are
 # Python keywords (my.var, in.x, class), and R operators (%in%, -, ^, /), on
 # one simulated data set.
@@ -22,6 +23,7 @@ d$y <- round(1 + d$x + 0.5 * (d$f == "q") + rnorm(12)[d$g] + rnorm(n), 6)
 d$my.var <- round(runif(n, 0.5, 2), 6)
 d$in.x <- round(rnorm(n), 6)
 d$class <- sample(c("a", "b"), n, TRUE)
+d$w <- ifelse(seq_len(n) %% 17 == 3, NA, round(rnorm(n), 6))  # missing in 14 rows
 write.csv(d, file.path(OUT_DIR, "data", "formula_functions.csv"), row.names = FALSE)
 d <- read.csv(file.path(OUT_DIR, "data", "formula_functions.csv"))  # what Python reads
 
@@ -62,7 +64,20 @@ FORMULAS <- c(
   "y ~ splines::ns(z, df = 3) + (1 | g)",
   "y ~ bs(x, knots = c(-1, 0, 1), Boundary.knots = c(-4, 4)) + (1 | g)",
   "y ~ bs(z, df = 4, degree = 2) * f + (1 | g)",
-  "y ~ stats::poly(x, 2) + (1 | g)"
+  "y ~ stats::poly(x, 2) + (1 | g)",
+  "y ~ I(w > 0) + (1 | g)",
+  "y ~ ifelse(w > 0, 1, 0) + (1 | g)",
+  "y ~ I(w > 0 & z < 2) + (1 | g)",
+  "y ~ I(!(w > 0)) + (1 | g)",
+  "y ~ ifelse(is.na(w), 0, w) + (1 | g)",
+  "y ~ I(k %in% c(1, 3)) + (1 | g)",
+  "y ~ I(k %% 2) + I(k %/% 2) + (1 | g)",
+  "y ~ as.numeric(as.character(k)) + (1 | g)",
+  "y ~ as.logical(k - 1) + (1 | g)",
+  "y ~ ifelse(z > 2, \"hi\", \"lo\") + (1 | g)",
+  "y ~ cut(z, 3, labels = FALSE) + (1 | g)",
+  "y ~ c(z) + round(z, 2) + (1 | g)",
+  "y ~ as.factor(f == \"q\") + (1 | g)"
 )
 
 fit_one <- function(f) {

@@ -95,8 +95,8 @@ def build_model_frame(formula: str, data: Any, *, na_action: str = "omit", weigh
         variables[var.name] = var
     states = {name: {} for name in variables}
     values = {name: evaluate(var, frame, states[name]) for name, var in variables.items()}
-    atoms = {a: to_factor(evaluate(variable(a, lookup=True), frame, {}))
-             for spec in specs for a in spec.atoms}
+    atom_states = {a: {} for spec in specs for a in spec.atoms}
+    atoms = {a: to_factor(evaluate(variable(a, lookup=True), frame, atom_states[a])) for a in atom_states}
     extras = {"response " + response_name(split.response): evaluate_response(split.response, frame),
               "weights": argument_vector(weights, frame, "weights"),
               "offset": argument_vector(offset, frame, "offset")}
@@ -109,6 +109,7 @@ def build_model_frame(formula: str, data: Any, *, na_action: str = "omit", weigh
     model_frame = _assemble(formula, split, fixed, specs, variables, states, values, atoms,
                             {k: (None if v is None else v[rows]) for k, v in extras.items()},
                             rows, len(frame), allow_n_levels, chosen)
+    model_frame.spec.atom_states = atom_states
     if isinstance(data, pd.DataFrame):
         model_frame.row_labels = data.index[rows]
     model_frame.arguments = {"weights": _kept(weights), "offset": _kept(offset), "na_action": na_action}

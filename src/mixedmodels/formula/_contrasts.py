@@ -66,6 +66,12 @@ class Contrasts:
     def __repr__(self) -> str:
         return f"Contrasts({self.kind or 'matrix'})"
 
+    def __call__(self, *args, **kwargs):
+        """R's ``contr.treatment(4, base = 2)`` inside a formula: not supported, said clearly."""
+        raise FormulaError(f"{self.kind}(...) with arguments is not supported in a formula; write C(f, {self.kind}) "
+                           "for R's default, relevel(f, ref = ...) for another baseline, or pass a matrix in "
+                           "the contrasts argument")
+
 
 def as_contrasts(spec: Any, where: str) -> Contrasts:
     """Contrasts from a name (``"contr.sum"`` or R's short ``"sum"``), a

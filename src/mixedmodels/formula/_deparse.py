@@ -15,7 +15,8 @@ import re
 
 from mixedmodels.formula._errors import FormulaSyntaxError
 
-__all__ = ["free_names", "parse_expr", "python_code", "python_name", "python_names", "r_deparse", "r_name"]
+__all__ = ["call_operators", "free_names", "parse_expr", "python_code", "python_name", "python_names", "r_deparse",
+           "r_name"]
 
 _R_IDENTIFIER = re.compile(r"(?<![\w.:])(?:[A-Za-z][\w.]*:::?)?(?:[A-Za-z]|\.(?![0-9]))[\w.]*")
 """An R name, with its package's if given (``splines::ns``)."""
@@ -27,7 +28,8 @@ def python_name(name: str) -> str:
     name with dots (``my.var``, ``as.factor``) or a package (``splines::ns``)
     or a Python keyword (``in``, ``class``), ``_r_`` and the name with ``_``
     as ``_u``, ``.`` as ``_d`` and ``:`` as ``_c`` (reversible: :func:`r_name`)."""
-    if "." not in name and ":" not in name and not keyword.iskeyword(name) or name.startswith("np."):
+    if ("." not in name and ":" not in name and not keyword.iskeyword(name) or name.startswith("np.")
+            or name in (".", "and", "or", "not")):  # R's &, |, ! as Python's (_python_operators)
         return name
     return _MANGLED + name.replace("_", "_u").replace(".", "_d").replace(":", "_c")
 
@@ -59,15 +61,24 @@ def _names_in(chunk: str) -> str:
 
 _BINOPS = {ast.Add: ("+", 10, " "), ast.Sub: ("-", 10, " "), ast.Mult: ("*", 11, " "),
            ast.Div: ("/", 11, ""), ast.Mod: ("%%", 12, ""), ast.FloorDiv: ("%/%", 12, ""),
-           ast.Pow: ("^", 14, "")}
+           ast.Pow: ("^", 14, ""), ast.MatMult: ("%in%", 12, " ")}
 _CMPOPS = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">="}
 _UNARY = {ast.USub: "-", ast.UAdd: "+", ast.Not: "!"}
 
 
+def call_operators(text: str) -> str:
+    """A formula's text with R's operators inside calls as Python's
+    (``I(x %% 2)``, ``I(k %in% c(1, 2))``: formulaic parses those as Python)."""
+    return _python_operators(text, inside_calls_only=True)
+
+
 def parse_expr(text: str) -> ast.expr:
-    """Parse one R-ish expression (``^`` is power; names with dots and Python
-    keywords as :func:`python_name`) into a Python AST node."""
-    code = python_names(_caret_to_pow(text.strip()))
+    """Parse one R expression into a Python AST node: R's operators as
+    Python's (:data:`_R_OPERATORS`: ``^`` power, ``&``/``|``/``!`` the
+    logical ones, with R's precedence, ``%in%`` matrix product, which
+    :func:`python_code` evaluates as R's match), names with dots and Python
+    keywords as :func:`python_name`."""
+    code = python_names(_python_operators(text.strip()))
     try:
         return ast.parse(code, mode="eval").body
     except SyntaxError as exc:
@@ -75,31 +86,86 @@ def parse_expr(text: str) -> ast.expr:
         raise FormulaSyntaxError(f"cannot parse expression {text!r}", text, pos) from None
 
 
-def _caret_to_pow(text: str) -> str:
-    """Replace ``^`` outside string literals by ``**``."""
-    out, quote = [], None
-    for ch in text:
-        if quote:
-            quote = None if ch == quote else quote
-        elif ch in "'\"":
-            quote = ch
-        elif ch == "^":
-            ch = "**"
-        out.append(ch)
+_R_OPERATORS = [("%in%", " @ "), ("%/%", "//"), ("%%", "%"), ("&&", " and "), ("||", " or "),
+                ("&", " and "), ("|", " or "), ("!=", "!="), ("!", " not "), ("^", "**")]
+"""R's operators and the Python ones that parse with the same precedence."""
+
+
+def _python_operators(text: str, inside_calls_only: bool = False) -> str:
+    """``text`` with R's operators outside string literals as :data:`_R_OPERATORS`;
+    ``inside_calls_only``: those inside a call's parentheses (``I(x %% 2)``),
+    leaving a formula's own operators as they are."""
+    out, quote, calls, i = [], None, [], 0
+    while i < len(text):
+        ch = text[i]
+        if quote or ch in "'\"`":
+            quote = None if ch == quote else (quote or ch)
+            out.append(ch)
+            i += 1
+            continue
+        if ch == "(":
+            calls.append(bool(re.search(r"[\w.]\s*$", text[:i])))  # a call's parenthesis, or grouping
+        elif ch == ")" and calls:
+            calls.pop()
+        if inside_calls_only and not any(calls):
+            out.append(ch)
+            i += 1
+            continue
+        for r_op, py_op in _R_OPERATORS:
+            if text.startswith(r_op, i):
+                out.append(py_op)
+                i += len(r_op)
+                break
+        else:
+            out.append(ch)
+            i += 1
     return "".join(out)
 
 
 def python_code(node: ast.expr) -> str:
-    """Python source that evaluates ``node``; R's dotted argument names
-    (``include.lowest``, ``Boundary.knots``) become the Python functions'
+    """Python source that evaluates ``node`` as R would: comparisons, ``&``,
+    ``|``, ``!`` and ``%in%`` elementwise and NA-aware (the functions of
+    :data:`OPERATOR_FUNCTIONS`), and R's dotted argument names
+    (``include.lowest``, ``Boundary.knots``) as the Python functions'
     (``include_lowest``, ``Boundary_knots``)."""
-    node = copy.deepcopy(node)
-    for call in ast.walk(node):
-        if isinstance(call, ast.Call):
-            for k in call.keywords:
-                if k.arg is not None:
-                    k.arg = r_name(k.arg).replace(".", "_")
-    return ast.unparse(node)
+    return ast.unparse(ast.fix_missing_locations(_Elementwise().visit(copy.deepcopy(node))))
+
+
+OPERATOR_FUNCTIONS = ("_compare", "_and", "_or", "_not", "_in")
+"""Names in formulas' evaluation of R's elementwise operators (:mod:`._roperators`)."""
+
+
+class _Elementwise(ast.NodeTransformer):
+    """R's operators as calls of :data:`OPERATOR_FUNCTIONS`; R's argument names as Python's."""
+
+    @staticmethod
+    def _call(name: str, args: list) -> ast.Call:
+        return ast.Call(func=ast.Name(id=name, ctx=ast.Load()), args=args, keywords=[])
+
+    def visit_Compare(self, node: ast.Compare) -> ast.AST:
+        self.generic_visit(node)
+        if len(node.ops) != 1 or type(node.ops[0]) not in _CMPOPS:
+            return node
+        return self._call("_compare", [node.left, node.comparators[0], ast.Constant(_CMPOPS[type(node.ops[0])])])
+
+    def visit_BoolOp(self, node: ast.BoolOp) -> ast.AST:
+        self.generic_visit(node)
+        return self._call("_and" if isinstance(node.op, ast.And) else "_or", node.values)
+
+    def visit_UnaryOp(self, node: ast.UnaryOp) -> ast.AST:
+        self.generic_visit(node)
+        return self._call("_not", [node.operand]) if isinstance(node.op, ast.Not) else node
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        self.generic_visit(node)
+        return self._call("_in", [node.left, node.right]) if isinstance(node.op, ast.MatMult) else node
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        self.generic_visit(node)
+        for k in node.keywords:
+            if k.arg is not None:
+                k.arg = r_name(k.arg).replace(".", "_")
+        return node
 
 
 def free_names(node: ast.expr) -> tuple[set[str], set[str]]:
@@ -158,6 +224,9 @@ def r_deparse(node: ast.expr) -> str:
         left = _wrap(node.left, prec + (1 if right_assoc else 0))
         right = _wrap(node.right, prec + (0 if right_assoc else 1))
         return f"{left}{pad}{sym}{pad}{right}"
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not) and not isinstance(
+            node.operand, (ast.Name, ast.Call, ast.Constant)):
+        return f"!({r_deparse(node.operand)})"  # as usually written: R keeps the parentheses
     if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
         return _UNARY[type(node.op)] + _wrap(node.operand, _prec(node))
     if isinstance(node, ast.Compare) and len(node.ops) == 1:

@@ -25,7 +25,7 @@ from mixedmodels.formula._deparse import (
 )
 from mixedmodels.formula._errors import FormulaError, UnknownVariableError
 from mixedmodels.formula._transforms import TRANSFORMS
-from mixedmodels.formula._values import Factor, Numeric, as_value
+from mixedmodels.formula._values import Factor, Numeric, as_value, in_time_unit
 
 __all__ = ["Variable", "evaluate", "evaluate_raw", "variable"]
 
@@ -57,7 +57,7 @@ def _check_names(var: Variable, data: pd.DataFrame) -> None:
             raise UnknownVariableError(name, data.columns)
     for func in sorted(funcs):
         if func not in TRANSFORMS:
-            known = ", ".join(sorted(k for k, v in TRANSFORMS.items() if callable(v)))
+            known = ", ".join(sorted(k for k, v in TRANSFORMS.items() if callable(v) and not k.startswith("_")))
             raise FormulaError(f"unknown function {func!r} in {var.name!r}; "
                                f"functions available in formulas: {known}")
 
@@ -81,9 +81,15 @@ def evaluate_raw(var: Variable, data: pd.DataFrame, state: dict) -> Any:
 
 
 def evaluate(var: Variable, data: pd.DataFrame, state: dict) -> Numeric | Factor:
-    """Evaluate ``var`` and classify the result (numeric block or factor)."""
+    """Evaluate ``var`` and classify the result (numeric block or factor).
+
+    Dates and times keep the unit (days or seconds) of their first
+    evaluation, recorded in ``state``: new data count in the training units
+    whatever times of day they hold."""
     raw = evaluate_raw(var, data, state)
     value = as_value(raw, len(data))
+    if isinstance(value, Numeric) and value.time_unit is not None:
+        value = in_time_unit(value, state.setdefault("time_unit", value.time_unit))
     if len(getattr(value, "codes", getattr(value, "values", []))) != len(data):
         raise FormulaError(f"{var.name!r} has {len(value.codes if isinstance(value, Factor) else value.values)} "
                            f"values but the data have {len(data)} rows")

@@ -84,8 +84,9 @@ class ModelFrame:
         Index labels of the rows used (the input DataFrame's index; positions
         for other inputs): the index of fitted values, residuals, simulations.
     arguments : dict
-        The ``weights``, ``offset`` and ``na_action`` the frame was built
-        with, as given (a column name or values): ``update`` builds a new
+        The ``weights``, ``offset``, ``na_action`` and (when given)
+        ``contrasts`` the frame was built with, as given (a column name or
+        values; copies): ``update`` builds a new
         formula's frame with them, as lme4's ``update`` re-evaluates its call.
     """
 

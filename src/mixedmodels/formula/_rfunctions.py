@@ -21,6 +21,7 @@ from formulaic.utils.stateful_transforms import stateful_transform
 
 from mixedmodels._warnings import MixedModelsWarning, user_stacklevel
 from mixedmodels.formula._errors import FormulaError
+from mixedmodels.formula._values import as_value, r_label
 
 __all__ = ["R_FUNCTIONS"]
 
@@ -47,7 +48,7 @@ def relevel(x: Any, ref: Any) -> pd.Categorical:
     if cat.ordered:
         raise FormulaError("relevel() is only for unordered factors (R's rule); use factor(x, levels = c(...))")
     levels = list(cat.categories)
-    labels = [str(v) for v in levels]
+    labels = [r_label(v) for v in levels]
     if isinstance(ref, str):
         if ref not in labels:
             raise FormulaError(f"relevel(): 'ref' must be an existing level; {ref!r} is not one of {labels}")
@@ -62,13 +63,15 @@ def relevel(x: Any, ref: Any) -> pd.Categorical:
 def as_numeric(x: Any) -> np.ndarray:
     """R's ``as.numeric``: a factor gives its level codes (1, 2, ...), text
     that is not a number NA (with R's warning)."""
+    if pd.api.types.is_datetime64_any_dtype(getattr(x, "dtype", None)):
+        return as_value(x, len(x)).values[:, 0]  # R's numbers of a Date (days) or POSIXct (seconds)
     if isinstance(getattr(x, "dtype", None), pd.CategoricalDtype):
         codes = np.asarray(pd.Categorical(x).codes, dtype=np.float64) + 1.0
         codes[codes == 0] = np.nan
         return codes
     series = pd.Series(x)
     if pd.api.types.is_bool_dtype(series.dtype):
-        return series.to_numpy(dtype=np.float64)
+        return series.to_numpy(dtype=np.float64, na_value=np.nan)
     out = pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64)
     if np.isnan(out).sum() > series.isna().sum():
         warnings.warn("as.numeric(): NAs introduced by coercion", MixedModelsWarning, stacklevel=user_stacklevel())
@@ -80,20 +83,29 @@ def as_integer(x: Any) -> np.ndarray:
     return np.trunc(as_numeric(x))
 
 
-def as_character(x: Any) -> pd.Categorical:
-    """R's ``as.character``: text, which a model frame makes a factor (sorted levels)."""
+def as_character(x: Any) -> pd.Series:
+    """R's ``as.character``: text (R's labels of numbers: ``5``, not ``5.0``),
+    which a model frame makes a factor with sorted levels."""
     series = pd.Series(x)
-    return _categorical(series.where(series.isna(), series.astype(str)))
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        series = series.astype(object)
+    return series.map(lambda v: v if pd.isna(v) else r_label(v)).astype(object)
 
 
-def as_logical(x: Any) -> np.ndarray:
-    """R's ``as.logical`` of numbers (non-zero is TRUE) or booleans; NA stays NA."""
+def as_logical(x: Any) -> pd.Series:
+    """R's ``as.logical`` of numbers (non-zero is TRUE) or booleans; NA stays NA
+    (a logical variable: a factor with levels FALSE, TRUE in a model)."""
     values = as_numeric(x)
-    return np.where(np.isnan(values), np.nan, values != 0)
+    return pd.Series(pd.array(values != 0, dtype="boolean")).mask(np.isnan(values))
 
 
-def combine(*values: Any) -> list:
-    """R's ``c(...)`` of scalars (e.g. the ``levels`` of ``factor``)."""
+def combine(*values: Any) -> Any:
+    """R's ``c(...)``: scalars joined into a list (e.g. the ``levels`` of
+    ``factor``); a single vector (``c(x)``) is itself."""
+    if len(values) == 1 and np.ndim(values[0]) == 1:
+        return values[0]
+    if any(np.ndim(value) > 0 and not isinstance(value, (list, tuple)) for value in values):
+        raise FormulaError("c() joins scalars (e.g. levels = c(3, 1, 2)); joining variables is not supported")
     return [v for value in values for v in (value if isinstance(value, (list, tuple)) else [value])]
 
 
@@ -101,6 +113,11 @@ def ifelse(test: Any, yes: Any, no: Any) -> np.ndarray:
     """R's ``ifelse``: ``yes`` where ``test`` is true, ``no`` where false, NA where NA."""
     t = pd.Series(test).to_numpy(dtype=np.float64, na_value=np.nan)
     n = t.size
+    if isinstance(yes, str) or isinstance(no, str):  # text: a factor in the model
+        out = np.where(t != 0, np.broadcast_to(np.asarray(yes, dtype=object), n),
+                       np.broadcast_to(np.asarray(no, dtype=object), n)).astype(object)
+        out[np.isnan(t)] = None
+        return pd.Series(out, dtype=object)
     out = np.where(t != 0, np.broadcast_to(np.asarray(yes, dtype=np.float64), n),
                    np.broadcast_to(np.asarray(no, dtype=np.float64), n))
     out[np.isnan(t)] = np.nan
@@ -122,8 +139,20 @@ def pmax(*values: Any) -> np.ndarray:
 
 
 def r_round(x: Any, digits: int = 0) -> np.ndarray:
-    """R's ``round(x, digits)``: halves to even, as IEC 60559."""
-    return np.round(_numbers(x), int(digits))
+    """R's (>= 4.0) ``round(x, digits)``: of the two neighbours with ``digits``
+    decimals, the one nearer the value as stored (``round(0.15, 1)`` is 0.1:
+    0.15 is stored as 0.1499...), the even one when both are as near;
+    ``digits <= 0`` rounds halves to even."""
+    v, digits = _numbers(x), int(digits)
+    if digits <= 0:
+        return np.round(v, digits)
+    p = 10.0**digits
+    sign, a = np.sign(v), np.abs(v)
+    low = np.floor(a * p)
+    down, up = low / p, np.ceil(a * p) / p
+    dd, du = a - down, up - a
+    pick_up = (du < dd) | ((du == dd) & (np.fmod(low, 2.0) == 1.0))
+    return sign * np.where(pick_up, up, down)
 
 
 def _breaks(v: np.ndarray, breaks: Any) -> np.ndarray:
@@ -166,19 +195,29 @@ def cut(x: Any, breaks: Any, labels: Any = None, right: bool = True, include_low
         dig_lab: int = 3, _state: dict = {}) -> pd.Categorical:  # noqa: B006 - formulaic's state
     """R's ``cut(x, breaks)``: the interval of every value, as a factor with
     R's labels; the breaks found on the training data are kept for new data."""
+    if pd.api.types.is_datetime64_any_dtype(getattr(x, "dtype", None)):
+        raise FormulaError("cut() of dates or times is not supported; cut a number, e.g. cut(as.numeric(date), 3)")
     v = _numbers(x)
     if "breaks" not in _state:
         _state["breaks"] = _breaks(v, breaks)
     edges = _state["breaks"]
+    if labels is False:  # R: the interval numbers 1, 2, ... (NA outside), a numeric variable
+        numbers = _codes(v, edges, right, include_lowest).astype(np.float64) + 1.0
+        numbers[numbers == 0] = np.nan
+        return numbers
     names = _interval_labels(edges, right, include_lowest, dig_lab) if labels is None else [str(s) for s in labels]
     if len(names) != edges.size - 1:
         raise FormulaError(f"cut(): {len(names)} labels for {edges.size - 1} intervals")
-    side = "left" if right else "right"
-    codes = np.searchsorted(edges, v, side=side) - 1
+    return pd.Categorical.from_codes(_codes(v, edges, right, include_lowest), categories=names)
+
+
+def _codes(v: np.ndarray, edges: np.ndarray, right: bool, include_lowest: bool) -> np.ndarray:
+    """The interval of every value (0-based; -1 outside the breaks or NA), as R's ``.bincode``."""
+    codes = np.searchsorted(edges, v, side="left" if right else "right") - 1
     if include_lowest:
         codes[v == (edges[0] if right else edges[-1])] = 0 if right else edges.size - 2
     codes[(codes < 0) | (codes >= edges.size - 1) | np.isnan(v)] = -1
-    return pd.Categorical.from_codes(codes, categories=names)
+    return codes
 
 
 R_FUNCTIONS: dict[str, Any] = {

@@ -56,6 +56,8 @@ class ModelSpec:
     states: dict[str, dict]
     factor_levels: dict[str, tuple[list[str], bool]]
     offsets: list[Variable] = field(default_factory=list)
+    atom_states: dict[str, dict] = field(default_factory=dict)
+    """Evaluation state of each grouping variable (a date's unit)."""
 
     @property
     def re_term_strings(self) -> list[str]:
@@ -159,7 +161,8 @@ class ModelSpec:
         out = []
         for plan in self._select(terms):
             Z = design_matrix(plan.design, self._values(plan.design, data), len(data))
-            parts = [to_factor(evaluate(variable(a, lookup=True), data, {})) for a in plan.atoms]
+            parts = [to_factor(evaluate(variable(a, lookup=True), data, copy.deepcopy(self.atom_states.get(a, {}))))
+                     for a in plan.atoms]
             out.append((Z, group_codes(parts, plan.levels)))
         return out
 

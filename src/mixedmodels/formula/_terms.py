@@ -8,6 +8,7 @@ by their number of variables, and ``offset(...)`` terms set aside.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -16,7 +17,7 @@ from formulaic.errors import FormulaicError
 from formulaic.parser import DefaultFormulaParser
 from formulaic.parser.types.factor import Factor as FFactor
 
-from mixedmodels.formula._deparse import python_names
+from mixedmodels.formula._deparse import call_operators, python_names
 from mixedmodels.formula._errors import FormulaError, from_formulaic
 from mixedmodels.formula._evaluate import Variable, variable
 
@@ -86,17 +87,22 @@ def _appearance(text: str) -> dict[str, int]:
 
 
 def _nesting_as_interaction(text: str) -> str:
-    """R's ``a %in% b`` is the term ``a:b`` (formulaic reads it as ``b / a``,
-    which adds ``b``); ``%in%`` binds less tightly than ``:`` and more than
-    ``*`` in R, so ``:`` in its place groups every formula the same way."""
-    out, quote, i = [], None, 0
+    """R's ``a %in% b`` between terms is the term ``a:b`` (formulaic reads it
+    as ``b / a``, which adds ``b``); ``%in%`` binds less tightly than ``:``
+    and more than ``*`` in R, so ``:`` in its place groups every formula the
+    same way.  Inside a call (``I(x %in% c(1, 2))``) it is R's match, left as it is."""
+    out, quote, calls, i = [], None, [], 0
     while i < len(text):
         ch = text[i]
         if quote:
             quote = None if ch == quote else quote
         elif ch in "'\"`":
             quote = ch
-        elif text.startswith("%in%", i):
+        elif ch == "(":
+            calls.append(bool(re.search(r"[\w.]\s*$", text[:i])))  # a call's parenthesis, or grouping
+        elif ch == ")" and calls:
+            calls.pop()
+        elif text.startswith("%in%", i) and not any(calls):
             out.append(":")
             i += 4
             continue
@@ -111,7 +117,8 @@ def parse_terms(text: str) -> Terms:
 
     Cached by text: the result is shared, so callers must not mutate it.
     """
-    text = python_names(_nesting_as_interaction(text))  # formulaic reads Python: as.factor(x), my.var, in.x
+    # formulaic reads Python: as.factor(x), my.var, in.x, I(x %% 2)
+    text = python_names(call_operators(_nesting_as_interaction(text)))
     intercept, variables, offsets, raw = False, {}, [], []
     for factors in _formulaic_terms(text):
         if len(factors) == 1 and factors[0].eval_method == FFactor.EvalMethod.LITERAL:

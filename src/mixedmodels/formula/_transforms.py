@@ -20,6 +20,7 @@ from formulaic.utils.stateful_transforms import stateful_transform
 from mixedmodels.formula._contrasts import Contrasts, as_contrasts
 from mixedmodels.formula._errors import FormulaError
 from mixedmodels.formula._rfunctions import R_FUNCTIONS
+from mixedmodels.formula._roperators import OPERATORS
 from mixedmodels.formula._splines import bs, ns
 from mixedmodels.formula._values import ContrastedFactor
 
@@ -95,7 +96,7 @@ TRANSFORMS: dict[str, Any] = {
     "scale": r_scale, "poly": poly, "factor": factor, "C": contrast_factor,
     "offset": offset, "TRUE": True, "FALSE": False, "T": True, "F": False, "pi": np.pi,
     **{k: v for k, v in _KINDS.items() if k != "poly"}, **{f"contr.{k}": v for k, v in _KINDS.items()},
-    **R_FUNCTIONS, "bs": bs, "ns": ns, "splines::bs": bs, "splines::ns": ns, "stats::poly": poly,
+    **R_FUNCTIONS, **OPERATORS, "bs": bs, "ns": ns, "splines::bs": bs, "splines::ns": ns, "stats::poly": poly,
 }
 """Names available in formulas, as written in R (``as.factor``: dotted names
 are made Python identifiers by :func:`~mixedmodels.formula._deparse.python_name`)."""

@@ -51,6 +51,13 @@ def _from_datetimes(obj: Any) -> Numeric:
     return Numeric((seconds / _SECONDS[unit]).reshape(-1, 1), None, unit)
 
 
+def in_time_unit(value: Numeric, unit: str) -> Numeric:
+    """Times re-expressed in ``unit`` (``"days"`` or ``"seconds"``)."""
+    if value.time_unit == unit:
+        return value
+    return Numeric(value.values * _SECONDS[value.time_unit] / _SECONDS[unit], value.colnames, unit)
+
+
 def _time_labels(values: np.ndarray, unit: str) -> list[str]:
     """R's ``as.character`` of ``Date`` (``2020-01-31``) or ``POSIXct`` values."""
     stamps = pd.to_datetime(values * _SECONDS[unit], unit="s")
@@ -104,6 +111,10 @@ def r_label(value: Any) -> str:
 
 def _from_categorical(cat: pd.Categorical) -> Factor:
     kind = cat.categories.inferred_type  # text and whole numbers (most factors) need no per-level checks
+    if pd.api.types.is_datetime64_any_dtype(cat.categories.dtype):  # factor(date): R's labels
+        times = _from_datetimes(pd.Series(cat.categories))
+        return Factor(np.asarray(cat.codes, dtype=np.int64), _time_labels(times.values[:, 0], times.time_unit),
+                      bool(cat.ordered))
     if kind in ("string", "integer"):
         labels = [str(v) for v in cat.categories.tolist()]  # (np.str_ to str)
     else:
@@ -180,8 +191,8 @@ def as_value(obj: Any, n: int) -> Numeric | Factor:
         return _from_categorical(pd.Categorical(obj))
     if dtype is not None and pd.api.types.is_datetime64_any_dtype(dtype):
         return _from_datetimes(obj)
-    if (dtype is not None and (dtype == bool or dtype == object or pd.api.types.is_string_dtype(dtype))
-            and not _all_numbers(obj)):
+    if (dtype is not None and (pd.api.types.is_bool_dtype(dtype) or dtype == object
+                               or pd.api.types.is_string_dtype(dtype)) and not _all_numbers(obj)):
         return as_factor(obj)
     if isinstance(obj, (pd.Series, pd.Index, pd.api.extensions.ExtensionArray)):
         arr = pd.Series(obj).to_numpy(dtype=np.float64, na_value=np.nan)

@@ -234,7 +234,7 @@ class GlmerFit(LmerFit):
             return glmer_nb(formula, data, **{**self.frame.arguments, **nb_arguments, "nagq": self.nagq,
                                                "control": self.control, **kwargs})
         kwargs = {**self.frame.arguments, "family": self.family, "nagq": self.nagq, "control": self.control,
-                  **kwargs}  # the fit's weights, offset and na_action too
+                  **kwargs}  # the fit's weights, offset, na_action, contrasts too
         return glmer(formula, data, **kwargs)
 
     def refit(self, newresp) -> GlmerFit:

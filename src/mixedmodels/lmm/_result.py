@@ -242,7 +242,7 @@ class LmerFit(LikelihoodModel):
             return fit_problem(self.frame, self.problem, reml, self.control, None, self.data_name, self.data)
         data = self.data if data is None else data
         formula = update_formula(self.formula, formula) if formula else self.formula
-        kwargs = {**self.frame.arguments, "control": self.control, **kwargs}  # the fit's weights, offset, na_action
+        kwargs = {**self.frame.arguments, "control": self.control, **kwargs}  # the fit's weights, offset, na_action, contrasts
         return lmer(formula, data, reml, **kwargs)
 
     def refit(self, newresp) -> LmerFit:
