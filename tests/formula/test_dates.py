@@ -85,3 +85,11 @@ def test_timezone_aware_times_count_seconds_since_1970_utc(sleep):
     aware = build_model_frame("Reaction ~ time", local).X[:, 1]
     np.testing.assert_array_equal(aware, naive - 3600.0)
     assert naive[0] == (START + pd.Timedelta("10:30:00") - pd.Timestamp("1970-01-01")).total_seconds()
+
+
+def test_as_numeric_of_a_date_keeps_the_training_unit(sleep):
+    fit = _fit("Reaction ~ as.numeric(date) + (1 | Subject)", sleep)
+    new = sleep.head(2).copy()
+    before = fit.predict(new)
+    new["date"] += pd.Timedelta("12h")
+    np.testing.assert_allclose(fit.predict(new) - before, fit.fixef["as.numeric(date)"] / 2, rtol=1e-9)

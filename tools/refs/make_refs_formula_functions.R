@@ -24,6 +24,7 @@ d$my.var <- round(runif(n, 0.5, 2), 6)
 d$in.x <- round(rnorm(n), 6)
 d$class <- sample(c("a", "b"), n, TRUE)
 d$w <- ifelse(seq_len(n) %% 17 == 3, NA, round(rnorm(n), 6))  # missing in 14 rows
+d$or <- round(runif(n, 1, 2), 6)  # a Python keyword
 write.csv(d, file.path(OUT_DIR, "data", "formula_functions.csv"), row.names = FALSE)
 d <- read.csv(file.path(OUT_DIR, "data", "formula_functions.csv"))  # what Python reads
 
@@ -77,7 +78,17 @@ FORMULAS <- c(
   "y ~ ifelse(z > 2, \"hi\", \"lo\") + (1 | g)",
   "y ~ cut(z, 3, labels = FALSE) + (1 | g)",
   "y ~ c(z) + round(z, 2) + (1 | g)",
-  "y ~ as.factor(f == \"q\") + (1 | g)"
+  "y ~ as.factor(f == \"q\") + (1 | g)",
+  "y ~ I(2 * x %% 3) + (1 | g)",
+  "y ~ I(10 / k %% 4) + I(2 * k %/% 2) + (1 | g)",
+  "y ~ I((k %% 2) == 0) + ifelse((x > 0), 1, 0) + (1 | g)",
+  "y ~ I((x > 0) & (z < 2)) + (1 | g)",
+  "y ~ ifelse(x > 0 & TRUE, 1, 0) + (1 | g)",
+  "y ~ I(x > 0 & w) + (1 | g)",
+  "y ~ I(!(k - 1)) + I(!w > 0) + (1 | g)",
+  "y ~ ifelse(as.character(k) %in% c(1, 2), 1, 0) + (1 | g)",
+  "y ~ I(k == \"1\") + (1 | g)",
+  "y ~ log(or) + (1 | g)"
 )
 
 fit_one <- function(f) {

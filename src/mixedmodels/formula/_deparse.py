@@ -15,7 +15,7 @@ import re
 
 from mixedmodels.formula._errors import FormulaSyntaxError
 
-__all__ = ["call_operators", "free_names", "parse_expr", "python_code", "python_name", "python_names", "r_deparse",
+__all__ = ["call_operators", "free_names", "parse_expr", "parse_python", "python_code", "python_name", "python_names", "r_deparse",
            "r_name"]
 
 _R_IDENTIFIER = re.compile(r"(?<![\w.:])(?:[A-Za-z][\w.]*:::?)?(?:[A-Za-z]|\.(?![0-9]))[\w.]*")
@@ -28,8 +28,7 @@ def python_name(name: str) -> str:
     name with dots (``my.var``, ``as.factor``) or a package (``splines::ns``)
     or a Python keyword (``in``, ``class``), ``_r_`` and the name with ``_``
     as ``_u``, ``.`` as ``_d`` and ``:`` as ``_c`` (reversible: :func:`r_name`)."""
-    if ("." not in name and ":" not in name and not keyword.iskeyword(name) or name.startswith("np.")
-            or name in (".", "and", "or", "not")):  # R's &, |, ! as Python's (_python_operators)
+    if "." not in name and ":" not in name and not keyword.iskeyword(name) or name.startswith("np.") or name == ".":
         return name
     return _MANGLED + name.replace("_", "_u").replace(".", "_d").replace(":", "_c")
 
@@ -41,18 +40,18 @@ def r_name(name: str) -> str:
     return re.sub(r"_([udc])", lambda m: {"u": "_", "d": ".", "c": ":"}[m.group(1)], name[len(_MANGLED):])
 
 
+_LITERAL = re.compile(r"'[^']*'|\"[^\"]*\"|%[^%\s]*%")
+"""String literals and R's ``%op%`` operators: no names inside."""
+
+
 def python_names(text: str) -> str:
-    """``text`` with every R identifier outside string literals as its :func:`python_name`."""
-    out, start, quote = [], 0, None
-    for i, ch in enumerate(text):
-        if quote:
-            if ch == quote:
-                out.append(text[start : i + 1])
-                start, quote = i + 1, None
-        elif ch in "'\"":
-            out.append(_names_in(text[start:i]))
-            start, quote = i, ch
-    out.append(text[start:] if quote else _names_in(text[start:]))
+    """``text`` with every R identifier outside string literals and R's
+    ``%op%`` operators as its :func:`python_name`."""
+    out, start = [], 0
+    for m in _LITERAL.finditer(text):
+        out += [_names_in(text[start:m.start()]), m.group(0)]
+        start = m.end()
+    out.append(_names_in(text[start:]))
     return "".join(out)
 
 
@@ -67,8 +66,10 @@ _UNARY = {ast.USub: "-", ast.UAdd: "+", ast.Not: "!"}
 
 
 def call_operators(text: str) -> str:
-    """A formula's text with R's operators inside calls as Python's
-    (``I(x %% 2)``, ``I(k %in% c(1, 2))``: formulaic parses those as Python)."""
+    """A formula's text (names already :func:`python_names`) with R's
+    operators and grouping parentheses inside calls in Python's terms
+    (``I((x + 1) %% 2)``: formulaic parses those as Python); its terms then
+    parse with :func:`parse_python`."""
     return _python_operators(text, inside_calls_only=True)
 
 
@@ -78,22 +79,39 @@ def parse_expr(text: str) -> ast.expr:
     logical ones, with R's precedence, ``%in%`` matrix product, which
     :func:`python_code` evaluates as R's match), names with dots and Python
     keywords as :func:`python_name`."""
-    code = python_names(_python_operators(text.strip()))
+    return parse_python(_python_operators(python_names(text.strip())), text)
+
+
+def parse_python(code: str, text: str | None = None) -> ast.expr:
+    """Parse an expression already in Python's terms (:func:`parse_expr`'s
+    conversions, or :func:`call_operators`'), with R's precedence;
+    ``text`` is what the user wrote, for errors."""
     try:
-        return ast.parse(code, mode="eval").body
+        return _RPrecedence().visit(ast.parse(code.strip(), mode="eval").body)
     except SyntaxError as exc:
         pos = (exc.offset or 1) - 1
-        raise FormulaSyntaxError(f"cannot parse expression {text!r}", text, pos) from None
+        shown = text if text is not None else r_name_text(code)
+        raise FormulaSyntaxError(f"cannot parse expression {shown!r}", shown, pos) from None
 
 
+def r_name_text(code: str) -> str:
+    """``code`` with Python identifiers back as R's names (for messages)."""
+    return re.sub(r"\b_r_\w+", lambda m: r_name(m.group(0)), code)
+
+
+_PAREN = "_paren"
+"""Grouping parentheses are parsed as calls of this (identity) name."""
 _R_OPERATORS = [("%in%", " @ "), ("%/%", "//"), ("%%", "%"), ("&&", " and "), ("||", " or "),
                 ("&", " and "), ("|", " or "), ("!=", "!="), ("!", " not "), ("^", "**")]
 """R's operators and the Python ones that parse with the same precedence."""
 
 
-def _python_operators(text: str, inside_calls_only: bool = False) -> str:
-    """``text`` with R's operators outside string literals as :data:`_R_OPERATORS`;
-    ``inside_calls_only``: those inside a call's parentheses (``I(x %% 2)``),
+def _python_operators(text: str, inside_calls_only: bool = False,
+                      operators: list[tuple[str, str]] = _R_OPERATORS) -> str:
+    """``text`` with R's operators outside string literals as ``operators``
+    and grouping parentheses as calls of ``_paren`` (Python's parser drops
+    them; R keeps them in names and they decide precedence: :class:`_RPrecedence`);
+    ``inside_calls_only``: only inside a call's parentheses (``I(x %% 2)``),
     leaving a formula's own operators as they are."""
     out, quote, calls, i = [], None, [], 0
     while i < len(text):
@@ -104,14 +122,17 @@ def _python_operators(text: str, inside_calls_only: bool = False) -> str:
             i += 1
             continue
         if ch == "(":
-            calls.append(bool(re.search(r"[\w.]\s*$", text[:i])))  # a call's parenthesis, or grouping
+            call = bool(re.search(r"[\w.]\s*$", text[:i]))  # a call's parenthesis, or grouping
+            if not call and (any(calls) or not inside_calls_only):
+                out.append(_PAREN)
+            calls.append(call)
         elif ch == ")" and calls:
             calls.pop()
         if inside_calls_only and not any(calls):
             out.append(ch)
             i += 1
             continue
-        for r_op, py_op in _R_OPERATORS:
+        for r_op, py_op in operators:
             if text.startswith(r_op, i):
                 out.append(py_op)
                 i += len(r_op)
@@ -132,6 +153,46 @@ def python_code(node: ast.expr) -> str:
 
 
 OPERATOR_FUNCTIONS = ("_compare", "_and", "_or", "_not", "_in")
+
+
+def _is_paren(node: ast.AST) -> bool:
+    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == _PAREN
+            and len(node.args) == 1 and not node.keywords)
+
+
+_MULTIPLICATIVE = (ast.Mult, ast.Div, ast.Mod, ast.FloorDiv, ast.MatMult)
+_SPECIAL = (ast.Mod, ast.FloorDiv, ast.MatMult)  # R's %%, %/%, %in%: tighter than * and /
+
+
+class _RPrecedence(ast.NodeTransformer):
+    """Python reads ``2 * x %% 3`` as ``(2 * x) % 3``; R's ``%op%`` operators
+    bind more tightly than ``*`` and ``/``: ``2 * (x %% 3)``.  Each chain of
+    these operators (explicit parentheses, ``_paren`` calls, end it) is
+    rebuilt with R's precedence, left to right within a level."""
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        if not isinstance(node.op, _MULTIPLICATIVE):
+            self.generic_visit(node)
+            return node
+        operands, ops = [], []
+        while isinstance(node, ast.BinOp) and isinstance(node.op, _MULTIPLICATIVE):
+            operands.append(self.visit(node.right))
+            ops.append(node.op)
+            node = node.left
+        operands.append(self.visit(node))
+        operands.reverse()
+        ops.reverse()
+        terms, products = [operands[0]], []
+        for op, operand in zip(ops, operands[1:]):
+            if isinstance(op, _SPECIAL):
+                terms[-1] = ast.BinOp(left=terms[-1], op=op, right=operand)
+            else:
+                products.append(op)
+                terms.append(operand)
+        out = terms[0]
+        for op, term in zip(products, terms[1:]):
+            out = ast.BinOp(left=out, op=op, right=term)
+        return out
 """Names in formulas' evaluation of R's elementwise operators (:mod:`._roperators`)."""
 
 
@@ -162,6 +223,8 @@ class _Elementwise(ast.NodeTransformer):
 
     def visit_Call(self, node: ast.Call) -> ast.AST:
         self.generic_visit(node)
+        if _is_paren(node):
+            return node.args[0]
         for k in node.keywords:
             if k.arg is not None:
                 k.arg = r_name(k.arg).replace(".", "_")
@@ -208,6 +271,8 @@ def _number(value: object) -> str:
 
 def r_deparse(node: ast.expr) -> str:
     """Print ``node`` the way R's ``deparse`` would print the same call."""
+    if _is_paren(node):
+        return f"({r_deparse(node.args[0])})"
     if isinstance(node, ast.Name):
         return r_name(node.id)
     if isinstance(node, ast.Constant):
@@ -224,9 +289,6 @@ def r_deparse(node: ast.expr) -> str:
         left = _wrap(node.left, prec + (1 if right_assoc else 0))
         right = _wrap(node.right, prec + (0 if right_assoc else 1))
         return f"{left}{pad}{sym}{pad}{right}"
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not) and not isinstance(
-            node.operand, (ast.Name, ast.Call, ast.Constant)):
-        return f"!({r_deparse(node.operand)})"  # as usually written: R keeps the parentheses
     if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
         return _UNARY[type(node.op)] + _wrap(node.operand, _prec(node))
     if isinstance(node, ast.Compare) and len(node.ops) == 1:

@@ -18,6 +18,7 @@ from formulaic.utils.stateful_transforms import stateful_eval
 from mixedmodels.formula._deparse import (
     free_names,
     parse_expr,
+    parse_python,
     python_code,
     python_name,
     r_deparse,
@@ -39,19 +40,21 @@ class Variable:
     lookup: bool
 
 
-def variable(text: str, lookup: bool = False) -> Variable:
-    """Make a :class:`Variable` from expression text (``lookup`` for bare names)."""
+def variable(text: str, lookup: bool = False, python: bool = False) -> Variable:
+    """Make a :class:`Variable` from expression text (``lookup`` for bare
+    names; ``python``: text already in Python's terms, as formulaic's terms
+    of :func:`~mixedmodels.formula._deparse.call_operators`' output)."""
     if lookup:
         name = r_name(text)
         return Variable(name, name, True)
-    node = parse_expr(text)
+    node = parse_python(text) if python else parse_expr(text)
     if isinstance(node, ast.Name):
         return Variable(r_name(node.id), r_name(node.id), True)
     return Variable(r_deparse(node), python_code(node), False)
 
 
 def _check_names(var: Variable, data: pd.DataFrame) -> None:
-    names, funcs = free_names(parse_expr(var.code))
+    names, funcs = free_names(parse_python(var.code))
     for name in sorted(names):
         if name not in data.columns and name not in TRANSFORMS:
             raise UnknownVariableError(name, data.columns)

@@ -21,7 +21,7 @@ from formulaic.utils.stateful_transforms import stateful_transform
 
 from mixedmodels._warnings import MixedModelsWarning, user_stacklevel
 from mixedmodels.formula._errors import FormulaError
-from mixedmodels.formula._values import as_value, r_label
+from mixedmodels.formula._values import as_value, in_time_unit, r_label
 
 __all__ = ["R_FUNCTIONS"]
 
@@ -76,6 +76,16 @@ def as_numeric(x: Any) -> np.ndarray:
     if np.isnan(out).sum() > series.isna().sum():
         warnings.warn("as.numeric(): NAs introduced by coercion", MixedModelsWarning, stacklevel=user_stacklevel())
     return out
+
+
+@stateful_transform
+def as_numeric_in_formula(x: Any, _state: dict = {}) -> np.ndarray:  # noqa: B006 - formulaic's state
+    """:func:`as_numeric` in a formula: dates and times count in the unit of
+    the training data for new data too (days, or seconds)."""
+    if pd.api.types.is_datetime64_any_dtype(getattr(x, "dtype", None)):
+        value = as_value(x, len(x))
+        return in_time_unit(value, _state.setdefault("time_unit", value.time_unit)).values[:, 0]
+    return as_numeric(x)
 
 
 def as_integer(x: Any) -> np.ndarray:
@@ -221,7 +231,8 @@ def _codes(v: np.ndarray, edges: np.ndarray, right: bool, include_lowest: bool) 
 
 
 R_FUNCTIONS: dict[str, Any] = {
-    "as.factor": _categorical, "as.numeric": as_numeric, "as.double": as_numeric, "as.integer": as_integer,
+    "as.factor": _categorical, "as.numeric": as_numeric_in_formula, "as.double": as_numeric_in_formula,
+    "as.integer": as_integer,
     "as.character": as_character, "as.logical": as_logical, "ordered": ordered, "relevel": relevel,
     "c": combine, "ifelse": ifelse, "pmin": pmin, "pmax": pmax, "round": r_round, "cut": cut,
     "floor": np.floor, "ceiling": np.ceil, "trunc": np.trunc, "sign": np.sign,

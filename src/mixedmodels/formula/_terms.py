@@ -52,7 +52,7 @@ class Terms:
 
 
 def _variable(factor: FFactor) -> Variable:
-    return variable(factor.expr, lookup=factor.eval_method == FFactor.EvalMethod.LOOKUP)
+    return variable(factor.expr, lookup=factor.eval_method == FFactor.EvalMethod.LOOKUP, python=True)
 
 
 def _formulaic_terms(text: str) -> list[list[FFactor]]:
@@ -79,7 +79,7 @@ def _appearance(text: str) -> dict[str, int]:
     for tok in tokens:
         if tok.kind.name in ("NAME", "PYTHON"):
             try:
-                name = variable(tok.token, lookup=tok.kind.name == "NAME").name
+                name = variable(tok.token, lookup=tok.kind.name == "NAME", python=True).name
             except FormulaError:
                 continue
             order.setdefault(name, len(order))
@@ -118,7 +118,7 @@ def parse_terms(text: str) -> Terms:
     Cached by text: the result is shared, so callers must not mutate it.
     """
     # formulaic reads Python: as.factor(x), my.var, in.x, I(x %% 2)
-    text = python_names(call_operators(_nesting_as_interaction(text)))
+    text = call_operators(python_names(_nesting_as_interaction(text)))
     intercept, variables, offsets, raw = False, {}, [], []
     for factors in _formulaic_terms(text):
         if len(factors) == 1 and factors[0].eval_method == FFactor.EvalMethod.LITERAL:
