@@ -16,7 +16,7 @@ import pytest
 
 import mixedmodels as mm
 from mixedmodels.formula import FormulaError, build_model_frame
-from mixedmodels.formula._deparse import python_name, r_name
+from mixedmodels.formula._rnames import python_name, r_name
 from tests.conftest import REFERENCE_EXTRA, reference
 
 REF = reference("formula_functions")

@@ -10,53 +10,12 @@ from __future__ import annotations
 
 import ast
 import copy
-import keyword
 import re
 
 from mixedmodels.formula._errors import FormulaSyntaxError
+from mixedmodels.formula._rnames import python_names, r_name, r_name_text
 
-__all__ = ["call_operators", "free_names", "parse_expr", "parse_python", "python_code", "python_name", "python_names", "r_deparse",
-           "r_name"]
-
-_R_IDENTIFIER = re.compile(r"(?<![\w.:])(?:[A-Za-z][\w.]*:::?)?(?:[A-Za-z]|\.(?![0-9]))[\w.]*")
-"""An R name, with its package's if given (``splines::ns``)."""
-_MANGLED = "_r_"
-
-
-def python_name(name: str) -> str:
-    """A Python identifier standing for the R name ``name``: itself, or, for a
-    name with dots (``my.var``, ``as.factor``) or a package (``splines::ns``)
-    or a Python keyword (``in``, ``class``), ``_r_`` and the name with ``_``
-    as ``_u``, ``.`` as ``_d`` and ``:`` as ``_c`` (reversible: :func:`r_name`)."""
-    if "." not in name and ":" not in name and not keyword.iskeyword(name) or name.startswith("np.") or name == ".":
-        return name
-    return _MANGLED + name.replace("_", "_u").replace(".", "_d").replace(":", "_c")
-
-
-def r_name(name: str) -> str:
-    """The R name behind a Python identifier (:func:`python_name`'s inverse)."""
-    if not name.startswith(_MANGLED):
-        return name
-    return re.sub(r"_([udc])", lambda m: {"u": "_", "d": ".", "c": ":"}[m.group(1)], name[len(_MANGLED):])
-
-
-_LITERAL = re.compile(r"'[^']*'|\"[^\"]*\"|%[^%\s]*%")
-"""String literals and R's ``%op%`` operators: no names inside."""
-
-
-def python_names(text: str) -> str:
-    """``text`` with every R identifier outside string literals and R's
-    ``%op%`` operators as its :func:`python_name`."""
-    out, start = [], 0
-    for m in _LITERAL.finditer(text):
-        out += [_names_in(text[start:m.start()]), m.group(0)]
-        start = m.end()
-    out.append(_names_in(text[start:]))
-    return "".join(out)
-
-
-def _names_in(chunk: str) -> str:
-    return _R_IDENTIFIER.sub(lambda m: python_name(m.group(0)), chunk)
+__all__ = ["call_operators", "free_names", "parse_expr", "parse_python", "python_code", "r_deparse"]
 
 _BINOPS = {ast.Add: ("+", 10, " "), ast.Sub: ("-", 10, " "), ast.Mult: ("*", 11, " "),
            ast.Div: ("/", 11, ""), ast.Mod: ("%%", 12, ""), ast.FloorDiv: ("%/%", 12, ""),
@@ -78,7 +37,7 @@ def parse_expr(text: str) -> ast.expr:
     Python's (:data:`_R_OPERATORS`: ``^`` power, ``&``/``|``/``!`` the
     logical ones, with R's precedence, ``%in%`` matrix product, which
     :func:`python_code` evaluates as R's match), names with dots and Python
-    keywords as :func:`python_name`."""
+    keywords as :func:`~mixedmodels.formula._rnames.python_name`."""
     return parse_python(_python_operators(python_names(text.strip())), text)
 
 
@@ -92,11 +51,6 @@ def parse_python(code: str, text: str | None = None) -> ast.expr:
         pos = (exc.offset or 1) - 1
         shown = text if text is not None else r_name_text(code)
         raise FormulaSyntaxError(f"cannot parse expression {shown!r}", shown, pos) from None
-
-
-def r_name_text(code: str) -> str:
-    """``code`` with Python identifiers back as R's names (for messages)."""
-    return re.sub(r"\b_r_\w+", lambda m: r_name(m.group(0)), code)
 
 
 _PAREN = "_paren"

@@ -20,11 +20,10 @@ from mixedmodels.formula._deparse import (
     parse_expr,
     parse_python,
     python_code,
-    python_name,
     r_deparse,
-    r_name,
 )
 from mixedmodels.formula._errors import FormulaError, UnknownVariableError
+from mixedmodels.formula._rnames import python_name, r_name
 from mixedmodels.formula._transforms import TRANSFORMS
 from mixedmodels.formula._values import Factor, Numeric, as_value, in_time_unit
 

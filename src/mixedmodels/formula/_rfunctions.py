@@ -237,4 +237,4 @@ R_FUNCTIONS: dict[str, Any] = {
     "c": combine, "ifelse": ifelse, "pmin": pmin, "pmax": pmax, "round": r_round, "cut": cut,
     "floor": np.floor, "ceiling": np.ceil, "trunc": np.trunc, "sign": np.sign,
 }
-"""Names as written in R formulas (dots and all: see :func:`~mixedmodels.formula._deparse.python_name`)."""
+"""Names as written in R formulas (dots and all: see :func:`~mixedmodels.formula._rnames.python_name`)."""

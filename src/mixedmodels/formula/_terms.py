@@ -17,9 +17,10 @@ from formulaic.errors import FormulaicError
 from formulaic.parser import DefaultFormulaParser
 from formulaic.parser.types.factor import Factor as FFactor
 
-from mixedmodels.formula._deparse import call_operators, python_names
+from mixedmodels.formula._deparse import call_operators
 from mixedmodels.formula._errors import FormulaError, from_formulaic
 from mixedmodels.formula._evaluate import Variable, variable
+from mixedmodels.formula._rnames import python_names
 
 __all__ = ["Terms", "parse_terms"]
 

@@ -99,4 +99,4 @@ TRANSFORMS: dict[str, Any] = {
     **R_FUNCTIONS, **OPERATORS, "bs": bs, "ns": ns, "splines::bs": bs, "splines::ns": ns, "stats::poly": poly,
 }
 """Names available in formulas, as written in R (``as.factor``: dotted names
-are made Python identifiers by :func:`~mixedmodels.formula._deparse.python_name`)."""
+are made Python identifiers by :func:`~mixedmodels.formula._rnames.python_name`)."""
