@@ -1,7 +1,7 @@
-"""Formulas that call R functions, use column names with dots or that are
-Python keywords, and R's operators, against lme4 1.1-31
+"""Formulas that call R functions, use column names with dots, that are
+Python keywords or that need backticks, and R's operators, against lme4 1.1-31
 (``tools/refs/make_refs_formula_functions.R`` -> ``reference_extra/formula_functions.json``):
-fixed-effects column names exactly lme4's, the log-likelihood within 1e-6
+fixed- and random-effects column names exactly lme4's, the log-likelihood within 1e-6
 (every model here is a plain REML fit whose optimum both find), the fixed
 effects within 1e-4 of their absolute value (plus 1e-6).
 """
@@ -30,12 +30,15 @@ def test_formula_matches_lme4(formula):
         warnings.simplefilter("ignore")  # singular fits, as lme4's
         fit = mm.lmer(formula, DATA)
     assert list(fit.fixef.index) == ref["colnames"]
+    vc = fit.varcorr
+    effects = vc[(vc["grp"] != "Residual") & vc["var2"].isna()]["var1"].tolist()
+    assert effects == ref["re_names"]
     assert abs(fit.loglik - ref["loglik"]) < 1e-6
     want = np.array([ref["fixef"][k] for k in ref["colnames"]])
     np.testing.assert_allclose(fit.fixef.to_numpy(), want, rtol=1e-4, atol=1e-6)
 
 
-@pytest.mark.parametrize("name", ["my.var", "as.factor", "in", "class", "a_b.c", "x._y", "lambda"])
+@pytest.mark.parametrize("name", ["my.var", "as.factor", "in", "class", "a_b.c", "x._y", "lambda", "my var", "a-b", "2x", "_x0020"])
 def test_python_names_are_reversible(name):
     mangled = python_name(name)
     assert mangled.isidentifier() and r_name(mangled) == name

@@ -25,8 +25,9 @@ d$in.x <- round(rnorm(n), 6)
 d$class <- sample(c("a", "b"), n, TRUE)
 d$w <- ifelse(seq_len(n) %% 17 == 3, NA, round(rnorm(n), 6))  # missing in 14 rows
 d$or <- round(runif(n, 1, 2), 6)  # a Python keyword
+d[["my var"]] <- round(runif(n, 1, 3), 6)  # a name that is not syntactic: `my var`
 write.csv(d, file.path(OUT_DIR, "data", "formula_functions.csv"), row.names = FALSE)
-d <- read.csv(file.path(OUT_DIR, "data", "formula_functions.csv"))  # what Python reads
+d <- read.csv(file.path(OUT_DIR, "data", "formula_functions.csv"), check.names = FALSE)  # what Python reads
 
 FORMULAS <- c(
   "y ~ poly(x, 3, raw = TRUE) + (1 | g)",
@@ -88,7 +89,9 @@ FORMULAS <- c(
   "y ~ I(!(k - 1)) + I(!w > 0) + (1 | g)",
   "y ~ ifelse(as.character(k) %in% c(1, 2), 1, 0) + (1 | g)",
   "y ~ I(k == \"1\") + (1 | g)",
-  "y ~ log(or) + (1 | g)"
+  "y ~ log(or) + (1 | g)",
+  "y ~ `my var` + log(`my var`):f + (1 | g)",
+  "`y` ~ I(`my var`^2) + (`my var` | `g`)"
 )
 
 fit_one <- function(f) {

@@ -13,7 +13,7 @@ import copy
 import re
 
 from mixedmodels.formula._errors import FormulaSyntaxError
-from mixedmodels.formula._rnames import python_names, r_name, r_name_text
+from mixedmodels.formula._rnames import python_names, r_display, r_name, r_name_text
 
 __all__ = ["call_operators", "free_names", "parse_expr", "parse_python", "python_code", "r_deparse"]
 
@@ -228,7 +228,7 @@ def r_deparse(node: ast.expr) -> str:
     if _is_paren(node):
         return f"({r_deparse(node.args[0])})"
     if isinstance(node, ast.Name):
-        return r_name(node.id)
+        return r_display(r_name(node.id))
     if isinstance(node, ast.Constant):
         return _number(node.value)
     if isinstance(node, ast.Attribute):

@@ -23,7 +23,7 @@ from mixedmodels.formula._deparse import (
     r_deparse,
 )
 from mixedmodels.formula._errors import FormulaError, UnknownVariableError
-from mixedmodels.formula._rnames import python_name, r_name
+from mixedmodels.formula._rnames import python_name, r_display, r_name
 from mixedmodels.formula._transforms import TRANSFORMS
 from mixedmodels.formula._values import Factor, Numeric, as_value, in_time_unit
 
@@ -44,8 +44,8 @@ def variable(text: str, lookup: bool = False, python: bool = False) -> Variable:
     names; ``python``: text already in Python's terms, as formulaic's terms
     of :func:`~mixedmodels.formula._deparse.call_operators`' output)."""
     if lookup:
-        name = r_name(text)
-        return Variable(name, name, True)
+        name = r_name(text.strip("`"))
+        return Variable(r_display(name), name, True)
     node = parse_python(text) if python else parse_expr(text)
     if isinstance(node, ast.Name):
         return Variable(r_name(node.id), r_name(node.id), True)
