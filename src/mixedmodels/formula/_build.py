@@ -149,8 +149,10 @@ def _kept(argument):
 
 
 def _subset(value, rows):
+    """The rows used; factors lose levels that no longer occur (R's
+    ``drop.unused.levels``), logical ones keep FALSE and TRUE (R's model matrix)."""
     taken = value.take(rows)
-    return taken.drop_unused() if isinstance(taken, Factor) else taken
+    return taken.drop_unused() if isinstance(taken, Factor) and not taken.logical else taken
 
 
 def _check_finite(values: dict, extras: dict) -> None:

@@ -67,12 +67,15 @@ def _time_labels(values: np.ndarray, unit: str) -> list[str]:
 @dataclass
 class Factor:
     """A categorical variable: ``codes`` (n,) into ``levels``; -1 is missing;
-    ``contrasts`` other than R's default (from ``C(x, contr)``)."""
+    ``contrasts`` other than R's default (from ``C(x, contr)``); ``logical``
+    for TRUE/FALSE values, which R's model matrix codes on both levels
+    whether or not both occur."""
 
     codes: np.ndarray
     levels: list[str]
     ordered: bool = False
     contrasts: Contrasts | None = None
+    logical: bool = False
 
     def na_rows(self) -> np.ndarray:
         return self.codes < 0
@@ -149,7 +152,7 @@ def as_factor(values: Any) -> Factor:
         return _from_numbers(series.to_numpy(dtype=np.float64, na_value=np.nan))
     present = series.dropna()
     if len(present) and pd.api.types.infer_dtype(present, skipna=False) == "boolean":
-        cats = [False, True]
+        return replace(_from_categorical(pd.Categorical(series, categories=[False, True])), logical=True)
     else:
         try:
             cats = sorted(present.unique().tolist())
