@@ -92,7 +92,8 @@ FORMULAS <- c(
   "y ~ log(or) + (1 | g)",
   "y ~ `my var` + log(`my var`):f + (1 | g)",
   "`y` ~ I(`my var`^2) + (`my var` | `g`)",
-  "y ~ I(k == k) + x + (1 | g)"
+  "y ~ I(k == k) + x + (1 | g)",
+  "y ~ I(x * !(k - 1)) + I(k == !(k - 1)) + (1 | g)"
 )
 
 fit_one <- function(f) {

@@ -70,6 +70,9 @@ def _python_operators(text: str, inside_calls_only: bool = False,
     out, quote, calls, i = [], None, [], 0
     while i < len(text):
         ch = text[i]
+        if ch == "!" and not quote and not text.startswith("!=", i) and _after_operator(out):
+            text = _negation_as_call(text, i)  # x * !b: Python's "not" cannot stand there
+            continue
         if quote or ch in "'\"`":
             quote = None if ch == quote else (quote or ch)
             out.append(ch)
@@ -95,6 +98,31 @@ def _python_operators(text: str, inside_calls_only: bool = False,
             out.append(ch)
             i += 1
     return "".join(out)
+
+
+def _after_operator(out: list[str]) -> bool:
+    """Whether the text so far ends with a binary operator (``!`` then needs a call)."""
+    done = "".join(out).rstrip()
+    return bool(done) and done[-1] in "*/+-^@%<>="
+
+
+def _negation_as_call(text: str, i: int) -> str:
+    """``text`` with the ``!`` at ``i`` and its operand as ``_not(...)``: the
+    operand runs, as R reads it, to the end of the enclosing group or
+    argument, or to a ``&`` or ``|`` at its level."""
+    depth, j, quote = 0, i + 1, None
+    while j < len(text):
+        ch = text[j]
+        if quote or ch in "'\"`":
+            quote = None if ch == quote else (quote or ch)
+        elif ch == "(":
+            depth += 1
+        elif ch == ")" and depth == 0 or (depth == 0 and ch in ",&|"):
+            break
+        elif ch == ")":
+            depth -= 1
+        j += 1
+    return f"{text[:i]}_not({text[i + 1:j]}){text[j:]}"
 
 
 def python_code(node: ast.expr) -> str:
@@ -227,6 +255,8 @@ def r_deparse(node: ast.expr) -> str:
     """Print ``node`` the way R's ``deparse`` would print the same call."""
     if _is_paren(node):
         return f"({r_deparse(node.args[0])})"
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "_not" and len(node.args) == 1:
+        return "!" + _wrap(node.args[0], _prec(ast.UnaryOp(op=ast.Not(), operand=node.args[0])))
     if isinstance(node, ast.Name):
         return r_display(r_name(node.id))
     if isinstance(node, ast.Constant):
