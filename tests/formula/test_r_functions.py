@@ -33,6 +33,7 @@ def test_formula_matches_lme4(formula):
     vc = fit.varcorr
     effects = vc[(vc["grp"] != "Residual") & vc["var2"].isna()]["var1"].tolist()
     assert effects == ref["re_names"]
+    assert list(dict.fromkeys(vc["grp"][vc["grp"] != "Residual"])) == list(dict.fromkeys(ref["re_groups"]))
     assert abs(fit.loglik - ref["loglik"]) < 1e-6
     want = np.array([ref["fixef"][k] for k in ref["colnames"]])
     np.testing.assert_allclose(fit.fixef.to_numpy(), want, rtol=1e-4, atol=1e-6)
@@ -83,3 +84,27 @@ def test_expression_names_are_rs():
     mf = build_model_frame("y ~ I(!(w > 0)) + I(k %in% c(1, 3)) + I(k %/% 2) + I(x > 0 & z < 2)", DATA)
     assert mf.fixef_names == ["(Intercept)", "I(!(w > 0))TRUE", "I(k %in% c(1, 3))TRUE", "I(k%/%2)",
                               "I(x > 0 & z < 2)TRUE"]
+
+
+@pytest.mark.parametrize("update, kept", [
+    (". ~ . - `x`", ["(Intercept)", "`my var`", "my.var"]),
+    (". ~ . - `my.var`", ["(Intercept)", "x", "`my var`"]),
+    (". ~ . + `x`", ["(Intercept)", "x", "`my var`", "my.var"]),
+])
+def test_update_compares_terms_as_r(update, kept):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = mm.lmer("y ~ x + `my var` + my.var + (1 | g)", DATA)
+        assert list(fit.update(update).fixef.index) == kept
+
+
+def test_unicode_names_are_looked_up_as_written():
+    """Python reads identifiers as NFKC (the micro sign as mu, a ligature as
+    two letters): such names are escaped, and fit as the plain column does."""
+    data = DATA.assign(**{"dose µg": DATA["z"], "x²": DATA["x"], "ﬁle": DATA["z"]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = mm.lmer("y ~ log(`dose µg`) + `x²` + I(ﬁle^2) + (1 | g)", data)
+        plain = mm.lmer("y ~ log(z) + x + I(z^2) + (1 | g)", data)
+    assert list(fit.fixef.index) == ["(Intercept)", "log(`dose µg`)", "`x²`", "I(ﬁle^2)"]
+    np.testing.assert_allclose(fit.loglik, plain.loglik, rtol=1e-12)

@@ -26,6 +26,10 @@ d$class <- sample(c("a", "b"), n, TRUE)
 d$w <- ifelse(seq_len(n) %% 17 == 3, NA, round(rnorm(n), 6))  # missing in 14 rows
 d$or <- round(runif(n, 1, 2), 6)  # a Python keyword
 d[["my var"]] <- round(runif(n, 1, 3), 6)  # a name that is not syntactic: `my var`
+d[["a b"]] <- d$g
+d[["c d"]] <- d$h
+d[["site:plot"]] <- paste0(d$g, ":", d$h)  # one column, whose name holds ':'
+d[["_r_my_dvar"]] <- round(runif(n, 1, 3), 6)  # what my.var is called inside the library
 write.csv(d, file.path(OUT_DIR, "data", "formula_functions.csv"), row.names = FALSE)
 d <- read.csv(file.path(OUT_DIR, "data", "formula_functions.csv"), check.names = FALSE)  # what Python reads
 
@@ -93,7 +97,11 @@ FORMULAS <- c(
   "y ~ `my var` + log(`my var`):f + (1 | g)",
   "`y` ~ I(`my var`^2) + (`my var` | `g`)",
   "y ~ I(k == k) + x + (1 | g)",
-  "y ~ I(x * !(k - 1)) + I(k == !(k - 1)) + (1 | g)"
+  "y ~ I(x * !(k - 1)) + I(k == !(k - 1)) + (1 | g)",
+  "y ~ x + (1 | `a b`/`c d`)",
+  "y ~ x + (1 | `a b`:h) + (1 | k)",
+  "y ~ x + (1 | `site:plot`)",
+  "y ~ `_r_my_dvar` + my.var + (1 | g)"
 )
 
 fit_one <- function(f) {
@@ -101,7 +109,7 @@ fit_one <- function(f) {
   if (!is.null(r$error)) return(list(error = r$error))
   m <- r$value
   list(colnames = I(colnames(getME(m, "X"))), fixef = nv(fixef(m)), loglik = as.numeric(logLik(m)),
-       re_names = I(unname(unlist(getME(m, "cnms")))))
+       re_names = I(unname(unlist(getME(m, "cnms")))), re_groups = I(names(getME(m, "cnms"))))
 }
 refs <- lapply(FORMULAS, fit_one)
 names(refs) <- FORMULAS

@@ -25,14 +25,14 @@ def _re_terms_as_bars(fit) -> list[tuple[list[str], bool, str]]:
     plain = {b.group: b for b in split.bars if "/" not in b.group and not b.double}
     groups = [b.group for b in split.bars]
     out = []
-    for term in fit.frame.re_terms:
-        bar = plain.get(term.group) if groups.count(term.group) == 1 else None
+    for term, plan in zip(fit.frame.re_terms, fit.frame.spec.re_plans):
+        bar = plain.get(plan.group_text) if groups.count(plan.group_text) == 1 else None
         if bar is not None:
             parsed = parse_terms(bar.lhs)
-            out.append((parsed.labels, parsed.intercept, term.group))
+            out.append((parsed.labels, parsed.intercept, plan.group_text))
         else:
             effects = [e for e in term.effect_names if e != "(Intercept)"]
-            out.append((effects, "(Intercept)" in term.effect_names, term.group))
+            out.append((effects, "(Intercept)" in term.effect_names, plan.group_text))
     return out
 
 

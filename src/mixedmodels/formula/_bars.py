@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mixedmodels.formula._grouping import expand_group
+from mixedmodels.formula._rnames import r_display
 from mixedmodels.formula._split import Bar
 from mixedmodels.formula._terms import Terms, parse_terms
 
@@ -28,8 +29,10 @@ class ReSpec:
 
     @property
     def text(self) -> str:
-        """The term as text, e.g. ``"Days | Subject"``."""
-        return f"{self.lhs} | {self.group}"
+        """The term as text, e.g. ``"Days | Subject"`` (a single grouping
+        column that is not a syntactic name in backticks: it is parsed again)."""
+        group = r_display(self.atoms[0]) if len(self.atoms) == 1 else self.group
+        return f"{self.lhs} | {group}"
 
 
 def _lhs_parts(bar: Bar) -> list[str]:

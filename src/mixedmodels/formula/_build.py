@@ -20,6 +20,7 @@ from mixedmodels.formula._grouping import to_factor
 from mixedmodels.formula._random import build_re_terms, check_levels
 from mixedmodels.formula._rank import drop_aliased
 from mixedmodels.formula._response import evaluate_response, response_name
+from mixedmodels.formula._rnames import r_display
 from mixedmodels.formula._spec import ModelSpec
 from mixedmodels.formula._split import split_formula
 from mixedmodels.formula._terms import parse_terms
@@ -130,7 +131,8 @@ def _fixed_contrasts(contrasts: dict | None, terms: list[tuple[str, ...]],
                            f"{{'f': 'contr.sum'}}; got {type(contrasts).__name__}")
     used = {v for term in terms for v in term}
     out = {}
-    for name, spec in contrasts.items():
+    for given, spec in contrasts.items():
+        name = given if given in used else r_display(str(given).strip("`"))  # "my f" for `my f`
         if name not in used:
             warnings.warn(f"variable {name!r} is absent, its contrast will be ignored "
                           f"(fixed-effects variables: {sorted(used)})", MixedModelsWarning,

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from mixedmodels.formula._errors import FormulaError, FormulaSyntaxError
+from mixedmodels.formula._rnames import r_display
 from mixedmodels.formula._values import Factor, Numeric, numeric_factor
 
 __all__ = ["expand_group", "group_codes", "group_factor", "to_factor"]
@@ -27,16 +28,29 @@ def _atoms(component: str, text: str) -> tuple[list[str], str]:
     scanner has checked that parentheses pair up in the whole term; a name
     followed by one, ``log(a)``, fails as a column name.)"""
     component = _unwrapped(component, text)
-    plain = component if "`" in component else component.replace("(", " ").replace(")", " ")
-    atoms = [a.strip().strip("`") for a in plain.split(":")]
-    for atom in atoms:
-        if not atom or (not _NAME.match(atom) and not component.count("`")):
+    pieces = _outside_backticks(component, ":")
+    plain = [_outside_backticks(p, "(")[0] if "`" in p else p.replace("(", " ").replace(")", " ") for p in pieces]
+    atoms = [p.strip().strip("`") for p in plain]
+    for atom, piece in zip(atoms, pieces):
+        if not atom or (not _NAME.match(atom) and "`" not in piece):
             raise FormulaSyntaxError(
                 f"grouping factor {text!r} must be a column name, 'a:b' or 'a/b' "
-                f"(got {atom if plain == component else component.strip()!r})", text, max(text.find(atom), 0))
-    if plain == component:
-        return atoms, ":".join(atoms)
+                f"(got {piece.strip()!r})", text, max(text.find(atom), 0))
+    if "(" not in "".join(p for p in pieces if "`" not in p):
+        return atoms, ":".join(r_display(a) for a in atoms)
     return atoms, re.sub(r"\s*([:()])\s*", r"\1", component.strip())
+
+
+def _outside_backticks(text: str, sep: str) -> list[str]:
+    """``text`` split at ``sep`` outside backticked names (`` `site:plot` `` is one name)."""
+    parts, start, inside = [], 0, False
+    for i, char in enumerate(text):
+        if char == "`":
+            inside = not inside
+        elif char == sep and not inside:
+            parts.append(text[start:i])
+            start = i + 1
+    return parts + [text[start:]]
 
 
 def _unwrapped(component: str, text: str) -> str:
@@ -71,14 +85,15 @@ def expand_group(text: str) -> list[tuple[list[str], str]]:
     text = text.strip()
     if text.startswith("(") and text.endswith(")"):
         text = text[1:-1].strip()
-    components = [_atoms(c, text) for c in text.split("/")]
+    components = [_atoms(c, text) for c in _outside_backticks(text, "/")]
     atoms, name = components[0]
     out = [(atoms, name)]
     for comp, comp_name in components[1:]:
         right = name if len(atoms) == 1 else f"({name})"
         atoms, name = comp + atoms, f"{comp_name}:{right}"
         out.append((atoms, name))
-    return out[::-1]
+    # a single column is named bare, as lme4 names it (`my g` -> my g); in an interaction, as R prints it
+    return [(a, a[0] if len(a) == 1 else n) for a, n in out[::-1]]
 
 
 def to_factor(value: Numeric | Factor) -> Factor:

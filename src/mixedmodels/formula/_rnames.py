@@ -4,7 +4,9 @@ An R name may hold dots (``my.var``, ``as.factor``), a package
 (``splines::ns``), be a Python keyword (``in``, ``class``, ``or``) or, in
 backticks, hold anything (`` `my var` ``): such a name becomes ``_r_`` and
 the name with ``_`` as ``_u``, ``.`` as ``_d``, ``:`` as ``_c`` and any other
-character that is no letter or digit as ``_x`` and its four hex digits,
+character that is no ASCII letter or digit as ``_x`` and its six hex
+digits (a name that starts with ``_r_``, or that Python's NFKC reading would
+change, is escaped too),
 which Python parses and :func:`r_name` reverses exactly.  R prints a name
 that is not syntactic in backticks (:func:`r_display`).
 """
@@ -13,10 +15,11 @@ from __future__ import annotations
 
 import keyword
 import re
+import unicodedata
 
 __all__ = ["python_name", "python_names", "r_display", "r_name", "r_name_text"]
 
-_R_IDENTIFIER = re.compile(r"(?<![\w.:])(?:[A-Za-z][\w.]*:::?)?(?:[A-Za-z]|\.(?![0-9]))[\w.]*")
+_R_IDENTIFIER = re.compile(r"(?<![\w.:])(?:[^\W\d_][\w.]*:::?)?(?:[^\W\d_]|\.(?![0-9]))[\w.]*")
 """An R name, with its package's if given (``splines::ns``)."""
 _MANGLED = "_r_"
 
@@ -26,9 +29,12 @@ def python_name(name: str) -> str:
     name with dots (``my.var``, ``as.factor``) or a package (``splines::ns``)
     or a Python keyword (``in``, ``class``), ``_r_`` and the name with ``_``
     as ``_u``, ``.`` as ``_d`` and ``:`` as ``_c`` (reversible: :func:`r_name`)."""
-    if name.isidentifier() and not keyword.iskeyword(name) or name.startswith("np.") or name == ".":
+    plain = (name.isidentifier() and not keyword.iskeyword(name) and not name.startswith(_MANGLED)
+             and unicodedata.normalize("NFKC", name) == name)  # Python reads names as NFKC
+    if plain or name.startswith("np.") or name == ".":
         return name
-    return _MANGLED + "".join(_ESCAPES.get(ch, ch if ch.isalnum() else f"_x{ord(ch):04x}") for ch in name)
+    return _MANGLED + "".join(_ESCAPES.get(ch, ch if ch.isascii() and ch.isalnum() else f"_x{ord(ch):06x}")
+                              for ch in name)
 
 
 _ESCAPES = {"_": "_u", ".": "_d", ":": "_c"}
@@ -38,7 +44,7 @@ def r_name(name: str) -> str:
     """The R name behind a Python identifier (:func:`python_name`'s inverse)."""
     if not name.startswith(_MANGLED):
         return name
-    return re.sub(r"_([udc]|x[0-9a-f]{4})", _unescape, name[len(_MANGLED):])
+    return re.sub(r"_([udc]|x[0-9a-f]{6})", _unescape, name[len(_MANGLED):])
 
 
 def _unescape(m: re.Match) -> str:
@@ -62,7 +68,7 @@ def _syntactic(name: str) -> bool:
     if not name or name in _R_RESERVED:
         return False
     head_ok = name[0].isalpha() or (name[0] == "." and not name[1:2].isdigit())
-    return head_ok and all(c.isalnum() or c in "._" for c in name)
+    return head_ok and all(c.isalpha() or c in "0123456789._" for c in name)
 
 
 _LITERAL = re.compile(r"'[^']*'|\"[^\"]*\"|%[^%\s]*%|`[^`]*`")

@@ -14,6 +14,7 @@ from mixedmodels.formula._design import DesignPlan, build_columns, design_matrix
 from mixedmodels.formula._errors import FormulaError
 from mixedmodels.formula._evaluate import Variable, evaluate, variable
 from mixedmodels.formula._grouping import group_codes, to_factor
+from mixedmodels.formula._rnames import r_display
 from mixedmodels.formula._values import Factor, Numeric, as_factor
 
 __all__ = ["ModelSpec", "RePlan"]
@@ -29,6 +30,11 @@ class RePlan:
     atoms: tuple[str, ...]
     design: DesignPlan
     levels: list[str]
+
+    @property
+    def group_text(self) -> str:
+        """The grouping factor as written in a formula (`` `my g` `` in backticks)."""
+        return r_display(self.atoms[0]) if len(self.atoms) == 1 else self.group
 
 
 @dataclass

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from mixedmodels.formula._errors import FormulaError, FormulaSyntaxError
+from mixedmodels.formula._rnames import python_names
 from mixedmodels.formula._split import _depths, _pieces, _top
 
 __all__ = ["update_formula"]
@@ -60,7 +61,9 @@ def _updated_rhs(old_rhs: str, new_rhs: str, new: str) -> str:
 
 
 def _key(term: str) -> str:
-    return re.sub(r"\s+", "", term)
+    """A term's text compared as R compares terms: spaces aside, a name with
+    or without backticks alike (`` `x` `` is ``x``)."""
+    return python_names(re.sub(r"\s+", "", term))
 
 
 def _added(terms: list[tuple[str, str]], text: str) -> list[tuple[str, str]]:
