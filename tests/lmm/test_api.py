@@ -272,3 +272,13 @@ def test_newuoa_on_one_parameter_is_a_clear_error(sleep):
 def test_contest_takes_numbers(fit):
     with pytest.raises(ValueError, match=r"L must be numbers: .* \['\(Intercept\)', 'Days'\]; got 'Days'"):
         fit.contest("Days")
+
+
+def test_coef_puts_random_only_effects_first_as_lme4():
+    """lme4's ``coef`` prepends a random effect that is no fixed effect (its
+    fixed part 0): ``coef(lmer(Reaction ~ 1 + (Days | Subject)))`` has columns
+    Days, (Intercept); R: subject 308 20.6010269, 249.4572."""
+    fit = mm.lmer("Reaction ~ 1 + (Days | Subject)", mm.datasets.load("sleepstudy"))
+    table = fit.coef["Subject"]
+    assert list(table.columns) == ["Days", "(Intercept)"]
+    np.testing.assert_allclose(table.loc["308"], [20.6010269, 249.4572], rtol=1e-5)

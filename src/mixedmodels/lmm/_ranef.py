@@ -37,17 +37,17 @@ def condvar_blocks(fit) -> dict[str, list[tuple[list[str], np.ndarray]]]:
 
 
 def coef_frames(fit) -> dict[str, pd.DataFrame]:
-    """Fixed effects plus the group's modes, one row per level (lme4's ``coef``)."""
-    fixef = fit.fixef
+    """Fixed effects plus the group's modes, one row per level (lme4's
+    ``coef``): a random effect that is no fixed effect gets a fixed part of
+    0, in columns before the fixed effects, in every group's table."""
+    ranef = fit.ranef
+    names = dict.fromkeys(name for modes in ranef.values() for name in modes.columns)
+    missing = [name for name in names if name not in fit.fixef.index]
+    base = pd.concat([pd.Series(0.0, index=missing), fit.fixef]) if missing else fit.fixef
     out = {}
-    for group, modes in fit.ranef.items():
-        table = pd.DataFrame(
-            np.tile(fixef.to_numpy(), (len(modes), 1)), index=modes.index, columns=fixef.index
-        )
+    for group, modes in ranef.items():
+        table = pd.DataFrame(np.tile(base.to_numpy(), (len(modes), 1)), index=modes.index, columns=base.index)
         for name in modes.columns:
-            if name in table.columns:
-                table[name] = table[name] + modes[name]
-            else:
-                table[name] = modes[name]
+            table[name] = table[name] + modes[name]
         out[group] = table
     return out
