@@ -13,6 +13,7 @@ import pytest
 
 import mixedmodels as mm
 from mixedmodels.formula import build_model_frame
+from mixedmodels.formula._values import as_factor
 
 START = pd.Timestamp("2020-01-01")
 
@@ -93,3 +94,13 @@ def test_as_numeric_of_a_date_keeps_the_training_unit(sleep):
     before = fit.predict(new)
     new["date"] += pd.Timedelta("12h")
     np.testing.assert_allclose(fit.predict(new) - before, fit.fixef["as.numeric(date)"] / 2, rtol=1e-9)
+
+
+def test_time_zone_labels_and_fractional_seconds_as_r():
+    """R: levels(factor(as.POSIXct(c("2020-03-01", "2020-03-02"), tz = "Europe/Berlin")))
+    is "2020-03-01" "2020-03-02" (midnight there; 23:00 in UTC); times a
+    quarter second apart keep apart."""
+    berlin = pd.Series(pd.to_datetime(["2020-03-01", "2020-03-02"]).tz_localize("Europe/Berlin"))
+    assert as_factor(berlin).levels == ["2020-03-01", "2020-03-02"]
+    quarter = pd.Series(pd.to_datetime(["2020-01-01 10:30:00", "2020-01-01 10:30:00.25"], format="ISO8601"))
+    assert as_factor(quarter).levels == ["2020-01-01 10:30:00", "2020-01-01 10:30:00.25"]

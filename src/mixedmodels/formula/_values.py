@@ -23,11 +23,13 @@ __all__ = ["ContrastedFactor", "Factor", "Numeric", "as_factor", "as_value", "nu
 class Numeric:
     """A numeric variable: ``values`` (n, k) and optional column labels;
     ``time_unit`` ``"days"`` or ``"seconds"`` (since 1970-01-01) for dates
-    and times, R's numbers for a ``Date`` and a ``POSIXct``."""
+    and times, R's numbers for a ``Date`` and a ``POSIXct``, and the
+    ``time_zone`` their labels are shown in (None: as given)."""
 
     values: np.ndarray
     colnames: list[str] | None = None
     time_unit: str | None = None
+    time_zone: str | None = None
 
     def na_rows(self) -> np.ndarray:
         return np.isnan(self.values).any(axis=1)
@@ -40,28 +42,38 @@ _SECONDS = {"days": 86_400.0, "seconds": 1.0}
 
 
 def _from_datetimes(obj: Any) -> Numeric:
-    """Dates (all at midnight) as R's ``Date``, days since 1970-01-01; other
-    times as R's ``POSIXct``, seconds since then (naive times as UTC)."""
+    """Dates (naive, all at midnight) as R's ``Date``, days since 1970-01-01;
+    other times as R's ``POSIXct``, seconds since then (naive times as UTC;
+    times with a time zone keep it for their labels)."""
     times = pd.Series(obj)
-    if times.dt.tz is not None:
+    zone = None if times.dt.tz is None else str(times.dt.tz)
+    if zone is not None:
         times = times.dt.tz_convert("UTC").dt.tz_localize(None)
     seconds = (times - pd.Timestamp("1970-01-01")).dt.total_seconds().to_numpy(dtype=np.float64, na_value=np.nan)
     ok = ~np.isnan(seconds)
-    unit = "days" if np.all(seconds[ok] % 86_400.0 == 0) else "seconds"
-    return Numeric((seconds / _SECONDS[unit]).reshape(-1, 1), None, unit)
+    unit = "days" if zone is None and np.all(seconds[ok] % 86_400.0 == 0) else "seconds"
+    return Numeric((seconds / _SECONDS[unit]).reshape(-1, 1), None, unit, zone)
 
 
 def in_time_unit(value: Numeric, unit: str) -> Numeric:
     """Times re-expressed in ``unit`` (``"days"`` or ``"seconds"``)."""
     if value.time_unit == unit:
         return value
-    return Numeric(value.values * _SECONDS[value.time_unit] / _SECONDS[unit], value.colnames, unit)
+    return replace(value, values=value.values * _SECONDS[value.time_unit] / _SECONDS[unit], time_unit=unit)
 
 
-def _time_labels(values: np.ndarray, unit: str) -> list[str]:
-    """R's ``as.character`` of ``Date`` (``2020-01-31``) or ``POSIXct`` values."""
-    stamps = pd.to_datetime(values * _SECONDS[unit], unit="s")
-    return [t.strftime("%Y-%m-%d" if unit == "days" else "%Y-%m-%d %H:%M:%S") for t in stamps]
+def _time_labels(values: np.ndarray, unit: str, zone: str | None = None) -> list[str]:
+    """R's ``as.character`` of ``Date`` (``2020-01-31``) or ``POSIXct``
+    values (``2020-01-31 10:30:00``, in their time zone; the date alone when
+    all are at midnight there; fractions of seconds where they tell levels apart)."""
+    stamps = pd.to_datetime(values * _SECONDS[unit], unit="s", utc=zone is not None)
+    if zone is not None:
+        stamps = stamps.tz_convert(zone)
+    midnight = all(t.hour == t.minute == t.second == t.microsecond == 0 for t in stamps)
+    labels = [t.strftime("%Y-%m-%d" if unit == "days" or midnight else "%Y-%m-%d %H:%M:%S") for t in stamps]
+    if unit == "seconds" and len(set(labels)) < len(labels):  # (a date's fraction of a day is its date)
+        labels = [t.strftime("%Y-%m-%d %H:%M:%S.%f").rstrip("0").rstrip(".") for t in stamps]
+    return labels
 
 
 @dataclass
@@ -116,7 +128,8 @@ def _from_categorical(cat: pd.Categorical) -> Factor:
     kind = cat.categories.inferred_type  # text and whole numbers (most factors) need no per-level checks
     if pd.api.types.is_datetime64_any_dtype(cat.categories.dtype):  # factor(date): R's labels
         times = _from_datetimes(pd.Series(cat.categories))
-        return Factor(np.asarray(cat.codes, dtype=np.int64), _time_labels(times.values[:, 0], times.time_unit),
+        return Factor(np.asarray(cat.codes, dtype=np.int64),
+                      _time_labels(times.values[:, 0], times.time_unit, times.time_zone),
                       bool(cat.ordered))
     if kind in ("string", "integer"):
         labels = [str(v) for v in cat.categories.tolist()]  # (np.str_ to str)
@@ -125,20 +138,20 @@ def _from_categorical(cat: pd.Categorical) -> Factor:
     return Factor(np.asarray(cat.codes, dtype=np.int64), labels, bool(cat.ordered))
 
 
-def _from_numbers(arr: np.ndarray, time_unit: str | None = None) -> Factor:
+def _from_numbers(arr: np.ndarray, time_unit: str | None = None, time_zone: str | None = None) -> Factor:
     """Numbers as a factor: levels sorted numerically (labelled as dates or
     times for a ``time_unit``), NaN as missing."""
     ok = ~np.isnan(arr)
     levels, inverse = np.unique(arr[ok], return_inverse=True)
     codes = np.full(arr.shape[0], -1, dtype=np.int64)
     codes[ok] = inverse
-    labels = _time_labels(levels, time_unit) if time_unit else [r_label(v) for v in levels]
+    labels = _time_labels(levels, time_unit, time_zone) if time_unit else [r_label(v) for v in levels]
     return Factor(codes, labels, False)
 
 
 def numeric_factor(value: Numeric) -> Factor:
     """A numeric variable's first column as a factor (a grouping factor)."""
-    return _from_numbers(value.values[:, 0], value.time_unit)
+    return _from_numbers(value.values[:, 0], value.time_unit, value.time_zone)
 
 
 def as_factor(values: Any) -> Factor:
