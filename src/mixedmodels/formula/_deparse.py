@@ -1,9 +1,12 @@
-"""R-style names for Python-parsed expressions.
+"""R expressions parsed with Python's :mod:`ast`, evaluated and named as R.
 
-Factor expressions such as ``I(x^2)`` or ``log(Spobee+1)`` are parsed with
-Python's :mod:`ast` (``^`` read as power) and printed back the way R's
-``deparse`` prints them, which is how lme4 names model-matrix columns:
-``I(x^2)``, ``log(Spobee + 1)``, ``poly(x, 2)``.
+Factor expressions such as ``I(x^2)`` or ``log(Spobee+1)`` are turned into
+Python (R's operators as Python's with the same precedence, :data:`_R_OPERATORS`
+and :class:`_RPrecedence`; grouping parentheses kept as ``_paren`` calls;
+names as :mod:`._rnames` makes them), evaluated through R's NA-aware
+operators (:func:`python_code`), and printed back the way R's ``deparse``
+prints them, which is how lme4 names model-matrix columns: ``I(x^2)``,
+``log(Spobee + 1)``, ``poly(x, 2)``.
 """
 
 from __future__ import annotations
@@ -60,9 +63,8 @@ _R_OPERATORS = [("%in%", " @ "), ("%/%", "//"), ("%%", "%"), ("&&", " and "), ("
 """R's operators and the Python ones that parse with the same precedence."""
 
 
-def _python_operators(text: str, inside_calls_only: bool = False,
-                      operators: list[tuple[str, str]] = _R_OPERATORS) -> str:
-    """``text`` with R's operators outside string literals as ``operators``
+def _python_operators(text: str, inside_calls_only: bool = False) -> str:
+    """``text`` with R's operators outside string literals as :data:`_R_OPERATORS`
     and grouping parentheses as calls of ``_paren`` (Python's parser drops
     them; R keeps them in names and they decide precedence: :class:`_RPrecedence`);
     ``inside_calls_only``: only inside a call's parentheses (``I(x %% 2)``),
@@ -89,7 +91,7 @@ def _python_operators(text: str, inside_calls_only: bool = False,
             out.append(ch)
             i += 1
             continue
-        for r_op, py_op in operators:
+        for r_op, py_op in _R_OPERATORS:
             if text.startswith(r_op, i):
                 out.append(py_op)
                 i += len(r_op)
