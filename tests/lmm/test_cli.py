@@ -45,3 +45,29 @@ def test_parquet_without_engine_or_with_it(tmp_path, capsys):
         return
     assert main(["fit", "Reaction ~ Days + (1 | Subject)", "--data", str(path)]) == 0
     assert "Linear mixed model" in capsys.readouterr().out
+
+
+def test_fit_glmer_with_family_and_link(capsys):
+    formula = "cbind(incidence, size - incidence) ~ period + (1 | herd)"
+    assert main(["fit", formula, "--data", "cbpp", "--family", "binomial", "--link", "probit"]) == 0
+    out = capsys.readouterr().out
+    assert "Generalized linear mixed model fit by maximum likelihood (Laplace Approximation)" in out
+    assert "binomial  ( probit )" in out and "herd" in out
+
+
+def test_fit_glmer_quadrature_and_lmertest_summary(capsys):
+    formula = "cbind(incidence, size - incidence) ~ period + (1 | herd)"
+    assert main(["fit", formula, "--data", "cbpp", "--family", "binomial", "--nagq", "5"]) == 0
+    assert "Adaptive Gauss-Hermite Quadrature, nAGQ = 5" in capsys.readouterr().out
+    assert main(["fit", "Reaction ~ Days + (Days | Subject)", "--data", "sleepstudy", "--ddf", "satterthwaite"]) == 0
+    assert "Satterthwaite" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--link", "log"], "--link needs --family"),
+    (["--family", "poisson", "--ml"], "--ml and --ddf are for lmer"),
+    (["--family", "nosuch"], "nosuch"),
+])
+def test_bad_options_exit_with_message(argv, message, capsys):
+    assert main(["fit", "Reaction ~ Days + (1 | Subject)", "--data", "sleepstudy", *argv]) == 2
+    assert message in capsys.readouterr().err
