@@ -41,3 +41,19 @@ def test_anova_with_interactions(fit, kind, ddf):
     np.testing.assert_allclose(got["den_df"], want[:, 0], rtol=0.01)
     np.testing.assert_allclose(got["f_value"], want[:, 1], rtol=0.01, atol=1e-4)
     assert_p_close(got["p_value"], want[:, 2])
+
+
+def test_lme4_table_is_sequential_in_r_x(fit):
+    """``anova(fit, ddf = "lme4", type = 3)`` (lmerTest 3.1-3 hands over to
+    lme4 1.1-31, which ignores ``type``): the squares of ``R_X beta`` by term,
+    not lmerTest's type I (its experience F is 72.23, lme4's 77.44)."""
+    got = fit.anova(type=3, ddf="lme4")
+    assert list(got.columns) == ["npar", "sum_sq", "mean_sq", "f_value"] and list(got.index) == TERMS
+    assert got["npar"].tolist() == NUM_DF
+    # as printed by R with digits = 10; rtol 2e-4: the fixed effects agree with lme4's to about
+    # 1e-6 of their size, which the smallest sum of squares (0.0025, a difference) magnifies
+    np.testing.assert_allclose(got["sum_sq"], [18.75802556, 36.17527182, 15.27787716, 2.96989582, 0.00246550,
+                                               13.94760312], rtol=2e-4)
+    np.testing.assert_allclose(got["f_value"], [77.44042, 149.34559, 63.07302, 6.13044, 0.01018, 28.79056],
+                               rtol=2e-4)
+    assert got.attrs["heading"] == "Analysis of Variance Table"
