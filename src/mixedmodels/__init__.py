@@ -21,7 +21,7 @@ from mixedmodels._warnings import (
 from mixedmodels.comparison import anova, bootstrap_lrt
 from mixedmodels.fixed import glm, lm
 from mixedmodels.formula import FormulaError, RankDeficiencyWarning
-from mixedmodels.lmm import LmerFit, lmer
+from mixedmodels.lmm import LmerFit, VarIdent, VarIdentFit, lmer
 
 __all__ = [
     "CheckError",
@@ -34,6 +34,8 @@ __all__ = [
     "ResponseWarning",
     "ScaleWarning",
     "SingularFitWarning",
+    "VarIdent",
+    "VarIdentFit",
     "anova",
     "bootstrap_lrt",
     "datasets",

@@ -3,5 +3,6 @@
 from mixedmodels.lmm._fit import fit_problem, lmer, lmer_frame, lmer_problem
 from mixedmodels.lmm._result import LmerFit
 from mixedmodels.lmm._summary import Summary
+from mixedmodels.lmm._varident import VarIdent, VarIdentFit
 
-__all__ = ["LmerFit", "Summary", "fit_problem", "lmer", "lmer_frame", "lmer_problem"]
+__all__ = ["LmerFit", "Summary", "VarIdent", "VarIdentFit", "fit_problem", "lmer", "lmer_frame", "lmer_problem"]

@@ -28,6 +28,7 @@ from mixedmodels.core._smallterms import (
 from mixedmodels.formula import FormulaError, ModelFrame, build_model_frame
 from mixedmodels.formula._response import check_not_constant
 from mixedmodels.lmm._result import LmerFit
+from mixedmodels.lmm._varident import VarIdent, fit_var_ident
 
 
 def lmer(
@@ -53,7 +54,10 @@ def lmer(
     reml : bool, default True
         REML (default) or maximum likelihood.
     weights, offset : str or array-like, optional
-        Prior weights and an offset (column name or values).
+        Prior weights and an offset (column name or values); or
+        ``weights=mm.VarIdent("g")``, nlme's ``varIdent(form = ~ 1 | g)``: a
+        residual standard deviation per level of ``g``, estimated
+        (:mod:`mixedmodels.lmm._varident`; the fit is a :class:`VarIdentFit`).
     na_action : {"omit", "raise"}
         Drop rows with missing values in used variables, or raise.
     contrasts : dict, optional
@@ -73,6 +77,9 @@ def lmer(
     LmerFit
     """
     control = control_of(control)
+    if isinstance(weights, VarIdent):
+        return fit_var_ident(formula, data, reml, weights, control, offset=offset, na_action=na_action,
+                             contrasts=contrasts)
     frame = lmer_frame(formula, data, weights=weights, offset=offset, na_action=na_action, contrasts=contrasts)
     problem = lmer_problem(frame)
     return fit_problem(frame, problem, reml, control, start, _data_name(data), data)

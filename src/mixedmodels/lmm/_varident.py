@@ -1,0 +1,186 @@
+"""nlme's ``varIdent``: a residual standard deviation per stratum.
+
+``lmer(..., weights=mm.VarIdent("occasion"))`` is nlme's ``lme(...,
+weights = varIdent(form = ~ 1 | occasion))``: the residual variance of
+stratum ``k`` is ``(sigma * delta_k)^2``, ``delta`` 1 for the first stratum
+(the first level of ``occasion``).  For known ``delta`` the model is a
+weighted linear mixed model (prior weights ``1 / delta_k^2``), whose
+log-likelihood is nlme's; ``log delta`` is searched (BOBYQA) with that fit's
+(RE)ML criterion profiled inside every evaluation, warm-started from the
+previous covariance parameters.  gpa's ``gpa ~ occasion + (1 | student)``
+reaches nlme 3.1-162's REML log-likelihood and ratios (``tests/lmm/test_varident.py``).
+
+Each evaluation fits the weighted model afresh, so its cost grows with the
+rows (the cross-products are formed again); per-stratum cross-products
+would remove that.  Inference that varies the variance parameters
+(profiles, bootstrap, Satterthwaite and Kenward-Roger df, ``ranova``,
+``drop1``) treats ``delta`` as known in lmerTest's and pbkrtest's methods,
+which have no ``varIdent``: those raise ``NotImplementedError``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from mixedmodels._control import Control
+from mixedmodels.core._optimize import OptSummary, minimize
+from mixedmodels.formula import FormulaError
+from mixedmodels.formula._values import as_factor
+from mixedmodels.lmm._result import LmerFit
+
+__all__ = ["VarIdent", "VarIdentFit", "fit_var_ident"]
+
+LOG_RATIO_BOUND = 20.0
+"""``|log delta|`` at most this (a ratio between 2e-9 and 5e8)."""
+
+
+@dataclass(frozen=True)
+class VarIdent:
+    """nlme's ``varIdent(form = ~ 1 | by)``: pass as ``weights`` to ``lmer``.
+
+    Parameters
+    ----------
+    by : str
+        The column whose levels are the strata; the first level's residual
+        standard deviation is ``sigma``, each other's ``sigma`` times its ratio.
+    """
+
+    by: str
+
+
+class VarIdentFit(LmerFit):
+    """An ``lmer`` fit with a residual standard deviation per stratum.
+
+    Attributes
+    ----------
+    var_ident : pandas.Series
+        The ratios ``delta`` of the strata's residual standard deviations to
+        ``sigma`` (nlme's ``coef(varStruct, unconstrained = FALSE,
+        allCoef = TRUE)``), indexed by level; the first is 1.
+    var_ident_by : str
+        The column of the strata.
+    var_ident_optsummary : OptSummary
+        The search over ``log delta``.
+    """
+
+    @property
+    def npar(self) -> int:
+        """Parameters counted by logLik's df, the ratios other than the first included (nlme's)."""
+        return super().npar + len(self.var_ident) - 1
+
+    def variance_function_lines(self) -> list[str]:
+        """nlme's block in the summary: the structure, its formula and the ratios."""
+        ratios = [f"{v:.7f}" for v in self.var_ident]
+        width = max(len(r) for r in ratios + [str(x) for x in self.var_ident.index])
+        return ["Variance function:", " Structure: Different standard deviations per stratum",
+                f" Formula: ~1 | {self.var_ident_by}", " Parameter estimates:",
+                " ".join(str(x).rjust(width) for x in self.var_ident.index),
+                " ".join(r.rjust(width) for r in ratios)]
+
+    def update(self, formula=None, data=None, reml=None, **kwargs):
+        """Refit (re-estimating the ratios), as :meth:`LmerFit.update`."""
+        from mixedmodels.formula._update import update_formula
+        from mixedmodels.lmm._fit import lmer
+
+        reml = self.reml if reml is None else reml
+        formula = update_formula(self.formula, formula) if formula else self.formula
+        kwargs = {**self.frame.arguments, "control": self.control, **kwargs}
+        return lmer(formula, self.data if data is None else data, reml, **kwargs)
+
+    def _delta_known(self, what: str):
+        raise NotImplementedError(
+            f"{what} of a fit with VarIdent residual variances is not available: it would treat the "
+            "ratios as known (nlme's lme has no such method either). The fixed-effects table, "
+            "anova(ddf='lme4'), likelihood-ratio tests between fits and Wald intervals are.")
+
+    def refit(self, newresp):
+        self._delta_known("refit with a new response")
+
+    def profile(self, *args, **kwargs):
+        self._delta_known("profile")
+
+    def bootstrap(self, *args, **kwargs):
+        self._delta_known("bootstrap")
+
+    def ranova(self, *args, **kwargs):
+        self._delta_known("ranova")
+
+    def drop1(self, *args, **kwargs):
+        self._delta_known("drop1")
+
+    def coef_table(self, ddf: str = "satterthwaite"):
+        self._delta_known(f"coef_table with {ddf} df")
+
+    def anova(self, type: int | str = 3, ddf: str = "satterthwaite"):
+        if str(ddf).lower() == "lme4":
+            return super().anova(type, ddf)
+        self._delta_known(f"anova with {ddf} df")
+
+    def confint(self, method: str = "profile", level: float = 0.95, parm=None, old_names: bool = False, **kwargs):
+        if method != "wald":
+            self._delta_known(f"confint(method={method!r})")
+        return super().confint(method, level, parm, old_names, **kwargs)
+
+    def predict_interval(self, *args, **kwargs):
+        self._delta_known("predict_interval")
+
+    def r2(self):
+        self._delta_known("r2 (one residual variance)")
+
+    def icc(self):
+        self._delta_known("icc (one residual variance)")
+
+
+def _strata(data, by: str, rows: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Stratum of every row of ``data`` (-1 for rows the model does not use) and the levels."""
+    frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
+    if by not in frame.columns:
+        raise FormulaError(f"VarIdent: {by!r} is not a column of the data")
+    factor = as_factor(frame[by].iloc[rows].reset_index(drop=True)).drop_unused()
+    if np.any(factor.codes < 0):
+        raise FormulaError(f"VarIdent: {by!r} has missing values in rows the model uses")
+    if len(factor.levels) < 2:
+        raise FormulaError(f"VarIdent: {by!r} has one level in the rows used; nothing to vary")
+    codes = np.full(len(frame), -1, dtype=np.int64)
+    codes[rows] = factor.codes
+    return codes, factor.levels
+
+
+def _quiet(control: Control) -> Control:
+    """The inner fits' control: no messages (the final fit gives them)."""
+    return replace(control, check_singular="ignore", check_conv_grad="ignore", check_conv_hess="ignore",
+                   check_scale_x="ignore", check_nlev_gtreq_5="ignore")
+
+
+def fit_var_ident(formula: str, data, reml: bool, spec: VarIdent, control: Control, **frame_args) -> VarIdentFit:
+    """Fit ``formula`` with residual standard deviations by ``spec.by`` (see the module)."""
+    from mixedmodels.lmm._fit import lmer, lmer_frame
+
+    rows = lmer_frame(formula, data, **frame_args).rows_used
+    codes, levels = _strata(data, spec.by, rows)
+
+    def weights(log_ratios: np.ndarray) -> np.ndarray:
+        ratios = np.exp(np.concatenate([[0.0], log_ratios]))
+        return np.where(codes >= 0, 1.0 / ratios[np.maximum(codes, 0)] ** 2, 1.0)
+
+    quiet, warm = _quiet(control), {"theta": None}
+
+    def objective(log_ratios: np.ndarray) -> float:
+        fit = lmer(formula, data, reml, weights=weights(log_ratios), control=quiet, start=warm["theta"], **frame_args)
+        warm["theta"] = fit.theta.to_numpy()
+        return -2.0 * fit.loglik
+
+    k = len(levels) - 1
+    bound = np.full(k, LOG_RATIO_BOUND)
+    search = minimize(objective, OptSummary("bobyqa", np.zeros(k), -bound, upper=bound, initial_step=0.5))
+    fit = lmer(formula, data, reml, weights=weights(search.final), control=control, start=warm["theta"], **frame_args)
+    out = VarIdentFit.__new__(VarIdentFit)
+    out.__dict__.update(fit.__dict__)
+    out.var_ident = pd.Series(np.exp(np.concatenate([[0.0], search.final])), index=pd.Index(levels, name=spec.by),
+                              name="sd_ratio")
+    out.var_ident_by, out.var_ident_optsummary = spec.by, search
+    out.frame.arguments["weights"] = spec  # update and refits estimate the ratios again
+    return out
