@@ -282,3 +282,12 @@ def test_coef_puts_random_only_effects_first_as_lme4():
     table = fit.coef["Subject"]
     assert list(table.columns) == ["Days", "(Intercept)"]
     np.testing.assert_allclose(table.loc["308"], [20.6010269, 249.4572], rtol=1e-5)
+
+
+def test_summary_scaled_residuals_are_pearson_with_weights():
+    """lme4's summary prints Pearson residuals over sigma, sqrt(w) included. R:
+    quantile(summary(lmer(distance ~ age + (1 | Subject), Orthodont, weights =
+    ifelse(Sex == "Male", 1, 4)))$residuals): -3.2522 -0.5006 0.0183 0.5421 3.2188."""
+    data = mm.datasets.load("Orthodont")
+    fit = mm.lmer("distance ~ age + (1 | Subject)", data, weights=np.where(data["Sex"] == "Male", 1.0, 4.0))
+    assert "-3.2522 -0.5006  0.0183  0.5421  3.2188" in str(fit.summary())

@@ -64,7 +64,7 @@ def test_inference_that_varies_the_ratios_is_not_offered(fit):
     assert list(fit.confint("wald").dropna().index) == list(fit.fixef.index)
 
 
-@pytest.mark.parametrize("by, message", [("nosuch", "'nosuch' is not a column"), ("one", "has one level")])
+@pytest.mark.parametrize("by, message", [("nosuch", "'nosuch' is not a column"), ("one", "have one stratum")])
 def test_bad_strata_are_clear_errors(by, message):
     data = mm.datasets.load("gpa").assign(one="a")
     with pytest.raises(mm.FormulaError, match=message):
@@ -83,3 +83,30 @@ def test_likelihood_ratio_test_against_one_residual_variance_matches_nlme(fit):
     np.testing.assert_allclose(table["aic"], [401.6492, 259.0926], atol=1e-4)
     np.testing.assert_allclose(table["chisq"].iloc[1], 152.5565, atol=1e-4)
     assert table["df"].iloc[1] == 5
+
+
+def test_reference_stratum_and_missing_strata_as_nlme():
+    """nlme's reference stratum is the first to appear once the rows are sorted
+    by the grouping factor, and a missing stratum drops its row (na.omit). R,
+    with Subject as factor(as.character(Subject)), distance[1] and Sex[30] NA:
+    lme(distance ~ age, random = ~ 1 | Subject, weights = varIdent(form = ~ 1 | Sex),
+    na.action = na.omit): 106 rows, logLik -210.9539, sigma 0.79913, Male 2.222029."""
+    data = mm.datasets.load("Orthodont")
+    data = data.assign(Subject=data["Subject"].astype(str), Sex=data["Sex"].astype(object))
+    data.loc[0, "distance"] = np.nan
+    data.loc[29, "Sex"] = None
+    fit = mm.lmer("distance ~ age + (1 | Subject)", data, weights=mm.VarIdent("Sex"))
+    assert fit.nobs == 106 and list(fit.var_ident.index) == ["Female", "Male"]
+    np.testing.assert_allclose([fit.loglik, fit.sigma, fit.var_ident["Male"]], [-210.9539, 0.79913, 2.222029],
+                               rtol=1e-4)
+
+
+def test_reference_stratum_follows_the_sorted_rows_not_the_levels():
+    """R: sleepstudy sorted by decreasing Days, varIdent(form = ~ 1 | lateC) with
+    lateC "a_early"/"z_late": the reference is z_late, a_early 0.5809."""
+    data = mm.datasets.load("sleepstudy")
+    data = data.assign(lateC=np.where(data["Days"] > 4, "z_late", "a_early"))
+    data = data.sort_values("Days", ascending=False, kind="stable").reset_index(drop=True)
+    fit = mm.lmer("Reaction ~ Days + (Days | Subject)", data, weights=mm.VarIdent("lateC"))
+    assert list(fit.var_ident.index) == ["z_late", "a_early"]
+    np.testing.assert_allclose(fit.var_ident["a_early"], 0.5809, rtol=2e-4)

@@ -63,7 +63,7 @@ class Summary:
         """Every printed line."""
         fit = self.fit
         out = header_lines(fit, self.ddf)
-        out += ["", "Scaled residuals: "] + quantile_line(fit.residuals(scaled=True).to_numpy())
+        out += ["", "Scaled residuals: "] + quantile_line(fit.residuals("pearson", scaled=True).to_numpy())
         out += ["", "Random effects:"] + random_effects_lines(fit)
         out += getattr(fit, "variance_function_lines", list)()
         coefs = coefficient_lines if self.ddf is None else coefmat_lines

@@ -3,7 +3,8 @@
 ``lmer(..., weights=mm.VarIdent("occasion"))`` is nlme's ``lme(...,
 weights = varIdent(form = ~ 1 | occasion))``: the residual variance of
 stratum ``k`` is ``(sigma * delta_k)^2``, ``delta`` 1 for the first stratum
-(the first level of ``occasion``).  For known ``delta`` the model is a
+in nlme's order (of first appearance once the rows are sorted by the
+grouping factors).  For known ``delta`` the model is a
 weighted linear mixed model (prior weights ``1 / delta_k^2``), whose
 log-likelihood is nlme's; ``log delta`` is searched (BOBYQA) with that fit's
 (RE)ML criterion profiled inside every evaluation, warm-started from the
@@ -44,8 +45,9 @@ class VarIdent:
     Parameters
     ----------
     by : str
-        The column whose levels are the strata; the first level's residual
-        standard deviation is ``sigma``, each other's ``sigma`` times its ratio.
+        The column whose levels are the strata; the first stratum's residual
+        standard deviation (nlme's first: see the module) is ``sigma``, each
+        other's ``sigma`` times its ratio.
     """
 
     by: str
@@ -134,19 +136,28 @@ class VarIdentFit(LmerFit):
         self._delta_known("icc (one residual variance)")
 
 
-def _strata(data, by: str, rows: np.ndarray) -> tuple[np.ndarray, list[str]]:
-    """Stratum of every row of ``data`` (-1 for rows the model does not use) and the levels."""
+def _strata_codes(data, by: str) -> tuple[np.ndarray, list[str]]:
+    """The stratum of every row of ``data`` (-1 where ``by`` is missing) and the labels."""
     frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
     if by not in frame.columns:
         raise FormulaError(f"VarIdent: {by!r} is not a column of the data")
-    factor = as_factor(frame[by].iloc[rows].reset_index(drop=True)).drop_unused()
-    if np.any(factor.codes < 0):
-        raise FormulaError(f"VarIdent: {by!r} has missing values in rows the model uses")
-    if len(factor.levels) < 2:
-        raise FormulaError(f"VarIdent: {by!r} has one level in the rows used; nothing to vary")
-    codes = np.full(len(frame), -1, dtype=np.int64)
-    codes[rows] = factor.codes
-    return codes, factor.levels
+    factor = as_factor(frame[by].reset_index(drop=True))
+    return factor.codes, factor.levels
+
+
+def _nlme_order(frame, codes: np.ndarray, levels: list[str]) -> tuple[np.ndarray, list[str]]:
+    """The strata of the rows used, numbered as nlme numbers them: in the
+    order they first appear once the rows are sorted by the grouping factors
+    (the one with fewest levels first), the first the reference (ratio 1)."""
+    used = codes[frame.rows_used]
+    terms = frame.re_terms  # lme4's order: most levels first, so lexsort's last key, fewest levels, leads
+    order = np.lexsort([np.arange(used.size)] + [t.codes for t in terms])
+    appearance = list(dict.fromkeys(used[order].tolist()))
+    if len(appearance) < 2:
+        raise FormulaError(f"VarIdent: the rows used have one stratum, {levels[appearance[0]]!r}; nothing to vary")
+    renumber = np.full(len(levels) + 1, -1, dtype=np.int64)
+    renumber[appearance] = np.arange(len(appearance))
+    return renumber[codes], [levels[c] for c in appearance]
 
 
 def _quiet(control: Control) -> Control:
@@ -159,12 +170,14 @@ def fit_var_ident(formula: str, data, reml: bool, spec: VarIdent, control: Contr
     """Fit ``formula`` with residual standard deviations by ``spec.by`` (see the module)."""
     from mixedmodels.lmm._fit import lmer, lmer_frame
 
-    rows = lmer_frame(formula, data, **frame_args).rows_used
-    codes, levels = _strata(data, spec.by, rows)
+    codes, labels = _strata_codes(data, spec.by)
+    # a missing stratum makes its row missing, as for any variable of the model (na_action)
+    frame = lmer_frame(formula, data, weights=np.where(codes >= 0, 1.0, np.nan), **frame_args)
+    codes, levels = _nlme_order(frame, codes, labels)
 
     def weights(log_ratios: np.ndarray) -> np.ndarray:
         ratios = np.exp(np.concatenate([[0.0], log_ratios]))
-        return np.where(codes >= 0, 1.0 / ratios[np.maximum(codes, 0)] ** 2, 1.0)
+        return np.where(codes >= 0, 1.0 / ratios[np.maximum(codes, 0)] ** 2, np.nan)
 
     quiet, warm = _quiet(control), {"theta": None}
 
