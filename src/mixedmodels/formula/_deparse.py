@@ -30,8 +30,8 @@ _UNARY = {ast.USub: "-", ast.UAdd: "+", ast.Not: "!"}
 def call_operators(text: str) -> str:
     """A formula's text (names already :func:`python_names`) with R's
     operators and grouping parentheses inside calls in Python's terms
-    (``I((x + 1) %% 2)``: formulaic parses those as Python); its terms then
-    parse with :func:`parse_python`."""
+    (``I((x + 1) %% 2)``: formulaic parses those as Python) and ``%in%``
+    between terms as ``:``; its terms then parse with :func:`parse_python`."""
     return _python_operators(text, inside_calls_only=True)
 
 
@@ -88,8 +88,11 @@ def _python_operators(text: str, inside_calls_only: bool = False) -> str:
         elif ch == ")" and calls:
             calls.pop()
         if inside_calls_only and not any(calls):
-            out.append(ch)
-            i += 1
+            # between terms R's a %in% b is the term a:b (formulaic reads it as b / a, which adds
+            # b); %in% binds less tightly than : and more than *, so : groups every formula alike
+            nesting = text.startswith("%in%", i)
+            out.append(":" if nesting else ch)
+            i += 4 if nesting else 1
             continue
         for r_op, py_op in _R_OPERATORS:
             if text.startswith(r_op, i):
@@ -130,13 +133,10 @@ def _negation_as_call(text: str, i: int) -> str:
 def python_code(node: ast.expr) -> str:
     """Python source that evaluates ``node`` as R would: comparisons, ``&``,
     ``|``, ``!`` and ``%in%`` elementwise and NA-aware (the functions of
-    :data:`OPERATOR_FUNCTIONS`), and R's dotted argument names
+    :data:`~mixedmodels.formula._roperators.OPERATORS`), and R's dotted argument names
     (``include.lowest``, ``Boundary.knots``) as the Python functions'
     (``include_lowest``, ``Boundary_knots``)."""
     return ast.unparse(ast.fix_missing_locations(_Elementwise().visit(copy.deepcopy(node))))
-
-
-OPERATOR_FUNCTIONS = ("_compare", "_and", "_or", "_not", "_in")
 
 
 def _is_paren(node: ast.AST) -> bool:
@@ -181,7 +181,8 @@ class _RPrecedence(ast.NodeTransformer):
 
 
 class _Elementwise(ast.NodeTransformer):
-    """R's operators as calls of :data:`OPERATOR_FUNCTIONS`; R's argument names as Python's."""
+    """R's operators as calls of :data:`~mixedmodels.formula._roperators.OPERATORS`;
+    R's argument names as Python's."""
 
     @staticmethod
     def _call(name: str, args: list) -> ast.Call:

@@ -23,11 +23,12 @@ from mixedmodels._warnings import MixedModelsWarning, user_stacklevel
 from mixedmodels.formula._errors import FormulaError
 from mixedmodels.formula._values import as_value, in_time_unit, r_label
 
-__all__ = ["R_FUNCTIONS"]
+__all__ = ["R_FUNCTIONS", "factor"]
 
 
-def _categorical(x: Any, levels: Any = None, ordered: bool = False) -> pd.Categorical:
-    """``x`` as a categorical: its own categories, ``levels``, or its sorted distinct values."""
+def factor(x: Any, levels: Any = None, ordered: bool = False) -> pd.Categorical:
+    """R's ``factor(x, levels)``: ``x`` as a categorical with its own
+    categories, ``levels``, or its sorted distinct values."""
     if levels is None and isinstance(getattr(x, "dtype", None), pd.CategoricalDtype):
         return pd.Categorical(x, ordered=ordered or bool(x.dtype.ordered))
     values = pd.Series(np.asarray(x, dtype=object) if not hasattr(x, "dtype") else x)
@@ -38,13 +39,13 @@ def _categorical(x: Any, levels: Any = None, ordered: bool = False) -> pd.Catego
 
 def ordered(x: Any, levels: Any = None) -> pd.Categorical:
     """R's ``ordered(x, levels)``: an ordered factor (polynomial contrasts)."""
-    return _categorical(x, levels, ordered=True)
+    return factor(x, levels, ordered=True)
 
 
 def relevel(x: Any, ref: Any) -> pd.Categorical:
     """R's ``relevel(x, ref)``: the level ``ref`` (a label, or a 1-based
     position given as a number) first, the others in their order."""
-    cat = _categorical(x)
+    cat = factor(x)
     if cat.ordered:
         raise FormulaError("relevel() is only for unordered factors (R's rule); use factor(x, levels = c(...))")
     levels = list(cat.categories)
@@ -231,7 +232,7 @@ def _codes(v: np.ndarray, edges: np.ndarray, right: bool, include_lowest: bool) 
 
 
 R_FUNCTIONS: dict[str, Any] = {
-    "as.factor": _categorical, "as.numeric": as_numeric_in_formula, "as.double": as_numeric_in_formula,
+    "as.factor": factor, "as.numeric": as_numeric_in_formula, "as.double": as_numeric_in_formula,
     "as.integer": as_integer,
     "as.character": as_character, "as.logical": as_logical, "ordered": ordered, "relevel": relevel,
     "c": combine, "ifelse": ifelse, "pmin": pmin, "pmax": pmax, "round": r_round, "cut": cut,

@@ -8,7 +8,6 @@ by their number of variables, and ``offset(...)`` terms set aside.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -87,31 +86,6 @@ def _appearance(text: str) -> dict[str, int]:
     return order
 
 
-def _nesting_as_interaction(text: str) -> str:
-    """R's ``a %in% b`` between terms is the term ``a:b`` (formulaic reads it
-    as ``b / a``, which adds ``b``); ``%in%`` binds less tightly than ``:``
-    and more than ``*`` in R, so ``:`` in its place groups every formula the
-    same way.  Inside a call (``I(x %in% c(1, 2))``) it is R's match, left as it is."""
-    out, quote, calls, i = [], None, [], 0
-    while i < len(text):
-        ch = text[i]
-        if quote:
-            quote = None if ch == quote else quote
-        elif ch in "'\"`":
-            quote = ch
-        elif ch == "(":
-            calls.append(bool(re.search(r"[\w.]\s*$", text[:i])))  # a call's parenthesis, or grouping
-        elif ch == ")" and calls:
-            calls.pop()
-        elif text.startswith("%in%", i) and not any(calls):
-            out.append(":")
-            i += 4
-            continue
-        out.append(ch)
-        i += 1
-    return "".join(out)
-
-
 @lru_cache(maxsize=512)
 def parse_terms(text: str) -> Terms:
     """Parse ``text`` (e.g. ``"Days * sex - 1"``) into R-ordered :class:`Terms`.
@@ -119,7 +93,7 @@ def parse_terms(text: str) -> Terms:
     Cached by text: the result is shared, so callers must not mutate it.
     """
     # formulaic reads Python: as.factor(x), my.var, in.x, I(x %% 2)
-    text = call_operators(python_names(_nesting_as_interaction(text)))
+    text = call_operators(python_names(text))
     intercept, variables, offsets, raw = False, {}, [], []
     for factors in _formulaic_terms(text):
         if len(factors) == 1 and factors[0].eval_method == FFactor.EvalMethod.LITERAL:

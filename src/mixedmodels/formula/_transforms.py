@@ -19,7 +19,7 @@ from formulaic.utils.stateful_transforms import stateful_transform
 
 from mixedmodels.formula._contrasts import Contrasts, as_contrasts
 from mixedmodels.formula._errors import FormulaError
-from mixedmodels.formula._rfunctions import R_FUNCTIONS
+from mixedmodels.formula._rfunctions import R_FUNCTIONS, factor
 from mixedmodels.formula._roperators import OPERATORS
 from mixedmodels.formula._splines import bs, ns
 from mixedmodels.formula._values import ContrastedFactor
@@ -39,16 +39,6 @@ def r_scale(x: Any, center: bool = True, scale: bool = True, _state: dict = {}) 
         _state["scale"] = (float(np.sqrt(np.sum(ok**2) / max(1, ok.size - 1)))
                            if scale is True else (float(scale) if scale is not False else 1.0))
     return (v - _state["center"]) / _state["scale"]
-
-
-def factor(x: Any, levels: Any = None) -> pd.Categorical:
-    """R's ``factor(x)``: categories are ``levels`` or the sorted distinct values."""
-    if levels is None and isinstance(getattr(x, "dtype", None), pd.CategoricalDtype):
-        return pd.Categorical(x)
-    values = pd.Series(np.asarray(x, dtype=object) if not hasattr(x, "dtype") else x)
-    if levels is None:
-        levels = sorted(values.dropna().unique().tolist())
-    return pd.Categorical(values, categories=list(levels))
 
 
 _KINDS = {short: Contrasts(f"contr.{short}") for short in ("treatment", "sum", "helmert", "poly", "SAS")}

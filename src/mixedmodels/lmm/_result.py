@@ -38,6 +38,9 @@ class LmerFit(LikelihoodModel):
         Optimizer settings, path length, outcome and check messages.
     """
 
+    _weights_estimated = False
+    """Whether the prior weights are estimated with the fit (:class:`~mixedmodels.lmm._varident.VarIdentFit`)."""
+
     def __init__(
         self,
         frame: ModelFrame,
@@ -232,13 +235,14 @@ class LmerFit(LikelihoodModel):
         formula may use R's dots, ``". ~ . - Days"`` (:mod:`mixedmodels.formula._update`).
 
         Without a new formula or data only the criterion changes, and the
-        cross-products already formed are reused.
+        cross-products already formed are reused (unless they hold
+        estimated weights, :attr:`_weights_estimated`).
         """
         from mixedmodels.formula._update import update_formula
         from mixedmodels.lmm._fit import fit_problem, lmer
 
         reml = self.reml if reml is None else reml
-        if formula is None and data is None and not kwargs:
+        if formula is None and data is None and not kwargs and not self._weights_estimated:
             return fit_problem(self.frame, self.problem, reml, self.control, None, self.data_name, self.data)
         data = self.data if data is None else data
         formula = update_formula(self.formula, formula) if formula else self.formula

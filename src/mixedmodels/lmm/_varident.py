@@ -68,6 +68,8 @@ class VarIdentFit(LmerFit):
         The search over ``log delta``.
     """
 
+    _weights_estimated = True  # update re-estimates the ratios (their weights are in the cross-products)
+
     @property
     def npar(self) -> int:
         """Parameters counted by logLik's df, the ratios other than the first included (nlme's)."""
@@ -81,16 +83,6 @@ class VarIdentFit(LmerFit):
                 f" Formula: ~1 | {self.var_ident_by}", " Parameter estimates:",
                 " ".join(str(x).rjust(width) for x in self.var_ident.index),
                 " ".join(r.rjust(width) for r in ratios)]
-
-    def update(self, formula=None, data=None, reml=None, **kwargs):
-        """Refit (re-estimating the ratios), as :meth:`LmerFit.update`."""
-        from mixedmodels.formula._update import update_formula
-        from mixedmodels.lmm._fit import lmer
-
-        reml = self.reml if reml is None else reml
-        formula = update_formula(self.formula, formula) if formula else self.formula
-        kwargs = {**self.frame.arguments, "control": self.control, **kwargs}
-        return lmer(formula, self.data if data is None else data, reml, **kwargs)
 
     def _delta_known(self, what: str):
         raise NotImplementedError(
