@@ -110,3 +110,33 @@ def test_reference_stratum_follows_the_sorted_rows_not_the_levels():
     fit = mm.lmer("Reaction ~ Days + (Days | Subject)", data, weights=mm.VarIdent("lateC"))
     assert list(fit.var_ident.index) == ["z_late", "a_early"]
     np.testing.assert_allclose(fit.var_ident["a_early"], 0.5809, rtol=2e-4)
+
+
+def test_the_search_forms_the_rows_cross_products_once(monkeypatch):
+    """The rows are read once per stratum (and once for the final fit): an
+    evaluation of the ratios' search weights and adds those cross-products, so
+    its cost does not grow with the rows.  Per-stratum cross-products summed
+    with weights 1 / delta^2 are the weighted fit's: the REML criterion is
+    lmer's with those prior weights, to 1e-9."""
+    from mixedmodels.core import _crossprod
+
+    calls = []
+    formed = _crossprod.cross_products
+    monkeypatch.setattr(_crossprod, "cross_products", lambda *a, **k: calls.append(1) or formed(*a, **k))
+    data = mm.datasets.load("gpa")
+    fit = mm.lmer(FORMULA, data, weights=mm.VarIdent("occasion"))
+    assert fit.var_ident_optsummary.feval > 30
+    assert len(calls) == 1 + 6 + 1  # all rows, each of the 6 strata, the final fit
+    weights = 1.0 / fit.var_ident.reindex(data["occasion"].astype(str)).to_numpy() ** 2
+    weighted = mm.lmer(FORMULA, data, weights=weights, start=fit.theta.to_numpy())
+    assert abs(weighted.reml_criterion - fit.reml_criterion) < 1e-9
+
+
+@pytest.mark.filterwarnings("ignore::mixedmodels._warnings.ConvergenceWarning")
+def test_a_stratum_driven_to_zero_variance_is_flagged_singular():
+    """Rows drawn with replacement let the student effects fit one stratum
+    exactly; its residual SD runs to zero, where the likelihood has no
+    maximum (nlme's fit would not converge either)."""
+    data = mm.datasets.load("gpa").sample(n=2400, replace=True, random_state=1).reset_index(drop=True)
+    with pytest.warns(mm.SingularFitWarning, match="VarIdent.*on the boundary"):
+        mm.lmer(FORMULA, data, weights=mm.VarIdent("occasion"))

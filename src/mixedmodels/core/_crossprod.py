@@ -56,6 +56,10 @@ class CrossProducts:
             a_rr[-1, :] = a_rr[:, -1] = response_rest
         return CrossProducts(self.a11, _with_last_row(self.a_r1, response_r1), a_rr, self.n)
 
+    def scaled(self, factor: float) -> CrossProducts:
+        """The cross-products with every row's weight multiplied by ``factor``."""
+        return CrossProducts(factor * self.a11, (factor * self.a_r1).tocsr(), factor * self.a_rr, self.n)
+
     def __add__(self, other: CrossProducts) -> CrossProducts:
         return CrossProducts(
             self.a11 + other.a11,
@@ -151,3 +155,18 @@ def chunked_cross_products(
         part = cross_products(blocks, X, y, slice(start, min(n, start + chunk_rows)))
         total = part if total is None else total + part
     return total
+
+
+def stratum_cross_products(
+    blocks: list[RandomEffectsBlock], X: np.ndarray, y: np.ndarray, strata: np.ndarray, nstrata: int
+) -> list[CrossProducts]:
+    """Cross-products of the rows of each stratum apart (``strata``: a code
+    ``0 .. nstrata - 1`` per row).  Their sum weighted by ``w_k`` is the
+    cross-products under prior weight ``w_k`` in stratum ``k``, formed without
+    reading the rows again (nlme's ``varIdent`` at new ratios)."""
+    out = []
+    for k in range(nstrata):
+        rows = np.flatnonzero(strata == k)
+        part = [RandomEffectsBlock(b.codes[rows], b.nlevels, b.Z[rows], b.covariance) for b in blocks]
+        out.append(chunked_cross_products(part, X[rows], y[rows]))
+    return out

@@ -7,7 +7,7 @@ import copy
 import numpy as np
 
 from mixedmodels._likelihood import LOG_2PI
-from mixedmodels.core._crossprod import chunked_cross_products
+from mixedmodels.core._crossprod import CrossProducts, chunked_cross_products
 from mixedmodels.core._factor import BlockedFactor, FactorState
 from mixedmodels.core._reblock import RandomEffectsBlock, rest_layout
 from mixedmodels.core._theta import ThetaMap
@@ -54,13 +54,29 @@ class LinearMixedProblem:
         self._X = X  # (a reference) for with_response
         sw_blocks, Xw, yw = _weighted(blocks, X, y, weights)
         xp = chunked_cross_products(sw_blocks, Xw, yw)
+        self._sparse_cuts = sparse_cuts
         self.factor = BlockedFactor(xp, *rest_layout(blocks), sparse_cuts=sparse_cuts)
         self.log_weights = 0.0 if weights is None else float(np.sum(np.log(weights)))
+
+    def with_cross_products(self, xp: CrossProducts, log_weights: float) -> LinearMixedProblem:
+        """The same model with the cross-products ``xp`` of its rows under other
+        weights whose logarithms sum to ``log_weights``: for a variance
+        function's parameters, searched outside theta's search, with the
+        cross-products weighted per stratum (the rows are not read again; the
+        factor's maps are formed again, at a cost set by the cross-products'
+        size).  For the deviance only: the problem keeps no weights of its
+        rows, so it has no :meth:`with_response`."""
+        out = copy.copy(self)
+        out.factor = BlockedFactor(xp, *rest_layout(self.blocks), sparse_cuts=self._sparse_cuts)
+        out.weights, out.log_weights, out._X = None, float(log_weights), None
+        return out
 
     def with_response(self, y: np.ndarray) -> LinearMixedProblem:
         """The same model with the response ``y`` (any offset subtracted), for
         ``refit`` and the bootstrap: only the cross-products with ``y`` are
         formed; the downdate map and the rest's layout are shared."""
+        if self._X is None:
+            raise ValueError("a problem made by with_cross_products holds no rows to take a new response from")
         blocks, X, y = _weighted(self.blocks, self._X, np.asarray(y, dtype=float), self.weights)
         response_rest = np.concatenate([*(b.transpose_apply(y).ravel() for b in blocks[1:]), y @ X, [y @ y]])
         out = copy.copy(self)

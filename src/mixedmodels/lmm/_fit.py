@@ -117,9 +117,13 @@ def lmer_frame(formula: str, data, **kwargs) -> ModelFrame:
 def lmer_problem(frame: ModelFrame, response: np.ndarray | None = None) -> LinearMixedProblem:
     """Stage 2: cross-products and the deviance function of theta."""
     blocks = [RandomEffectsBlock(t.codes, t.nlevels, t.Z) for t in frame.re_terms]
+    return LinearMixedProblem(blocks, frame.X, offset_response(frame, response), frame.weights)
+
+
+def offset_response(frame: ModelFrame, response: np.ndarray | None = None) -> np.ndarray:
+    """The response (the frame's, or ``response``) less any offset."""
     y = frame.response if response is None else response
-    y = y if frame.offset is None else y - frame.offset
-    return LinearMixedProblem(blocks, frame.X, y, frame.weights)
+    return y if frame.offset is None else y - frame.offset
 
 
 def problem_with_response(frame: ModelFrame, problem: LinearMixedProblem, newresp) -> LinearMixedProblem:
@@ -145,17 +149,13 @@ def fit_problem(
     messages += check_few_levels(frame.ngroups, control.check_nlev_gtreq_5)
     theta_map = problem.theta_map
     lower = theta_map.lower_bounds()
-    profile, search, initial = _search_setup(problem, control, start)
     best = _BestFactor()
 
     def devfun(theta: np.ndarray) -> float:
         return best.keep(theta, *problem.deviance_and_state(theta, reml))
 
     with blas_threads_for(problem.factor.dense_order()):
-        if profile is None:
-            opt = optimize_theta(devfun, initial, lower, search)
-        else:
-            opt = optimize_profiled(profile, devfun, initial, lower, reml, search)
+        opt, profile, search = search_theta(problem, devfun, reml, control, start)
         # the derivative checks difference the same deviance (in the searched units: a step of
         # 1e-4 in theta's would be a tenth of a slope's theta of 1e-3); through the profile,
         # steps in the small terms' parameters reuse the large terms' factor
@@ -193,6 +193,16 @@ def fit_problem(
     state = best.at(opt.final) or problem.update(opt.final)
     solution = solve(problem, state, reml)
     return LmerFit(frame, problem, reml, opt, state, solution, control, data_name, data)
+
+
+def search_theta(problem: LinearMixedProblem, devfun, reml: bool, control: Control, start: np.ndarray | None = None):
+    """Stage 3's search of theta alone (no checks, no restarts): its summary,
+    the small terms' profile it went through (or None) and the search's settings."""
+    profile, search, initial = _search_setup(problem, control, start)
+    lower = problem.theta_map.lower_bounds()
+    if profile is None:
+        return optimize_theta(devfun, initial, lower, search), profile, search
+    return optimize_profiled(profile, devfun, initial, lower, reml, search), profile, search
 
 
 def _free_derivatives(fun, x: np.ndarray, fmin: float | None, lower: np.ndarray, free: np.ndarray,

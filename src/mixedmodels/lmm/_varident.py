@@ -11,9 +11,11 @@ log-likelihood is nlme's; ``log delta`` is searched (BOBYQA) with that fit's
 previous covariance parameters.  gpa's ``gpa ~ occasion + (1 | student)``
 reaches nlme 3.1-162's REML log-likelihood and ratios (``tests/lmm/test_varident.py``).
 
-Each evaluation fits the weighted model afresh, so its cost grows with the
-rows (the cross-products are formed again); per-stratum cross-products
-would remove that.  Inference that varies the variance parameters
+The cross-products of ``[Z X y]`` are formed once per stratum; an
+evaluation adds them weighted by ``1 / delta_k^2`` and searches theta on
+the sum, so its cost does not grow with the rows.  A stratum whose SD runs
+below ``singular_tol`` times the largest is reported as a singular fit (the
+likelihood has no maximum there).  Inference that varies the variance parameters
 (profiles, bootstrap, Satterthwaite and Kenward-Roger df, ``ranova``,
 ``drop1``) treats ``delta`` as known in lmerTest's and pbkrtest's methods,
 which have no ``varIdent``: those raise ``NotImplementedError``.
@@ -22,11 +24,14 @@ which have no ``varIdent``: those raise ``NotImplementedError``.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import partial
 
 import numpy as np
 import pandas as pd
 
 from mixedmodels._control import Control
+from mixedmodels._warnings import SingularFitWarning, signal
+from mixedmodels.core._crossprod import stratum_cross_products
 from mixedmodels.core._optimize import OptSummary, minimize
 from mixedmodels.formula import FormulaError
 from mixedmodels.formula._values import as_factor
@@ -158,6 +163,45 @@ def _quiet(control: Control) -> Control:
                    check_scale_x="ignore", check_nlev_gtreq_5="ignore")
 
 
+def _profiled_criterion(frame, strata: np.ndarray, nstrata: int, reml: bool, control: Control):
+    """The (RE)ML criterion as a function of the log-ratios, theta profiled
+    out (searched afresh in each evaluation from the last one's optimum),
+    and a function giving theta at the lowest criterion seen.  The rows' cross-products are
+    formed once per stratum; an evaluation weights and adds them, so its cost
+    does not grow with the rows."""
+    from mixedmodels.lmm._fit import lmer_problem, offset_response, search_theta
+
+    template = lmer_problem(frame)
+    parts = stratum_cross_products(template.blocks, frame.X, offset_response(frame), strata, nstrata)
+    counts = np.bincount(strata, minlength=nstrata)
+    last, best = {"theta": None}, {"fmin": np.inf, "theta": None}
+
+    def criterion(log_ratios: np.ndarray) -> float:
+        log_w = -2.0 * np.concatenate([[0.0], log_ratios])  # prior weight 1 / delta^2 per stratum
+        xp = sum((p.scaled(np.exp(lw)) for p, lw in zip(parts[1:], log_w[1:])), parts[0].scaled(np.exp(log_w[0])))
+        problem = template.with_cross_products(xp, float(counts @ log_w))
+        opt = search_theta(problem, partial(problem.deviance, reml=reml), reml, control, last["theta"])[0]
+        last["theta"] = opt.final
+        if opt.fmin < best["fmin"]:
+            best.update(fmin=opt.fmin, theta=opt.final)
+        return opt.fmin
+
+    return criterion, lambda: best["theta"]
+
+
+def _degenerate(log_ratios: np.ndarray, levels: list[str], by: str) -> ValueError:
+    """The error of a search that ran to a stratum of (numerically) zero variance."""
+    ratios = np.exp(np.concatenate([[0.0], log_ratios]))
+    k = int(np.argmin(ratios / ratios.max()))
+    return ValueError(
+        f"VarIdent({by!r}): the search ran to a residual SD of stratum {levels[k]!r} "
+        f"{ratios[k] / ratios.max():.2g} times the largest, where the model cannot be factored. "
+        "The likelihood grows without bound as one stratum's residual variance goes to zero when the "
+        "random effects can fit that stratum's rows exactly (for example one row per group in it, or "
+        "repeated rows); such a model has no maximum-likelihood fit. Merge that stratum with another, "
+        "or drop VarIdent.")
+
+
 def fit_var_ident(formula: str, data, reml: bool, spec: VarIdent, control: Control, **frame_args) -> VarIdentFit:
     """Fit ``formula`` with residual standard deviations by ``spec.by`` (see the module)."""
     from mixedmodels.lmm._fit import lmer, lmer_frame
@@ -171,17 +215,20 @@ def fit_var_ident(formula: str, data, reml: bool, spec: VarIdent, control: Contr
         ratios = np.exp(np.concatenate([[0.0], log_ratios]))
         return np.where(codes >= 0, 1.0 / ratios[np.maximum(codes, 0)] ** 2, np.nan)
 
-    quiet, warm = _quiet(control), {"theta": None}
-
-    def objective(log_ratios: np.ndarray) -> float:
-        fit = lmer(formula, data, reml, weights=weights(log_ratios), control=quiet, start=warm["theta"], **frame_args)
-        warm["theta"] = fit.theta.to_numpy()
-        return -2.0 * fit.loglik
+    objective, warm = _profiled_criterion(frame, codes[frame.rows_used], len(levels), reml, _quiet(control))
 
     k = len(levels) - 1
     bound = np.full(k, LOG_RATIO_BOUND)
     search = minimize(objective, OptSummary("bobyqa", np.zeros(k), -bound, upper=bound, initial_step=0.5))
-    fit = lmer(formula, data, reml, weights=weights(search.final), control=control, start=warm["theta"], **frame_args)
+    try:
+        fit = lmer(formula, data, reml, weights=weights(search.final), control=control, start=warm(), **frame_args)
+    except np.linalg.LinAlgError:
+        raise _degenerate(search.final, levels, spec.by) from None
+    ratios = np.exp(np.concatenate([[0.0], search.final]))
+    if ratios.min() < control.singular_tol * ratios.max():  # a stratum's variance at its bound: singular
+        signal(str(_degenerate(search.final, levels, spec.by)).replace(
+            "where the model cannot be factored", "on the boundary (singular): the estimates are unreliable"),
+            control.check_singular, SingularFitWarning)
     out = VarIdentFit.__new__(VarIdentFit)
     out.__dict__.update(fit.__dict__)
     out.var_ident = pd.Series(np.exp(np.concatenate([[0.0], search.final])), index=pd.Index(levels, name=spec.by),
