@@ -21,12 +21,14 @@ from mixedmodels._warnings import (
 from mixedmodels.comparison import anova, bootstrap_lrt
 from mixedmodels.fixed import glm, lm
 from mixedmodels.formula import FormulaError, RankDeficiencyWarning
-from mixedmodels.lmm import LmerFit, VarIdent, VarIdentFit, lmer
+from mixedmodels.lmm import CorAR1, CorAR1Fit, LmerFit, VarIdent, VarIdentFit, lmer
 
 __all__ = [
     "CheckError",
     "Control",
     "ConvergenceWarning",
+    "CorAR1",
+    "CorAR1Fit",
     "FormulaError",
     "LmerFit",
     "MixedModelsWarning",

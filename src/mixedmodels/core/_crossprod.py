@@ -157,16 +157,36 @@ def chunked_cross_products(
     return total
 
 
+def row_cross_products(
+    blocks: list[RandomEffectsBlock], X: np.ndarray, y: np.ndarray, rows: np.ndarray,
+    weights: np.ndarray | None = None,
+) -> CrossProducts:
+    """Cross-products of the rows ``rows`` alone, each with its weight
+    (``weights``, one per row taken; default 1), the other rows' weight 0:
+    pieces that, weighted and added, give the cross-products under weights
+    that change in a search (nlme's variance and correlation functions)
+    without reading the rows again."""
+    root = np.ones(len(rows)) if weights is None else np.sqrt(np.asarray(weights, dtype=float))
+    part = [RandomEffectsBlock(b.codes[rows], b.nlevels, b.Z[rows] * root[:, None], b.covariance) for b in blocks]
+    return chunked_cross_products(part, X[rows] * root[:, None], y[rows] * root)
+
+
 def stratum_cross_products(
     blocks: list[RandomEffectsBlock], X: np.ndarray, y: np.ndarray, strata: np.ndarray, nstrata: int
 ) -> list[CrossProducts]:
     """Cross-products of the rows of each stratum apart (``strata``: a code
     ``0 .. nstrata - 1`` per row).  Their sum weighted by ``w_k`` is the
-    cross-products under prior weight ``w_k`` in stratum ``k``, formed without
-    reading the rows again (nlme's ``varIdent`` at new ratios)."""
-    out = []
-    for k in range(nstrata):
-        rows = np.flatnonzero(strata == k)
-        part = [RandomEffectsBlock(b.codes[rows], b.nlevels, b.Z[rows], b.covariance) for b in blocks]
-        out.append(chunked_cross_products(part, X[rows], y[rows]))
-    return out
+    cross-products under prior weight ``w_k`` in stratum ``k`` (nlme's
+    ``varIdent`` at new ratios)."""
+    return [row_cross_products(blocks, X, y, np.flatnonzero(strata == k)) for k in range(nstrata)]
+
+
+def pair_sum_cross_products(
+    blocks: list[RandomEffectsBlock], X: np.ndarray, y: np.ndarray, first: np.ndarray, second: np.ndarray
+) -> CrossProducts:
+    """Cross-products of the sums of the rows ``first[i]`` and ``second[i]``,
+    ``sum_i (d_a + d_b)(d_a + d_b)'``, which with the rows' own carry the
+    products between them (an AR(1) precision's off-diagonal).  The rows of
+    a pair must share every term's level."""
+    part = [RandomEffectsBlock(b.codes[first], b.nlevels, b.Z[first] + b.Z[second], b.covariance) for b in blocks]
+    return chunked_cross_products(part, X[first] + X[second], y[first] + y[second])

@@ -27,6 +27,7 @@ from mixedmodels.core._smallterms import (
 )
 from mixedmodels.formula import FormulaError, ModelFrame, build_model_frame
 from mixedmodels.formula._response import check_not_constant
+from mixedmodels.lmm._corar1 import CorAR1, fit_cor_ar1
 from mixedmodels.lmm._result import LmerFit
 from mixedmodels.lmm._varident import VarIdent, fit_var_ident
 
@@ -42,6 +43,7 @@ def lmer(
     contrasts: dict | None = None,
     control: Control | None = None,
     start: np.ndarray | None = None,
+    correlation: CorAR1 | None = None,
 ) -> LmerFit:
     """Fit a linear mixed-effects model, as lme4's ``lmer``.
 
@@ -71,12 +73,21 @@ def lmer(
         Starting theta (default: lme4's, 1 on diagonals and 0 elsewhere;
         when theta is searched in its columns' units, ``Control.rescale_theta``,
         that in those units: 1 over the column's root mean square).
+    correlation : CorAR1, optional
+        Residuals correlated within groups, nlme's ``correlation`` argument:
+        ``mm.CorAR1("time", "group")`` is ``corAR1(form = ~ time | group)``
+        (:mod:`mixedmodels.lmm._corar1`; the fit is a :class:`CorAR1Fit`).
 
     Returns
     -------
     LmerFit
     """
     control = control_of(control)
+    if correlation is not None:
+        if not isinstance(correlation, CorAR1):
+            raise TypeError(f"correlation must be mm.CorAR1(time, by) (nlme's corAR1); got {correlation!r}")
+        return fit_cor_ar1(formula, data, reml, correlation, control, weights=weights, offset=offset,
+                           na_action=na_action, contrasts=contrasts)
     if isinstance(weights, VarIdent):
         return fit_var_ident(formula, data, reml, weights, control, offset=offset, na_action=na_action,
                              contrasts=contrasts)

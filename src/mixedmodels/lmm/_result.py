@@ -39,7 +39,8 @@ class LmerFit(LikelihoodModel):
     """
 
     _weights_estimated = False
-    """Whether the prior weights are estimated with the fit (:class:`~mixedmodels.lmm._varident.VarIdentFit`)."""
+    """Whether the cross-products hold estimated residual-covariance parameters
+    (:class:`~mixedmodels.lmm._resfit.ResidualStructureFit`): ``update`` then fits afresh."""
 
     def __init__(
         self,

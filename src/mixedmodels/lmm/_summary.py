@@ -65,7 +65,7 @@ class Summary:
         out = header_lines(fit, self.ddf)
         out += ["", "Scaled residuals: "] + quantile_line(fit.residuals("pearson", scaled=True).to_numpy())
         out += ["", "Random effects:"] + random_effects_lines(fit)
-        out += getattr(fit, "variance_function_lines", list)()
+        out += getattr(fit, "residual_structure_lines", list)()
         coefs = coefficient_lines if self.ddf is None else coefmat_lines
         out += [groups_line(fit), "", "Fixed effects:"] + coefs(self.coefficients)
         out += correlation_lines(fit)
@@ -90,7 +90,7 @@ def header_lines(fit, ddf: str | None = None) -> list[str]:
 def data_lines(fit) -> list[str]:
     """``Formula:``, ``Data:`` and, with prior weights, ``Weights:``."""
     lines = [f"Formula: {fit.formula}", f"   Data: {fit.data_name}"]
-    if fit.frame.weights is not None and not hasattr(fit, "var_ident"):  # VarIdent: its own block
+    if fit.frame.weights is not None and not hasattr(fit, "residual_structure_lines"):  # VarIdent: its own block
         lines.append("Weights: (prior weights)")
     return lines
 

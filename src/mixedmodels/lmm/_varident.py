@@ -23,7 +23,7 @@ which have no ``varIdent``: those raise ``NotImplementedError``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import partial
 
 import numpy as np
@@ -35,7 +35,7 @@ from mixedmodels.core._crossprod import stratum_cross_products
 from mixedmodels.core._optimize import OptSummary, minimize
 from mixedmodels.formula import FormulaError
 from mixedmodels.formula._values import as_factor
-from mixedmodels.lmm._result import LmerFit
+from mixedmodels.lmm._resfit import ResidualStructureFit, quiet
 
 __all__ = ["VarIdent", "VarIdentFit", "fit_var_ident"]
 
@@ -58,7 +58,7 @@ class VarIdent:
     by: str
 
 
-class VarIdentFit(LmerFit):
+class VarIdentFit(ResidualStructureFit):
     """An ``lmer`` fit with a residual standard deviation per stratum.
 
     Attributes
@@ -73,14 +73,14 @@ class VarIdentFit(LmerFit):
         The search over ``log delta``.
     """
 
-    _weights_estimated = True  # update re-estimates the ratios (their weights are in the cross-products)
+    _structure = "VarIdent residual variances"
 
     @property
     def npar(self) -> int:
         """Parameters counted by logLik's df, the ratios other than the first included (nlme's)."""
         return super().npar + len(self.var_ident) - 1
 
-    def variance_function_lines(self) -> list[str]:
+    def residual_structure_lines(self) -> list[str]:
         """nlme's block in the summary: the structure, its formula and the ratios."""
         ratios = [f"{v:.7f}" for v in self.var_ident]
         width = max(len(r) for r in ratios + [str(x) for x in self.var_ident.index])
@@ -88,49 +88,6 @@ class VarIdentFit(LmerFit):
                 f" Formula: ~1 | {self.var_ident_by}", " Parameter estimates:",
                 " ".join(str(x).rjust(width) for x in self.var_ident.index),
                 " ".join(r.rjust(width) for r in ratios)]
-
-    def _delta_known(self, what: str):
-        raise NotImplementedError(
-            f"{what} of a fit with VarIdent residual variances is not available: it would treat the "
-            "ratios as known (nlme's lme has no such method either). The fixed-effects table, "
-            "anova(ddf='lme4'), likelihood-ratio tests between fits and Wald intervals are.")
-
-    def refit(self, newresp):
-        self._delta_known("refit with a new response")
-
-    def profile(self, *args, **kwargs):
-        self._delta_known("profile")
-
-    def bootstrap(self, *args, **kwargs):
-        self._delta_known("bootstrap")
-
-    def ranova(self, *args, **kwargs):
-        self._delta_known("ranova")
-
-    def drop1(self, *args, **kwargs):
-        self._delta_known("drop1")
-
-    def coef_table(self, ddf: str = "satterthwaite"):
-        self._delta_known(f"coef_table with {ddf} df")
-
-    def anova(self, type: int | str = 3, ddf: str = "satterthwaite"):
-        if str(ddf).lower() == "lme4":
-            return super().anova(type, ddf)
-        self._delta_known(f"anova with {ddf} df")
-
-    def confint(self, method: str = "profile", level: float = 0.95, parm=None, old_names: bool = False, **kwargs):
-        if method != "wald":
-            self._delta_known(f"confint(method={method!r})")
-        return super().confint(method, level, parm, old_names, **kwargs)
-
-    def predict_interval(self, *args, **kwargs):
-        self._delta_known("predict_interval")
-
-    def r2(self):
-        self._delta_known("r2 (one residual variance)")
-
-    def icc(self):
-        self._delta_known("icc (one residual variance)")
 
 
 def _strata_codes(data, by: str) -> tuple[np.ndarray, list[str]]:
@@ -155,12 +112,6 @@ def _nlme_order(frame, codes: np.ndarray, levels: list[str]) -> tuple[np.ndarray
     renumber = np.full(len(levels) + 1, -1, dtype=np.int64)
     renumber[appearance] = np.arange(len(appearance))
     return renumber[codes], [levels[c] for c in appearance]
-
-
-def _quiet(control: Control) -> Control:
-    """The inner fits' control: no messages (the final fit gives them)."""
-    return replace(control, check_singular="ignore", check_conv_grad="ignore", check_conv_hess="ignore",
-                   check_scale_x="ignore", check_nlev_gtreq_5="ignore")
 
 
 def _profiled_criterion(frame, strata: np.ndarray, nstrata: int, reml: bool, control: Control):
@@ -215,7 +166,7 @@ def fit_var_ident(formula: str, data, reml: bool, spec: VarIdent, control: Contr
         ratios = np.exp(np.concatenate([[0.0], log_ratios]))
         return np.where(codes >= 0, 1.0 / ratios[np.maximum(codes, 0)] ** 2, np.nan)
 
-    objective, warm = _profiled_criterion(frame, codes[frame.rows_used], len(levels), reml, _quiet(control))
+    objective, warm = _profiled_criterion(frame, codes[frame.rows_used], len(levels), reml, quiet(control))
 
     k = len(levels) - 1
     bound = np.full(k, LOG_RATIO_BOUND)

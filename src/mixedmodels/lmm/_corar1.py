@@ -1,0 +1,242 @@
+"""nlme's ``corAR1``: residuals correlated as an AR(1) process within groups.
+
+``lmer(..., correlation=mm.CorAR1("Days", "Subject"))`` is nlme's ``lme(...,
+correlation = corAR1(form = ~ Days | Subject))``: the residuals of a group,
+at integer times ``t``, have correlation ``phi^|t - s|`` (nlme's corAR1 for
+consecutive times, and the corARMA(p = 1) it switches to for times with
+gaps or out of order).  Without a time, the positions are the rows' order
+within the group (``corAR1(form = ~ 1 | g)``).
+
+How.  Within a group sorted by time, an AR(1) process is a Markov chain: its
+precision ``Q = R^-1`` is tridiagonal.  With ``r = phi^gap`` between
+neighbours, ``Q = I + sum over neighbours of r / (1 - r) (e_a e_a' + e_b e_b')
+- r / (1 - r^2) (e_a + e_b)(e_a + e_b)'``, so ``[Z X y]' Q [Z X y]`` is the
+rows' cross-products plus, per gap size, a weighted sum of two more:
+neighbours' rows (each once per neighbour) and the neighbours' row sums.
+Those are formed once; an evaluation of ``phi`` weights and adds them and
+profiles theta on the sum (the rows are not read again), and ``log |R| = sum
+log(1 - r^2)`` enters the deviance as prior weights' ``-sum log w`` does.
+``atanh(phi)`` is searched by BOBYQA.  The neighbours' sums keep the blocked
+structure only when every random-effects term is constant within a
+correlation group (nlme's random effects nest the correlation's groups):
+otherwise ``NotImplementedError``.
+
+Checked against nlme 3.1-162 (``tools/refs/make_refs_corar1.R``): gpa's
+shared reference ``gpa_ar1`` and sleepstudy / Orthodont fits by REML and ML,
+with gaps, with times out of order and in row order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from functools import partial
+
+import numpy as np
+import pandas as pd
+
+from mixedmodels._control import Control
+from mixedmodels.core._crossprod import pair_sum_cross_products, row_cross_products
+from mixedmodels.core._optimize import OptSummary, minimize
+from mixedmodels.formula import FormulaError
+from mixedmodels.formula._values import as_factor
+from mixedmodels.lmm._resfit import ResidualStructureFit, quiet
+
+__all__ = ["CorAR1", "CorAR1Fit", "fit_cor_ar1"]
+
+ATANH_BOUND = 8.0
+"""``|atanh(phi)|`` at most this (``|phi| <= 1 - 2e-7``)."""
+
+
+@dataclass(frozen=True)
+class CorAR1:
+    """nlme's ``corAR1(form = ~ time | by)``: pass as ``correlation`` to ``lmer``.
+
+    Parameters
+    ----------
+    time : str, optional
+        Integer-valued column of the times, unique within a group; default:
+        the rows' order within the group (nlme's ``~ 1 | by``).
+    by : str, optional
+        The column of the groups within which residuals are correlated;
+        default: the model's grouping factor, when it has one.
+    """
+
+    time: str | None = None
+    by: str | None = None
+
+    def formula(self) -> str:
+        """nlme's ``form``, as its summary prints it."""
+        return f"~{self.time or 1} | {self.by}"
+
+
+class CorAR1Fit(ResidualStructureFit):
+    """An ``lmer`` fit with AR(1) residual correlation within groups.
+
+    Attributes
+    ----------
+    phi : float
+        The correlation of neighbouring residuals (nlme's ``Phi``).
+    cor_ar1 : CorAR1
+        The structure, its ``by`` filled in.
+    cor_ar1_optsummary : OptSummary
+        The search over ``atanh(phi)``.
+    """
+
+    _structure = "a CorAR1 residual correlation"
+
+    @property
+    def npar(self) -> int:
+        """Parameters counted by logLik's df, phi included (nlme's)."""
+        return super().npar + 1
+
+    def residual_structure_lines(self) -> list[str]:
+        """nlme's block in the summary."""
+        return ["Correlation Structure: AR(1)", f" Formula: {self.cor_ar1.formula()}",
+                " Parameter estimate(s):", "      Phi", f"{self.phi:9.7f}"]
+
+    def simulate(self, *args, **kwargs):
+        self._known("simulate (independent residuals)")
+
+
+def fit_cor_ar1(formula: str, data, reml: bool, spec: CorAR1, control: Control, **frame_args) -> CorAR1Fit:
+    """Fit ``formula`` with AR(1) residuals (see the module)."""
+    from mixedmodels.lmm._fit import _data_name, fit_problem
+
+    frame, spec, groups, times = ar1_frame(formula, data, spec, **frame_args)
+    criterion, best_theta, problem_at = profiled_criterion(frame, groups, times, spec.by, reml, quiet(control))
+    search = minimize(criterion, OptSummary("bobyqa", np.zeros(1), np.array([-ATANH_BOUND]),
+                                            upper=np.array([ATANH_BOUND]), initial_step=0.5))
+    frame = replace(frame, weights=None)
+    frame.arguments.update(weights=None, correlation=spec)  # update and refits estimate phi again
+    fit = fit_problem(frame, problem_at(search.final[0]), reml, control, best_theta(), _data_name(data), data)
+    out = CorAR1Fit.__new__(CorAR1Fit)
+    out.__dict__.update(fit.__dict__)
+    out.phi, out.cor_ar1, out.cor_ar1_optsummary = float(np.tanh(search.final[0])), spec, search
+    return out
+
+
+def ar1_frame(formula: str, data, spec: CorAR1, **frame_args):
+    """The model frame (rows with a missing group or time dropped), the
+    structure with its ``by`` filled in, and the group code and time of
+    every row used."""
+    from mixedmodels.lmm._fit import lmer_frame
+
+    if frame_args.pop("weights", None) is not None:
+        raise NotImplementedError("CorAR1 with prior weights (or VarIdent) is not available; nlme's "
+                                  "corAR1 takes no prior weights either.")
+    frame = lmer_frame(formula, data, **frame_args)
+    spec = replace(spec, by=spec.by or _default_by(frame))
+    groups, times = _groups_and_times(data, spec)
+    valid = (groups >= 0) & ~np.isnan(times)
+    if not valid[frame.rows_used].all():  # a missing group or time drops the row (na_action)
+        frame = lmer_frame(formula, data, weights=np.where(valid, 1.0, np.nan), **frame_args)
+    groups, times = groups[frame.rows_used], times[frame.rows_used]
+    if spec.time is None:
+        times = _positions(groups)
+    _check_nested(frame, groups, spec.by)
+    return frame, spec, groups, times
+
+
+def _default_by(frame) -> str:
+    """The model's one grouping factor, when it is a column (nlme's default group)."""
+    names = sorted({t.group for t in frame.re_terms})
+    if len(names) != 1:
+        raise FormulaError(f"CorAR1: the model has grouping factors {names}; name the one the residuals are "
+                           "correlated within: CorAR1(time, by=...)")
+    return names[0]
+
+
+def _groups_and_times(data, spec: CorAR1) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's group code (-1 where missing) and time (NaN where missing;
+    0 without a time: the positions are then :func:`_positions` of the rows used)."""
+    frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
+    for name in filter(None, (spec.by, spec.time)):
+        if name not in frame.columns:
+            raise FormulaError(f"CorAR1: {name!r} is not a column of the data; name it with CorAR1(time, by=...)")
+    groups = as_factor(frame[spec.by].reset_index(drop=True)).codes
+    if spec.time is None:
+        return groups, np.zeros(len(frame))
+    times = pd.to_numeric(frame[spec.time], errors="coerce").to_numpy(dtype=float)
+    bad = ~np.isnan(times) & (times != np.round(times))
+    if bad.any():
+        raise FormulaError(f"CorAR1: the times in {spec.time!r} must be whole numbers (nlme's corAR1); "
+                           f"row {int(np.flatnonzero(bad)[0])} has {times[bad][0]!r}")
+    return groups, times
+
+
+def _check_nested(frame, groups: np.ndarray, by: str) -> None:
+    """Every random-effects term constant within each group of ``by``."""
+    order = np.argsort(groups, kind="stable")
+    same = groups[order][1:] == groups[order][:-1]
+    for term in frame.re_terms:
+        codes = term.codes[order]
+        if np.any(same & (codes[1:] != codes[:-1])):
+            raise NotImplementedError(
+                f"CorAR1 within {by!r}: the random-effects term's group {term.group!r} varies within a group of "
+                f"{by!r}; the correlation's groups must be nested in every grouping factor (as in nlme).")
+
+
+def _positions(groups: np.ndarray) -> np.ndarray:
+    """Each row's position among its group's rows, in the rows' order (0, 1, ...)."""
+    order = np.argsort(groups, kind="stable")
+    sorted_groups = groups[order]
+    starts = np.flatnonzero(np.r_[True, sorted_groups[1:] != sorted_groups[:-1]])
+    counts = np.diff(np.r_[starts, groups.size])
+    out = np.empty(groups.size)
+    out[order] = np.arange(groups.size) - np.repeat(starts, counts)
+    return out
+
+
+def _pairs(groups: np.ndarray, times: np.ndarray, by: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Neighbours in time within each group: the earlier row, the later
+    row and the gap between their times."""
+    order = np.lexsort([times, groups])
+    first, second = order[:-1], order[1:]
+    same = groups[first] == groups[second]
+    first, second = first[same], second[same]
+    gaps = times[second] - times[first]
+    if np.any(gaps == 0):
+        row = int(first[gaps == 0][0])
+        raise FormulaError(f"CorAR1: the times must be unique within a group of {by!r} (nlme's corAR1); "
+                           f"two rows of that group share time {times[row]:g}")
+    return first, second, gaps.astype(np.int64)
+
+
+def profiled_criterion(frame, groups: np.ndarray, times: np.ndarray, by: str, reml: bool, control: Control):
+    """The (RE)ML criterion as a function of ``atanh(phi)``, theta profiled
+    out; theta at its lowest value seen; and the problem at a given ``atanh(phi)``."""
+    from mixedmodels.lmm._fit import lmer_problem, offset_response, search_theta
+
+    template = lmer_problem(frame)
+    blocks, X, y = template.blocks, frame.X, offset_response(frame)
+    first, second, gaps = _pairs(groups, times, by)
+    pieces = []  # per gap: its size, its count, the neighbours' rows and their sums
+    for gap in np.unique(gaps):
+        a, b = first[gaps == gap], second[gaps == gap]
+        rows = np.concatenate([a, b])
+        used = np.bincount(rows, minlength=len(y))
+        taken = np.flatnonzero(used)
+        pieces.append((int(gap), a.size, row_cross_products(blocks, X, y, taken, used[taken]),
+                       pair_sum_cross_products(blocks, X, y, a, b)))
+    rows_xp = template.factor.xp
+
+    def problem_at(z: float):
+        phi = np.tanh(z)
+        xp, log_det_r = rows_xp, 0.0
+        for gap, count, neighbours, sums in pieces:
+            r = phi**gap
+            xp = xp + neighbours.scaled(r / (1.0 - r)) + sums.scaled(-r / (1.0 - r * r))
+            log_det_r += count * np.log1p(-r * r)
+        return template.with_cross_products(xp, -log_det_r)
+
+    last, best = {"theta": None}, {"fmin": np.inf, "theta": None}
+
+    def criterion(z: np.ndarray) -> float:
+        problem = problem_at(float(z[0]))
+        opt = search_theta(problem, partial(problem.deviance, reml=reml), reml, control, last["theta"])[0]
+        last["theta"] = opt.final
+        if opt.fmin < best["fmin"]:
+            best.update(fmin=opt.fmin, theta=opt.final)
+        return opt.fmin
+
+    return criterion, lambda: best["theta"], problem_at

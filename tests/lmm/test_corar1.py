@@ -1,0 +1,196 @@
+"""``correlation=mm.CorAR1(time, by)``, nlme's ``corAR1(form = ~ time | by)``,
+against nlme 3.1-162: the shared reference ``gpa_ar1`` and the fits of
+``tools/refs/make_refs_corar1.R`` (sleepstudy by REML and ML, with a random
+slope, with gaps in the times, with times in decreasing order; Orthodont
+with the rows' order as the times).
+
+Tolerances are the lmer references' (issue 3): fixed effects within 1e-3 of
+their standard error, standard errors, sigma and random-effects standard
+deviations within 0.2 %, the log-likelihood not below nlme's by more than
+1e-3; Phi within 1e-3 (absolute: a correlation); conditional modes and
+fitted values within 1e-3 relative.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import mixedmodels as mm
+from tests.conftest import REFERENCE_EXTRA, reference
+
+MODELS = {m["name"]: m for m in reference("corar1")["models"]}
+GPA = reference("gpa_ar1")
+DATA = {"sleep": "sleepstudy", "sleep_gaps": "sleepstudy", "sleep_rev": "sleepstudy", "ortho": "Orthodont"}
+SIM_NEG = REFERENCE_EXTRA / "data" / "sim_ar1_negative.csv"
+
+
+def _check(fit, fixef, se, sigma, loglik, phi, npar):
+    assert np.all(np.abs(fit.fixef.to_numpy() - fixef) <= 1e-3 * np.asarray(se))
+    np.testing.assert_allclose(np.sqrt(np.diag(fit.vcov.to_numpy())), se, rtol=2e-3)
+    np.testing.assert_allclose(fit.sigma, sigma, rtol=2e-3)
+    assert fit.loglik >= loglik - 1e-3
+    assert abs(fit.phi - phi) < 1e-3
+    assert fit.npar == npar
+
+
+def test_gpa_matches_the_shared_nlme_reference():
+    fit = mm.lmer("gpa ~ occasion + (1 | student)", mm.datasets.load("gpa"),
+                  correlation=mm.CorAR1("occasion", "student"))
+    _check(fit, list(GPA["fixef"].values()), list(GPA["fixef_se"].values()), GPA["sigma"], GPA["logLik"],
+           GPA["nlme"]["cor_struct"]["parameters"]["Phi"], GPA["logLik_df"])
+    assert abs(fit.aic - GPA["AIC"]) < 2e-3
+    modes = GPA["ranef_first10"]["student"]
+    np.testing.assert_allclose(fit.ranef["student"].iloc[:10, 0], np.ravel(modes["values"]), rtol=1e-3)
+    np.testing.assert_allclose(fit.fitted()[:10], GPA["fitted_first10"], rtol=1e-3)
+    np.testing.assert_allclose(fit.predict(re_form="~0")[:10], GPA["population_pred_first10"], rtol=1e-6)
+
+
+def _fit(ref):
+    """Our fit of a reference model, on the rows nlme was handed, in its order."""
+    name = ref["name"]
+    if name.startswith("sim_neg"):
+        data = pd.read_csv(SIM_NEG)
+    else:
+        data = mm.datasets.load(next(DATA[k] for k in sorted(DATA, key=len, reverse=True) if name.startswith(k)))
+    data = data.iloc[np.asarray(ref["rows"]) - 1].reset_index(drop=True)
+    time, group = (part.strip() for part in ref["correlation"].split("~")[1].rstrip(")").split("|"))
+    random = ref["random"].split("~")[1].split("|")[0].strip()
+    spec = mm.CorAR1(None if time == "1" else time, group)
+    return mm.lmer(f"{ref['formula']} + ({random} | {group})", data, reml=ref["REML"], correlation=spec), data
+
+
+NLME_STOPS_SHORT = {"sleep_slope_reml": 0.03}
+"""Fits where nlme's search stops below our optimum (by at least this)."""
+
+
+@pytest.mark.parametrize("name", sorted(set(MODELS) - set(NLME_STOPS_SHORT)))
+def test_matches_nlme(name):
+    ref = MODELS[name]
+    fit, _ = _fit(ref)
+    _check(fit, list(ref["fixef"].values()), list(ref["fixef_se"].values()), ref["sigma"], ref["logLik"],
+           ref["Phi"], ref["df"])
+    assert fit.nobs == ref["nobs"]
+    sds = fit.varcorr.query("var2.isna() and grp != 'Residual'", engine="python")["sdcor"].to_numpy()
+    np.testing.assert_allclose(sds, ref["re_sd"], rtol=2e-3)
+    modes = next(iter(fit.ranef.values())).loc[ref["ranef_levels_first5"]]
+    np.testing.assert_allclose(modes.to_numpy().T, [ref["ranef_first5"][k] for k in ref["ranef_first5"]],
+                               rtol=1e-3, atol=1e-6 * np.abs(modes.to_numpy()).max())
+    np.testing.assert_allclose(fit.fitted()[:10], ref["fitted_first10"], rtol=1e-3)
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_our_criterion_at_nlmes_estimates_is_nlmes_log_likelihood(name):
+    """The deviance function itself, at nlme's Phi and random-effects
+    covariance (relative to sigma^2): -2 times nlme's log-likelihood, to 1e-6.
+    Where nlme's search stops short (sleep_slope_reml: nlme's nlminb fails
+    and optim stops 0.035 below our singular optimum), this is how its
+    numbers are checked."""
+    from mixedmodels.lmm._corar1 import ar1_frame, profiled_criterion
+
+    ref = MODELS[name]
+    fit, data = _fit(ref)
+    frame, spec, groups, times = ar1_frame(fit.formula, data, fit.cor_ar1)
+    problem_at = profiled_criterion(frame, groups, times, spec.by, ref["REML"], fit.control)[2]
+    relative = np.linalg.cholesky(np.asarray(ref["re_cov"]) / ref["sigma"] ** 2)
+    theta = relative.T[np.triu_indices_from(relative)]  # lme4's order: the lower triangle by columns
+    deviance = problem_at(np.arctanh(ref["Phi"])).deviance(theta, ref["REML"])
+    assert abs(-0.5 * deviance - ref["logLik"]) < 1e-6
+
+
+@pytest.mark.filterwarnings("ignore::mixedmodels.SingularFitWarning")
+@pytest.mark.parametrize("name", sorted(NLME_STOPS_SHORT))
+def test_a_better_optimum_than_nlmes(name):
+    fit, _ = _fit(MODELS[name])
+    assert fit.loglik > MODELS[name]["logLik"] + NLME_STOPS_SHORT[name]
+
+
+@pytest.fixture(scope="module")
+def sleep_fit():
+    return mm.lmer("Reaction ~ Days + (1 | Subject)", mm.datasets.load("sleepstudy"),
+                   correlation=mm.CorAR1("Days"))
+
+
+def test_the_grouping_factor_is_the_default_group_and_update_keeps_the_structure(sleep_fit):
+    assert sleep_fit.cor_ar1 == mm.CorAR1("Days", "Subject") and isinstance(sleep_fit, mm.CorAR1Fit)
+    ml = sleep_fit.update(reml=False)
+    ref = MODELS["sleep_int_ml"]
+    assert isinstance(ml, mm.CorAR1Fit) and not ml.reml
+    assert ml.loglik >= ref["logLik"] - 1e-3 and abs(ml.phi - ref["Phi"]) < 1e-3
+
+
+def test_summary_shows_nlmes_correlation_block(sleep_fit):
+    text = str(sleep_fit.summary())
+    assert "Correlation Structure: AR(1)\n Formula: ~Days | Subject\n Parameter estimate(s):\n      Phi\n0.65" in text
+    assert "Weights:" not in text
+
+
+def test_likelihood_ratio_test_against_independent_residuals(sleep_fit):
+    """The ML refits' likelihood ratio: nlme's sleep_int_ml log-likelihood
+    against the ML one of independent residuals (lme4 and nlme: -897.0393), on 1 df."""
+    import warnings
+
+    plain = mm.lmer("Reaction ~ Days + (1 | Subject)", mm.datasets.load("sleepstudy"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the refits by ML
+        table = mm.anova(plain, sleep_fit)
+    assert table["df"].iloc[1] == 1
+    np.testing.assert_allclose(table["chisq"].iloc[1], 2 * (MODELS["sleep_int_ml"]["logLik"] + 897.0393), atol=2e-3)
+
+
+def test_inference_holding_phi_fixed_is_not_offered(sleep_fit):
+    for call in (sleep_fit.simulate, sleep_fit.r2, lambda: sleep_fit.coef_table("kenward-roger"),
+                 lambda: sleep_fit.confint("boot")):
+        with pytest.raises(NotImplementedError, match="CorAR1"):
+            call()
+    assert list(sleep_fit.confint("wald").dropna().index) == list(sleep_fit.fixef.index)
+
+
+def test_rows_order_gives_positions_within_each_group_and_missing_times_drop_rows():
+    """Without a time, positions count a group's rows in order, whatever
+    rows of other groups lie between (nlme's ~ 1 | g); a missing time drops its row."""
+    ortho = mm.datasets.load("Orthodont")
+    interleaved = ortho.sort_values("age", kind="stable").reset_index(drop=True)
+    a = mm.lmer("distance ~ age + (1 | Subject)", ortho, correlation=mm.CorAR1(by="Subject"))
+    b = mm.lmer("distance ~ age + (1 | Subject)", interleaved, correlation=mm.CorAR1(by="Subject"))
+    assert abs(a.loglik - b.loglik) < 1e-7 and abs(a.loglik - MODELS["ortho_order_reml"]["logLik"]) < 1e-6
+    sleep = mm.datasets.load("sleepstudy")
+    holed = sleep.assign(Days=sleep["Days"].where(sleep.index != 5))
+    c = mm.lmer("Reaction ~ Days + (1 | Subject)", holed.assign(t=holed["Days"]), correlation=mm.CorAR1("t"))
+    d = mm.lmer("Reaction ~ Days + (1 | Subject)", sleep.drop(index=5).assign(t=lambda f: f["Days"]),
+                correlation=mm.CorAR1("t"))
+    assert c.nobs == 179 and abs(c.loglik - d.loglik) < 1e-9
+
+
+def test_the_rows_cross_products_are_formed_once_per_piece(monkeypatch):
+    """Rows, then per gap size the neighbours and their sums: an evaluation
+    of phi reads no rows."""
+    from mixedmodels.core import _crossprod
+
+    calls = []
+    formed = _crossprod.cross_products
+    monkeypatch.setattr(_crossprod, "cross_products", lambda *a, **k: calls.append(1) or formed(*a, **k))
+    fit = mm.lmer("Reaction ~ Days + (1 | Subject)", mm.datasets.load("sleepstudy"), correlation=mm.CorAR1("Days"))
+    assert fit.cor_ar1_optsummary.feval > 5 and len(calls) == 3
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({"correlation": mm.CorAR1("Days", "nosuch")}, mm.FormulaError, "'nosuch' is not a column"),
+    ({"correlation": mm.CorAR1("half", "Subject")}, mm.FormulaError, "must be whole numbers"),
+    ({"correlation": mm.CorAR1("zero", "Subject")}, mm.FormulaError, "unique within a group"),
+    ({"correlation": mm.CorAR1("Days", "pair")}, NotImplementedError, "varies within a group of 'pair'"),
+    ({"correlation": mm.CorAR1("Days"), "weights": "w"}, NotImplementedError, "prior weights"),
+    ({"correlation": "corAR1"}, TypeError, "mm.CorAR1"),
+])
+def test_bad_structures_are_clear_errors(kwargs, error, message):
+    sleep = mm.datasets.load("sleepstudy")
+    sleep = sleep.assign(half=sleep["Days"] / 2, zero=0, w=1.0, pair=pd.factorize(sleep["Subject"])[0] // 2)
+    with pytest.raises(error, match=message):
+        mm.lmer("Reaction ~ Days + (1 | Subject)", sleep, **kwargs)
+
+
+def test_several_grouping_factors_need_by():
+    data = mm.datasets.load("Penicillin")
+    with pytest.raises(mm.FormulaError, match="name the one"):
+        mm.lmer("diameter ~ 1 + (1 | plate) + (1 | sample)", data, correlation=mm.CorAR1())
