@@ -88,11 +88,12 @@ def test_our_criterion_at_nlmes_estimates_is_nlmes_log_likelihood(name):
     and optim stops 0.035 below our singular optimum), this is how its
     numbers are checked."""
     from mixedmodels.lmm._corar1 import ar1_frame, profiled_criterion
+    from mixedmodels.lmm._resfit import ProfiledTheta
 
     ref = MODELS[name]
     fit, data = _fit(ref)
     frame, spec, groups, times = ar1_frame(fit.formula, data, fit.cor_ar1)
-    problem_at = profiled_criterion(frame, groups, times, spec.by, ref["REML"], fit.control)[2]
+    problem_at = profiled_criterion(frame, groups, times, spec.by, ProfiledTheta(ref["REML"], fit.control))[1]
     relative = np.linalg.cholesky(np.asarray(ref["re_cov"]) / ref["sigma"] ** 2)
     theta = relative.T[np.triu_indices_from(relative)]  # lme4's order: the lower triangle by columns
     deviance = problem_at(np.arctanh(ref["Phi"])).deviance(theta, ref["REML"])
@@ -164,15 +165,15 @@ def test_rows_order_gives_positions_within_each_group_and_missing_times_drop_row
 
 
 def test_the_rows_cross_products_are_formed_once_per_piece(monkeypatch):
-    """Rows, then per gap size the neighbours and their sums: an evaluation
-    of phi reads no rows."""
+    """Rows, then per gap size the neighbours, their differences and their
+    sums: an evaluation of phi reads no rows."""
     from mixedmodels.core import _crossprod
 
     calls = []
     formed = _crossprod.cross_products
     monkeypatch.setattr(_crossprod, "cross_products", lambda *a, **k: calls.append(1) or formed(*a, **k))
     fit = mm.lmer("Reaction ~ Days + (1 | Subject)", mm.datasets.load("sleepstudy"), correlation=mm.CorAR1("Days"))
-    assert fit.cor_ar1_optsummary.feval > 5 and len(calls) == 3
+    assert fit.cor_ar1_optsummary.feval > 5 and len(calls) == 4
 
 
 @pytest.mark.parametrize("kwargs, error, message", [
@@ -194,3 +195,94 @@ def test_several_grouping_factors_need_by():
     data = mm.datasets.load("Penicillin")
     with pytest.raises(mm.FormulaError, match="name the one"):
         mm.lmer("diameter ~ 1 + (1 | plate) + (1 | sample)", data, correlation=mm.CorAR1())
+
+
+def test_dates_as_times_count_days():
+    """nlme with a Date time gives the integer days' fit (logLik -868.095532)."""
+    sleep = mm.datasets.load("sleepstudy")
+    sleep = sleep.assign(T=pd.Timestamp("2020-01-01") + pd.to_timedelta(sleep["Days"], unit="D"))
+    fit = mm.lmer("Reaction ~ Days + (1 | Subject)", sleep, correlation=mm.CorAR1("T"))
+    assert abs(fit.loglik - MODELS["sleep_int_reml"]["logLik"]) < 1e-6
+
+
+def test_missing_structure_values_are_named_and_start_is_used():
+    sleep = mm.datasets.load("sleepstudy")
+    holed = sleep.assign(t=sleep["Days"].where(sleep.index != 5))
+    with pytest.raises(mm.FormulaError, match=r"missing values .*: t \(1 row\)"):
+        mm.lmer("Reaction ~ Days + (1 | Subject)", holed, correlation=mm.CorAR1("t"), na_action="raise")
+    with pytest.raises(ValueError, match="start has 2 values"):
+        mm.lmer("Reaction ~ Days + (1 | Subject)", sleep, correlation=mm.CorAR1("Days"), start=[1.0, 0.5])
+
+
+def test_wald_tests_and_drop1_by_likelihood_ratios(sleep_fit):
+    table = sleep_fit.coef_table("asymptotic")
+    np.testing.assert_allclose(table["std_error"], np.sqrt(np.diag(sleep_fit.vcov)), rtol=1e-12)
+    dropped = sleep_fit.drop1(test="Chisq")  # nlme: anova(<ML fit>, update(<it>, fixed = Reaction ~ 1)): L.Ratio 36.17115
+    assert dropped.loc["Days", "npar"] == 1 and abs(dropped.loc["Days", "lrt"] - 36.17114) < 2e-5
+
+
+def _whitened_deviance(data: pd.DataFrame, phi: float, theta: float) -> float:
+    """ML deviance of Reaction ~ Days + (1 | Subject) with AR(1) residuals in
+    Days, by whitening each subject's rows (x_1, (x_t - phi x_{t-1}) / sqrt(1 - phi^2)):
+    an independent computation of what the cross-products give."""
+    from mixedmodels.core import LinearMixedProblem, RandomEffectsBlock
+
+    data = data.sort_values(["Subject", "Days"], kind="stable")
+    D = np.column_stack([np.ones(len(data)), data["Days"], np.ones(len(data)), data["Reaction"]])
+    out = D.copy()
+    first = np.r_[True, data["Subject"].to_numpy()[1:] != data["Subject"].to_numpy()[:-1]]
+    out[~first] = (D[~first] - phi * D[np.flatnonzero(~first) - 1]) / np.sqrt(1 - phi**2)
+    codes = pd.factorize(data["Subject"])[0]
+    problem = LinearMixedProblem([RandomEffectsBlock(codes, codes.max() + 1, out[:, 2:3])], out[:, :2], out[:, 3])
+    log_det_r = np.sum(~first) * np.log1p(-phi**2)
+    return problem.deviance(np.array([theta]), reml=False) + log_det_r
+
+
+@pytest.mark.parametrize("phi", [0.3, -0.6, 0.99999, -0.99999, np.tanh(8.0)])
+def test_the_cross_products_stay_accurate_as_phi_nears_one(phi):
+    """Against whitening; the forms of :mod:`mixedmodels.core._ar1` have
+    nothing large cancel (before them, 7e-6 off at 0.99999 and 0.04 at the bound)."""
+    from mixedmodels.lmm._corar1 import ar1_frame, profiled_criterion
+    from mixedmodels.lmm._resfit import ProfiledTheta
+
+    data = mm.datasets.load("sleepstudy")
+    frame, spec, groups, times = ar1_frame("Reaction ~ Days + (1 | Subject)", data, mm.CorAR1("Days", "Subject"))
+    problem_at = profiled_criterion(frame, groups, times, spec.by, ProfiledTheta(False, mm.Control()))[1]
+    ours = problem_at(np.arctanh(phi)).deviance(np.array([0.8]), reml=False)
+    assert abs(ours - _whitened_deviance(data, phi, 0.8)) < 1e-8 * abs(ours)
+
+
+def test_many_distinct_gaps_form_the_cross_products_from_the_rows():
+    """Irregular times: holding per-gap pieces would cost more than a pass
+    over the rows, which each evaluation then takes; both give the same."""
+    from mixedmodels.core._ar1 import AR1CrossProducts
+    from mixedmodels.lmm._corar1 import _pairs, ar1_frame
+    from mixedmodels.lmm._fit import lmer_problem
+
+    rng = np.random.default_rng(3)
+    data = pd.DataFrame({"g": np.repeat(np.arange(60), 6), "t": np.cumsum(rng.integers(1, 90, 360)),
+                         "y": rng.standard_normal(360)})
+    few = data.assign(t=np.tile(np.arange(6), 60))
+    results = []
+    for frame_data in (data, few):
+        frame, _, groups, times = ar1_frame("y ~ 1 + (1 | g)", frame_data, mm.CorAR1("t", "g"))
+        template = lmer_problem(frame)
+        precision = AR1CrossProducts(template.blocks, frame.X, frame.response, *_pairs(groups, times, "g"),
+                                     template.factor.xp)
+        xp, _ = precision.at(0.7)
+        direct = precision._from_rows(0.7)
+        np.testing.assert_allclose(xp.a_rr, direct.a_rr, rtol=1e-12)
+        np.testing.assert_allclose(xp.a11, direct.a11, rtol=1e-12)
+        results.append(precision.pieces is None)
+    assert results == [True, False]
+
+
+@pytest.mark.parametrize("column, message", [("text", "must be numbers; 'day5' is not"),
+                                             ("rid", "nothing to correlate")])
+def test_times_that_cannot_be_used_are_clear_errors(column, message):
+    sleep = mm.datasets.load("sleepstudy").reset_index(drop=True)
+    sleep = sleep.assign(text=sleep["Days"].astype(str), rid=np.arange(len(sleep)))
+    sleep.loc[5, "text"] = "day5"
+    spec = mm.CorAR1("Days", "rid") if column == "rid" else mm.CorAR1("text")
+    with pytest.raises(mm.FormulaError, match=message):
+        mm.lmer("Reaction ~ Days + (1 | Subject)", sleep, correlation=spec)

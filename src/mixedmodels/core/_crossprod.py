@@ -181,12 +181,20 @@ def stratum_cross_products(
     return [row_cross_products(blocks, X, y, np.flatnonzero(strata == k)) for k in range(nstrata)]
 
 
-def pair_sum_cross_products(
-    blocks: list[RandomEffectsBlock], X: np.ndarray, y: np.ndarray, first: np.ndarray, second: np.ndarray
+def pair_cross_products(
+    blocks: list[RandomEffectsBlock], X: np.ndarray, y: np.ndarray, first: np.ndarray, second: np.ndarray,
+    sign: float = 1.0, weights: np.ndarray | None = None,
 ) -> CrossProducts:
-    """Cross-products of the sums of the rows ``first[i]`` and ``second[i]``,
-    ``sum_i (d_a + d_b)(d_a + d_b)'``, which with the rows' own carry the
-    products between them (an AR(1) precision's off-diagonal).  The rows of
-    a pair must share every term's level."""
-    part = [RandomEffectsBlock(b.codes[first], b.nlevels, b.Z[first] + b.Z[second], b.covariance) for b in blocks]
-    return chunked_cross_products(part, X[first] + X[second], y[first] + y[second])
+    """Cross-products of the sums (``sign`` 1) or differences (``sign`` -1)
+    of the rows ``first[i]`` and ``second[i]``, each pair with its weight
+    (default 1): ``sum_i w_i (d_a + sign d_b)(d_a + sign d_b)'``, which with the
+    rows' own carry the products between them (an AR(1) precision's
+    off-diagonal).  The rows of a pair must share every term's level."""
+    root = np.ones(len(first)) if weights is None else np.sqrt(np.asarray(weights, dtype=float))
+
+    def combined(values: np.ndarray) -> np.ndarray:
+        shape = (-1,) + (1,) * (values.ndim - 1)
+        return (values[first] + sign * values[second]) * root.reshape(shape)
+
+    part = [RandomEffectsBlock(b.codes[first], b.nlevels, combined(b.Z), b.covariance) for b in blocks]
+    return chunked_cross_products(part, combined(X), combined(y))

@@ -54,7 +54,7 @@ def _missing(value: Any) -> np.ndarray:
 
 def build_model_frame(formula: str, data: Any, *, na_action: str = "omit", weights: Any = None,
                       offset: Any = None, contrasts: dict | None = None,
-                      allow_n_levels: bool = False) -> ModelFrame:
+                      allow_n_levels: bool = False, missing: dict[str, np.ndarray] | None = None) -> ModelFrame:
     """Turn an lme4 formula and data into arrays ready for fitting.
 
     Parameters
@@ -77,6 +77,10 @@ def build_model_frame(formula: str, data: Any, *, na_action: str = "omit", weigh
     allow_n_levels : bool
         Allow a grouping factor with as many levels as observations (glmer's
         rule); lmer's rule (False) requires fewer.
+    missing : dict, optional
+        Further variables of the fit outside the formula (a residual
+        structure's groups or times): name -> rows where that one is missing,
+        dropped or raised on by ``na_action`` as the formula's are.
 
     Returns
     -------
@@ -102,7 +106,7 @@ def build_model_frame(formula: str, data: Any, *, na_action: str = "omit", weigh
               "weights": argument_vector(weights, frame, "weights"),
               "offset": argument_vector(offset, frame, "offset")}
     columns = {**values, **atoms, **{k: v for k, v in extras.items() if v is not None}}
-    mask = _na_rows({k: _missing(v) for k, v in columns.items()}, na_action, len(frame))
+    mask = _na_rows({**{k: _missing(v) for k, v in columns.items()}, **(missing or {})}, na_action, len(frame))
     rows = np.flatnonzero(~mask)
     values = {k: _subset(v, rows) for k, v in values.items()}
     atoms = {k: v.take(rows).drop_unused() for k, v in atoms.items()}

@@ -7,19 +7,17 @@ consecutive times, and the corARMA(p = 1) it switches to for times with
 gaps or out of order).  Without a time, the positions are the rows' order
 within the group (``corAR1(form = ~ 1 | g)``).
 
-How.  Within a group sorted by time, an AR(1) process is a Markov chain: its
-precision ``Q = R^-1`` is tridiagonal.  With ``r = phi^gap`` between
-neighbours, ``Q = I + sum over neighbours of r / (1 - r) (e_a e_a' + e_b e_b')
-- r / (1 - r^2) (e_a + e_b)(e_a + e_b)'``, so ``[Z X y]' Q [Z X y]`` is the
-rows' cross-products plus, per gap size, a weighted sum of two more:
-neighbours' rows (each once per neighbour) and the neighbours' row sums.
-Those are formed once; an evaluation of ``phi`` weights and adds them and
-profiles theta on the sum (the rows are not read again), and ``log |R| = sum
-log(1 - r^2)`` enters the deviance as prior weights' ``-sum log w`` does.
-``atanh(phi)`` is searched by BOBYQA.  The neighbours' sums keep the blocked
-structure only when every random-effects term is constant within a
-correlation group (nlme's random effects nest the correlation's groups):
-otherwise ``NotImplementedError``.
+How.  An AR(1) process within a group is a Markov chain, so its precision
+is tridiagonal and ``[Z X y]' R^-1 [Z X y]`` is the rows' cross-products plus
+weighted cross-products of neighbours' rows and of their differences or sums
+(:mod:`mixedmodels.core._ar1`), formed once; an evaluation of ``phi``
+weights and adds them and profiles theta on the sum (the rows are not read
+again, unless the times have so many distinct gaps that a pass over the
+rows is cheaper), and ``log |R|`` enters the deviance as prior weights'
+``-sum log w`` does.  ``atanh(phi)`` is searched by BOBYQA.  The neighbours'
+rows must share their random effects: every random-effects term must be
+constant within a correlation group (nlme's random effects nest the
+correlation's groups), otherwise ``NotImplementedError``.
 
 Checked against nlme 3.1-162 (``tools/refs/make_refs_corar1.R``): gpa's
 shared reference ``gpa_ar1`` and sleepstudy / Orthodont fits by REML and ML,
@@ -29,17 +27,16 @@ with gaps, with times out of order and in row order.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from functools import partial
 
 import numpy as np
 import pandas as pd
 
 from mixedmodels._control import Control
-from mixedmodels.core._crossprod import pair_sum_cross_products, row_cross_products
+from mixedmodels.core._ar1 import AR1CrossProducts
 from mixedmodels.core._optimize import OptSummary, minimize
 from mixedmodels.formula import FormulaError
 from mixedmodels.formula._values import as_factor
-from mixedmodels.lmm._resfit import ResidualStructureFit, quiet
+from mixedmodels.lmm._resfit import ProfiledTheta, ResidualStructureFit
 
 __all__ = ["CorAR1", "CorAR1Fit", "fit_cor_ar1"]
 
@@ -95,20 +92,23 @@ class CorAR1Fit(ResidualStructureFit):
                 " Parameter estimate(s):", "      Phi", f"{self.phi:9.7f}"]
 
     def simulate(self, *args, **kwargs):
-        self._known("simulate (independent residuals)")
+        raise NotImplementedError("simulate of a CorAR1 fit is not available: lmer's simulation draws "
+                                  "independent residuals, and AR(1) draws within groups are not implemented.")
 
 
-def fit_cor_ar1(formula: str, data, reml: bool, spec: CorAR1, control: Control, **frame_args) -> CorAR1Fit:
-    """Fit ``formula`` with AR(1) residuals (see the module)."""
+def fit_cor_ar1(formula: str, data, reml: bool, spec: CorAR1, control: Control, start: np.ndarray | None = None,
+                **frame_args) -> CorAR1Fit:
+    """Fit ``formula`` with AR(1) residuals (see the module), theta's search from ``start``."""
     from mixedmodels.lmm._fit import _data_name, fit_problem
 
     frame, spec, groups, times = ar1_frame(formula, data, spec, **frame_args)
-    criterion, best_theta, problem_at = profiled_criterion(frame, groups, times, spec.by, reml, quiet(control))
+    profiled = ProfiledTheta(reml, control, start)
+    criterion, problem_at = profiled_criterion(frame, groups, times, spec.by, profiled)
     search = minimize(criterion, OptSummary("bobyqa", np.zeros(1), np.array([-ATANH_BOUND]),
                                             upper=np.array([ATANH_BOUND]), initial_step=0.5))
-    frame = replace(frame, weights=None)
-    frame.arguments.update(weights=None, correlation=spec)  # update and refits estimate phi again
-    fit = fit_problem(frame, problem_at(search.final[0]), reml, control, best_theta(), _data_name(data), data)
+    frame.arguments["correlation"] = spec  # update and refits estimate phi again
+    fit = fit_problem(frame, problem_at(search.final[0]), reml, control, profiled.best_theta, _data_name(data),
+                      data)
     out = CorAR1Fit.__new__(CorAR1Fit)
     out.__dict__.update(fit.__dict__)
     out.phi, out.cor_ar1, out.cor_ar1_optsummary = float(np.tanh(search.final[0])), spec, search
@@ -124,12 +124,11 @@ def ar1_frame(formula: str, data, spec: CorAR1, **frame_args):
     if frame_args.pop("weights", None) is not None:
         raise NotImplementedError("CorAR1 with prior weights (or VarIdent) is not available; nlme's "
                                   "corAR1 takes no prior weights either.")
-    frame = lmer_frame(formula, data, **frame_args)
-    spec = replace(spec, by=spec.by or _default_by(frame))
+    if spec.by is None:
+        spec = replace(spec, by=_default_by(lmer_frame(formula, data, **frame_args)))
     groups, times = _groups_and_times(data, spec)
-    valid = (groups >= 0) & ~np.isnan(times)
-    if not valid[frame.rows_used].all():  # a missing group or time drops the row (na_action)
-        frame = lmer_frame(formula, data, weights=np.where(valid, 1.0, np.nan), **frame_args)
+    missing = {spec.by: groups < 0, **({spec.time: np.isnan(times)} if spec.time else {})}
+    frame = lmer_frame(formula, data, missing=missing, **frame_args)  # a missing group or time drops the row
     groups, times = groups[frame.rows_used], times[frame.rows_used]
     if spec.time is None:
         times = _positions(groups)
@@ -156,12 +155,29 @@ def _groups_and_times(data, spec: CorAR1) -> tuple[np.ndarray, np.ndarray]:
     groups = as_factor(frame[spec.by].reset_index(drop=True)).codes
     if spec.time is None:
         return groups, np.zeros(len(frame))
-    times = pd.to_numeric(frame[spec.time], errors="coerce").to_numpy(dtype=float)
+    times = _numeric_times(frame[spec.time].reset_index(drop=True), spec.time)
     bad = ~np.isnan(times) & (times != np.round(times))
     if bad.any():
         raise FormulaError(f"CorAR1: the times in {spec.time!r} must be whole numbers (nlme's corAR1); "
-                           f"row {int(np.flatnonzero(bad)[0])} has {times[bad][0]!r}")
+                           f"{frame.index[np.flatnonzero(bad)[0]]!r} has {times[bad][0]:g}. Give them in a "
+                           "unit in which they are whole (days, visits), or the positions: CorAR1(by=...)")
     return groups, times
+
+
+def _numeric_times(column: pd.Series, name: str) -> np.ndarray:
+    """The times as numbers: dates and times as days since 1970 (R's
+    ``Date``), durations in days; missing values NaN.  Text that is not a
+    number is an error."""
+    if pd.api.types.is_datetime64_any_dtype(column):
+        stamps = column.dt.tz_localize(None) if getattr(column.dt, "tz", None) is not None else column
+        return ((stamps - pd.Timestamp("1970-01-01")) / pd.Timedelta(days=1)).to_numpy(dtype=float)
+    if pd.api.types.is_timedelta64_dtype(column):
+        return (column / pd.Timedelta(days=1)).to_numpy(dtype=float)
+    numbers = pd.to_numeric(column, errors="coerce")
+    wrong = numbers.isna() & column.notna()
+    if wrong.any():
+        raise FormulaError(f"CorAR1: the times in {name!r} must be numbers; {column[wrong].iloc[0]!r} is not")
+    return numbers.to_numpy(dtype=float)
 
 
 def _check_nested(frame, groups: np.ndarray, by: str) -> None:
@@ -194,6 +210,8 @@ def _pairs(groups: np.ndarray, times: np.ndarray, by: str) -> tuple[np.ndarray, 
     first, second = order[:-1], order[1:]
     same = groups[first] == groups[second]
     first, second = first[same], second[same]
+    if first.size == 0:
+        raise FormulaError(f"CorAR1: no group of {by!r} has two rows used: there is nothing to correlate")
     gaps = times[second] - times[first]
     if np.any(gaps == 0):
         row = int(first[gaps == 0][0])
@@ -202,41 +220,18 @@ def _pairs(groups: np.ndarray, times: np.ndarray, by: str) -> tuple[np.ndarray, 
     return first, second, gaps.astype(np.int64)
 
 
-def profiled_criterion(frame, groups: np.ndarray, times: np.ndarray, by: str, reml: bool, control: Control):
+def profiled_criterion(frame, groups: np.ndarray, times: np.ndarray, by: str, profiled: ProfiledTheta):
     """The (RE)ML criterion as a function of ``atanh(phi)``, theta profiled
-    out; theta at its lowest value seen; and the problem at a given ``atanh(phi)``."""
-    from mixedmodels.lmm._fit import lmer_problem, offset_response, search_theta
+    out by ``profiled``, and the problem at a given ``atanh(phi)``."""
+    from mixedmodels.lmm._fit import lmer_problem, offset_response
 
     template = lmer_problem(frame)
-    blocks, X, y = template.blocks, frame.X, offset_response(frame)
     first, second, gaps = _pairs(groups, times, by)
-    pieces = []  # per gap: its size, its count, the neighbours' rows and their sums
-    for gap in np.unique(gaps):
-        a, b = first[gaps == gap], second[gaps == gap]
-        rows = np.concatenate([a, b])
-        used = np.bincount(rows, minlength=len(y))
-        taken = np.flatnonzero(used)
-        pieces.append((int(gap), a.size, row_cross_products(blocks, X, y, taken, used[taken]),
-                       pair_sum_cross_products(blocks, X, y, a, b)))
-    rows_xp = template.factor.xp
+    precision = AR1CrossProducts(template.blocks, frame.X, offset_response(frame), first, second, gaps,
+                                 template.factor.xp)
 
     def problem_at(z: float):
-        phi = np.tanh(z)
-        xp, log_det_r = rows_xp, 0.0
-        for gap, count, neighbours, sums in pieces:
-            r = phi**gap
-            xp = xp + neighbours.scaled(r / (1.0 - r)) + sums.scaled(-r / (1.0 - r * r))
-            log_det_r += count * np.log1p(-r * r)
+        xp, log_det_r = precision.at(float(np.tanh(z)))
         return template.with_cross_products(xp, -log_det_r)
 
-    last, best = {"theta": None}, {"fmin": np.inf, "theta": None}
-
-    def criterion(z: np.ndarray) -> float:
-        problem = problem_at(float(z[0]))
-        opt = search_theta(problem, partial(problem.deviance, reml=reml), reml, control, last["theta"])[0]
-        last["theta"] = opt.final
-        if opt.fmin < best["fmin"]:
-            best.update(fmin=opt.fmin, theta=opt.final)
-        return opt.fmin
-
-    return criterion, lambda: best["theta"], problem_at
+    return (lambda z: profiled(problem_at(float(z[0])))), problem_at

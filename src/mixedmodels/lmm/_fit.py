@@ -86,10 +86,10 @@ def lmer(
     if correlation is not None:
         if not isinstance(correlation, CorAR1):
             raise TypeError(f"correlation must be mm.CorAR1(time, by) (nlme's corAR1); got {correlation!r}")
-        return fit_cor_ar1(formula, data, reml, correlation, control, weights=weights, offset=offset,
+        return fit_cor_ar1(formula, data, reml, correlation, control, start, weights=weights, offset=offset,
                            na_action=na_action, contrasts=contrasts)
     if isinstance(weights, VarIdent):
-        return fit_var_ident(formula, data, reml, weights, control, offset=offset, na_action=na_action,
+        return fit_var_ident(formula, data, reml, weights, control, start, offset=offset, na_action=na_action,
                              contrasts=contrasts)
     frame = lmer_frame(formula, data, weights=weights, offset=offset, na_action=na_action, contrasts=contrasts)
     problem = lmer_problem(frame)

@@ -5,11 +5,36 @@ functions): inference that would hold those parameters fixed is not offered."""
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
+
+import numpy as np
 
 from mixedmodels._control import Control
 from mixedmodels.lmm._result import LmerFit
 
-__all__ = ["ResidualStructureFit", "quiet"]
+__all__ = ["ProfiledTheta", "ResidualStructureFit", "quiet"]
+
+
+class ProfiledTheta:
+    """The (RE)ML criterion of a problem with theta profiled out: each call
+    searches theta (no checks) on the problem it is handed -- the model at a
+    residual structure's parameters -- from ``start``, then from the last
+    call's optimum, and keeps theta at the lowest criterion seen
+    (:attr:`best_theta`) for the final fit."""
+
+    def __init__(self, reml: bool, control: Control, start: np.ndarray | None = None):
+        self.reml, self.control = reml, quiet(control)
+        self.last = self.best_theta = start
+        self.best = np.inf
+
+    def __call__(self, problem) -> float:
+        from mixedmodels.lmm._fit import search_theta
+
+        opt = search_theta(problem, partial(problem.deviance, reml=self.reml), self.reml, self.control, self.last)[0]
+        self.last = opt.final
+        if opt.fmin < self.best:
+            self.best, self.best_theta = opt.fmin, opt.final
+        return opt.fmin
 
 
 def quiet(control: Control) -> Control:
@@ -23,11 +48,13 @@ class ResidualStructureFit(LmerFit):
     """An ``lmer`` fit with estimated residual-covariance parameters.
 
     Profiles, the bootstrap, Satterthwaite and Kenward-Roger df (``coef_table``,
-    ``anova``, ``contest``), ``ranova``, ``drop1``, ``all_fit``, R-squared,
-    the ICC and the influence measures would treat those parameters as known
-    (or the residuals as independent) in methods that have no such
-    structures: they raise ``NotImplementedError``.  The fixed-effects table, Wald intervals,
-    ``anova(ddf="lme4")`` and likelihood-ratio tests between fits are offered.
+    ``anova``, ``contest``), ``ranova``, ``all_fit``, R-squared, the ICC and
+    the influence measures would treat those parameters as known (or the
+    residuals as independent) in methods that have no such structures: they
+    raise ``NotImplementedError``.  The fixed-effects table, Wald intervals,
+    asymptotic (Wald) tests, ``anova(ddf="lme4")``, likelihood-ratio tests
+    between fits and ``drop1(test="Chisq")`` (whose refits estimate the
+    structure again) are offered.
     """
 
     _weights_estimated = True  # update estimates the structure again (it is in the cross-products)
@@ -38,7 +65,8 @@ class ResidualStructureFit(LmerFit):
         raise NotImplementedError(
             f"{what} of a fit with {self._structure} is not available: it would treat the structure's "
             "parameters as known (nlme's lme has no such method either). The fixed-effects table, "
-            "anova(ddf='lme4'), likelihood-ratio tests between fits and Wald intervals are.")
+            "ddf='asymptotic' tests, anova(ddf='lme4'), likelihood-ratio tests between fits "
+            "(mm.anova, drop1) and Wald intervals are.")
 
     def refit(self, newresp):
         self._known("refit with a new response")
@@ -52,24 +80,30 @@ class ResidualStructureFit(LmerFit):
     def ranova(self, *args, **kwargs):
         self._known("ranova")
 
-    def drop1(self, *args, **kwargs):
-        self._known("drop1")
-
     def coef_table(self, ddf: str = "satterthwaite"):
-        self._known(f"coef_table with {ddf} df")
+        return super().coef_table(self._asymptotic_only(ddf, "coef_table"))
 
     def anova(self, type: int | str = 3, ddf: str = "satterthwaite"):
         if str(ddf).lower() == "lme4":
             return super().anova(type, ddf)
-        self._known(f"anova with {ddf} df")
+        return super().anova(type, self._asymptotic_only(ddf, "anova"))
+
+    def contest(self, L, ddf: str = "satterthwaite"):
+        return super().contest(L, self._asymptotic_only(ddf, "contest"))
+
+    def _asymptotic_only(self, ddf: str, what: str) -> str:
+        """``ddf`` when it names the asymptotic (Wald, no df) tests; the others need df
+        that would hold the structure fixed."""
+        from mixedmodels.inference._contest import ddf_method
+
+        if ddf_method(ddf) != "asymptotic":
+            self._known(f"{what} with {ddf} df")
+        return ddf
 
     def confint(self, method: str = "profile", level: float = 0.95, parm=None, old_names: bool = False, **kwargs):
         if method != "wald":
             self._known(f"confint(method={method!r})")
         return super().confint(method, level, parm, old_names, **kwargs)
-
-    def contest(self, L, ddf: str = "satterthwaite"):
-        self._known(f"contest with {ddf} df")
 
     def all_fit(self, optimizers=None):
         self._known("all_fit")

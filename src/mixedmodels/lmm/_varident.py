@@ -24,7 +24,6 @@ which have no ``varIdent``: those raise ``NotImplementedError``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -35,7 +34,7 @@ from mixedmodels.core._crossprod import stratum_cross_products
 from mixedmodels.core._optimize import OptSummary, minimize
 from mixedmodels.formula import FormulaError
 from mixedmodels.formula._values import as_factor
-from mixedmodels.lmm._resfit import ResidualStructureFit, quiet
+from mixedmodels.lmm._resfit import ProfiledTheta, ResidualStructureFit
 
 __all__ = ["VarIdent", "VarIdentFit", "fit_var_ident"]
 
@@ -114,30 +113,23 @@ def _nlme_order(frame, codes: np.ndarray, levels: list[str]) -> tuple[np.ndarray
     return renumber[codes], [levels[c] for c in appearance]
 
 
-def _profiled_criterion(frame, strata: np.ndarray, nstrata: int, reml: bool, control: Control):
+def _criterion(frame, strata: np.ndarray, nstrata: int, profiled: ProfiledTheta):
     """The (RE)ML criterion as a function of the log-ratios, theta profiled
-    out (searched afresh in each evaluation from the last one's optimum),
-    and a function giving theta at the lowest criterion seen.  The rows' cross-products are
-    formed once per stratum; an evaluation weights and adds them, so its cost
-    does not grow with the rows."""
-    from mixedmodels.lmm._fit import lmer_problem, offset_response, search_theta
+    out by ``profiled``.  The rows' cross-products are formed once per
+    stratum; an evaluation weights and adds them, so its cost does not grow
+    with the rows."""
+    from mixedmodels.lmm._fit import lmer_problem, offset_response
 
     template = lmer_problem(frame)
     parts = stratum_cross_products(template.blocks, frame.X, offset_response(frame), strata, nstrata)
     counts = np.bincount(strata, minlength=nstrata)
-    last, best = {"theta": None}, {"fmin": np.inf, "theta": None}
 
     def criterion(log_ratios: np.ndarray) -> float:
         log_w = -2.0 * np.concatenate([[0.0], log_ratios])  # prior weight 1 / delta^2 per stratum
         xp = sum((p.scaled(np.exp(lw)) for p, lw in zip(parts[1:], log_w[1:])), parts[0].scaled(np.exp(log_w[0])))
-        problem = template.with_cross_products(xp, float(counts @ log_w))
-        opt = search_theta(problem, partial(problem.deviance, reml=reml), reml, control, last["theta"])[0]
-        last["theta"] = opt.final
-        if opt.fmin < best["fmin"]:
-            best.update(fmin=opt.fmin, theta=opt.final)
-        return opt.fmin
+        return profiled(template.with_cross_products(xp, float(counts @ log_w)))
 
-    return criterion, lambda: best["theta"]
+    return criterion
 
 
 def _degenerate(log_ratios: np.ndarray, levels: list[str], by: str) -> ValueError:
@@ -153,26 +145,30 @@ def _degenerate(log_ratios: np.ndarray, levels: list[str], by: str) -> ValueErro
         "or drop VarIdent.")
 
 
-def fit_var_ident(formula: str, data, reml: bool, spec: VarIdent, control: Control, **frame_args) -> VarIdentFit:
-    """Fit ``formula`` with residual standard deviations by ``spec.by`` (see the module)."""
+def fit_var_ident(formula: str, data, reml: bool, spec: VarIdent, control: Control, start: np.ndarray | None = None,
+                  **frame_args) -> VarIdentFit:
+    """Fit ``formula`` with residual standard deviations by ``spec.by`` (see
+    the module), theta's search from ``start``."""
     from mixedmodels.lmm._fit import lmer, lmer_frame
 
     codes, labels = _strata_codes(data, spec.by)
     # a missing stratum makes its row missing, as for any variable of the model (na_action)
-    frame = lmer_frame(formula, data, weights=np.where(codes >= 0, 1.0, np.nan), **frame_args)
+    frame = lmer_frame(formula, data, missing={spec.by: codes < 0}, **frame_args)
     codes, levels = _nlme_order(frame, codes, labels)
 
     def weights(log_ratios: np.ndarray) -> np.ndarray:
         ratios = np.exp(np.concatenate([[0.0], log_ratios]))
         return np.where(codes >= 0, 1.0 / ratios[np.maximum(codes, 0)] ** 2, np.nan)
 
-    objective, warm = _profiled_criterion(frame, codes[frame.rows_used], len(levels), reml, quiet(control))
+    profiled = ProfiledTheta(reml, control, start)
+    objective = _criterion(frame, codes[frame.rows_used], len(levels), profiled)
 
     k = len(levels) - 1
     bound = np.full(k, LOG_RATIO_BOUND)
     search = minimize(objective, OptSummary("bobyqa", np.zeros(k), -bound, upper=bound, initial_step=0.5))
     try:
-        fit = lmer(formula, data, reml, weights=weights(search.final), control=control, start=warm(), **frame_args)
+        fit = lmer(formula, data, reml, weights=weights(search.final), control=control, start=profiled.best_theta,
+                   **frame_args)
     except np.linalg.LinAlgError:
         raise _degenerate(search.final, levels, spec.by) from None
     ratios = np.exp(np.concatenate([[0.0], search.final]))
