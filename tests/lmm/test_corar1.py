@@ -141,7 +141,7 @@ def test_likelihood_ratio_test_against_independent_residuals(sleep_fit):
 
 
 def test_inference_holding_phi_fixed_is_not_offered(sleep_fit):
-    for call in (sleep_fit.simulate, sleep_fit.r2, lambda: sleep_fit.coef_table("kenward-roger"),
+    for call in (sleep_fit.bootstrap, sleep_fit.r2, lambda: sleep_fit.coef_table("kenward-roger"),
                  lambda: sleep_fit.confint("boot")):
         with pytest.raises(NotImplementedError, match="CorAR1"):
             call()
@@ -286,3 +286,23 @@ def test_times_that_cannot_be_used_are_clear_errors(column, message):
     spec = mm.CorAR1("Days", "rid") if column == "rid" else mm.CorAR1("text")
     with pytest.raises(mm.FormulaError, match=message):
         mm.lmer("Reaction ~ Days + (1 | Subject)", sleep, correlation=spec)
+
+
+def test_simulated_residuals_follow_the_ar1_process():
+    """Residual draws (modes held, re_form=None): variance sigma^2 and
+    correlation phi^gap between neighbours, gaps of 1 and of 2 (Days 3 and 7
+    of every other subject dropped); reproducible with a seed."""
+    sleep = mm.datasets.load("sleepstudy")
+    ref = MODELS["sleep_gaps_reml"]
+    data = sleep.iloc[np.asarray(ref["rows"]) - 1].reset_index(drop=True)
+    fit = mm.lmer("Reaction ~ Days + (1 | Subject)", data, correlation=mm.CorAR1("Days"))
+    sims = fit.simulate(4000, seed=7, re_form=None)
+    e = (sims.to_numpy() - fit.fitted().to_numpy()[:, None]) / fit.sigma
+    assert abs(e.var() - 1.0) < 0.02
+    same = (data["Subject"].to_numpy()[1:] == data["Subject"].to_numpy()[:-1])
+    gap = np.diff(data["Days"].to_numpy())
+    for g in (1, 2):
+        pairs = np.flatnonzero(same & (gap == g))
+        corr = np.mean(e[pairs] * e[pairs + 1])
+        assert abs(corr - fit.phi**g) < 0.02, (g, corr, fit.phi**g)
+    np.testing.assert_array_equal(fit.simulate(2, seed=1), fit.simulate(2, seed=1))

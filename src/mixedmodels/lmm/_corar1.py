@@ -91,9 +91,17 @@ class CorAR1Fit(ResidualStructureFit):
         return ["Correlation Structure: AR(1)", f" Formula: {self.cor_ar1.formula()}",
                 " Parameter estimate(s):", "      Phi", f"{self.phi:9.7f}"]
 
-    def simulate(self, *args, **kwargs):
-        raise NotImplementedError("simulate of a CorAR1 fit is not available: lmer's simulation draws "
-                                  "independent residuals, and AR(1) draws within groups are not implemented.")
+    def draw_residuals(self, rng: np.random.Generator) -> np.ndarray:
+        """One draw of AR(1) residuals within the groups (for :meth:`simulate`):
+        along each group's times, ``e_b = r e_a + sqrt(1 - r^2) sigma z`` with
+        ``r = phi^gap`` from its earlier neighbour ``a``."""
+        first, second, gaps, steps = self._ar1_chain
+        e = self.sigma * rng.standard_normal(self.nobs)
+        r = self.phi ** gaps.astype(float)
+        for step in range(1, int(steps.max(initial=0)) + 1):  # every group's k-th neighbour at once
+            at = steps == step
+            e[second[at]] = r[at] * e[first[at]] + np.sqrt(1.0 - r[at] ** 2) * e[second[at]]
+        return e
 
 
 def fit_cor_ar1(formula: str, data, reml: bool, spec: CorAR1, control: Control, start: np.ndarray | None = None,
@@ -112,7 +120,17 @@ def fit_cor_ar1(formula: str, data, reml: bool, spec: CorAR1, control: Control, 
     out = CorAR1Fit.__new__(CorAR1Fit)
     out.__dict__.update(fit.__dict__)
     out.phi, out.cor_ar1, out.cor_ar1_optsummary = float(np.tanh(search.final[0])), spec, search
+    out._ar1_chain = _chain(groups, *_pairs(groups, times, spec.by))
     return out
+
+
+def _chain(groups: np.ndarray, first: np.ndarray, second: np.ndarray, gaps: np.ndarray):
+    """The neighbours with each pair's step along its group's chain (1 for
+    the pair that starts it), so that draws can follow the chains in steps."""
+    pair_groups = groups[first]
+    starts = np.r_[True, pair_groups[1:] != pair_groups[:-1]]
+    start_of = np.maximum.accumulate(np.where(starts, np.arange(first.size), 0))
+    return first, second, gaps, np.arange(first.size) - start_of + 1
 
 
 def ar1_frame(formula: str, data, spec: CorAR1, **frame_args):

@@ -217,6 +217,12 @@ class LmerFit(LikelihoodModel):
 
         return simulate(self, nsim, seed, re_form)
 
+    def draw_residuals(self, rng: np.random.Generator) -> np.ndarray:
+        """One draw of the residuals at the estimates (for :meth:`simulate`)."""
+        from mixedmodels.lmm._simulate import independent_residuals
+
+        return independent_residuals(self, rng)
+
     def summary(self, ddf: str | None = None) -> Summary:
         """lme4's ``summary()``; print it for lme4's layout.  With ``ddf``
         (``"satterthwaite"`` or ``"kenward-roger"``) lmerTest's layout: t tests

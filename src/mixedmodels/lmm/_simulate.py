@@ -32,12 +32,16 @@ def simulate(fit, nsim: int = 1, seed=None, re_form: str | None = "~0") -> pd.Da
     rng = np.random.default_rng(seed)
     kept = selected_terms(fit, re_form)
     base = linear_predictor(fit, kept)
-    sigma, n = fit.sigma, fit.nobs
-    noise_scale = sigma if fit.frame.weights is None else sigma / np.sqrt(fit.frame.weights)
-    out = np.empty((n, nsim))
+    out = np.empty((fit.nobs, nsim))
     for s in range(nsim):
-        out[:, s] = base + draw_random_part(fit, kept, rng) + noise_scale * rng.standard_normal(n)
+        out[:, s] = base + draw_random_part(fit, kept, rng) + fit.draw_residuals(rng)
     return simulations_frame(fit, out)
+
+
+def independent_residuals(fit, rng: np.random.Generator) -> np.ndarray:
+    """Independent normal residuals with variance ``sigma^2 / w`` (``w``: the prior weights)."""
+    scale = fit.sigma if fit.frame.weights is None else fit.sigma / np.sqrt(fit.frame.weights)
+    return scale * rng.standard_normal(fit.nobs)
 
 
 def check_nsim(nsim) -> None:
