@@ -197,12 +197,30 @@ def test_several_grouping_factors_need_by():
         mm.lmer("diameter ~ 1 + (1 | plate) + (1 | sample)", data, correlation=mm.CorAR1())
 
 
-def test_dates_as_times_count_days():
-    """nlme with a Date time gives the integer days' fit (logLik -868.095532)."""
+@pytest.mark.parametrize("make", [
+    lambda days: pd.Timestamp("2020-01-01") + pd.to_timedelta(days, unit="D"),
+    lambda days: pd.Timestamp("2020-01-01 08:00") + pd.to_timedelta(days, unit="D"),  # a daily clock time
+    lambda days: (pd.Timestamp("2020-01-01") + pd.to_timedelta(days, unit="D")).dt.date,  # datetime.date objects
+    lambda days: pd.Timestamp("2020-03-05", tz="US/Eastern") + pd.to_timedelta(days, unit="D"),  # 24 h across DST
+    lambda days: pd.Series(pd.date_range("2020-03-05", periods=10, tz="US/Eastern")).iloc[days].to_numpy(),
+    lambda days: pd.to_timedelta(days, unit="D"),
+])
+def test_dates_and_times_as_times_count_days(make):
+    """nlme with a Date time gives the integer days' fit (logLik -868.095532):
+    dates, times at one clock time a day, local midnights across a clock
+    change (calendar days) and 24-hour steps across it (elapsed days)."""
     sleep = mm.datasets.load("sleepstudy")
-    sleep = sleep.assign(T=pd.Timestamp("2020-01-01") + pd.to_timedelta(sleep["Days"], unit="D"))
+    sleep = sleep.assign(T=make(sleep["Days"]))
     fit = mm.lmer("Reaction ~ Days + (1 | Subject)", sleep, correlation=mm.CorAR1("T"))
     assert abs(fit.loglik - MODELS["sleep_int_reml"]["logLik"]) < 1e-6
+
+
+def test_times_that_are_not_whole_days_name_the_value():
+    sleep = mm.datasets.load("sleepstudy")
+    sleep = sleep.assign(T=pd.Timestamp("2020-01-01") + pd.to_timedelta(sleep["Days"], unit="D"))
+    sleep.loc[4, "T"] += pd.Timedelta(minutes=30)
+    with pytest.raises(mm.FormulaError, match=r"whole numbers .*labelled 4 has Timestamp\('2020-01-05 00:30:00'\)"):
+        mm.lmer("Reaction ~ Days + (1 | Subject)", sleep, correlation=mm.CorAR1("T"))
 
 
 def test_missing_structure_values_are_named_and_start_is_used():
@@ -269,11 +287,13 @@ def test_many_distinct_gaps_form_the_cross_products_from_the_rows():
         template = lmer_problem(frame)
         precision = AR1CrossProducts(template.blocks, frame.X, frame.response, *_pairs(groups, times, "g"),
                                      template.factor.xp)
-        xp, _ = precision.at(0.7)
-        direct = precision._from_rows(0.7)
-        np.testing.assert_allclose(xp.a_rr, direct.a_rr, rtol=1e-12)
-        np.testing.assert_allclose(xp.a11, direct.a11, rtol=1e-12)
         results.append(precision.pieces is None)
+        precision.pieces = [precision._piece(precision.gaps == gap) for gap in precision.unique_gaps]
+        for phi in (0.7, -0.4):
+            xp, direct = precision.at(phi)[0], precision._from_rows(phi)
+            np.testing.assert_allclose(xp.a_rr, direct.a_rr, rtol=1e-12)
+            np.testing.assert_allclose(xp.a11, direct.a11, rtol=1e-12)
+            np.testing.assert_allclose(xp.a_r1.toarray(), direct.a_r1.toarray(), rtol=1e-12, atol=1e-12)
     assert results == [True, False]
 
 

@@ -27,6 +27,8 @@ with gaps, with times out of order and in row order.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import date
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -94,13 +96,15 @@ class CorAR1Fit(ResidualStructureFit):
     def draw_residuals(self, rng: np.random.Generator) -> np.ndarray:
         """One draw of AR(1) residuals within the groups (for :meth:`simulate`):
         along each group's times, ``e_b = r e_a + sqrt(1 - r^2) sigma z`` with
-        ``r = phi^gap`` from its earlier neighbour ``a``."""
-        first, second, gaps, steps = self._ar1_chain
+        ``r = phi^gap`` from its earlier neighbour ``a``; every group's k-th
+        step at once (the pairs are held ordered by step)."""
+        first, second, gaps, bounds = self._ar1_chain
         e = self.sigma * rng.standard_normal(self.nobs)
         r = self.phi ** gaps.astype(float)
-        for step in range(1, int(steps.max(initial=0)) + 1):  # every group's k-th neighbour at once
-            at = steps == step
-            e[second[at]] = r[at] * e[first[at]] + np.sqrt(1.0 - r[at] ** 2) * e[second[at]]
+        keep = np.sqrt(1.0 - r * r)
+        for lo, hi in pairwise(bounds):
+            a, b = first[lo:hi], second[lo:hi]
+            e[b] = r[lo:hi] * e[a] + keep[lo:hi] * e[b]
         return e
 
 
@@ -125,12 +129,16 @@ def fit_cor_ar1(formula: str, data, reml: bool, spec: CorAR1, control: Control, 
 
 
 def _chain(groups: np.ndarray, first: np.ndarray, second: np.ndarray, gaps: np.ndarray):
-    """The neighbours with each pair's step along its group's chain (1 for
-    the pair that starts it), so that draws can follow the chains in steps."""
+    """The neighbours ordered by their step along their group's chain (1 for
+    the pair that starts it), and where each step's pairs begin and end, so
+    that draws follow all chains a step at a time."""
     pair_groups = groups[first]
     starts = np.r_[True, pair_groups[1:] != pair_groups[:-1]]
     start_of = np.maximum.accumulate(np.where(starts, np.arange(first.size), 0))
-    return first, second, gaps, np.arange(first.size) - start_of + 1
+    steps = np.arange(first.size) - start_of + 1
+    order = np.argsort(steps, kind="stable")
+    bounds = np.searchsorted(steps[order], np.arange(1, steps.max(initial=0) + 2))  # step k: bounds[k-1:k+1]
+    return first[order], second[order], gaps[order], bounds
 
 
 def ar1_frame(formula: str, data, spec: CorAR1, **frame_args):
@@ -173,22 +181,33 @@ def _groups_and_times(data, spec: CorAR1) -> tuple[np.ndarray, np.ndarray]:
     groups = as_factor(frame[spec.by].reset_index(drop=True)).codes
     if spec.time is None:
         return groups, np.zeros(len(frame))
-    times = _numeric_times(frame[spec.time].reset_index(drop=True), spec.time)
+    column = frame[spec.time].reset_index(drop=True)
+    times = _numeric_times(column, spec.time)
     bad = ~np.isnan(times) & (times != np.round(times))
     if bad.any():
-        raise FormulaError(f"CorAR1: the times in {spec.time!r} must be whole numbers (nlme's corAR1); "
-                           f"{frame.index[np.flatnonzero(bad)[0]]!r} has {times[bad][0]:g}. Give them in a "
-                           "unit in which they are whole (days, visits), or the positions: CorAR1(by=...)")
+        k = int(np.flatnonzero(bad)[0])
+        raise FormulaError(f"CorAR1: the times in {spec.time!r} must be whole numbers (nlme's corAR1); the row "
+                           f"labelled {frame.index[k]!r} has {column.iloc[k]!r}. Give them in a unit in which "
+                           "they are whole (days, visits), or use the positions: CorAR1(by=...)")
     return groups, times
 
 
 def _numeric_times(column: pd.Series, name: str) -> np.ndarray:
-    """The times as numbers: dates and times as days since 1970 (R's
-    ``Date``), durations in days; missing values NaN.  Text that is not a
-    number is an error."""
+    """The times as numbers; missing values NaN.  Dates and times count days
+    from the first (only differences matter): by the calendar (the local
+    clock, as R's ``Date``), or in elapsed time when only that makes them
+    whole days (a time zone's clock change between them); durations in days.
+    Text that is not a number is an error."""
+    present = column.dropna()
+    if column.dtype == object and len(present) and isinstance(present.iloc[0], date):
+        column = pd.to_datetime(column)  # datetime.date / datetime.datetime objects
     if pd.api.types.is_datetime64_any_dtype(column):
-        stamps = column.dt.tz_localize(None) if getattr(column.dt, "tz", None) is not None else column
-        return ((stamps - pd.Timestamp("1970-01-01")) / pd.Timedelta(days=1)).to_numpy(dtype=float)
+        elapsed = _days_from_first(column)
+        if getattr(column.dt, "tz", None) is None:
+            return elapsed
+        calendar = _days_from_first(column.dt.tz_localize(None))
+        whole = np.all(np.isnan(calendar) | (calendar == np.round(calendar)))
+        return calendar if whole else elapsed
     if pd.api.types.is_timedelta64_dtype(column):
         return (column / pd.Timedelta(days=1)).to_numpy(dtype=float)
     numbers = pd.to_numeric(column, errors="coerce")
@@ -196,6 +215,11 @@ def _numeric_times(column: pd.Series, name: str) -> np.ndarray:
     if wrong.any():
         raise FormulaError(f"CorAR1: the times in {name!r} must be numbers; {column[wrong].iloc[0]!r} is not")
     return numbers.to_numpy(dtype=float)
+
+
+def _days_from_first(stamps: pd.Series) -> np.ndarray:
+    """Days since the earliest of ``stamps`` (NaN where missing)."""
+    return ((stamps - stamps.min()) / pd.Timedelta(days=1)).to_numpy(dtype=float)
 
 
 def _check_nested(frame, groups: np.ndarray, by: str) -> None:
