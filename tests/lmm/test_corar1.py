@@ -274,7 +274,8 @@ def test_many_distinct_gaps_form_the_cross_products_from_the_rows():
     """Irregular times: holding per-gap pieces would cost more than a pass
     over the rows, which each evaluation then takes; both give the same."""
     from mixedmodels.core._ar1 import AR1CrossProducts
-    from mixedmodels.lmm._corar1 import _pairs, ar1_frame
+    from mixedmodels.lmm._ar1rows import pairs
+    from mixedmodels.lmm._corar1 import ar1_frame
     from mixedmodels.lmm._fit import lmer_problem
 
     rng = np.random.default_rng(3)
@@ -285,7 +286,7 @@ def test_many_distinct_gaps_form_the_cross_products_from_the_rows():
     for frame_data in (data, few):
         frame, _, groups, times = ar1_frame("y ~ 1 + (1 | g)", frame_data, mm.CorAR1("t", "g"))
         template = lmer_problem(frame)
-        precision = AR1CrossProducts(template.blocks, frame.X, frame.response, *_pairs(groups, times, "g"),
+        precision = AR1CrossProducts(template.blocks, frame.X, frame.response, *pairs(groups, times, "g"),
                                      template.factor.xp)
         results.append(precision.pieces is None)
         precision.pieces = [precision._piece(precision.gaps == gap) for gap in precision.unique_gaps]
