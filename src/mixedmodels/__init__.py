@@ -21,7 +21,15 @@ from mixedmodels._warnings import (
 from mixedmodels.comparison import anova, bootstrap_lrt
 from mixedmodels.fixed import glm, lm
 from mixedmodels.formula import FormulaError, RankDeficiencyWarning
-from mixedmodels.lmm import CorAR1, CorAR1Fit, LmerFit, VarIdent, VarIdentFit, lmer
+from mixedmodels.lmm import (
+    CorAR1,
+    CorAR1Fit,
+    CorCAR1,
+    LmerFit,
+    VarIdent,
+    VarIdentFit,
+    lmer,
+)
 
 __all__ = [
     "CheckError",
@@ -29,6 +37,7 @@ __all__ = [
     "ConvergenceWarning",
     "CorAR1",
     "CorAR1Fit",
+    "CorCAR1",
     "FormulaError",
     "LmerFit",
     "MixedModelsWarning",

@@ -1,8 +1,10 @@
 """``correlation=mm.CorAR1(time, by)``, nlme's ``corAR1(form = ~ time | by)``,
-against nlme 3.1-162: the shared reference ``gpa_ar1`` and the fits of
-``tools/refs/make_refs_corar1.R`` (sleepstudy by REML and ML, with a random
-slope, with gaps in the times, with times in decreasing order; Orthodont
-with the rows' order as the times).
+and ``mm.CorCAR1``, its ``corCAR1``, against nlme 3.1-162: the shared
+reference ``gpa_ar1`` and the fits of ``tools/refs/make_refs_corar1.R``
+(sleepstudy by REML and ML, with a random slope, with gaps in the times,
+with times in decreasing order; Orthodont with the rows' order as the
+times; a simulated negative phi; corCAR1 on simulated irregular real times
+and on Orthodont's ages).
 
 Tolerances are the lmer references' (issue 3): fixed effects within 1e-3 of
 their standard error, standard errors, sigma and random-effects standard
@@ -24,6 +26,7 @@ MODELS = {m["name"]: m for m in reference("corar1")["models"]}
 GPA = reference("gpa_ar1")
 DATA = {"sleep": "sleepstudy", "sleep_gaps": "sleepstudy", "sleep_rev": "sleepstudy", "ortho": "Orthodont"}
 SIM_NEG = REFERENCE_EXTRA / "data" / "sim_ar1_negative.csv"
+SIM_CAR1 = REFERENCE_EXTRA / "data" / "sim_car1.csv"
 
 
 def _check(fit, fixef, se, sigma, loglik, phi, npar):
@@ -50,14 +53,15 @@ def test_gpa_matches_the_shared_nlme_reference():
 def _fit(ref):
     """Our fit of a reference model, on the rows nlme was handed, in its order."""
     name = ref["name"]
-    if name.startswith("sim_neg"):
-        data = pd.read_csv(SIM_NEG)
+    if name.startswith("sim_"):
+        data = pd.read_csv(SIM_NEG if name.startswith("sim_neg") else SIM_CAR1)
     else:
         data = mm.datasets.load(next(DATA[k] for k in sorted(DATA, key=len, reverse=True) if name.startswith(k)))
     data = data.iloc[np.asarray(ref["rows"]) - 1].reset_index(drop=True)
     time, group = (part.strip() for part in ref["correlation"].split("~")[1].rstrip(")").split("|"))
     random = ref["random"].split("~")[1].split("|")[0].strip()
-    spec = mm.CorAR1(None if time == "1" else time, group)
+    structure = mm.CorCAR1 if ref["correlation"].startswith("corCAR1") else mm.CorAR1
+    spec = structure(None if time == "1" else time, group)
     return mm.lmer(f"{ref['formula']} + ({random} | {group})", data, reml=ref["REML"], correlation=spec), data
 
 
@@ -93,10 +97,10 @@ def test_our_criterion_at_nlmes_estimates_is_nlmes_log_likelihood(name):
     ref = MODELS[name]
     fit, data = _fit(ref)
     frame, spec, groups, times = ar1_frame(fit.formula, data, fit.cor_ar1)
-    problem_at = profiled_criterion(frame, groups, times, spec.by, ProfiledTheta(ref["REML"], fit.control))[1]
+    problem_at = profiled_criterion(frame, groups, times, spec, ProfiledTheta(ref["REML"], fit.control))[1]
     relative = np.linalg.cholesky(np.asarray(ref["re_cov"]) / ref["sigma"] ** 2)
     theta = relative.T[np.triu_indices_from(relative)]  # lme4's order: the lower triangle by columns
-    deviance = problem_at(np.arctanh(ref["Phi"])).deviance(theta, ref["REML"])
+    deviance = problem_at(spec.z_of(ref["Phi"])).deviance(theta, ref["REML"])
     assert abs(-0.5 * deviance - ref["logLik"]) < 1e-6
 
 
@@ -265,7 +269,7 @@ def test_the_cross_products_stay_accurate_as_phi_nears_one(phi):
 
     data = mm.datasets.load("sleepstudy")
     frame, spec, groups, times = ar1_frame("Reaction ~ Days + (1 | Subject)", data, mm.CorAR1("Days", "Subject"))
-    problem_at = profiled_criterion(frame, groups, times, spec.by, ProfiledTheta(False, mm.Control()))[1]
+    problem_at = profiled_criterion(frame, groups, times, spec, ProfiledTheta(False, mm.Control()))[1]
     ours = problem_at(np.arctanh(phi)).deviance(np.array([0.8]), reml=False)
     assert abs(ours - _whitened_deviance(data, phi, 0.8)) < 1e-8 * abs(ours)
 
@@ -327,3 +331,16 @@ def test_simulated_residuals_follow_the_ar1_process():
         corr = np.mean(e[pairs] * e[pairs + 1])
         assert abs(corr - fit.phi**g) < 0.02, (g, corr, fit.phi**g)
     np.testing.assert_array_equal(fit.simulate(2, seed=1), fit.simulate(2, seed=1))
+
+
+def test_continuous_times_take_hours_and_print_nlmes_block():
+    """corCAR1 on the simulated real times, given as datetimes (days from the
+    first, fractions allowed): nlme's REML fit; the summary names the structure."""
+    ref = MODELS["sim_car1_reml"]
+    data = pd.read_csv(SIM_CAR1)
+    data = data.assign(when=pd.Timestamp("2021-06-01 09:00") + pd.to_timedelta(data["t"], unit="D"))
+    fit = mm.lmer("y ~ x + (1 | g)", data, correlation=mm.CorCAR1("when", "g"))
+    assert abs(fit.loglik - ref["logLik"]) < 1e-6 and abs(fit.phi - ref["Phi"]) < 1e-4
+    assert "Correlation Structure: Continuous AR(1)\n Formula: ~when | g" in str(fit.summary())
+    with pytest.raises(TypeError, match="needs the column of the times"):
+        mm.CorCAR1(by="g")

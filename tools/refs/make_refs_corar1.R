@@ -1,5 +1,6 @@
 # make_refs_corar1.R -- nlme::lme fits with an AR(1) residual correlation
-# within groups (correlation = corAR1(...)), for mixedmodels' CorAR1: the
+# within groups (correlation = corAR1(...), and corCAR1(...) for continuous
+# times), for mixedmodels' CorAR1 and CorCAR1: the
 # log-likelihood, fixed effects and their standard errors, sigma, Phi, the
 # random-effects standard deviations, the first conditional modes and fitted
 # values, by REML and ML; times with gaps (nlme then fits corARMA(p = 1) on the
@@ -32,6 +33,20 @@ sim_neg$y <- round(1 + 0.5 * sim_neg$x + rep(rnorm(40, sd = 0.7), each = 8) +
 write.csv(sim_neg, file.path(REPO, "tests", "fixtures", "reference_extra", "data", "sim_ar1_negative.csv"),
           row.names = FALSE)
 sim_neg$g <- factor(sim_neg$g)
+# continuous times (corCAR1): 50 groups of 6 at irregular times, phi 0.6 per unit of time
+# (written to tests/fixtures/reference_extra/data/sim_car1.csv)
+set.seed(20261125)
+sim_car1 <- do.call(rbind, lapply(1:50, function(g) {
+  t <- round(cumsum(runif(6, 0.2, 2)), 2)
+  R <- 0.6^abs(outer(t, t, "-"))
+  e <- as.numeric(t(chol(R)) %*% rnorm(6))
+  data.frame(g = sprintf("g%02d", g), t = t, x = round(rnorm(6), 3), e = e, b = rnorm(1, sd = 0.8))
+}))
+sim_car1$y <- round(2 + 0.4 * sim_car1$x + sim_car1$b + sim_car1$e, 4)
+sim_car1 <- sim_car1[, c("g", "t", "x", "y")]
+write.csv(sim_car1, file.path(REPO, "tests", "fixtures", "reference_extra", "data", "sim_car1.csv"),
+          row.names = FALSE)
+sim_car1$g <- factor(sim_car1$g)
 
 MODELS <- list(
   list(name = "sleep_int_reml", data = "sleep", method = "REML", random = "~ 1 | Subject",
@@ -49,10 +64,17 @@ MODELS <- list(
   list(name = "ortho_order_reml", data = "ortho", method = "REML", random = "~ 1 | Subject",
        correlation = "corAR1(form = ~ 1 | Subject)"),
   list(name = "sim_neg_ml", data = "sim_neg", method = "ML", random = "~ 1 | g",
-       correlation = "corAR1(form = ~ t | g)")
+       correlation = "corAR1(form = ~ t | g)"),
+  # continuous-time AR(1): correlation Phi^|t - s| for real times
+  list(name = "sim_car1_reml", data = "sim_car1", method = "REML", random = "~ 1 | g",
+       correlation = "corCAR1(form = ~ t | g)"),
+  list(name = "sim_car1_ml", data = "sim_car1", method = "ML", random = "~ 1 | g",
+       correlation = "corCAR1(form = ~ t | g)"),
+  list(name = "ortho_car1_reml", data = "ortho", method = "REML", random = "~ 1 | Subject",
+       correlation = "corCAR1(form = ~ age | Subject)")
 )
 FORMULAS <- list(sleep = "Reaction ~ Days", sleep_gaps = "Reaction ~ Days", sleep_rev = "Reaction ~ Days",
-                 ortho = "distance ~ age", sim_neg = "y ~ x")
+                 ortho = "distance ~ age", sim_neg = "y ~ x", sim_car1 = "y ~ x")
 
 one <- function(m) {
   dat <- get(m$data)

@@ -24,9 +24,10 @@ def default_by(frame) -> str:
     return names[0]
 
 
-def groups_and_times(data, by: str, time: str | None) -> tuple[np.ndarray, np.ndarray]:
+def groups_and_times(data, by: str, time: str | None, whole: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Each row's group code (-1 where missing) and time (NaN where missing;
-    0 without a time: the positions are then :func:`positions` of the rows used)."""
+    0 without a time: the positions are then :func:`positions` of the rows
+    used); the times must be whole numbers when ``whole``."""
     frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
     for name in filter(None, (by, time)):
         if name not in frame.columns:
@@ -36,7 +37,7 @@ def groups_and_times(data, by: str, time: str | None) -> tuple[np.ndarray, np.nd
         return groups, np.zeros(len(frame))
     column = frame[time].reset_index(drop=True)
     times = _numeric_times(column, time)
-    bad = ~np.isnan(times) & (times != np.round(times))
+    bad = ~np.isnan(times) & (times != np.round(times)) & whole
     if bad.any():
         k = int(np.flatnonzero(bad)[0])
         raise FormulaError(f"CorAR1: the times in {time!r} must be whole numbers (nlme's corAR1); the row "
@@ -112,7 +113,7 @@ def pairs(groups: np.ndarray, times: np.ndarray, by: str) -> tuple[np.ndarray, n
         row = int(first[gaps == 0][0])
         raise FormulaError(f"CorAR1: the times must be unique within a group of {by!r} (nlme's corAR1); "
                            f"two rows of that group share time {times[row]:g}")
-    return first, second, gaps.astype(np.int64)
+    return first, second, gaps
 
 
 def chain(groups: np.ndarray, first: np.ndarray, second: np.ndarray, gaps: np.ndarray):

@@ -5,7 +5,9 @@ correlation = corAR1(form = ~ Days | Subject))``: the residuals of a group,
 at integer times ``t``, have correlation ``phi^|t - s|`` (nlme's corAR1 for
 consecutive times, and the corARMA(p = 1) it switches to for times with
 gaps or out of order).  Without a time, the positions are the rows' order
-within the group (``corAR1(form = ~ 1 | g)``).
+within the group (``corAR1(form = ~ 1 | g)``).  ``mm.CorCAR1(time, by)`` is
+``corCAR1``, the continuous-time AR(1): the same ``phi^|t - s|`` for real
+times, ``0 < phi < 1`` (searched as ``logit(phi)`` from nlme's 0.2).
 
 How.  An AR(1) process within a group is a Markov chain, so its precision
 is tridiagonal and ``[Z X y]' R^-1 [Z X y]`` is the rows' cross-products plus
@@ -21,7 +23,8 @@ correlation's groups), otherwise ``NotImplementedError``.
 
 Checked against nlme 3.1-162 (``tools/refs/make_refs_corar1.R``): gpa's
 shared reference ``gpa_ar1`` and sleepstudy / Orthodont fits by REML and ML,
-with gaps, with times out of order and in row order.
+with gaps, with times out of order and in row order, negative phi; corCAR1
+on irregular real times and on Orthodont's ages.
 """
 
 from __future__ import annotations
@@ -44,10 +47,12 @@ from mixedmodels.lmm._ar1rows import (
 )
 from mixedmodels.lmm._resfit import ProfiledTheta, ResidualStructureFit
 
-__all__ = ["CorAR1", "CorAR1Fit", "fit_cor_ar1"]
+__all__ = ["CorAR1", "CorAR1Fit", "CorCAR1", "fit_cor_ar1"]
 
 ATANH_BOUND = 8.0
 """``|atanh(phi)|`` at most this (``|phi| <= 1 - 2e-7``)."""
+LOGIT_BOUND = 16.0
+"""``|logit(phi)|`` of the continuous-time AR(1) at most this (``1e-7 < phi < 1 - 1e-7``)."""
 
 
 @dataclass(frozen=True)
@@ -67,9 +72,60 @@ class CorAR1:
     time: str | None = None
     by: str | None = None
 
+    title = "AR(1)"
+    """nlme's name of the structure, as its summary prints it."""
+    whole_times = True
+    """Whether the times must be whole numbers."""
+    search_start, search_bound = 0.0, ATANH_BOUND
+    """Where the search of its parameter ``z`` starts (nlme's phi 0) and ``|z|`` at most."""
+
     def formula(self) -> str:
         """nlme's ``form``, as its summary prints it."""
         return f"~{self.time or 1} | {self.by}"
+
+    @staticmethod
+    def phi_of(z: float) -> float:
+        """phi at the searched parameter: ``tanh(z)``, in (-1, 1)."""
+        return float(np.tanh(z))
+
+    @staticmethod
+    def z_of(phi: float) -> float:
+        """The searched parameter at ``phi`` (the inverse of :meth:`phi_of`)."""
+        return float(np.arctanh(phi))
+
+
+@dataclass(frozen=True)
+class CorCAR1(CorAR1):
+    """nlme's ``corCAR1(form = ~ time | by)``, the continuous-time AR(1):
+    correlation ``phi^|t - s|`` for real times, ``0 < phi < 1``; pass as
+    ``correlation`` to ``lmer``.
+
+    Parameters
+    ----------
+    time : str
+        Column of the times (numbers, dates or durations, in days), unique
+        within a group.
+    by : str, optional
+        As :class:`CorAR1`'s.
+    """
+
+    title = "Continuous AR(1)"
+    whole_times = False
+    search_start, search_bound = float(np.log(0.2 / 0.8)), LOGIT_BOUND  # nlme's phi 0.2
+
+    def __post_init__(self) -> None:
+        if self.time is None:
+            raise TypeError("CorCAR1 needs the column of the times: CorCAR1(time, by)")
+
+    @staticmethod
+    def phi_of(z: float) -> float:
+        """phi at the searched parameter: ``1 / (1 + exp(-z))``, in (0, 1) (nlme's logit)."""
+        return float(1.0 / (1.0 + np.exp(-z)))
+
+    @staticmethod
+    def z_of(phi: float) -> float:
+        """The searched parameter at ``phi``: ``log(phi / (1 - phi))``."""
+        return float(np.log(phi / (1.0 - phi)))
 
 
 class CorAR1Fit(ResidualStructureFit):
@@ -94,7 +150,7 @@ class CorAR1Fit(ResidualStructureFit):
 
     def residual_structure_lines(self) -> list[str]:
         """nlme's block in the summary."""
-        return ["Correlation Structure: AR(1)", f" Formula: {self.cor_ar1.formula()}",
+        return [f"Correlation Structure: {self.cor_ar1.title}", f" Formula: {self.cor_ar1.formula()}",
                 " Parameter estimate(s):", "      Phi", f"{self.phi:9.7f}"]
 
     def draw_residuals(self, rng: np.random.Generator) -> np.ndarray:
@@ -119,15 +175,16 @@ def fit_cor_ar1(formula: str, data, reml: bool, spec: CorAR1, control: Control, 
 
     frame, spec, groups, times = ar1_frame(formula, data, spec, **frame_args)
     profiled = ProfiledTheta(reml, control, start)
-    criterion, problem_at = profiled_criterion(frame, groups, times, spec.by, profiled)
-    search = minimize(criterion, OptSummary("bobyqa", np.zeros(1), np.array([-ATANH_BOUND]),
-                                            upper=np.array([ATANH_BOUND]), initial_step=0.5))
+    criterion, problem_at = profiled_criterion(frame, groups, times, spec, profiled)
+    bound = np.array([spec.search_bound])
+    search = minimize(criterion, OptSummary("bobyqa", np.array([spec.search_start]), -bound, upper=bound,
+                                            initial_step=0.5))
     frame.arguments["correlation"] = spec  # update and refits estimate phi again
     fit = fit_problem(frame, problem_at(search.final[0]), reml, control, profiled.best_theta, _data_name(data),
                       data)
     out = CorAR1Fit.__new__(CorAR1Fit)
     out.__dict__.update(fit.__dict__)
-    out.phi, out.cor_ar1, out.cor_ar1_optsummary = float(np.tanh(search.final[0])), spec, search
+    out.phi, out.cor_ar1, out.cor_ar1_optsummary = spec.phi_of(search.final[0]), spec, search
     out._ar1_chain = chain(groups, *pairs(groups, times, spec.by))
     return out
 
@@ -143,7 +200,7 @@ def ar1_frame(formula: str, data, spec: CorAR1, **frame_args):
                                   "corAR1 takes no prior weights either.")
     if spec.by is None:
         spec = replace(spec, by=default_by(lmer_frame(formula, data, **frame_args)))
-    groups, times = groups_and_times(data, spec.by, spec.time)
+    groups, times = groups_and_times(data, spec.by, spec.time, spec.whole_times)
     missing = {spec.by: groups < 0, **({spec.time: np.isnan(times)} if spec.time else {})}
     frame = lmer_frame(formula, data, missing=missing, **frame_args)  # a missing group or time drops the row
     groups, times = groups[frame.rows_used], times[frame.rows_used]
@@ -153,18 +210,19 @@ def ar1_frame(formula: str, data, spec: CorAR1, **frame_args):
     return frame, spec, groups, times
 
 
-def profiled_criterion(frame, groups: np.ndarray, times: np.ndarray, by: str, profiled: ProfiledTheta):
-    """The (RE)ML criterion as a function of ``atanh(phi)``, theta profiled
-    out by ``profiled``, and the problem at a given ``atanh(phi)``."""
+def profiled_criterion(frame, groups: np.ndarray, times: np.ndarray, spec: CorAR1, profiled: ProfiledTheta):
+    """The (RE)ML criterion as a function of the structure's parameter ``z``
+    (``phi = spec.phi_of(z)``), theta profiled out by ``profiled``, and the
+    problem at a given ``z``."""
     from mixedmodels.lmm._fit import lmer_problem, offset_response
 
     template = lmer_problem(frame)
-    first, second, gaps = pairs(groups, times, by)
+    first, second, gaps = pairs(groups, times, spec.by)
     precision = AR1CrossProducts(template.blocks, frame.X, offset_response(frame), first, second, gaps,
                                  template.factor.xp)
 
     def problem_at(z: float):
-        xp, log_det_r = precision.at(float(np.tanh(z)))
+        xp, log_det_r = precision.at(spec.phi_of(z))
         return template.with_cross_products(xp, -log_det_r)
 
     return (lambda z: profiled(problem_at(float(z[0])))), problem_at

@@ -73,9 +73,10 @@ def lmer(
         Starting theta (default: lme4's, 1 on diagonals and 0 elsewhere;
         when theta is searched in its columns' units, ``Control.rescale_theta``,
         that in those units: 1 over the column's root mean square).
-    correlation : CorAR1, optional
+    correlation : CorAR1 or CorCAR1, optional
         Residuals correlated within groups, nlme's ``correlation`` argument:
-        ``mm.CorAR1("time", "group")`` is ``corAR1(form = ~ time | group)``
+        ``mm.CorAR1("time", "group")`` is ``corAR1(form = ~ time | group)``,
+        ``mm.CorCAR1(...)`` ``corCAR1`` (continuous times)
         (:mod:`mixedmodels.lmm._corar1`; the fit is a :class:`CorAR1Fit`).
 
     Returns
@@ -85,7 +86,8 @@ def lmer(
     control = control_of(control)
     if correlation is not None:
         if not isinstance(correlation, CorAR1):
-            raise TypeError(f"correlation must be mm.CorAR1(time, by) (nlme's corAR1); got {correlation!r}")
+            raise TypeError(f"correlation must be mm.CorAR1(time, by) or mm.CorCAR1(time, by) (nlme's corAR1, "
+                            f"corCAR1); got {correlation!r}")
         return fit_cor_ar1(formula, data, reml, correlation, control, start, weights=weights, offset=offset,
                            na_action=na_action, contrasts=contrasts)
     if isinstance(weights, VarIdent):
