@@ -24,7 +24,8 @@ from tests.conftest import REFERENCE_EXTRA, reference
 
 MODELS = {m["name"]: m for m in reference("corar1")["models"]}
 GPA = reference("gpa_ar1")
-DATA = {"sleep": "sleepstudy", "sleep_gaps": "sleepstudy", "sleep_rev": "sleepstudy", "ortho": "Orthodont"}
+DATA = {"sleep": "sleepstudy", "sleep_gaps": "sleepstudy", "sleep_rev": "sleepstudy", "ortho": "Orthodont",
+        "gpa": "gpa"}
 SIM_NEG = REFERENCE_EXTRA / "data" / "sim_ar1_negative.csv"
 SIM_CAR1 = REFERENCE_EXTRA / "data" / "sim_car1.csv"
 
@@ -57,12 +58,16 @@ def _fit(ref):
         data = pd.read_csv(SIM_NEG if name.startswith("sim_neg") else SIM_CAR1)
     else:
         data = mm.datasets.load(next(DATA[k] for k in sorted(DATA, key=len, reverse=True) if name.startswith(k)))
+    if "Days" in data:
+        data = data.assign(late=np.where(data["Days"] >= 5, "late", "early"))
     data = data.iloc[np.asarray(ref["rows"]) - 1].reset_index(drop=True)
     time, group = (part.strip() for part in ref["correlation"].split("~")[1].rstrip(")").split("|"))
     random = ref["random"].split("~")[1].split("|")[0].strip()
     structure = mm.CorCAR1 if ref["correlation"].startswith("corCAR1") else mm.CorAR1
     spec = structure(None if time == "1" else time, group)
-    return mm.lmer(f"{ref['formula']} + ({random} | {group})", data, reml=ref["REML"], correlation=spec), data
+    weights = mm.VarIdent(ref["weights"].split("|")[1].strip(" )")) if ref.get("weights") else None
+    return mm.lmer(f"{ref['formula']} + ({random} | {group})", data, reml=ref["REML"], correlation=spec,
+                   weights=weights), data
 
 
 NLME_STOPS_SHORT = {"sleep_slope_reml": 0.03}
@@ -76,6 +81,9 @@ def test_matches_nlme(name):
     _check(fit, list(ref["fixef"].values()), list(ref["fixef_se"].values()), ref["sigma"], ref["logLik"],
            ref["Phi"], ref["df"])
     assert fit.nobs == ref["nobs"]
+    if ref.get("sd_ratio"):
+        np.testing.assert_allclose(fit.var_ident.to_numpy(), list(ref["sd_ratio"].values()), rtol=1e-3)
+        assert list(fit.var_ident.index) == list(ref["sd_ratio"])
     sds = fit.varcorr.query("var2.isna() and grp != 'Residual'", engine="python")["sdcor"].to_numpy()
     np.testing.assert_allclose(sds, ref["re_sd"], rtol=2e-3)
     modes = next(iter(fit.ranef.values())).loc[ref["ranef_levels_first5"]]
@@ -97,10 +105,14 @@ def test_our_criterion_at_nlmes_estimates_is_nlmes_log_likelihood(name):
     ref = MODELS[name]
     fit, data = _fit(ref)
     frame, spec, groups, times = ar1_frame(fit.formula, data, fit.cor_ar1)
-    problem_at = profiled_criterion(frame, groups, times, spec, ProfiledTheta(ref["REML"], fit.control))[1]
+    strata, log_ratios = None, []
+    if fit.var_ident is not None:
+        strata = pd.Index(fit.var_ident.index).get_indexer(data[fit.var_ident_by].astype(str))
+        log_ratios = np.log(list(ref["sd_ratio"].values()))[1:]
+    problem_at = profiled_criterion(frame, groups, times, spec, ProfiledTheta(ref["REML"], fit.control), strata)[1]
     relative = np.linalg.cholesky(np.asarray(ref["re_cov"]) / ref["sigma"] ** 2)
     theta = relative.T[np.triu_indices_from(relative)]  # lme4's order: the lower triangle by columns
-    deviance = problem_at(spec.z_of(ref["Phi"])).deviance(theta, ref["REML"])
+    deviance = problem_at(np.r_[log_ratios, spec.z_of(ref["Phi"])]).deviance(theta, ref["REML"])
     assert abs(-0.5 * deviance - ref["logLik"]) < 1e-6
 
 
@@ -344,3 +356,21 @@ def test_continuous_times_take_hours_and_print_nlmes_block():
     assert "Correlation Structure: Continuous AR(1)\n Formula: ~when | g" in str(fit.summary())
     with pytest.raises(TypeError, match="needs the column of the times"):
         mm.CorCAR1(by="g")
+
+
+def test_a_variance_function_with_the_correlation():
+    """weights=mm.VarIdent with correlation=mm.CorAR1 (nlme's weights and
+    correlation together; numbers in test_matches_nlme[gpa_hetvar_ar1_reml]):
+    both blocks in the summary, both counted in npar, update keeps both, and
+    simulated residuals have SD sigma * delta per stratum."""
+    gpa = mm.datasets.load("gpa")
+    fit = mm.lmer("gpa ~ occasion + (1 | student)", gpa, weights=mm.VarIdent("occasion"),
+                  correlation=mm.CorAR1("occasion", "student"))
+    text = str(fit.summary())
+    assert "Correlation Structure: AR(1)" in text and "Structure: Different standard deviations per stratum" in text
+    assert fit.npar == MODELS["gpa_hetvar_ar1_reml"]["df"]
+    ml = fit.update(reml=False)
+    assert ml.var_ident is not None and ml.cor_ar1 == fit.cor_ar1 and not ml.reml
+    sims = fit.simulate(3000, seed=2, re_form=None).to_numpy() - fit.fitted().to_numpy()[:, None]
+    by_occasion = pd.Series(sims.std(axis=1)).groupby(gpa["occasion"].astype(str).to_numpy()).mean()
+    np.testing.assert_allclose(by_occasion[fit.var_ident.index], fit.sigma * fit.var_ident, rtol=0.03)

@@ -22,6 +22,8 @@ sleep_gaps <- sleep[!(odd & sleep$Days %in% c(3, 7)), ]
 # the same rows, each subject's in decreasing Days
 sleep_rev <- sleep[order(sleep$Subject, -sleep$Days), ]
 ortho <- load_dataset("Orthodont")$data
+gpa <- load_dataset("gpa")$data
+sleep$late <- factor(ifelse(sleep$Days >= 5, "late", "early"))
 # negative correlation: 40 groups of 8 times, phi = -0.5, a random intercept
 # (written to tests/fixtures/reference_extra/data/sim_ar1_negative.csv)
 set.seed(20261124)
@@ -71,16 +73,22 @@ MODELS <- list(
   list(name = "sim_car1_ml", data = "sim_car1", method = "ML", random = "~ 1 | g",
        correlation = "corCAR1(form = ~ t | g)"),
   list(name = "ortho_car1_reml", data = "ortho", method = "REML", random = "~ 1 | Subject",
-       correlation = "corCAR1(form = ~ age | Subject)")
+       correlation = "corCAR1(form = ~ age | Subject)"),
+  # a variance function and a correlation structure together
+  list(name = "gpa_hetvar_ar1_reml", data = "gpa", method = "REML", random = "~ 1 | student",
+       correlation = "corAR1(form = ~ occasion | student)", weights = "varIdent(form = ~ 1 | occasion)"),
+  list(name = "sleep_hetvar_ar1_ml", data = "sleep", method = "ML", random = "~ 1 | Subject",
+       correlation = "corAR1(form = ~ Days | Subject)", weights = "varIdent(form = ~ 1 | late)")
 )
 FORMULAS <- list(sleep = "Reaction ~ Days", sleep_gaps = "Reaction ~ Days", sleep_rev = "Reaction ~ Days",
-                 ortho = "distance ~ age", sim_neg = "y ~ x", sim_car1 = "y ~ x")
+                 ortho = "distance ~ age", sim_neg = "y ~ x", sim_car1 = "y ~ x", gpa = "gpa ~ occasion")
 
 one <- function(m) {
   dat <- get(m$data)
-  call <- sprintf("lme(%s, data = dat, random = %s, correlation = %s, method = \"%s\"%s)",
+  call <- sprintf("lme(%s, data = dat, random = %s, correlation = %s, method = \"%s\"%s%s)",
                   FORMULAS[[m$data]], m$random, m$correlation, m$method,
-                  if (is.null(m$control)) "" else paste0(", control = ", m$control))
+                  if (is.null(m$control)) "" else paste0(", control = ", m$control),
+                  if (is.null(m$weights)) "" else paste0(", weights = ", m$weights))
   fit <- eval(parse(text = call))
   re <- ranef(fit)
   sds <- sqrt(diag(as.matrix(getVarCov(fit))))
@@ -90,6 +98,9 @@ one <- function(m) {
        fixef = as.list(fixef(fit)), fixef_se = as.list(sqrt(diag(vcov(fit)))),
        sigma = fit$sigma,
        Phi = as.numeric(coef(fit$modelStruct$corStruct, unconstrained = FALSE)),
+       weights = m$weights,
+       sd_ratio = if (is.null(fit$modelStruct$varStruct)) NULL else
+         as.list(coef(fit$modelStruct$varStruct, unconstrained = FALSE, allCoef = TRUE)),
        re_sd = I(unname(sds)),
        re_cov = lapply(seq_len(nrow(getVarCov(fit))), function(i) I(unname(as.matrix(getVarCov(fit))[i, ]))),
        ranef_first5 = lapply(re[1:5, , drop = FALSE], I),

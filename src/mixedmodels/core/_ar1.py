@@ -15,8 +15,9 @@ With few distinct gaps the pieces -- per gap, the neighbours' rows, their
 differences and their sums -- are formed once and an evaluation only
 weights and adds them (its cost does not grow with the rows).  With many
 (irregular times: holding the pieces would take more than a pass over the
-rows), each evaluation forms the weighted cross-products from the rows
-instead, as nlme does.
+rows), or with a variance function's scale on the rows (which the pieces
+would have to hold per pair of strata), each evaluation forms the weighted
+cross-products from the rows instead, as nlme does.
 """
 
 from __future__ import annotations
@@ -49,16 +50,17 @@ def entries(xp: CrossProducts) -> int:
 class AR1CrossProducts:
     """``[Z X y]' Q(phi) [Z X y]`` and ``log |R(phi)|`` for the neighbours
     ``first[i]``, ``second[i]`` (rows of one group, adjacent in time) with
-    time gaps ``gaps[i]``; ``rows`` is the rows' own (unweighted) cross-products."""
+    time gaps ``gaps[i]``; ``rows`` is the rows' own (unweighted) cross-products.
+    ``pieces=False``: never hold pieces (every evaluation scales the rows)."""
 
     def __init__(self, blocks: list[RandomEffectsBlock], X: np.ndarray, y: np.ndarray, first: np.ndarray,
-                 second: np.ndarray, gaps: np.ndarray, rows: CrossProducts):
+                 second: np.ndarray, gaps: np.ndarray, rows: CrossProducts, pieces: bool = True):
         self._data = (blocks, X, y)
         self.first, self.second, self.gaps, self.rows = first, second, gaps, rows
         self.unique_gaps, self.counts = np.unique(gaps, return_counts=True)
         width = X.shape[1] + 1 + sum(b.k for b in blocks)
         self.pieces = None
-        if 3 * self.unique_gaps.size * entries(rows) <= y.size * width:
+        if pieces and 3 * self.unique_gaps.size * entries(rows) <= y.size * width:
             self.pieces = [self._piece(gaps == gap) for gap in self.unique_gaps]
 
     def _piece(self, take: np.ndarray) -> tuple[CrossProducts, CrossProducts, CrossProducts]:
@@ -70,21 +72,26 @@ class AR1CrossProducts:
         return (row_cross_products(blocks, X, y, rows, used[rows]),
                 pair_cross_products(blocks, X, y, a, b, -1.0), pair_cross_products(blocks, X, y, a, b, 1.0))
 
-    def at(self, phi: float) -> tuple[CrossProducts, float]:
-        """The cross-products under ``Q(phi)`` and ``log |R(phi)|``."""
+    def at(self, phi: float, scale: np.ndarray | None = None) -> tuple[CrossProducts, float]:
+        """The cross-products under ``Q(phi)`` and ``log |R(phi)|``; with
+        ``scale``, of the rows multiplied by it (``1 / delta`` of a variance
+        function: its precision ``D Q D``), formed from the rows."""
         r = phi ** self.unique_gaps.astype(float)
         log_det_r = float(self.counts @ np.log1p(-r * r))
-        if self.pieces is None:
-            return self._from_rows(phi), log_det_r
+        if self.pieces is None or scale is not None:
+            return self._from_rows(phi, scale), log_det_r
         c, w, differences = pair_weights(r)
         xp = self.rows
         for (neighbours, diffs, sums), ci, wi, d in zip(self.pieces, c, w, differences):
             xp = xp + neighbours.scaled(ci) + (diffs if d else sums).scaled(wi)
         return xp, log_det_r
 
-    def _from_rows(self, phi: float) -> CrossProducts:
-        """The cross-products formed from the rows with ``Q(phi)``'s weights."""
+    def _from_rows(self, phi: float, scale: np.ndarray | None = None) -> CrossProducts:
+        """The cross-products formed from the rows (multiplied by ``scale``) with ``Q(phi)``'s weights."""
         blocks, X, y = self._data
+        if scale is not None:
+            blocks = [RandomEffectsBlock(b.codes, b.nlevels, b.Z * scale[:, None], b.covariance) for b in blocks]
+            X, y = X * scale[:, None], y * scale
         c, w, differences = pair_weights(phi ** self.gaps.astype(float))
         row_w = 1.0 + np.bincount(self.first, c, y.size) + np.bincount(self.second, c, y.size)
         xp = row_cross_products(blocks, X, y, np.arange(y.size), np.maximum(row_w, 0.0))

@@ -7,7 +7,10 @@ consecutive times, and the corARMA(p = 1) it switches to for times with
 gaps or out of order).  Without a time, the positions are the rows' order
 within the group (``corAR1(form = ~ 1 | g)``).  ``mm.CorCAR1(time, by)`` is
 ``corCAR1``, the continuous-time AR(1): the same ``phi^|t - s|`` for real
-times, ``0 < phi < 1`` (searched as ``logit(phi)`` from nlme's 0.2).
+times, ``0 < phi < 1`` (searched as ``logit(phi)`` from nlme's 0.2).  With
+``weights=mm.VarIdent(g)`` too, the residual covariance is nlme's
+``sigma^2 D R D`` (``D`` the strata's SD ratios), the ratios searched with
+``phi``; the rows are then scaled in every evaluation (a pass over them).
 
 How.  An AR(1) process within a group is a Markov chain, so its precision
 is tridiagonal and ``[Z X y]' R^-1 [Z X y]`` is the rows' cross-products plus
@@ -24,7 +27,8 @@ correlation's groups), otherwise ``NotImplementedError``.
 Checked against nlme 3.1-162 (``tools/refs/make_refs_corar1.R``): gpa's
 shared reference ``gpa_ar1`` and sleepstudy / Orthodont fits by REML and ML,
 with gaps, with times out of order and in row order, negative phi; corCAR1
-on irregular real times and on Orthodont's ages.
+on irregular real times and on Orthodont's ages; varIdent with corAR1 on gpa
+and sleepstudy.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from dataclasses import dataclass, replace
 from itertools import pairwise
 
 import numpy as np
+import pandas as pd
 
 from mixedmodels._control import Control
 from mixedmodels.core._ar1 import AR1CrossProducts
@@ -46,6 +51,13 @@ from mixedmodels.lmm._ar1rows import (
     positions,
 )
 from mixedmodels.lmm._resfit import ProfiledTheta, ResidualStructureFit
+from mixedmodels.lmm._varident import (
+    LOG_RATIO_BOUND,
+    VarIdent,
+    nlme_order,
+    strata_codes,
+    var_ident_lines,
+)
 
 __all__ = ["CorAR1", "CorAR1Fit", "CorCAR1", "fit_cor_ar1"]
 
@@ -138,20 +150,26 @@ class CorAR1Fit(ResidualStructureFit):
     cor_ar1 : CorAR1
         The structure, its ``by`` filled in.
     cor_ar1_optsummary : OptSummary
-        The search over ``atanh(phi)``.
+        The search over the log-ratios of any ``VarIdent`` and ``atanh(phi)``
+        (``logit(phi)`` for ``CorCAR1``).
+    var_ident, var_ident_by : pandas.Series or None, str or None
+        With ``weights=mm.VarIdent(by)``: the residual SD ratios, as
+        :class:`VarIdentFit`'s.
     """
 
     _structure = "a CorAR1 residual correlation"
+    var_ident = var_ident_by = _ar1_scale = None
 
     @property
     def npar(self) -> int:
-        """Parameters counted by logLik's df, phi included (nlme's)."""
-        return super().npar + 1
+        """Parameters counted by logLik's df, phi and any ratios other than the first included (nlme's)."""
+        return super().npar + 1 + (0 if self.var_ident is None else len(self.var_ident) - 1)
 
     def residual_structure_lines(self) -> list[str]:
-        """nlme's block in the summary."""
-        return [f"Correlation Structure: {self.cor_ar1.title}", f" Formula: {self.cor_ar1.formula()}",
-                " Parameter estimate(s):", "      Phi", f"{self.phi:9.7f}"]
+        """nlme's blocks in the summary: the correlation, then any variance function."""
+        lines = [f"Correlation Structure: {self.cor_ar1.title}", f" Formula: {self.cor_ar1.formula()}",
+                 " Parameter estimate(s):", "      Phi", f"{self.phi:9.7f}"]
+        return lines + ([] if self.var_ident is None else var_ident_lines(self.var_ident, self.var_ident_by))
 
     def draw_residuals(self, rng: np.random.Generator) -> np.ndarray:
         """One draw of AR(1) residuals within the groups (for :meth:`simulate`):
@@ -165,43 +183,54 @@ class CorAR1Fit(ResidualStructureFit):
         for lo, hi in pairwise(bounds):
             a, b = first[lo:hi], second[lo:hi]
             e[b] = r[lo:hi] * e[a] + keep[lo:hi] * e[b]
-        return e
+        return e if self._ar1_scale is None else e * self._ar1_scale
 
 
 def fit_cor_ar1(formula: str, data, reml: bool, spec: CorAR1, control: Control, start: np.ndarray | None = None,
-                **frame_args) -> CorAR1Fit:
-    """Fit ``formula`` with AR(1) residuals (see the module), theta's search from ``start``."""
+                weights=None, **frame_args) -> CorAR1Fit:
+    """Fit ``formula`` with AR(1) residuals (see the module), theta's search
+    from ``start``; ``weights=mm.VarIdent(by)`` adds nlme's variance function."""
     from mixedmodels.lmm._fit import _data_name, fit_problem
 
-    frame, spec, groups, times = ar1_frame(formula, data, spec, **frame_args)
+    if weights is not None and not isinstance(weights, VarIdent):
+        raise NotImplementedError("CorAR1 with prior weights is not available (nlme's corAR1 takes none); "
+                                  "weights=mm.VarIdent(...) is.")
+    codes, labels = strata_codes(data, weights.by) if weights else (None, None)
+    missing = {} if weights is None else {weights.by: codes < 0}
+    frame, spec, groups, times = ar1_frame(formula, data, spec, missing, **frame_args)
+    strata, levels = (None, []) if weights is None else nlme_order(frame, codes, labels)
+    strata = None if strata is None else strata[frame.rows_used]
     profiled = ProfiledTheta(reml, control, start)
-    criterion, problem_at = profiled_criterion(frame, groups, times, spec, profiled)
-    bound = np.array([spec.search_bound])
-    search = minimize(criterion, OptSummary("bobyqa", np.array([spec.search_start]), -bound, upper=bound,
-                                            initial_step=0.5))
-    frame.arguments["correlation"] = spec  # update and refits estimate phi again
-    fit = fit_problem(frame, problem_at(search.final[0]), reml, control, profiled.best_theta, _data_name(data),
-                      data)
+    criterion, problem_at = profiled_criterion(frame, groups, times, spec, profiled, strata)
+    nratios = max(len(levels) - 1, 0)
+    bound = np.r_[np.full(nratios, LOG_RATIO_BOUND), spec.search_bound]
+    search = minimize(criterion, OptSummary("bobyqa", np.r_[np.zeros(nratios), spec.search_start], -bound,
+                                            upper=bound, initial_step=0.5))
+    frame.arguments.update(correlation=spec, weights=weights)  # update and refits estimate them again
+    ratios = np.exp(np.r_[0.0, search.final[:-1]])
+    if weights is not None:  # the fit's weights 1 / delta^2, as a VarIdent fit's (Pearson residuals)
+        frame = replace(frame, weights=1.0 / ratios[strata] ** 2)
+    fit = fit_problem(frame, problem_at(search.final), reml, control, profiled.best_theta, _data_name(data), data)
     out = CorAR1Fit.__new__(CorAR1Fit)
     out.__dict__.update(fit.__dict__)
-    out.phi, out.cor_ar1, out.cor_ar1_optsummary = spec.phi_of(search.final[0]), spec, search
+    out.phi, out.cor_ar1, out.cor_ar1_optsummary = spec.phi_of(search.final[-1]), spec, search
     out._ar1_chain = chain(groups, *pairs(groups, times, spec.by))
+    if weights is not None:
+        out.var_ident = pd.Series(ratios, index=pd.Index(levels, name=weights.by), name="sd_ratio")
+        out.var_ident_by, out._ar1_scale = weights.by, ratios[strata]
     return out
 
 
-def ar1_frame(formula: str, data, spec: CorAR1, **frame_args):
-    """The model frame (rows with a missing group or time dropped), the
-    structure with its ``by`` filled in, and the group code and time of
-    every row used."""
+def ar1_frame(formula: str, data, spec: CorAR1, missing: dict | None = None, **frame_args):
+    """The model frame (rows with a missing group or time dropped, or any in
+    ``missing``), the structure with its ``by`` filled in, and the group code
+    and time of every row used."""
     from mixedmodels.lmm._fit import lmer_frame
 
-    if frame_args.pop("weights", None) is not None:
-        raise NotImplementedError("CorAR1 with prior weights (or VarIdent) is not available; nlme's "
-                                  "corAR1 takes no prior weights either.")
     if spec.by is None:
         spec = replace(spec, by=default_by(lmer_frame(formula, data, **frame_args)))
     groups, times = groups_and_times(data, spec.by, spec.time, spec.whole_times)
-    missing = {spec.by: groups < 0, **({spec.time: np.isnan(times)} if spec.time else {})}
+    missing = {**(missing or {}), spec.by: groups < 0, **({spec.time: np.isnan(times)} if spec.time else {})}
     frame = lmer_frame(formula, data, missing=missing, **frame_args)  # a missing group or time drops the row
     groups, times = groups[frame.rows_used], times[frame.rows_used]
     if spec.time is None:
@@ -210,19 +239,28 @@ def ar1_frame(formula: str, data, spec: CorAR1, **frame_args):
     return frame, spec, groups, times
 
 
-def profiled_criterion(frame, groups: np.ndarray, times: np.ndarray, spec: CorAR1, profiled: ProfiledTheta):
-    """The (RE)ML criterion as a function of the structure's parameter ``z``
-    (``phi = spec.phi_of(z)``), theta profiled out by ``profiled``, and the
-    problem at a given ``z``."""
+def profiled_criterion(frame, groups: np.ndarray, times: np.ndarray, spec: CorAR1, profiled: ProfiledTheta,
+                       strata: np.ndarray | None = None):
+    """The (RE)ML criterion as a function of the parameters -- with
+    ``strata`` (a VarIdent's, 0 the reference), the log-ratios of the other
+    strata's SDs first -- and last the structure's ``z`` (``phi =
+    spec.phi_of(z)``), theta profiled out by ``profiled``; and the problem
+    at given parameters."""
     from mixedmodels.lmm._fit import lmer_problem, offset_response
 
     template = lmer_problem(frame)
     first, second, gaps = pairs(groups, times, spec.by)
     precision = AR1CrossProducts(template.blocks, frame.X, offset_response(frame), first, second, gaps,
-                                 template.factor.xp)
+                                 template.factor.xp, pieces=strata is None)
 
-    def problem_at(z: float):
-        xp, log_det_r = precision.at(spec.phi_of(z))
-        return template.with_cross_products(xp, -log_det_r)
+    def problem_at(params) -> object:
+        params = np.atleast_1d(np.asarray(params, dtype=float))
+        phi = spec.phi_of(params[-1])
+        if strata is None:
+            xp, log_det_r = precision.at(phi)
+            return template.with_cross_products(xp, -log_det_r)
+        delta = np.exp(np.r_[0.0, params[:-1]])[strata]
+        xp, log_det_r = precision.at(phi, 1.0 / delta)
+        return template.with_cross_products(xp, -2.0 * np.sum(np.log(delta)) - log_det_r)
 
-    return (lambda z: profiled(problem_at(float(z[0])))), problem_at
+    return (lambda params: profiled(problem_at(params))), problem_at

@@ -36,7 +36,7 @@ from mixedmodels.formula import FormulaError
 from mixedmodels.formula._values import as_factor
 from mixedmodels.lmm._resfit import ProfiledTheta, ResidualStructureFit
 
-__all__ = ["VarIdent", "VarIdentFit", "fit_var_ident"]
+__all__ = ["VarIdent", "VarIdentFit", "fit_var_ident", "nlme_order", "strata_codes", "var_ident_lines"]
 
 LOG_RATIO_BOUND = 20.0
 """``|log delta|`` at most this (a ratio between 2e-9 and 5e8)."""
@@ -81,15 +81,19 @@ class VarIdentFit(ResidualStructureFit):
 
     def residual_structure_lines(self) -> list[str]:
         """nlme's block in the summary: the structure, its formula and the ratios."""
-        ratios = [f"{v:.7f}" for v in self.var_ident]
-        width = max(len(r) for r in ratios + [str(x) for x in self.var_ident.index])
-        return ["Variance function:", " Structure: Different standard deviations per stratum",
-                f" Formula: ~1 | {self.var_ident_by}", " Parameter estimates:",
-                " ".join(str(x).rjust(width) for x in self.var_ident.index),
-                " ".join(r.rjust(width) for r in ratios)]
+        return var_ident_lines(self.var_ident, self.var_ident_by)
 
 
-def _strata_codes(data, by: str) -> tuple[np.ndarray, list[str]]:
+def var_ident_lines(ratios: pd.Series, by: str) -> list[str]:
+    """nlme's ``varIdent`` block of a summary: the structure, its formula and the ratios."""
+    shown = [f"{v:.7f}" for v in ratios]
+    width = max(len(r) for r in shown + [str(x) for x in ratios.index])
+    return ["Variance function:", " Structure: Different standard deviations per stratum",
+            f" Formula: ~1 | {by}", " Parameter estimates:",
+            " ".join(str(x).rjust(width) for x in ratios.index), " ".join(r.rjust(width) for r in shown)]
+
+
+def strata_codes(data, by: str) -> tuple[np.ndarray, list[str]]:
     """The stratum of every row of ``data`` (-1 where ``by`` is missing) and the labels."""
     frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
     if by not in frame.columns:
@@ -98,7 +102,7 @@ def _strata_codes(data, by: str) -> tuple[np.ndarray, list[str]]:
     return factor.codes, factor.levels
 
 
-def _nlme_order(frame, codes: np.ndarray, levels: list[str]) -> tuple[np.ndarray, list[str]]:
+def nlme_order(frame, codes: np.ndarray, levels: list[str]) -> tuple[np.ndarray, list[str]]:
     """The strata of the rows used, numbered as nlme numbers them: in the
     order they first appear once the rows are sorted by the grouping factors
     (the one with fewest levels first), the first the reference (ratio 1)."""
@@ -151,10 +155,10 @@ def fit_var_ident(formula: str, data, reml: bool, spec: VarIdent, control: Contr
     the module), theta's search from ``start``."""
     from mixedmodels.lmm._fit import lmer, lmer_frame
 
-    codes, labels = _strata_codes(data, spec.by)
+    codes, labels = strata_codes(data, spec.by)
     # a missing stratum makes its row missing, as for any variable of the model (na_action)
     frame = lmer_frame(formula, data, missing={spec.by: codes < 0}, **frame_args)
-    codes, levels = _nlme_order(frame, codes, labels)
+    codes, levels = nlme_order(frame, codes, labels)
 
     def weights(log_ratios: np.ndarray) -> np.ndarray:
         ratios = np.exp(np.concatenate([[0.0], log_ratios]))
