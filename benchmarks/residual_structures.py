@@ -2,9 +2,9 @@
 
 ``mm.lmer(..., weights=mm.VarIdent(...))`` and ``correlation=mm.CorAR1(...)``
 (REML) against ``nlme::lme`` with ``varIdent`` / ``corAR1`` run through
-``Rscript`` (``nlme_residuals.R``; skipped without R): gpa (1,200 rows) and a
-simulated AR(1) design of 10,000 groups of 10 times (100,000 rows, phi 0.6,
-seed 1).  Median of ``REPEATS`` fits each, the fit call only.  Writes
+``Rscript`` (``nlme_residuals.R``; skipped without R): gpa (1,200 rows; varIdent,
+corAR1, both) and a simulated AR(1) design of 10,000 groups of 10 times
+(100,000 rows, phi 0.6, seed 1; corAR1, and corCAR1 on the times halved).  Median of ``REPEATS`` fits each, the fit call only.  Writes
 ``benchmarks/results/residual_structures.csv``.
 
 Usage: ``PYTHONPATH=. .venv/bin/python -m benchmarks.residual_structures``
@@ -48,6 +48,11 @@ PROBLEMS = [  # name, data, formula, nlme random, our keyword arguments, nlme st
      {"weights": mm.VarIdent("occasion")}, "varIdent(form = ~ 1 | occasion)"),
     ("gpa corAR1", lambda: mm.datasets.load("gpa"), "gpa ~ occasion + (1 | student)", "~ 1 | student",
      {"correlation": mm.CorAR1("occasion", "student")}, "corAR1(form = ~ occasion | student)"),
+    ("gpa varIdent + corAR1", lambda: mm.datasets.load("gpa"), "gpa ~ occasion + (1 | student)", "~ 1 | student",
+     {"weights": mm.VarIdent("occasion"), "correlation": mm.CorAR1("occasion", "student")},
+     "varIdent(form = ~ 1 | occasion); corAR1(form = ~ occasion | student)"),
+    ("100k rows corCAR1 (times / 2)", lambda: simulated_ar1().assign(t=lambda d: d["t"] / 2), "y ~ x + (1 | g)",
+     "~ 1 | g", {"correlation": mm.CorCAR1("t", "g")}, "corCAR1(form = ~ t | g)"),
     ("100k rows corAR1", simulated_ar1, "y ~ x + (1 | g)", "~ 1 | g",
      {"correlation": mm.CorAR1("t", "g")}, "corAR1(form = ~ t | g)"),
 ]

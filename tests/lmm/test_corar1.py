@@ -109,10 +109,11 @@ def test_our_criterion_at_nlmes_estimates_is_nlmes_log_likelihood(name):
     if fit.var_ident is not None:
         strata = pd.Index(fit.var_ident.index).get_indexer(data[fit.var_ident_by].astype(str))
         log_ratios = np.log(list(ref["sd_ratio"].values()))[1:]
-    problem_at = profiled_criterion(frame, groups, times, spec, ProfiledTheta(ref["REML"], fit.control), strata)[1]
+    _, problem_at, scale = profiled_criterion(frame, groups, times, spec, ProfiledTheta(ref["REML"], fit.control),
+                                              strata)
     relative = np.linalg.cholesky(np.asarray(ref["re_cov"]) / ref["sigma"] ** 2)
     theta = relative.T[np.triu_indices_from(relative)]  # lme4's order: the lower triangle by columns
-    deviance = problem_at(np.r_[log_ratios, spec.z_of(ref["Phi"])]).deviance(theta, ref["REML"])
+    deviance = problem_at(np.r_[log_ratios, scale.z_of(ref["Phi"])]).deviance(theta, ref["REML"])
     assert abs(-0.5 * deviance - ref["logLik"]) < 1e-6
 
 
@@ -307,7 +308,8 @@ def test_many_distinct_gaps_form_the_cross_products_from_the_rows():
         results.append(precision.pieces is None)
         precision.pieces = [precision._piece(precision.gaps == gap) for gap in precision.unique_gaps]
         for phi in (0.7, -0.4):
-            xp, direct = precision.at(phi)[0], precision._from_rows(phi)
+            correlation = lambda gaps, phi=phi: phi**gaps
+            xp, direct = precision.at(correlation)[0], precision._from_rows(correlation)
             np.testing.assert_allclose(xp.a_rr, direct.a_rr, rtol=1e-12)
             np.testing.assert_allclose(xp.a11, direct.a11, rtol=1e-12)
             np.testing.assert_allclose(xp.a_r1.toarray(), direct.a_r1.toarray(), rtol=1e-12, atol=1e-12)
@@ -374,3 +376,43 @@ def test_a_variance_function_with_the_correlation():
     sims = fit.simulate(3000, seed=2, re_form=None).to_numpy() - fit.fitted().to_numpy()[:, None]
     by_occasion = pd.Series(sims.std(axis=1)).groupby(gpa["occasion"].astype(str).to_numpy()).mean()
     np.testing.assert_allclose(by_occasion[fit.var_ident.index], fit.sigma * fit.var_ident, rtol=0.03)
+
+
+def _nlme_car1(data: pd.DataFrame, time: str, reml: bool = True) -> float:
+    return mm.lmer("y ~ x + (1 | g)", data, reml=reml, correlation=mm.CorCAR1(time, "g")).loglik
+
+
+@pytest.mark.parametrize("factor", [1 / 1000, 1 / 100, 100, 86400])
+def test_continuous_times_in_any_unit_reach_nlmes_optimum(factor):
+    """phi is searched as a decay rate on the gaps' scale: with the times in
+    a unit 1,000 times larger or 86,400 times smaller (seconds), the fit is
+    the one in days (nlme: logLik -360.37884 at Phi 0.65203 per day).  A
+    bound on phi itself forced a correlation at short gaps (-416.0 at t / 1000),
+    and a start at phi 0.2 stalled where 0.2^gap underflows (-401.5 at t * 100)."""
+    ref = MODELS["sim_car1_reml"]
+    data = pd.read_csv(SIM_CAR1)
+    fit = mm.lmer("y ~ x + (1 | g)", data.assign(tt=data["t"] * factor), correlation=mm.CorCAR1("tt", "g"))
+    assert fit.loglik >= ref["logLik"] - 1e-6
+    assert abs(fit.phi ** factor - ref["Phi"]) < 1e-4
+
+
+def test_independent_residuals_at_short_gaps_are_not_forced_to_correlate():
+    """Rows 0.02-0.3 apart with independent residuals: the CAR(1) fit is at
+    least the fit without correlation (nested in it at phi -> 0)."""
+    rng = np.random.default_rng(11)
+    g = np.repeat(np.arange(60), 5)
+    t = np.concatenate([np.cumsum(rng.uniform(0.02, 0.3, 5)) for _ in range(60)])
+    x = rng.standard_normal(300)
+    data = pd.DataFrame({"g": g, "t": t, "x": x, "y": 1 + 0.4 * x + rng.normal(0, 0.8, 60)[g] + rng.standard_normal(300)})
+    car1 = mm.lmer("y ~ x + (1 | g)", data, correlation=mm.CorCAR1("t", "g"))
+    plain = mm.lmer("y ~ x + (1 | g)", data)
+    assert car1.loglik >= plain.loglik - 1e-6
+
+
+def test_infinite_times_are_clear_errors():
+    data = pd.read_csv(SIM_CAR1)
+    data.loc[3, "t"] = np.inf
+    with pytest.raises(mm.FormulaError, match="CorCAR1: the times in 't' must be finite; the row labelled 3"):
+        mm.lmer("y ~ x + (1 | g)", data, correlation=mm.CorCAR1("t", "g"))
+    with pytest.raises(TypeError, match="time must be a column name"):
+        mm.CorCAR1(["t"], "g")

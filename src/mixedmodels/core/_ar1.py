@@ -1,4 +1,5 @@
-"""Cross-products of ``[Z X y]`` under an AR(1) residual precision, as a function of phi.
+"""Cross-products of ``[Z X y]`` under an AR(1) residual precision, as a function of the
+neighbours' correlations (``phi^gap``).
 
 Within a group sorted by time an AR(1) process is a Markov chain, so its
 precision ``Q = R^-1`` (unit variance) is tridiagonal: with ``r = phi^gap``
@@ -21,6 +22,8 @@ cross-products from the rows instead, as nlme does.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 
@@ -72,27 +75,30 @@ class AR1CrossProducts:
         return (row_cross_products(blocks, X, y, rows, used[rows]),
                 pair_cross_products(blocks, X, y, a, b, -1.0), pair_cross_products(blocks, X, y, a, b, 1.0))
 
-    def at(self, phi: float, scale: np.ndarray | None = None) -> tuple[CrossProducts, float]:
-        """The cross-products under ``Q(phi)`` and ``log |R(phi)|``; with
-        ``scale``, of the rows multiplied by it (``1 / delta`` of a variance
-        function: its precision ``D Q D``), formed from the rows."""
-        r = phi ** self.unique_gaps.astype(float)
+    def at(self, correlation: Callable[[np.ndarray], np.ndarray],
+           scale: np.ndarray | None = None) -> tuple[CrossProducts, float]:
+        """The cross-products under ``Q`` and ``log |R|`` where neighbours
+        ``gap`` apart have correlation ``correlation(gap)`` (``phi ** gap``,
+        vectorized); with ``scale``, of the rows multiplied by it (``1 / delta``
+        of a variance function: its precision ``D Q D``), formed from the rows."""
+        r = correlation(self.unique_gaps.astype(float))
         log_det_r = float(self.counts @ np.log1p(-r * r))
         if self.pieces is None or scale is not None:
-            return self._from_rows(phi, scale), log_det_r
+            return self._from_rows(correlation, scale), log_det_r
         c, w, differences = pair_weights(r)
         xp = self.rows
         for (neighbours, diffs, sums), ci, wi, d in zip(self.pieces, c, w, differences):
             xp = xp + neighbours.scaled(ci) + (diffs if d else sums).scaled(wi)
         return xp, log_det_r
 
-    def _from_rows(self, phi: float, scale: np.ndarray | None = None) -> CrossProducts:
-        """The cross-products formed from the rows (multiplied by ``scale``) with ``Q(phi)``'s weights."""
+    def _from_rows(self, correlation: Callable[[np.ndarray], np.ndarray],
+                   scale: np.ndarray | None = None) -> CrossProducts:
+        """The cross-products formed from the rows (multiplied by ``scale``) with ``Q``'s weights."""
         blocks, X, y = self._data
         if scale is not None:
             blocks = [RandomEffectsBlock(b.codes, b.nlevels, b.Z * scale[:, None], b.covariance) for b in blocks]
             X, y = X * scale[:, None], y * scale
-        c, w, differences = pair_weights(phi ** self.gaps.astype(float))
+        c, w, differences = pair_weights(correlation(self.gaps.astype(float)))
         row_w = 1.0 + np.bincount(self.first, c, y.size) + np.bincount(self.second, c, y.size)
         xp = row_cross_products(blocks, X, y, np.arange(y.size), np.maximum(row_w, 0.0))
         for take, sign in ((differences, -1.0), (~differences, 1.0)):

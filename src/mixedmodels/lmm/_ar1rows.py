@@ -24,29 +24,37 @@ def default_by(frame) -> str:
     return names[0]
 
 
-def groups_and_times(data, by: str, time: str | None, whole: bool = True) -> tuple[np.ndarray, np.ndarray]:
+def groups_and_times(data, by: str, time: str | None, whole: bool = True,
+                     structure: str = "CorAR1") -> tuple[np.ndarray, np.ndarray]:
     """Each row's group code (-1 where missing) and time (NaN where missing;
     0 without a time: the positions are then :func:`positions` of the rows
-    used); the times must be whole numbers when ``whole``."""
+    used); the times must be finite, and whole numbers when ``whole``
+    (``structure`` names the structure in the errors)."""
     frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
     for name in filter(None, (by, time)):
         if name not in frame.columns:
-            raise FormulaError(f"CorAR1: {name!r} is not a column of the data; name it with CorAR1(time, by=...)")
+            raise FormulaError(f"{structure}: {name!r} is not a column of the data; name it with "
+                               f"{structure}(time, by=...)")
     groups = as_factor(frame[by].reset_index(drop=True)).codes
     if time is None:
         return groups, np.zeros(len(frame))
     column = frame[time].reset_index(drop=True)
-    times = _numeric_times(column, time)
+    times = _numeric_times(column, time, structure)
+    if np.isinf(times).any():
+        k = int(np.flatnonzero(np.isinf(times))[0])
+        raise FormulaError(f"{structure}: the times in {time!r} must be finite; the row labelled "
+                           f"{frame.index[k]!r} has {column.iloc[k]!r}")
     bad = ~np.isnan(times) & (times != np.round(times)) & whole
     if bad.any():
         k = int(np.flatnonzero(bad)[0])
-        raise FormulaError(f"CorAR1: the times in {time!r} must be whole numbers (nlme's corAR1); the row "
+        raise FormulaError(f"{structure}: the times in {time!r} must be whole numbers (nlme's corAR1); the row "
                            f"labelled {frame.index[k]!r} has {column.iloc[k]!r}. Give them in a unit in which "
-                           "they are whole (days, visits), or use the positions: CorAR1(by=...)")
+                           "they are whole (days, visits), use the positions (CorAR1(by=...)), or "
+                           "real times with CorCAR1")
     return groups, times
 
 
-def _numeric_times(column: pd.Series, name: str) -> np.ndarray:
+def _numeric_times(column: pd.Series, name: str, structure: str) -> np.ndarray:
     """The times as numbers; missing values NaN.  Dates and times count days
     from the first (only differences matter): by the calendar (the local
     clock, as R's ``Date``), or in elapsed time when only that makes them
@@ -67,7 +75,7 @@ def _numeric_times(column: pd.Series, name: str) -> np.ndarray:
     numbers = pd.to_numeric(column, errors="coerce")
     wrong = numbers.isna() & column.notna()
     if wrong.any():
-        raise FormulaError(f"CorAR1: the times in {name!r} must be numbers; {column[wrong].iloc[0]!r} is not")
+        raise FormulaError(f"{structure}: the times in {name!r} must be numbers; {column[wrong].iloc[0]!r} is not")
     return numbers.to_numpy(dtype=float)
 
 
@@ -99,7 +107,8 @@ def positions(groups: np.ndarray) -> np.ndarray:
     return out
 
 
-def pairs(groups: np.ndarray, times: np.ndarray, by: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def pairs(groups: np.ndarray, times: np.ndarray, by: str,
+          structure: str = "CorAR1") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Neighbours in time within each group: the earlier row, the later
     row and the gap between their times."""
     order = np.lexsort([times, groups])
@@ -107,11 +116,11 @@ def pairs(groups: np.ndarray, times: np.ndarray, by: str) -> tuple[np.ndarray, n
     same = groups[first] == groups[second]
     first, second = first[same], second[same]
     if first.size == 0:
-        raise FormulaError(f"CorAR1: no group of {by!r} has two rows used: there is nothing to correlate")
+        raise FormulaError(f"{structure}: no group of {by!r} has two rows used: there is nothing to correlate")
     gaps = times[second] - times[first]
     if np.any(gaps == 0):
         row = int(first[gaps == 0][0])
-        raise FormulaError(f"CorAR1: the times must be unique within a group of {by!r} (nlme's corAR1); "
+        raise FormulaError(f"{structure}: the times must be unique within a group of {by!r} (as nlme's); "
                            f"two rows of that group share time {times[row]:g}")
     return first, second, gaps
 

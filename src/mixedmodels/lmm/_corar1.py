@@ -59,12 +59,49 @@ from mixedmodels.lmm._varident import (
     var_ident_lines,
 )
 
-__all__ = ["CorAR1", "CorAR1Fit", "CorCAR1", "fit_cor_ar1"]
+__all__ = ["CorAR1", "CorAR1Fit", "CorCAR1", "PhiScale", "fit_cor_ar1"]
 
 ATANH_BOUND = 8.0
 """``|atanh(phi)|`` at most this (``|phi| <= 1 - 2e-7``)."""
-LOGIT_BOUND = 16.0
-"""``|logit(phi)|`` of the continuous-time AR(1) at most this (``1e-7 < phi < 1 - 1e-7``)."""
+
+
+@dataclass(frozen=True)
+class PhiScale:
+    """How phi is searched: ``phi = tanh(z)`` (``decay=False``, corAR1), or
+    ``phi = exp(-exp(z))`` (``decay``: ``exp(z)`` is the decay rate per unit
+    of time, corCAR1, searched free of the times' unit), from ``start``
+    within ``[lower, upper]``."""
+
+    start: float
+    lower: float
+    upper: float
+    decay: bool = False
+
+    @classmethod
+    def for_gaps(cls, gaps: np.ndarray) -> PhiScale:
+        """corCAR1's: from a correlation of 0.2 (nlme's start) over the median
+        gap, between ``1 - 2e-7`` over the longest gap and ``e^-40`` over the
+        shortest (no correlation left at any gap)."""
+        return cls(float(np.log(-np.log(0.2) / np.median(gaps))), float(np.log(2e-7 / gaps.max())),
+                   float(np.log(40.0 / gaps.min())), decay=True)
+
+    def phi_of(self, z: float) -> float:
+        """phi at the searched ``z``."""
+        return float(np.exp(-np.exp(z)) if self.decay else np.tanh(z))
+
+    def correlation(self, z: float):
+        """The neighbours' correlation at the searched ``z`` as a function of
+        their gap: ``phi ** gap``, for a decay as ``exp(-rate * gap)`` (phi
+        itself may underflow where ``phi ** gap`` does not)."""
+        if self.decay:
+            rate = float(np.exp(z))
+            return lambda gaps: np.exp(-rate * gaps)
+        phi = float(np.tanh(z))
+        return lambda gaps: phi**gaps
+
+    def z_of(self, phi: float) -> float:
+        """The searched ``z`` at ``phi``."""
+        return float(np.log(-np.log(phi)) if self.decay else np.arctanh(phi))
 
 
 @dataclass(frozen=True)
@@ -88,22 +125,20 @@ class CorAR1:
     """nlme's name of the structure, as its summary prints it."""
     whole_times = True
     """Whether the times must be whole numbers."""
-    search_start, search_bound = 0.0, ATANH_BOUND
-    """Where the search of its parameter ``z`` starts (nlme's phi 0) and ``|z|`` at most."""
+
+    def __post_init__(self) -> None:
+        for name in ("time", "by"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, str):
+                raise TypeError(f"{type(self).__name__}: {name} must be a column name; got {value!r}")
 
     def formula(self) -> str:
         """nlme's ``form``, as its summary prints it."""
         return f"~{self.time or 1} | {self.by}"
 
-    @staticmethod
-    def phi_of(z: float) -> float:
-        """phi at the searched parameter: ``tanh(z)``, in (-1, 1)."""
-        return float(np.tanh(z))
-
-    @staticmethod
-    def z_of(phi: float) -> float:
-        """The searched parameter at ``phi`` (the inverse of :meth:`phi_of`)."""
-        return float(np.arctanh(phi))
+    def scale(self, gaps: np.ndarray) -> PhiScale:
+        """How phi is searched (``atanh(phi)`` from nlme's 0)."""
+        return PhiScale(0.0, -ATANH_BOUND, ATANH_BOUND)
 
 
 @dataclass(frozen=True)
@@ -123,21 +158,15 @@ class CorCAR1(CorAR1):
 
     title = "Continuous AR(1)"
     whole_times = False
-    search_start, search_bound = float(np.log(0.2 / 0.8)), LOGIT_BOUND  # nlme's phi 0.2
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         if self.time is None:
             raise TypeError("CorCAR1 needs the column of the times: CorCAR1(time, by)")
 
-    @staticmethod
-    def phi_of(z: float) -> float:
-        """phi at the searched parameter: ``1 / (1 + exp(-z))``, in (0, 1) (nlme's logit)."""
-        return float(1.0 / (1.0 + np.exp(-z)))
-
-    @staticmethod
-    def z_of(phi: float) -> float:
-        """The searched parameter at ``phi``: ``log(phi / (1 - phi))``."""
-        return float(np.log(phi / (1.0 - phi)))
+    def scale(self, gaps: np.ndarray) -> PhiScale:
+        """How phi is searched: its decay rate, on the scale of the gaps (:meth:`PhiScale.for_gaps`)."""
+        return PhiScale.for_gaps(gaps)
 
 
 class CorAR1Fit(ResidualStructureFit):
@@ -168,7 +197,7 @@ class CorAR1Fit(ResidualStructureFit):
     def residual_structure_lines(self) -> list[str]:
         """nlme's blocks in the summary: the correlation, then any variance function."""
         lines = [f"Correlation Structure: {self.cor_ar1.title}", f" Formula: {self.cor_ar1.formula()}",
-                 " Parameter estimate(s):", "      Phi", f"{self.phi:9.7f}"]
+                 " Parameter estimate(s):", "      Phi", f"{self.phi:.7g}"]
         return lines + ([] if self.var_ident is None else var_ident_lines(self.var_ident, self.var_ident_by))
 
     def draw_residuals(self, rng: np.random.Generator) -> np.ndarray:
@@ -178,7 +207,8 @@ class CorAR1Fit(ResidualStructureFit):
         step at once (the pairs are held ordered by step)."""
         first, second, gaps, bounds = self._ar1_chain
         e = self.sigma * rng.standard_normal(self.nobs)
-        r = self.phi ** gaps.astype(float)
+        scale, z = self._phi_search
+        r = scale.correlation(z)(gaps.astype(float))
         keep = np.sqrt(1.0 - r * r)
         for lo, hi in pairwise(bounds):
             a, b = first[lo:hi], second[lo:hi]
@@ -201,11 +231,12 @@ def fit_cor_ar1(formula: str, data, reml: bool, spec: CorAR1, control: Control, 
     strata, levels = (None, []) if weights is None else nlme_order(frame, codes, labels)
     strata = None if strata is None else strata[frame.rows_used]
     profiled = ProfiledTheta(reml, control, start)
-    criterion, problem_at = profiled_criterion(frame, groups, times, spec, profiled, strata)
+    criterion, problem_at, scale = profiled_criterion(frame, groups, times, spec, profiled, strata)
     nratios = max(len(levels) - 1, 0)
-    bound = np.r_[np.full(nratios, LOG_RATIO_BOUND), spec.search_bound]
-    search = minimize(criterion, OptSummary("bobyqa", np.r_[np.zeros(nratios), spec.search_start], -bound,
-                                            upper=bound, initial_step=0.5))
+    bound = np.full(nratios, LOG_RATIO_BOUND)
+    search = minimize(criterion, OptSummary("bobyqa", np.r_[np.zeros(nratios), scale.start],
+                                            np.r_[-bound, scale.lower], upper=np.r_[bound, scale.upper],
+                                            initial_step=0.5))
     frame.arguments.update(correlation=spec, weights=weights)  # update and refits estimate them again
     ratios = np.exp(np.r_[0.0, search.final[:-1]])
     if weights is not None:  # the fit's weights 1 / delta^2, as a VarIdent fit's (Pearson residuals)
@@ -213,8 +244,9 @@ def fit_cor_ar1(formula: str, data, reml: bool, spec: CorAR1, control: Control, 
     fit = fit_problem(frame, problem_at(search.final), reml, control, profiled.best_theta, _data_name(data), data)
     out = CorAR1Fit.__new__(CorAR1Fit)
     out.__dict__.update(fit.__dict__)
-    out.phi, out.cor_ar1, out.cor_ar1_optsummary = spec.phi_of(search.final[-1]), spec, search
-    out._ar1_chain = chain(groups, *pairs(groups, times, spec.by))
+    out.phi, out.cor_ar1, out.cor_ar1_optsummary = scale.phi_of(search.final[-1]), spec, search
+    out._phi_search = (scale, float(search.final[-1]))
+    out._ar1_chain = chain(groups, *pairs(groups, times, spec.by, type(spec).__name__))
     if weights is not None:
         out.var_ident = pd.Series(ratios, index=pd.Index(levels, name=weights.by), name="sd_ratio")
         out.var_ident_by, out._ar1_scale = weights.by, ratios[strata]
@@ -229,7 +261,7 @@ def ar1_frame(formula: str, data, spec: CorAR1, missing: dict | None = None, **f
 
     if spec.by is None:
         spec = replace(spec, by=default_by(lmer_frame(formula, data, **frame_args)))
-    groups, times = groups_and_times(data, spec.by, spec.time, spec.whole_times)
+    groups, times = groups_and_times(data, spec.by, spec.time, spec.whole_times, type(spec).__name__)
     missing = {**(missing or {}), spec.by: groups < 0, **({spec.time: np.isnan(times)} if spec.time else {})}
     frame = lmer_frame(formula, data, missing=missing, **frame_args)  # a missing group or time drops the row
     groups, times = groups[frame.rows_used], times[frame.rows_used]
@@ -244,23 +276,24 @@ def profiled_criterion(frame, groups: np.ndarray, times: np.ndarray, spec: CorAR
     """The (RE)ML criterion as a function of the parameters -- with
     ``strata`` (a VarIdent's, 0 the reference), the log-ratios of the other
     strata's SDs first -- and last the structure's ``z`` (``phi =
-    spec.phi_of(z)``), theta profiled out by ``profiled``; and the problem
-    at given parameters."""
+    scale.phi_of(z)``), theta profiled out by ``profiled``; the problem at
+    given parameters; and ``scale``, how phi is searched (``spec.scale``)."""
     from mixedmodels.lmm._fit import lmer_problem, offset_response
 
     template = lmer_problem(frame)
-    first, second, gaps = pairs(groups, times, spec.by)
+    first, second, gaps = pairs(groups, times, spec.by, type(spec).__name__)
+    scale = spec.scale(gaps)
     precision = AR1CrossProducts(template.blocks, frame.X, offset_response(frame), first, second, gaps,
                                  template.factor.xp, pieces=strata is None)
 
     def problem_at(params) -> object:
         params = np.atleast_1d(np.asarray(params, dtype=float))
-        phi = spec.phi_of(params[-1])
+        correlation = scale.correlation(params[-1])
         if strata is None:
-            xp, log_det_r = precision.at(phi)
+            xp, log_det_r = precision.at(correlation)
             return template.with_cross_products(xp, -log_det_r)
         delta = np.exp(np.r_[0.0, params[:-1]])[strata]
-        xp, log_det_r = precision.at(phi, 1.0 / delta)
+        xp, log_det_r = precision.at(correlation, 1.0 / delta)
         return template.with_cross_products(xp, -2.0 * np.sum(np.log(delta)) - log_det_r)
 
-    return (lambda params: profiled(problem_at(params))), problem_at
+    return (lambda params: profiled(problem_at(params))), problem_at, scale
