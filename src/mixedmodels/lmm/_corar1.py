@@ -7,7 +7,8 @@ consecutive times, and the corARMA(p = 1) it switches to for times with
 gaps or out of order).  Without a time, the positions are the rows' order
 within the group (``corAR1(form = ~ 1 | g)``).  ``mm.CorCAR1(time, by)`` is
 ``corCAR1``, the continuous-time AR(1): the same ``phi^|t - s|`` for real
-times, ``0 < phi < 1`` (searched as ``logit(phi)`` from nlme's 0.2).  With
+times, ``0 < phi < 1`` (searched as its decay rate, ``log(-log phi)``, on the
+scale of the gaps: :class:`PhiScale`).  With
 ``weights=mm.VarIdent(g)`` too, the residual covariance is nlme's
 ``sigma^2 D R D`` (``D`` the strata's SD ratios), the ratios searched with
 ``phi``; the rows are then scaled in every evaluation (a pass over them).
@@ -19,7 +20,8 @@ weighted cross-products of neighbours' rows and of their differences or sums
 weights and adds them and profiles theta on the sum (the rows are not read
 again, unless the times have so many distinct gaps that a pass over the
 rows is cheaper), and ``log |R|`` enters the deviance as prior weights'
-``-sum log w`` does.  ``atanh(phi)`` is searched by BOBYQA.  The neighbours'
+``-sum log w`` does.  ``atanh(phi)`` (corCAR1: ``log(-log phi)``) is
+searched by BOBYQA.  The neighbours'
 rows must share their random effects: every random-effects term must be
 constant within a correlation group (nlme's random effects nest the
 correlation's groups), otherwise ``NotImplementedError``.
@@ -180,7 +182,7 @@ class CorAR1Fit(ResidualStructureFit):
         The structure, its ``by`` filled in.
     cor_ar1_optsummary : OptSummary
         The search over the log-ratios of any ``VarIdent`` and ``atanh(phi)``
-        (``logit(phi)`` for ``CorCAR1``).
+        (``log(-log phi)`` for ``CorCAR1``).
     var_ident, var_ident_by : pandas.Series or None, str or None
         With ``weights=mm.VarIdent(by)``: the residual SD ratios, as
         :class:`VarIdentFit`'s.
