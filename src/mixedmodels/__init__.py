@@ -26,8 +26,11 @@ from mixedmodels.lmm import (
     CorAR1Fit,
     CorCAR1,
     LmerFit,
+    VarExp,
+    VarFunctionFit,
     VarIdent,
     VarIdentFit,
+    VarPower,
     lmer,
 )
 
@@ -45,8 +48,11 @@ __all__ = [
     "ResponseWarning",
     "ScaleWarning",
     "SingularFitWarning",
+    "VarExp",
+    "VarFunctionFit",
     "VarIdent",
     "VarIdentFit",
+    "VarPower",
     "anova",
     "bootstrap_lrt",
     "datasets",

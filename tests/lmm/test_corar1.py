@@ -1,6 +1,6 @@
 """``correlation=mm.CorAR1(time, by)``, nlme's ``corAR1(form = ~ time | by)``,
 and ``mm.CorCAR1``, its ``corCAR1``, against nlme 3.1-162: the shared
-reference ``gpa_ar1`` and the fits of ``tools/refs/make_refs_corar1.R``
+reference ``gpa_ar1`` and the fits of ``tools/refs/make_refs_residuals.R``
 (sleepstudy by REML and ML, with a random slope, with gaps in the times,
 with times in decreasing order; Orthodont with the rows' order as the
 times; a simulated negative phi; corCAR1 on simulated irregular real times
@@ -20,14 +20,20 @@ import pandas as pd
 import pytest
 
 import mixedmodels as mm
-from tests.conftest import REFERENCE_EXTRA, reference
+from tests.conftest import reference
+from tests.lmm.residual_refs import (
+    MODELS as ALL_MODELS,
+)
+from tests.lmm.residual_refs import (
+    SIM_CAR1,
+    check_estimates,
+    fit_reference,
+    relative_theta,
+    variance_params,
+)
 
-MODELS = {m["name"]: m for m in reference("corar1")["models"]}
+MODELS = {name: ref for name, ref in ALL_MODELS.items() if ref.get("correlation")}
 GPA = reference("gpa_ar1")
-DATA = {"sleep": "sleepstudy", "sleep_gaps": "sleepstudy", "sleep_rev": "sleepstudy", "ortho": "Orthodont",
-        "gpa": "gpa"}
-SIM_NEG = REFERENCE_EXTRA / "data" / "sim_ar1_negative.csv"
-SIM_CAR1 = REFERENCE_EXTRA / "data" / "sim_car1.csv"
 
 
 def _check(fit, fixef, se, sigma, loglik, phi, npar):
@@ -52,22 +58,7 @@ def test_gpa_matches_the_shared_nlme_reference():
 
 
 def _fit(ref):
-    """Our fit of a reference model, on the rows nlme was handed, in its order."""
-    name = ref["name"]
-    if name.startswith("sim_"):
-        data = pd.read_csv(SIM_NEG if name.startswith("sim_neg") else SIM_CAR1)
-    else:
-        data = mm.datasets.load(next(DATA[k] for k in sorted(DATA, key=len, reverse=True) if name.startswith(k)))
-    if "Days" in data:
-        data = data.assign(late=np.where(data["Days"] >= 5, "late", "early"))
-    data = data.iloc[np.asarray(ref["rows"]) - 1].reset_index(drop=True)
-    time, group = (part.strip() for part in ref["correlation"].split("~")[1].rstrip(")").split("|"))
-    random = ref["random"].split("~")[1].split("|")[0].strip()
-    structure = mm.CorCAR1 if ref["correlation"].startswith("corCAR1") else mm.CorAR1
-    spec = structure(None if time == "1" else time, group)
-    weights = mm.VarIdent(ref["weights"].split("|")[1].strip(" )")) if ref.get("weights") else None
-    return mm.lmer(f"{ref['formula']} + ({random} | {group})", data, reml=ref["REML"], correlation=spec,
-                   weights=weights), data
+    return fit_reference(ref)
 
 
 NLME_STOPS_SHORT = {"sleep_slope_reml": 0.03}
@@ -76,44 +67,28 @@ NLME_STOPS_SHORT = {"sleep_slope_reml": 0.03}
 
 @pytest.mark.parametrize("name", sorted(set(MODELS) - set(NLME_STOPS_SHORT)))
 def test_matches_nlme(name):
-    ref = MODELS[name]
-    fit, _ = _fit(ref)
-    _check(fit, list(ref["fixef"].values()), list(ref["fixef_se"].values()), ref["sigma"], ref["logLik"],
-           ref["Phi"], ref["df"])
-    assert fit.nobs == ref["nobs"]
-    if ref.get("sd_ratio"):
-        np.testing.assert_allclose(fit.var_ident.to_numpy(), list(ref["sd_ratio"].values()), rtol=1e-3)
-        assert list(fit.var_ident.index) == list(ref["sd_ratio"])
-    sds = fit.varcorr.query("var2.isna() and grp != 'Residual'", engine="python")["sdcor"].to_numpy()
-    np.testing.assert_allclose(sds, ref["re_sd"], rtol=2e-3)
-    modes = next(iter(fit.ranef.values())).loc[ref["ranef_levels_first5"]]
-    np.testing.assert_allclose(modes.to_numpy().T, [ref["ranef_first5"][k] for k in ref["ranef_first5"]],
-                               rtol=1e-3, atol=1e-6 * np.abs(modes.to_numpy()).max())
-    np.testing.assert_allclose(fit.fitted()[:10], ref["fitted_first10"], rtol=1e-3)
+    check_estimates(_fit(MODELS[name])[0], MODELS[name])
 
 
 @pytest.mark.parametrize("name", sorted(MODELS))
 def test_our_criterion_at_nlmes_estimates_is_nlmes_log_likelihood(name):
-    """The deviance function itself, at nlme's Phi and random-effects
-    covariance (relative to sigma^2): -2 times nlme's log-likelihood, to 1e-6.
-    Where nlme's search stops short (sleep_slope_reml: nlme's nlminb fails
-    and optim stops 0.035 below our singular optimum), this is how its
-    numbers are checked."""
+    """The deviance function itself, at nlme's Phi, variance parameters and
+    random-effects covariance (relative to sigma^2): -2 times nlme's
+    log-likelihood, to 1e-6.  Where nlme's search stops short
+    (sleep_slope_reml: nlme's nlminb fails and optim stops 0.035 below our
+    singular optimum), this is how its numbers are checked."""
     from mixedmodels.lmm._corar1 import ar1_frame, profiled_criterion
     from mixedmodels.lmm._resfit import ProfiledTheta
+    from mixedmodels.lmm._varfunc import row_sd
 
     ref = MODELS[name]
     fit, data = _fit(ref)
     frame, spec, groups, times = ar1_frame(fit.formula, data, fit.cor_ar1)
-    strata, log_ratios = None, []
-    if fit.var_ident is not None:
-        strata = pd.Index(fit.var_ident.index).get_indexer(data[fit.var_ident_by].astype(str))
-        log_ratios = np.log(list(ref["sd_ratio"].values()))[1:]
+    sd = None if fit.var_function is None else row_sd(fit.var_function, data, frame)
     _, problem_at, scale = profiled_criterion(frame, groups, times, spec, ProfiledTheta(ref["REML"], fit.control),
-                                              strata)
-    relative = np.linalg.cholesky(np.asarray(ref["re_cov"]) / ref["sigma"] ** 2)
-    theta = relative.T[np.triu_indices_from(relative)]  # lme4's order: the lower triangle by columns
-    deviance = problem_at(np.r_[log_ratios, scale.z_of(ref["Phi"])]).deviance(theta, ref["REML"])
+                                              sd)
+    deviance = problem_at(np.r_[variance_params(ref), scale.z_of(ref["Phi"])]).deviance(relative_theta(ref),
+                                                                                          ref["REML"])
     assert abs(-0.5 * deviance - ref["logLik"]) < 1e-6
 
 

@@ -26,7 +26,7 @@ rows must share their random effects: every random-effects term must be
 constant within a correlation group (nlme's random effects nest the
 correlation's groups), otherwise ``NotImplementedError``.
 
-Checked against nlme 3.1-162 (``tools/refs/make_refs_corar1.R``): gpa's
+Checked against nlme 3.1-162 (``tools/refs/make_refs_residuals.R``): gpa's
 shared reference ``gpa_ar1`` and sleepstudy / Orthodont fits by REML and ML,
 with gaps, with times out of order and in row order, negative phi; corCAR1
 on irregular real times and on Orthodont's ages; varIdent with corAR1 on gpa
@@ -39,7 +39,6 @@ from dataclasses import dataclass, replace
 from itertools import pairwise
 
 import numpy as np
-import pandas as pd
 
 from mixedmodels._control import Control
 from mixedmodels.core._ar1 import AR1CrossProducts
@@ -53,13 +52,8 @@ from mixedmodels.lmm._ar1rows import (
     positions,
 )
 from mixedmodels.lmm._resfit import ProfiledTheta, ResidualStructureFit
-from mixedmodels.lmm._varident import (
-    LOG_RATIO_BOUND,
-    VarIdent,
-    nlme_order,
-    strata_codes,
-    var_ident_lines,
-)
+from mixedmodels.lmm._varfunc import VARIANCE_FUNCTIONS, RowSD, missing_rows, row_sd
+from mixedmodels.lmm._varident import VarIdent
 
 __all__ = ["CorAR1", "CorAR1Fit", "CorCAR1", "PhiScale", "fit_cor_ar1"]
 
@@ -183,24 +177,29 @@ class CorAR1Fit(ResidualStructureFit):
     cor_ar1_optsummary : OptSummary
         The search over the log-ratios of any ``VarIdent`` and ``atanh(phi)``
         (``log(-log phi)`` for ``CorCAR1``).
+    var_function : VarIdent, VarPower, VarExp or None
+        Any variance function given as ``weights``.
     var_ident, var_ident_by : pandas.Series or None, str or None
         With ``weights=mm.VarIdent(by)``: the residual SD ratios, as
         :class:`VarIdentFit`'s.
+    var_delta : pandas.Series or None
+        With ``mm.VarPower`` or ``mm.VarExp``: its parameter.
     """
 
     _structure = "a CorAR1 residual correlation"
-    var_ident = var_ident_by = _ar1_scale = None
+    var_function = var_ident = var_ident_by = var_delta = _ar1_scale = None
+    _var_lines: tuple[str, ...] = ()
+    _var_nparams = 0
 
     @property
     def npar(self) -> int:
-        """Parameters counted by logLik's df, phi and any ratios other than the first included (nlme's)."""
-        return super().npar + 1 + (0 if self.var_ident is None else len(self.var_ident) - 1)
+        """Parameters counted by logLik's df, phi and any variance function's included (nlme's)."""
+        return super().npar + 1 + self._var_nparams
 
     def residual_structure_lines(self) -> list[str]:
         """nlme's blocks in the summary: the correlation, then any variance function."""
-        lines = [f"Correlation Structure: {self.cor_ar1.title}", f" Formula: {self.cor_ar1.formula()}",
-                 " Parameter estimate(s):", "      Phi", f"{self.phi:.7g}"]
-        return lines + ([] if self.var_ident is None else var_ident_lines(self.var_ident, self.var_ident_by))
+        return [f"Correlation Structure: {self.cor_ar1.title}", f" Formula: {self.cor_ar1.formula()}",
+                " Parameter estimate(s):", "      Phi", f"{self.phi:.7g}", *self._var_lines]
 
     def draw_residuals(self, rng: np.random.Generator) -> np.ndarray:
         """One draw of AR(1) residuals within the groups (for :meth:`simulate`):
@@ -224,34 +223,34 @@ def fit_cor_ar1(formula: str, data, reml: bool, spec: CorAR1, control: Control, 
     from ``start``; ``weights=mm.VarIdent(by)`` adds nlme's variance function."""
     from mixedmodels.lmm._fit import _data_name, fit_problem
 
-    if weights is not None and not isinstance(weights, VarIdent):
+    if weights is not None and not isinstance(weights, VARIANCE_FUNCTIONS):
         raise NotImplementedError("CorAR1 with prior weights is not available (nlme's corAR1 takes none); "
-                                  "weights=mm.VarIdent(...) is.")
-    codes, labels = strata_codes(data, weights.by) if weights else (None, None)
-    missing = {} if weights is None else {weights.by: codes < 0}
+                                  "weights=mm.VarIdent(...), mm.VarPower(...) or mm.VarExp(...) are.")
+    missing = {} if weights is None else missing_rows(weights, data)
     frame, spec, groups, times = ar1_frame(formula, data, spec, missing, **frame_args)
-    strata, levels = (None, []) if weights is None else nlme_order(frame, codes, labels)
-    strata = None if strata is None else strata[frame.rows_used]
+    sd = None if weights is None else row_sd(weights, data, frame)
     profiled = ProfiledTheta(reml, control, start)
-    criterion, problem_at, scale = profiled_criterion(frame, groups, times, spec, profiled, strata)
-    nratios = max(len(levels) - 1, 0)
-    bound = np.full(nratios, LOG_RATIO_BOUND)
-    search = minimize(criterion, OptSummary("bobyqa", np.r_[np.zeros(nratios), scale.start],
-                                            np.r_[-bound, scale.lower], upper=np.r_[bound, scale.upper],
-                                            initial_step=0.5))
+    criterion, problem_at, scale = profiled_criterion(frame, groups, times, spec, profiled, sd)
+    first = (np.empty(0),) * 3 if sd is None else (sd.start, sd.lower, sd.upper)
+    search = minimize(criterion, OptSummary("bobyqa", np.r_[first[0], scale.start], np.r_[first[1], scale.lower],
+                                            upper=np.r_[first[2], scale.upper], initial_step=0.5))
     frame.arguments.update(correlation=spec, weights=weights)  # update and refits estimate them again
-    ratios = np.exp(np.r_[0.0, search.final[:-1]])
-    if weights is not None:  # the fit's weights 1 / delta^2, as a VarIdent fit's (Pearson residuals)
-        frame = replace(frame, weights=1.0 / ratios[strata] ** 2)
+    var_params = search.final[:-1]
+    if sd is not None:  # the fit's weights 1 / s^2, as a variance function's fit's (Pearson residuals)
+        frame = replace(frame, weights=1.0 / sd.multiplier(var_params) ** 2)
     fit = fit_problem(frame, problem_at(search.final), reml, control, profiled.best_theta, _data_name(data), data)
     out = CorAR1Fit.__new__(CorAR1Fit)
     out.__dict__.update(fit.__dict__)
     out.phi, out.cor_ar1, out.cor_ar1_optsummary = scale.phi_of(search.final[-1]), spec, search
     out._phi_search = (scale, float(search.final[-1]))
     out._ar1_chain = chain(groups, *pairs(groups, times, spec.by, type(spec).__name__))
-    if weights is not None:
-        out.var_ident = pd.Series(ratios, index=pd.Index(levels, name=weights.by), name="sd_ratio")
-        out.var_ident_by, out._ar1_scale = weights.by, ratios[strata]
+    if sd is not None:
+        out.var_function, out._ar1_scale = weights, sd.multiplier(var_params)
+        out._var_lines, out._var_nparams = sd.lines(var_params), var_params.size
+        if isinstance(weights, VarIdent):
+            out.var_ident, out.var_ident_by = sd.estimates(var_params), weights.by
+        else:
+            out.var_delta = sd.estimates(var_params)
     return out
 
 
@@ -274,10 +273,9 @@ def ar1_frame(formula: str, data, spec: CorAR1, missing: dict | None = None, **f
 
 
 def profiled_criterion(frame, groups: np.ndarray, times: np.ndarray, spec: CorAR1, profiled: ProfiledTheta,
-                       strata: np.ndarray | None = None):
-    """The (RE)ML criterion as a function of the parameters -- with
-    ``strata`` (a VarIdent's, 0 the reference), the log-ratios of the other
-    strata's SDs first -- and last the structure's ``z`` (``phi =
+                       sd: RowSD | None = None):
+    """The (RE)ML criterion as a function of the parameters -- with a
+    variance function ``sd``, its parameters first -- and last the structure's ``z`` (``phi =
     scale.phi_of(z)``), theta profiled out by ``profiled``; the problem at
     given parameters; and ``scale``, how phi is searched (``spec.scale``)."""
     from mixedmodels.lmm._fit import lmer_problem, offset_response
@@ -286,16 +284,16 @@ def profiled_criterion(frame, groups: np.ndarray, times: np.ndarray, spec: CorAR
     first, second, gaps = pairs(groups, times, spec.by, type(spec).__name__)
     scale = spec.scale(gaps)
     precision = AR1CrossProducts(template.blocks, frame.X, offset_response(frame), first, second, gaps,
-                                 template.factor.xp, pieces=strata is None)
+                                 template.factor.xp, pieces=sd is None)
 
     def problem_at(params) -> object:
         params = np.atleast_1d(np.asarray(params, dtype=float))
         correlation = scale.correlation(params[-1])
-        if strata is None:
+        if sd is None:
             xp, log_det_r = precision.at(correlation)
             return template.with_cross_products(xp, -log_det_r)
-        delta = np.exp(np.r_[0.0, params[:-1]])[strata]
-        xp, log_det_r = precision.at(correlation, 1.0 / delta)
-        return template.with_cross_products(xp, -2.0 * np.sum(np.log(delta)) - log_det_r)
+        s = sd.multiplier(params[:-1])
+        xp, log_det_r = precision.at(correlation, 1.0 / s)
+        return template.with_cross_products(xp, -2.0 * np.sum(np.log(s)) - log_det_r)
 
     return (lambda params: profiled(problem_at(params))), problem_at, scale

@@ -29,6 +29,7 @@ from mixedmodels.formula import FormulaError, ModelFrame, build_model_frame
 from mixedmodels.formula._response import check_not_constant
 from mixedmodels.lmm._corar1 import CorAR1, fit_cor_ar1
 from mixedmodels.lmm._result import LmerFit
+from mixedmodels.lmm._varfunc import VarExp, VarPower, fit_var_function
 from mixedmodels.lmm._varident import VarIdent, fit_var_ident
 
 
@@ -59,7 +60,10 @@ def lmer(
         Prior weights and an offset (column name or values); or
         ``weights=mm.VarIdent("g")``, nlme's ``varIdent(form = ~ 1 | g)``: a
         residual standard deviation per level of ``g``, estimated
-        (:mod:`mixedmodels.lmm._varident`; the fit is a :class:`VarIdentFit`).
+        (:mod:`mixedmodels.lmm._varident`; the fit is a :class:`VarIdentFit`);
+        or ``mm.VarPower("v")`` / ``mm.VarExp("v")``, nlme's ``varPower`` /
+        ``varExp`` of a covariate (:mod:`mixedmodels.lmm._varfunc`; a
+        :class:`VarFunctionFit`). Any of the three combines with ``correlation``.
     na_action : {"omit", "raise"}
         Drop rows with missing values in used variables, or raise.
     contrasts : dict, optional
@@ -93,6 +97,9 @@ def lmer(
     if isinstance(weights, VarIdent):
         return fit_var_ident(formula, data, reml, weights, control, start, offset=offset, na_action=na_action,
                              contrasts=contrasts)
+    if isinstance(weights, (VarPower, VarExp)):
+        return fit_var_function(formula, data, reml, weights, control, start, offset=offset, na_action=na_action,
+                                contrasts=contrasts)
     frame = lmer_frame(formula, data, weights=weights, offset=offset, na_action=na_action, contrasts=contrasts)
     problem = lmer_problem(frame)
     return fit_problem(frame, problem, reml, control, start, _data_name(data), data)

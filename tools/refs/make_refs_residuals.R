@@ -1,6 +1,7 @@
-# make_refs_corar1.R -- nlme::lme fits with an AR(1) residual correlation
-# within groups (correlation = corAR1(...), and corCAR1(...) for continuous
-# times), for mixedmodels' CorAR1 and CorCAR1: the
+# make_refs_residuals.R -- nlme::lme fits with residual structures: an AR(1)
+# correlation within groups (correlation = corAR1(...), and corCAR1(...) for
+# continuous times), variance functions (varIdent with them, varPower,
+# varExp), for mixedmodels' CorAR1, CorCAR1, VarIdent, VarPower, VarExp: the
 # log-likelihood, fixed effects and their standard errors, sigma, Phi, the
 # random-effects standard deviations, the first conditional modes and fitted
 # values, by REML and ML; times with gaps (nlme then fits corARMA(p = 1) on the
@@ -8,8 +9,8 @@
 # corAR1(form = ~ 1 | g), whose positions are the rows' order.
 #
 # Usage (from anywhere):
-#   Rscript tools/refs/make_refs_corar1.R
-# Writes tests/fixtures/reference_extra/corar1.json.
+#   Rscript tools/refs/make_refs_residuals.R
+# Writes tests/fixtures/reference_extra/residuals.json.
 
 .f <- sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE))
 source(file.path(dirname(normalizePath(.f)), "common.R"))
@@ -24,6 +25,7 @@ sleep_rev <- sleep[order(sleep$Subject, -sleep$Days), ]
 ortho <- load_dataset("Orthodont")$data
 gpa <- load_dataset("gpa")$data
 sleep$late <- factor(ifelse(sleep$Days >= 5, "late", "early"))
+sleep$Days1 <- sleep$Days + 1
 # negative correlation: 40 groups of 8 times, phi = -0.5, a random intercept
 # (written to tests/fixtures/reference_extra/data/sim_ar1_negative.csv)
 set.seed(20261124)
@@ -78,15 +80,23 @@ MODELS <- list(
   list(name = "gpa_hetvar_ar1_reml", data = "gpa", method = "REML", random = "~ 1 | student",
        correlation = "corAR1(form = ~ occasion | student)", weights = "varIdent(form = ~ 1 | occasion)"),
   list(name = "sleep_hetvar_ar1_ml", data = "sleep", method = "ML", random = "~ 1 | Subject",
-       correlation = "corAR1(form = ~ Days | Subject)", weights = "varIdent(form = ~ 1 | late)")
+       correlation = "corAR1(form = ~ Days | Subject)", weights = "varIdent(form = ~ 1 | late)"),
+  # variance covariates
+  list(name = "ortho_power_reml", data = "ortho", method = "REML", random = "~ 1 | Subject",
+       weights = "varPower(form = ~ age)"),
+  list(name = "ortho_exp_ml", data = "ortho", method = "ML", random = "~ 1 | Subject",
+       weights = "varExp(form = ~ age)"),
+  list(name = "sleep_power_ar1_reml", data = "sleep", method = "REML", random = "~ 1 | Subject",
+       correlation = "corAR1(form = ~ Days | Subject)", weights = "varPower(form = ~ Days1)")
 )
 FORMULAS <- list(sleep = "Reaction ~ Days", sleep_gaps = "Reaction ~ Days", sleep_rev = "Reaction ~ Days",
                  ortho = "distance ~ age", sim_neg = "y ~ x", sim_car1 = "y ~ x", gpa = "gpa ~ occasion")
 
 one <- function(m) {
   dat <- get(m$data)
-  call <- sprintf("lme(%s, data = dat, random = %s, correlation = %s, method = \"%s\"%s%s)",
-                  FORMULAS[[m$data]], m$random, m$correlation, m$method,
+  call <- sprintf("lme(%s, data = dat, random = %s%s, method = \"%s\"%s%s)",
+                  FORMULAS[[m$data]], m$random,
+                  if (is.null(m$correlation)) "" else paste0(", correlation = ", m$correlation), m$method,
                   if (is.null(m$control)) "" else paste0(", control = ", m$control),
                   if (is.null(m$weights)) "" else paste0(", weights = ", m$weights))
   fit <- eval(parse(text = call))
@@ -97,9 +107,10 @@ one <- function(m) {
        logLik = as.numeric(logLik(fit)), df = attr(logLik(fit), "df"), AIC = AIC(fit),
        fixef = as.list(fixef(fit)), fixef_se = as.list(sqrt(diag(vcov(fit)))),
        sigma = fit$sigma,
-       Phi = as.numeric(coef(fit$modelStruct$corStruct, unconstrained = FALSE)),
+       Phi = if (is.null(fit$modelStruct$corStruct)) NULL else
+         as.numeric(coef(fit$modelStruct$corStruct, unconstrained = FALSE)),
        weights = m$weights,
-       sd_ratio = if (is.null(fit$modelStruct$varStruct)) NULL else
+       var_coef = if (is.null(fit$modelStruct$varStruct)) NULL else
          as.list(coef(fit$modelStruct$varStruct, unconstrained = FALSE, allCoef = TRUE)),
        re_sd = I(unname(sds)),
        re_cov = lapply(seq_len(nrow(getVarCov(fit))), function(i) I(unname(as.matrix(getVarCov(fit))[i, ]))),
@@ -110,9 +121,9 @@ one <- function(m) {
 }
 
 out <- list(
-  generated_by = "tools/refs/make_refs_corar1.R",
-  note = paste("nlme::lme with correlation = corAR1; rows are the 1-based rows of the dataset",
+  generated_by = "tools/refs/make_refs_residuals.R",
+  note = paste("nlme::lme with residual structures; rows are the 1-based rows of the dataset",
                "handed to lme, in that order (fitted values follow it)"),
   versions = versions("nlme"),
   models = lapply(MODELS, one))
-write_json_file(out, "corar1")
+write_json_file(out, "residuals")

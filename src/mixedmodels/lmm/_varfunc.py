@@ -1,0 +1,191 @@
+"""nlme's ``varPower`` and ``varExp``, and every variance function as a residual
+SD multiplier of the rows.
+
+``lmer(..., weights=mm.VarPower("age"))`` is nlme's ``lme(..., weights =
+varPower(form = ~ age))``: the residual SD of row ``i`` is ``sigma |v_i|^delta``;
+``mm.VarExp("age")`` is ``varExp``: ``sigma exp(delta v_i)``.  ``delta`` is
+searched by BOBYQA from nlme's 0, theta profiled in every evaluation on the
+cross-products of the rows weighted by ``1 / s_i^2`` (a pass over the rows,
+as nlme; ``VarIdent`` alone has a faster path, :mod:`._varident`), and the
+weights' ``sum log w`` enters the deviance as prior weights' does.
+
+:class:`RowSD` is what a correlation structure combines with
+(:mod:`._corar1`): any of the three as a function of its parameters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from mixedmodels._control import Control
+from mixedmodels.core._crossprod import row_cross_products
+from mixedmodels.core._optimize import OptSummary, minimize
+from mixedmodels.formula import FormulaError
+from mixedmodels.lmm._resfit import ProfiledTheta, ResidualStructureFit
+from mixedmodels.lmm._varident import (
+    LOG_RATIO_BOUND,
+    VarIdent,
+    nlme_order,
+    strata_codes,
+    var_ident_lines,
+)
+
+__all__ = ["RowSD", "VarExp", "VarFunctionFit", "VarPower", "fit_var_function", "row_sd"]
+
+DELTA_BOUND = 20.0
+"""``|delta|`` of varPower and varExp at most this."""
+
+
+@dataclass(frozen=True)
+class VarPower:
+    """nlme's ``varPower(form = ~ covariate)``: residual SD ``sigma |v|^power``;
+    pass as ``weights`` to ``lmer``."""
+
+    covariate: str
+    parameter = "power"
+    structure = "Power of variance covariate"
+
+    @staticmethod
+    def multiplier(values: np.ndarray, delta: float) -> np.ndarray:
+        """The residual SD multiplier of rows with covariate ``values``."""
+        return np.abs(values) ** delta
+
+
+@dataclass(frozen=True)
+class VarExp:
+    """nlme's ``varExp(form = ~ covariate)``: residual SD ``sigma exp(expon v)``;
+    pass as ``weights`` to ``lmer``."""
+
+    covariate: str
+    parameter = "expon"
+    structure = "Exponential of variance covariate"
+
+    @staticmethod
+    def multiplier(values: np.ndarray, delta: float) -> np.ndarray:
+        """The residual SD multiplier of rows with covariate ``values``."""
+        return np.exp(delta * values)
+
+
+VARIANCE_FUNCTIONS = (VarIdent, VarPower, VarExp)
+
+
+@dataclass
+class RowSD:
+    """A variance function on the rows used: their residual SD multipliers
+    as a function of its parameters (searched from ``start`` within
+    ``[lower, upper]``), and nlme's summary block at given parameters."""
+
+    multiplier: Callable[[np.ndarray], np.ndarray]
+    start: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    lines: Callable[[np.ndarray], list[str]]
+    estimates: Callable[[np.ndarray], pd.Series]
+
+
+def missing_rows(spec, data) -> dict[str, np.ndarray]:
+    """The variance function's column and where it is missing (for ``na_action``)."""
+    if isinstance(spec, VarIdent):
+        return {spec.by: strata_codes(data, spec.by)[0] < 0}
+    return {spec.covariate: np.isnan(_covariate(data, spec.covariate))}
+
+
+def row_sd(spec, data, frame) -> RowSD:
+    """The variance function ``spec`` on the rows ``frame`` uses."""
+    if isinstance(spec, VarIdent):
+        codes, levels = nlme_order(frame, *strata_codes(data, spec.by))
+        strata = codes[frame.rows_used]
+
+        def ratios(params):
+            return pd.Series(np.exp(np.r_[0.0, params]), index=pd.Index(levels, name=spec.by), name="sd_ratio")
+
+        bound = np.full(len(levels) - 1, LOG_RATIO_BOUND)
+        return RowSD(lambda p: np.exp(np.r_[0.0, p])[strata], np.zeros(bound.size), -bound, bound,
+                     lambda p: var_ident_lines(ratios(p), spec.by), ratios)
+    values = _covariate(data, spec.covariate)[frame.rows_used]
+    if isinstance(spec, VarPower) and np.any(values == 0):
+        raise FormulaError(f"VarPower: the covariate {spec.covariate!r} is 0 in some rows, where the residual SD "
+                           "would be 0; shift it or use VarExp")
+
+    def estimate(params):
+        return pd.Series([float(params[0])], index=[spec.parameter], name=spec.structure)
+
+    def lines(params):
+        return ["Variance function:", f" Structure: {spec.structure}", f" Formula: ~{spec.covariate}",
+                " Parameter estimates:", f"{spec.parameter:>9}", f"{float(params[0]):9.7g}"]
+
+    return RowSD(lambda p: spec.multiplier(values, float(p[0])), np.zeros(1), np.array([-DELTA_BOUND]),
+                 np.array([DELTA_BOUND]), lines, estimate)
+
+
+def _covariate(data, name: str) -> np.ndarray:
+    frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
+    if name not in frame.columns:
+        raise FormulaError(f"{name!r} is not a column of the data (the variance function's covariate)")
+    values = pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float)
+    if np.isinf(values).any() or (np.isnan(values) & frame[name].notna().to_numpy()).any():
+        raise FormulaError(f"the variance covariate {name!r} must hold finite numbers")
+    return values
+
+
+class VarFunctionFit(ResidualStructureFit):
+    """An ``lmer`` fit with a residual SD that is a function of a covariate.
+
+    Attributes
+    ----------
+    var_function : VarPower or VarExp
+        The structure.
+    var_delta : pandas.Series
+        Its parameter (nlme's ``power`` or ``expon``).
+    var_optsummary : OptSummary
+        The search over it.
+    """
+
+    _structure = "a variance function"
+
+    @property
+    def npar(self) -> int:
+        """Parameters counted by logLik's df, the variance function's included (nlme's)."""
+        return super().npar + 1
+
+    def residual_structure_lines(self) -> list[str]:
+        """nlme's block in the summary."""
+        return self._var_lines
+
+
+def fit_var_function(formula: str, data, reml: bool, spec, control: Control, start: np.ndarray | None = None,
+                     **frame_args) -> VarFunctionFit:
+    """Fit ``formula`` with the variance function ``spec`` (``VarPower`` or ``VarExp``; see the module)."""
+    from mixedmodels.lmm._fit import (
+        _data_name,
+        fit_problem,
+        lmer_frame,
+        lmer_problem,
+        offset_response,
+    )
+
+    frame = lmer_frame(formula, data, missing=missing_rows(spec, data), **frame_args)
+    sd = row_sd(spec, data, frame)
+    template = lmer_problem(frame)
+    blocks, X, y, rows = template.blocks, frame.X, offset_response(frame), np.arange(frame.X.shape[0])
+
+    def problem_at(params):
+        s = sd.multiplier(np.asarray(params, dtype=float))
+        xp = row_cross_products(blocks, X, y, rows, 1.0 / s**2)
+        return template.with_cross_products(xp, -2.0 * float(np.sum(np.log(s))))
+
+    profiled = ProfiledTheta(reml, control, start)
+    search = minimize(lambda p: profiled(problem_at(p)),
+                      OptSummary("bobyqa", sd.start, sd.lower, upper=sd.upper, initial_step=0.5))
+    frame = replace(frame, weights=1.0 / sd.multiplier(search.final) ** 2)  # as prior weights: Pearson residuals
+    frame.arguments["weights"] = spec  # update and refits estimate it again
+    fit = fit_problem(frame, problem_at(search.final), reml, control, profiled.best_theta, _data_name(data), data)
+    out = VarFunctionFit.__new__(VarFunctionFit)
+    out.__dict__.update(fit.__dict__)
+    out.var_function, out.var_delta, out.var_optsummary = spec, sd.estimates(search.final), search
+    out._var_lines = sd.lines(search.final)
+    return out
