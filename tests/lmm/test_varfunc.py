@@ -6,6 +6,7 @@ references' tolerances (:func:`tests.lmm.residual_refs.check_estimates`)."""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import mixedmodels as mm
@@ -36,7 +37,8 @@ def test_our_criterion_at_nlmes_estimates_is_nlmes_log_likelihood(name):
     ref = MODELS[name]
     fit, data = fit_reference(ref)
     frame = lmer_frame(fit.formula, data, missing=missing_rows(fit.var_function, data))
-    s = row_sd(fit.var_function, data, frame).multiplier(variance_params(ref))
+    sd = row_sd(fit.var_function, data, frame)
+    s = sd.multiplier(sd.searched_params(variance_params(ref)))
     template = lmer_problem(frame)
     xp = row_cross_products(template.blocks, frame.X, offset_response(frame), np.arange(len(s)), 1.0 / s**2)
     problem = template.with_cross_products(xp, -2.0 * np.sum(np.log(s)))
@@ -69,12 +71,13 @@ def test_inference_holding_the_parameter_fixed_is_not_offered(power_fit):
 
 @pytest.mark.parametrize("spec, values, message", [
     (mm.VarPower("v"), [0.0, 1.0], "is 0 in some rows"),
-    (mm.VarExp("v"), ["a", "b"], "must hold finite numbers"),
+    (mm.VarExp("v"), [1.0, np.inf], "must hold finite numbers"),
+    (mm.VarExp("v"), ["8", "10"], "must be numeric"),
     (mm.VarExp("nosuch"), [1.0, 2.0], "'nosuch' is not a column"),
 ])
 def test_bad_covariates_are_clear_errors(spec, values, message):
     data = mm.datasets.load("Orthodont")
-    data = data.assign(v=np.resize(np.asarray(values, dtype=object), len(data)))
+    data = data.assign(v=np.resize(np.asarray(values), len(data)))
     with pytest.raises(mm.FormulaError, match=message):
         mm.lmer("distance ~ age + (1 | Subject)", data, weights=spec)
 
@@ -89,3 +92,42 @@ def test_a_missing_covariate_drops_its_row():
     with pytest.raises(mm.FormulaError, match=r"missing values .*v \(1 row\)"):
         mm.lmer("distance ~ age + (1 | Subject)", holed, weights=mm.VarExp("v"), na_action="raise")
     assert list(a.var_delta.index) == ["expon"]
+
+
+@pytest.mark.parametrize("spec, transform", [
+    (mm.VarExp, lambda age: age + 20), (mm.VarExp, lambda age: age * 50), (mm.VarExp, lambda age: age * 1e-4),
+    (mm.VarPower, lambda age: age * 1e-3), (mm.VarPower, lambda age: age * 1e3),
+])
+def test_the_covariates_units_do_not_change_the_fit(spec, transform):
+    """The likelihood does not change when the covariate is shifted (varExp)
+    or rescaled; the search is in the covariate's own units.  Before, varExp
+    of age + 20 stopped 0.002 short, of age * 50 stayed at its start (the
+    homoscedastic fit) and of age * 1e-4 at its bound; nlme: -223.482492 for
+    every varExp one (expon -0.00914068 per year)."""
+    data = mm.datasets.load("Orthodont")
+    base = mm.lmer("distance ~ age + (1 | Subject)", data, weights=spec("age"))
+    moved = mm.lmer("distance ~ age + (1 | Subject)", data.assign(v=transform(data["age"])), weights=spec("v"))
+    assert abs(moved.loglik - base.loglik) < 1e-6
+    np.testing.assert_allclose(moved.fixef, base.fixef, rtol=1e-5)
+    if spec is mm.VarExp:
+        assert abs(base.loglik - (-223.482492)) < 1e-6
+        slope = (transform(np.float64(9)) - transform(np.float64(8)))
+        np.testing.assert_allclose(moved.var_delta["expon"] * slope, base.var_delta["expon"], rtol=1e-3)
+
+
+def test_small_covariate_units_are_not_a_singular_fit():
+    """varPower of x / 1000 with power 1.44: nlme's sigma (the SD at v = 1)
+    is 2e4 times the residuals', so theta relative to it is 2.7e-5; lme4's
+    singular check reads theta relative to the residuals' typical SD (the
+    multipliers' geometric mean).  nlme: power 1.4375085, logLik -556.959281."""
+    import warnings
+
+    rng = np.random.default_rng(1)
+    g, x = np.repeat(np.arange(30), 6), np.tile(np.arange(1.0, 7.0), 30)
+    y = 1 + 0.5 * x + rng.normal(size=30)[g] + rng.normal(size=180) * x**1.5
+    data = pd.DataFrame({"y": y, "v": x * 1e-3, "x": x, "g": g.astype(str)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", mm.SingularFitWarning)
+        fit = mm.lmer("y ~ x + (1 | g)", data, weights=mm.VarPower("v"))
+    assert not fit.is_singular and fit.theta.iloc[0] < 1e-4
+    assert abs(fit.loglik - (-556.959281)) < 1e-6 and abs(fit.var_delta["power"] - 1.4375085) < 1e-5

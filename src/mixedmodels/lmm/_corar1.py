@@ -52,7 +52,13 @@ from mixedmodels.lmm._ar1rows import (
     positions,
 )
 from mixedmodels.lmm._resfit import ProfiledTheta, ResidualStructureFit
-from mixedmodels.lmm._varfunc import VARIANCE_FUNCTIONS, RowSD, missing_rows, row_sd
+from mixedmodels.lmm._varfunc import (
+    VARIANCE_FUNCTIONS,
+    RowSD,
+    missing_rows,
+    row_sd,
+    singular_in_units,
+)
 from mixedmodels.lmm._varident import VarIdent
 
 __all__ = ["CorAR1", "CorAR1Fit", "CorCAR1", "PhiScale", "fit_cor_ar1"]
@@ -235,12 +241,15 @@ def fit_cor_ar1(formula: str, data, reml: bool, spec: CorAR1, control: Control, 
     search = minimize(criterion, OptSummary("bobyqa", np.r_[first[0], scale.start], np.r_[first[1], scale.lower],
                                             upper=np.r_[first[2], scale.upper], initial_step=0.5))
     frame.arguments.update(correlation=spec, weights=weights)  # update and refits estimate them again
-    var_params = search.final[:-1]
+    var_params, unit = search.final[:-1], 1.0
     if sd is not None:  # the fit's weights 1 / s^2, as a variance function's fit's (Pearson residuals)
         frame = replace(frame, weights=1.0 / sd.multiplier(var_params) ** 2)
-    fit = fit_problem(frame, problem_at(search.final), reml, control, profiled.best_theta, _data_name(data), data)
+        unit = sd.theta_factor(var_params)  # theta relative to nlme's sigma over theta at the searched one
+    fit = fit_problem(frame, problem_at(search.final, searched=False), reml, singular_in_units(control, unit),
+                      profiled.best_theta * unit, _data_name(data), data)
     out = CorAR1Fit.__new__(CorAR1Fit)
     out.__dict__.update(fit.__dict__)
+    out.control, out._theta_unit = control, unit
     out.phi, out.cor_ar1, out.cor_ar1_optsummary = scale.phi_of(search.final[-1]), spec, search
     out._phi_search = (scale, float(search.final[-1]))
     out._ar1_chain = chain(groups, *pairs(groups, times, spec.by, type(spec).__name__))
@@ -286,13 +295,15 @@ def profiled_criterion(frame, groups: np.ndarray, times: np.ndarray, spec: CorAR
     precision = AR1CrossProducts(template.blocks, frame.X, offset_response(frame), first, second, gaps,
                                  template.factor.xp, pieces=sd is None)
 
-    def problem_at(params) -> object:
+    def problem_at(params, searched: bool = True) -> object:
+        """The problem at ``params``, with the variance function's searched
+        multipliers (``searched``) or nlme's (:class:`RowSD`)."""
         params = np.atleast_1d(np.asarray(params, dtype=float))
         correlation = scale.correlation(params[-1])
         if sd is None:
             xp, log_det_r = precision.at(correlation)
             return template.with_cross_products(xp, -log_det_r)
-        s = sd.multiplier(params[:-1])
+        s = (sd.searched if searched else sd.multiplier)(params[:-1])
         xp, log_det_r = precision.at(correlation, 1.0 / s)
         return template.with_cross_products(xp, -2.0 * np.sum(np.log(s)) - log_det_r)
 

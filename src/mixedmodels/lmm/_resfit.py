@@ -60,6 +60,16 @@ class ResidualStructureFit(LmerFit):
     _weights_estimated = True  # update estimates the structure again (it is in the cross-products)
     _structure = "an estimated residual structure"
     """What the structure is called in the messages."""
+    _theta_unit = 1.0
+    """Theta at nlme's variance multipliers over theta at multipliers of
+    geometric mean 1 (:meth:`~mixedmodels.lmm._varfunc.RowSD.theta_factor`):
+    lme4's singular check reads theta in the latter units, which do not
+    depend on the variance covariate's units."""
+
+    @property
+    def is_singular(self) -> bool:
+        """lme4's ``isSingular``, theta read relative to the residuals' typical SD."""
+        return self.problem.theta_map.is_singular(self.optsummary.final / self._theta_unit, self.control.singular_tol)
 
     def _known(self, what: str):
         raise NotImplementedError(

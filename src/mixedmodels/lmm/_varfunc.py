@@ -4,7 +4,8 @@ SD multiplier of the rows.
 ``lmer(..., weights=mm.VarPower("age"))`` is nlme's ``lme(..., weights =
 varPower(form = ~ age))``: the residual SD of row ``i`` is ``sigma |v_i|^delta``;
 ``mm.VarExp("age")`` is ``varExp``: ``sigma exp(delta v_i)``.  ``delta`` is
-searched by BOBYQA from nlme's 0, theta profiled in every evaluation on the
+searched by BOBYQA from nlme's 0, in the covariate's own units
+(:class:`RowSD`), theta profiled in every evaluation on the
 cross-products of the rows weighted by ``1 / s_i^2`` (a pass over the rows,
 as nlme; ``VarIdent`` alone has a faster path, :mod:`._varident`), and the
 weights' ``sum log w`` enters the deviance as prior weights' does.
@@ -34,7 +35,7 @@ from mixedmodels.lmm._varident import (
     var_ident_lines,
 )
 
-__all__ = ["RowSD", "VarExp", "VarFunctionFit", "VarPower", "fit_var_function", "row_sd"]
+__all__ = ["RowSD", "VarExp", "VarFunctionFit", "VarPower", "fit_var_function", "row_sd", "singular_in_units"]
 
 DELTA_BOUND = 20.0
 """``|delta|`` of varPower and varExp at most this."""
@@ -47,6 +48,9 @@ class VarPower:
 
     covariate: str
     parameter = "power"
+
+    def __post_init__(self) -> None:
+        _check_name(self)
     structure = "Power of variance covariate"
 
     @staticmethod
@@ -62,6 +66,9 @@ class VarExp:
 
     covariate: str
     parameter = "expon"
+
+    def __post_init__(self) -> None:
+        _check_name(self)
     structure = "Exponential of variance covariate"
 
     @staticmethod
@@ -73,18 +80,42 @@ class VarExp:
 VARIANCE_FUNCTIONS = (VarIdent, VarPower, VarExp)
 
 
+def _check_name(spec) -> None:
+    if not isinstance(spec.covariate, str):
+        raise TypeError(f"{type(spec).__name__}: the covariate must be a column name; got {spec.covariate!r}")
+
+
 @dataclass
 class RowSD:
     """A variance function on the rows used: their residual SD multipliers
-    as a function of its parameters (searched from ``start`` within
-    ``[lower, upper]``), and nlme's summary block at given parameters."""
+    as a function of its searched parameters (from ``start`` within
+    ``[lower, upper]``), nlme's summary block and estimates at them.
+
+    ``searched`` is the multiplier the search uses: the covariate in its own
+    units (centred and scaled for varExp, scaled for varPower) and the
+    multipliers' geometric mean 1, so the search does not depend on the
+    covariate's units (the profiled likelihood does not change when every
+    multiplier is scaled alike: sigma takes it).  ``multiplier`` is nlme's
+    (sigma is the SD at ``v = 1`` for varPower, ``v = 0`` for varExp)."""
 
     multiplier: Callable[[np.ndarray], np.ndarray]
+    searched: Callable[[np.ndarray], np.ndarray]
     start: np.ndarray
     lower: np.ndarray
     upper: np.ndarray
     lines: Callable[[np.ndarray], list[str]]
     estimates: Callable[[np.ndarray], pd.Series]
+    per_unit: float = 1.0
+    """nlme's parameter times this is the searched one (varExp: the covariate's SD)."""
+
+    def searched_params(self, nlme_params: np.ndarray) -> np.ndarray:
+        """The searched parameters at nlme's (log-ratios for varIdent, power, expon)."""
+        return np.asarray(nlme_params, dtype=float) * self.per_unit
+
+    def theta_factor(self, params: np.ndarray) -> float:
+        """Theta at nlme's multiplier over theta at the searched one (the
+        geometric mean of nlme's multipliers)."""
+        return float(np.exp(np.mean(np.log(self.multiplier(params)))))
 
 
 def missing_rows(spec, data) -> dict[str, np.ndarray]:
@@ -103,33 +134,59 @@ def row_sd(spec, data, frame) -> RowSD:
         def ratios(params):
             return pd.Series(np.exp(np.r_[0.0, params]), index=pd.Index(levels, name=spec.by), name="sd_ratio")
 
+        def multiplier(params):
+            return np.exp(np.r_[0.0, params])[strata]
+
         bound = np.full(len(levels) - 1, LOG_RATIO_BOUND)
-        return RowSD(lambda p: np.exp(np.r_[0.0, p])[strata], np.zeros(bound.size), -bound, bound,
+        return RowSD(multiplier, multiplier, np.zeros(bound.size), -bound, bound,
                      lambda p: var_ident_lines(ratios(p), spec.by), ratios)
-    values = _covariate(data, spec.covariate)[frame.rows_used]
-    if isinstance(spec, VarPower) and np.any(values == 0):
-        raise FormulaError(f"VarPower: the covariate {spec.covariate!r} is 0 in some rows, where the residual SD "
-                           "would be 0; shift it or use VarExp")
+    return _covariate_sd(spec, _covariate(data, spec.covariate)[frame.rows_used])
+
+
+def _covariate_sd(spec, values: np.ndarray) -> RowSD:
+    """varPower's or varExp's :class:`RowSD` on the covariate ``values`` of the rows used."""
+    if np.isinf(values).any():
+        raise FormulaError(f"the variance covariate {spec.covariate!r} must hold finite numbers")
+    if isinstance(spec, VarPower):
+        if np.any(values == 0):
+            raise FormulaError(f"VarPower: the covariate {spec.covariate!r} is 0 in some rows, where the residual "
+                               "SD would be 0; shift it or use VarExp")
+        units, per_unit = np.abs(values) / np.exp(np.mean(np.log(np.abs(values)))), 1.0
+    else:
+        per_unit = float(np.std(values)) or 1.0
+        units = (values - np.mean(values)) / per_unit
+
+    def delta(params) -> float:
+        return float(params[0]) / per_unit  # nlme's power / expon
 
     def estimate(params):
-        return pd.Series([float(params[0])], index=[spec.parameter], name=spec.structure)
+        return pd.Series([delta(params)], index=[spec.parameter], name=spec.structure)
 
     def lines(params):
+        value = f"{delta(params):.7g}"
+        width = max(len(value), len(spec.parameter))
         return ["Variance function:", f" Structure: {spec.structure}", f" Formula: ~{spec.covariate}",
-                " Parameter estimates:", f"{spec.parameter:>9}", f"{float(params[0]):9.7g}"]
+                " Parameter estimates:", spec.parameter.rjust(width), value.rjust(width)]
 
-    return RowSD(lambda p: spec.multiplier(values, float(p[0])), np.zeros(1), np.array([-DELTA_BOUND]),
-                 np.array([DELTA_BOUND]), lines, estimate)
+    return RowSD(lambda p: spec.multiplier(values, delta(p)), lambda p: spec.multiplier(units, float(p[0])),
+                 np.zeros(1), np.array([-DELTA_BOUND]), np.array([DELTA_BOUND]), lines, estimate, per_unit)
+
+
+def singular_in_units(control: Control, unit: float) -> Control:
+    """``control`` with lme4's singular tolerance for theta ``unit`` times
+    the searched one's (the check in the final fit reads that theta)."""
+    return replace(control, singular_tol=control.singular_tol * unit)
 
 
 def _covariate(data, name: str) -> np.ndarray:
+    """The covariate's values (NaN where missing); numbers only."""
     frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
     if name not in frame.columns:
         raise FormulaError(f"{name!r} is not a column of the data (the variance function's covariate)")
-    values = pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float)
-    if np.isinf(values).any() or (np.isnan(values) & frame[name].notna().to_numpy()).any():
-        raise FormulaError(f"the variance covariate {name!r} must hold finite numbers")
-    return values
+    column = frame[name]
+    if not (pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column)):
+        raise FormulaError(f"the variance covariate {name!r} must be numeric; it holds {column.dtype} values")
+    return pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
 
 
 class VarFunctionFit(ResidualStructureFit):
@@ -173,8 +230,8 @@ def fit_var_function(formula: str, data, reml: bool, spec, control: Control, sta
     template = lmer_problem(frame)
     blocks, X, y, rows = template.blocks, frame.X, offset_response(frame), np.arange(frame.X.shape[0])
 
-    def problem_at(params):
-        s = sd.multiplier(np.asarray(params, dtype=float))
+    def problem_at(params, searched: bool = True):
+        s = (sd.searched if searched else sd.multiplier)(np.asarray(params, dtype=float))
         xp = row_cross_products(blocks, X, y, rows, 1.0 / s**2)
         return template.with_cross_products(xp, -2.0 * float(np.sum(np.log(s))))
 
@@ -183,9 +240,12 @@ def fit_var_function(formula: str, data, reml: bool, spec, control: Control, sta
                       OptSummary("bobyqa", sd.start, sd.lower, upper=sd.upper, initial_step=0.5))
     frame = replace(frame, weights=1.0 / sd.multiplier(search.final) ** 2)  # as prior weights: Pearson residuals
     frame.arguments["weights"] = spec  # update and refits estimate it again
-    fit = fit_problem(frame, problem_at(search.final), reml, control, profiled.best_theta, _data_name(data), data)
+    unit = sd.theta_factor(search.final)  # theta relative to nlme's sigma over theta at the searched one
+    fit = fit_problem(frame, problem_at(search.final, searched=False), reml, singular_in_units(control, unit),
+                      profiled.best_theta * unit, _data_name(data), data)
     out = VarFunctionFit.__new__(VarFunctionFit)
     out.__dict__.update(fit.__dict__)
+    out.control, out._theta_unit = control, unit
     out.var_function, out.var_delta, out.var_optsummary = spec, sd.estimates(search.final), search
     out._var_lines = sd.lines(search.final)
     return out
