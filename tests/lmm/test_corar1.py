@@ -392,3 +392,18 @@ def test_infinite_times_are_clear_errors():
         mm.lmer("y ~ x + (1 | g)", data, correlation=mm.CorCAR1("t", "g"))
     with pytest.raises(TypeError, match="time must be a column name"):
         mm.CorCAR1(["t"], "g")
+
+
+def test_ranova_refits_each_reduced_model_with_the_structure():
+    """R: lme(Reaction ~ Days, random = list(Subject = pdDiag(~ Days)), correlation =
+    corAR1(form = ~ Days | Subject)) and its two reduced models: logLik
+    -863.098056191, -864.150030755 (no intercept), -868.095531780 (no slope)."""
+    import warnings
+
+    fit = mm.lmer("Reaction ~ Days + (Days || Subject)", mm.datasets.load("sleepstudy"), correlation=mm.CorAR1("Days"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        table = fit.ranova()
+    np.testing.assert_allclose(table["loglik"], [-863.098056191, -864.150030755, -868.095531780], atol=1e-6)
+    with pytest.raises(NotImplementedError, match="one random-effects term"):
+        mm.lmer("Reaction ~ Days + (1 | Subject)", mm.datasets.load("sleepstudy"), correlation=mm.CorAR1("Days")).ranova()

@@ -48,13 +48,13 @@ class ResidualStructureFit(LmerFit):
     """An ``lmer`` fit with estimated residual-covariance parameters.
 
     Profiles, the bootstrap, Satterthwaite and Kenward-Roger df (``coef_table``,
-    ``anova``, ``contest``), ``ranova``, ``all_fit``, R-squared, the ICC and
+    ``anova``, ``contest``), ``ranova`` of one term, ``all_fit``, R-squared, the ICC and
     the influence measures would treat those parameters as known (or the
     residuals as independent) in methods that have no such structures: they
     raise ``NotImplementedError``.  The fixed-effects table, Wald intervals,
     asymptotic (Wald) tests, ``anova(ddf="lme4")``, likelihood-ratio tests
-    between fits and ``drop1(test="Chisq")`` (whose refits estimate the
-    structure again) are offered.
+    between fits, ``drop1(test="Chisq")`` and ``ranova`` with several terms
+    (whose refits estimate the structure again) are offered.
     """
 
     _weights_estimated = True  # update estimates the structure again (it is in the cross-products)
@@ -87,8 +87,13 @@ class ResidualStructureFit(LmerFit):
     def bootstrap(self, *args, **kwargs):
         self._known("bootstrap")
 
-    def ranova(self, *args, **kwargs):
-        self._known("ranova")
+    def ranova(self):
+        """lmerTest's ``ranova``: every reduced model refitted with the
+        structure estimated again.  With one random-effects term its reduced
+        model has none (nlme's ``gls``, not available)."""
+        if len(self.frame.re_terms) < 2:
+            self._known("ranova of a model with one random-effects term (its reduced model has none)")
+        return super().ranova()
 
     def coef_table(self, ddf: str = "satterthwaite"):
         return super().coef_table(self._asymptotic_only(ddf, "coef_table"))
