@@ -226,7 +226,8 @@ class CorAR1Fit(ResidualStructureFit):
 def fit_cor_ar1(formula: str, data, reml: bool, spec: CorAR1, control: Control, start: np.ndarray | None = None,
                 weights=None, **frame_args) -> CorAR1Fit:
     """Fit ``formula`` with AR(1) residuals (see the module), theta's search
-    from ``start``; ``weights=mm.VarIdent(by)`` adds nlme's variance function."""
+    from ``start``; a variance function as ``weights`` (``mm.VarIdent``,
+    ``mm.VarPower``, ``mm.VarExp``) with them."""
     from mixedmodels.lmm._fit import _data_name, fit_problem
 
     if weights is not None and not isinstance(weights, VARIANCE_FUNCTIONS):
@@ -246,7 +247,7 @@ def fit_cor_ar1(formula: str, data, reml: bool, spec: CorAR1, control: Control, 
         frame = replace(frame, weights=1.0 / sd.multiplier(var_params) ** 2)
         unit = sd.theta_factor(var_params)  # theta relative to nlme's sigma over theta at the searched one
     fit = fit_problem(frame, problem_at(search.final, searched=False), reml, singular_in_units(control, unit),
-                      profiled.best_theta * unit, _data_name(data), data)
+                      profiled.best_theta_in(unit), _data_name(data), data)
     out = CorAR1Fit.__new__(CorAR1Fit)
     out.__dict__.update(fit.__dict__)
     out.control, out._theta_unit = control, unit

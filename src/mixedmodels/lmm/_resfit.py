@@ -27,6 +27,10 @@ class ProfiledTheta:
         self.last = self.best_theta = start
         self.best = np.inf
 
+    def best_theta_in(self, unit: float) -> np.ndarray | None:
+        """Theta at the lowest criterion seen, times ``unit`` (None before any)."""
+        return None if self.best_theta is None else np.asarray(self.best_theta, dtype=float) * unit
+
     def __call__(self, problem) -> float:
         from mixedmodels.lmm._fit import search_theta
 

@@ -242,7 +242,7 @@ def fit_var_function(formula: str, data, reml: bool, spec, control: Control, sta
     frame.arguments["weights"] = spec  # update and refits estimate it again
     unit = sd.theta_factor(search.final)  # theta relative to nlme's sigma over theta at the searched one
     fit = fit_problem(frame, problem_at(search.final, searched=False), reml, singular_in_units(control, unit),
-                      profiled.best_theta * unit, _data_name(data), data)
+                      profiled.best_theta_in(unit), _data_name(data), data)
     out = VarFunctionFit.__new__(VarFunctionFit)
     out.__dict__.update(fit.__dict__)
     out.control, out._theta_unit = control, unit
