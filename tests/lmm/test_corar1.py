@@ -27,6 +27,7 @@ from tests.lmm.residual_refs import (
 from tests.lmm.residual_refs import (
     SIM_CAR1,
     check_estimates,
+    check_fixed_part,
     fit_reference,
     relative_theta,
     variance_params,
@@ -36,20 +37,11 @@ MODELS = {name: ref for name, ref in ALL_MODELS.items() if ref.get("correlation"
 GPA = reference("gpa_ar1")
 
 
-def _check(fit, fixef, se, sigma, loglik, phi, npar):
-    assert np.all(np.abs(fit.fixef.to_numpy() - fixef) <= 1e-3 * np.asarray(se))
-    np.testing.assert_allclose(np.sqrt(np.diag(fit.vcov.to_numpy())), se, rtol=2e-3)
-    np.testing.assert_allclose(fit.sigma, sigma, rtol=2e-3)
-    assert fit.loglik >= loglik - 1e-3
-    assert abs(fit.phi - phi) < 1e-3
-    assert fit.npar == npar
-
-
 def test_gpa_matches_the_shared_nlme_reference():
     fit = mm.lmer("gpa ~ occasion + (1 | student)", mm.datasets.load("gpa"),
                   correlation=mm.CorAR1("occasion", "student"))
-    _check(fit, list(GPA["fixef"].values()), list(GPA["fixef_se"].values()), GPA["sigma"], GPA["logLik"],
-           GPA["nlme"]["cor_struct"]["parameters"]["Phi"], GPA["logLik_df"])
+    check_fixed_part(fit, list(GPA["fixef"].values()), list(GPA["fixef_se"].values()), GPA["sigma"], GPA["logLik"],
+                     GPA["logLik_df"], GPA["nlme"]["cor_struct"]["parameters"]["Phi"])
     assert abs(fit.aic - GPA["AIC"]) < 2e-3
     modes = GPA["ranef_first10"]["student"]
     np.testing.assert_allclose(fit.ranef["student"].iloc[:10, 0], np.ravel(modes["values"]), rtol=1e-3)

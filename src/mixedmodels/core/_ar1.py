@@ -31,6 +31,7 @@ from mixedmodels.core._crossprod import (
     CrossProducts,
     pair_cross_products,
     row_cross_products,
+    scaled_rows,
 )
 from mixedmodels.core._reblock import RandomEffectsBlock
 
@@ -94,10 +95,7 @@ class AR1CrossProducts:
     def _from_rows(self, correlation: Callable[[np.ndarray], np.ndarray],
                    scale: np.ndarray | None = None) -> CrossProducts:
         """The cross-products formed from the rows (multiplied by ``scale``) with ``Q``'s weights."""
-        blocks, X, y = self._data
-        if scale is not None:
-            blocks = [RandomEffectsBlock(b.codes, b.nlevels, b.Z * scale[:, None], b.covariance) for b in blocks]
-            X, y = X * scale[:, None], y * scale
+        blocks, X, y = self._data if scale is None else scaled_rows(*self._data, scale)
         c, w, differences = pair_weights(correlation(self.gaps.astype(float)))
         row_w = 1.0 + np.bincount(self.first, c, y.size) + np.bincount(self.second, c, y.size)
         xp = row_cross_products(blocks, X, y, np.arange(y.size), np.maximum(row_w, 0.0))

@@ -157,6 +157,18 @@ def chunked_cross_products(
     return total
 
 
+def scaled_rows(blocks: list[RandomEffectsBlock], X: np.ndarray, y: np.ndarray, scale: np.ndarray | None,
+                rows: np.ndarray | slice = slice(None)):
+    """The rows ``rows`` of ``[Z X y]`` multiplied by ``scale`` (one per row
+    taken; None: as they are): the square roots of weights, or a variance
+    function's ``1 / s``."""
+    if scale is None:
+        return [RandomEffectsBlock(b.codes[rows], b.nlevels, b.Z[rows], b.covariance) for b in blocks], X[rows], y[rows]
+    scale = np.asarray(scale, dtype=float)
+    return ([RandomEffectsBlock(b.codes[rows], b.nlevels, b.Z[rows] * scale[:, None], b.covariance) for b in blocks],
+            X[rows] * scale[:, None], y[rows] * scale)
+
+
 def row_cross_products(
     blocks: list[RandomEffectsBlock], X: np.ndarray, y: np.ndarray, rows: np.ndarray,
     weights: np.ndarray | None = None,
@@ -166,9 +178,8 @@ def row_cross_products(
     pieces that, weighted and added, give the cross-products under weights
     that change in a search (nlme's variance and correlation functions)
     without reading the rows again."""
-    root = np.ones(len(rows)) if weights is None else np.sqrt(np.asarray(weights, dtype=float))
-    part = [RandomEffectsBlock(b.codes[rows], b.nlevels, b.Z[rows] * root[:, None], b.covariance) for b in blocks]
-    return chunked_cross_products(part, X[rows] * root[:, None], y[rows] * root)
+    root = None if weights is None else np.sqrt(np.asarray(weights, dtype=float))
+    return chunked_cross_products(*scaled_rows(blocks, X, y, root, rows))
 
 
 def stratum_cross_products(

@@ -7,7 +7,11 @@ import copy
 import numpy as np
 
 from mixedmodels._likelihood import LOG_2PI
-from mixedmodels.core._crossprod import CrossProducts, chunked_cross_products
+from mixedmodels.core._crossprod import (
+    CrossProducts,
+    chunked_cross_products,
+    scaled_rows,
+)
 from mixedmodels.core._factor import BlockedFactor, FactorState
 from mixedmodels.core._reblock import RandomEffectsBlock, rest_layout
 from mixedmodels.core._theta import ThetaMap
@@ -115,10 +119,7 @@ class LinearMixedProblem:
 
 
 def _weighted(blocks, X, y, weights):
+    """The rows multiplied by the square roots of the prior weights."""
     if weights is None:
         return blocks, X, y
-    sw = np.sqrt(np.asarray(weights, dtype=float))
-    scaled = [
-        RandomEffectsBlock(b.codes, b.nlevels, b.Z * sw[:, None], b.covariance) for b in blocks
-    ]
-    return scaled, X * sw[:, None], y * sw
+    return scaled_rows(blocks, X, y, np.sqrt(np.asarray(weights, dtype=float)))

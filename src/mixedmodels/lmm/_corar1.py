@@ -8,10 +8,11 @@ gaps or out of order).  Without a time, the positions are the rows' order
 within the group (``corAR1(form = ~ 1 | g)``).  ``mm.CorCAR1(time, by)`` is
 ``corCAR1``, the continuous-time AR(1): the same ``phi^|t - s|`` for real
 times, ``0 < phi < 1`` (searched as its decay rate, ``log(-log phi)``, on the
-scale of the gaps: :class:`PhiScale`).  With
-``weights=mm.VarIdent(g)`` too, the residual covariance is nlme's
-``sigma^2 D R D`` (``D`` the strata's SD ratios), the ratios searched with
-``phi``; the rows are then scaled in every evaluation (a pass over them).
+scale of the gaps: :class:`PhiScale`).  With a
+variance function as ``weights`` too (``mm.VarIdent``, ``mm.VarPower``,
+``mm.VarExp``), the residual covariance is nlme's ``sigma^2 D R D`` (``D`` the
+rows' SD multipliers), its parameters searched with ``phi``; the rows are
+then scaled in every evaluation (a pass over them).
 
 How.  An AR(1) process within a group is a Markov chain, so its precision
 is tridiagonal and ``[Z X y]' R^-1 [Z X y]`` is the rows' cross-products plus
@@ -55,11 +56,11 @@ from mixedmodels.lmm._resfit import ProfiledTheta, ResidualStructureFit
 from mixedmodels.lmm._varfunc import (
     VARIANCE_FUNCTIONS,
     RowSD,
+    attach_variance,
     missing_rows,
     row_sd,
     singular_in_units,
 )
-from mixedmodels.lmm._varident import VarIdent
 
 __all__ = ["CorAR1", "CorAR1Fit", "CorCAR1", "PhiScale", "fit_cor_ar1"]
 
@@ -193,25 +194,13 @@ class CorAR1Fit(ResidualStructureFit):
     """
 
     _structure = "a CorAR1 residual correlation"
-    var_function = var_ident = var_ident_by = var_delta = _ar1_scale = None
-    _var_lines: tuple[str, ...] = ()
-    _var_nparams = 0
-
-    @property
-    def npar(self) -> int:
-        """Parameters counted by logLik's df, phi and any variance function's included (nlme's)."""
-        return super().npar + 1 + self._var_nparams
-
-    def residual_structure_lines(self) -> list[str]:
-        """nlme's blocks in the summary: the correlation, then any variance function."""
-        return [f"Correlation Structure: {self.cor_ar1.title}", f" Formula: {self.cor_ar1.formula()}",
-                " Parameter estimate(s):", "      Phi", f"{self.phi:.7g}", *self._var_lines]
 
     def draw_residuals(self, rng: np.random.Generator) -> np.ndarray:
         """One draw of AR(1) residuals within the groups (for :meth:`simulate`):
         along each group's times, ``e_b = r e_a + sqrt(1 - r^2) sigma z`` with
         ``r = phi^gap`` from its earlier neighbour ``a``; every group's k-th
-        step at once (the pairs are held ordered by step)."""
+        step at once (the pairs are held ordered by step); times a variance
+        function's SD multipliers (the fit's weights are ``1 / s^2``)."""
         first, second, gaps, bounds = self._ar1_chain
         e = self.sigma * rng.standard_normal(self.nobs)
         scale, z = self._phi_search
@@ -220,7 +209,7 @@ class CorAR1Fit(ResidualStructureFit):
         for lo, hi in pairwise(bounds):
             a, b = first[lo:hi], second[lo:hi]
             e[b] = r[lo:hi] * e[a] + keep[lo:hi] * e[b]
-        return e if self._ar1_scale is None else e * self._ar1_scale
+        return e if self.frame.weights is None else e / np.sqrt(self.frame.weights)
 
 
 def fit_cor_ar1(formula: str, data, reml: bool, spec: CorAR1, control: Control, start: np.ndarray | None = None,
@@ -254,13 +243,11 @@ def fit_cor_ar1(formula: str, data, reml: bool, spec: CorAR1, control: Control, 
     out.phi, out.cor_ar1, out.cor_ar1_optsummary = scale.phi_of(search.final[-1]), spec, search
     out._phi_search = (scale, float(search.final[-1]))
     out._ar1_chain = chain(groups, *pairs(groups, times, spec.by, type(spec).__name__))
+    out._structure_nparams = 1
+    out._structure_lines = (f"Correlation Structure: {spec.title}", f" Formula: {spec.formula()}",
+                            " Parameter estimate(s):", "      Phi", f"{out.phi:.7g}")
     if sd is not None:
-        out.var_function, out._ar1_scale = weights, sd.multiplier(var_params)
-        out._var_lines, out._var_nparams = sd.lines(var_params), var_params.size
-        if isinstance(weights, VarIdent):
-            out.var_ident, out.var_ident_by = sd.estimates(var_params), weights.by
-        else:
-            out.var_delta = sd.estimates(var_params)
+        attach_variance(out, weights, sd, var_params)
     return out
 
 

@@ -29,8 +29,7 @@ from mixedmodels.formula import FormulaError, ModelFrame, build_model_frame
 from mixedmodels.formula._response import check_not_constant
 from mixedmodels.lmm._corar1 import CorAR1, fit_cor_ar1
 from mixedmodels.lmm._result import LmerFit
-from mixedmodels.lmm._varfunc import VarExp, VarPower, fit_var_function
-from mixedmodels.lmm._varident import VarIdent, fit_var_ident
+from mixedmodels.lmm._varfunc import VARIANCE_FUNCTIONS, fit_variance_function
 
 
 def lmer(
@@ -94,12 +93,9 @@ def lmer(
                             f"corCAR1); got {correlation!r}")
         return fit_cor_ar1(formula, data, reml, correlation, control, start, weights=weights, offset=offset,
                            na_action=na_action, contrasts=contrasts)
-    if isinstance(weights, VarIdent):
-        return fit_var_ident(formula, data, reml, weights, control, start, offset=offset, na_action=na_action,
-                             contrasts=contrasts)
-    if isinstance(weights, (VarPower, VarExp)):
-        return fit_var_function(formula, data, reml, weights, control, start, offset=offset, na_action=na_action,
-                                contrasts=contrasts)
+    if isinstance(weights, VARIANCE_FUNCTIONS):
+        return fit_variance_function(formula, data, reml, weights, control, start, offset=offset,
+                                     na_action=na_action, contrasts=contrasts)
     frame = lmer_frame(formula, data, weights=weights, offset=offset, na_action=na_action, contrasts=contrasts)
     problem = lmer_problem(frame)
     return fit_problem(frame, problem, reml, control, start, _data_name(data), data)

@@ -64,11 +64,26 @@ class ResidualStructureFit(LmerFit):
     _weights_estimated = True  # update estimates the structure again (it is in the cross-products)
     _structure = "an estimated residual structure"
     """What the structure is called in the messages."""
+    var_function = var_ident = var_ident_by = var_delta = None
+    """Any variance function, and its estimates: varIdent's ratios or varPower's / varExp's parameter."""
+    _structure_lines: tuple[str, ...] = ()
+    """nlme's blocks of the structure in the summary."""
+    _structure_nparams = 0
+    """The structure's parameters, counted by logLik's df as nlme counts them."""
     _theta_unit = 1.0
     """Theta at nlme's variance multipliers over theta at multipliers of
     geometric mean 1 (:meth:`~mixedmodels.lmm._varfunc.RowSD.theta_factor`):
     lme4's singular check reads theta in the latter units, which do not
     depend on the variance covariate's units."""
+
+    @property
+    def npar(self) -> int:
+        """Parameters counted by logLik's df, the structure's included (nlme's)."""
+        return super().npar + self._structure_nparams
+
+    def residual_structure_lines(self) -> list[str]:
+        """nlme's blocks of the structure in the summary."""
+        return list(self._structure_lines)
 
     @property
     def is_singular(self) -> bool:

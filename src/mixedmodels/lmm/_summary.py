@@ -90,7 +90,7 @@ def header_lines(fit, ddf: str | None = None) -> list[str]:
 def data_lines(fit) -> list[str]:
     """``Formula:``, ``Data:`` and, with prior weights, ``Weights:``."""
     lines = [f"Formula: {fit.formula}", f"   Data: {fit.data_name}"]
-    if fit.frame.weights is not None and not hasattr(fit, "residual_structure_lines"):  # VarIdent: its own block
+    if fit.frame.weights is not None and not hasattr(fit, "residual_structure_lines"):  # a variance function: its own block
         lines.append("Weights: (prior weights)")
     return lines
 

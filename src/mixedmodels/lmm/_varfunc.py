@@ -1,17 +1,18 @@
-"""nlme's ``varPower`` and ``varExp``, and every variance function as a residual
-SD multiplier of the rows.
+"""nlme's variance functions in ``lmer``: ``varIdent``, ``varPower``, ``varExp``.
 
 ``lmer(..., weights=mm.VarPower("age"))`` is nlme's ``lme(..., weights =
 varPower(form = ~ age))``: the residual SD of row ``i`` is ``sigma |v_i|^delta``;
-``mm.VarExp("age")`` is ``varExp``: ``sigma exp(delta v_i)``.  ``delta`` is
-searched by BOBYQA from nlme's 0, in the covariate's own units
-(:class:`RowSD`), theta profiled in every evaluation on the
-cross-products of the rows weighted by ``1 / s_i^2`` (a pass over the rows,
-as nlme; ``VarIdent`` alone has a faster path, :mod:`._varident`), and the
-weights' ``sum log w`` enters the deviance as prior weights' does.
+``mm.VarExp("age")`` is ``varExp``: ``sigma exp(delta v_i)``; ``mm.VarIdent(g)``
+(:mod:`._varident`) a ratio per stratum.  The parameters are searched by
+BOBYQA from nlme's start (varPower/varExp: in the covariate's own units,
+:class:`RowSD`), theta profiled in every evaluation on the cross-products of
+the rows weighted by ``1 / s_i^2``, and the weights' ``sum log w`` enters the
+deviance as prior weights' does.  varIdent's weighted cross-products are sums
+of per-stratum ones formed once (an evaluation does not read the rows);
+varPower's and varExp's take a pass over the rows, as nlme.
 
-:class:`RowSD` is what a correlation structure combines with
-(:mod:`._corar1`): any of the three as a function of its parameters.
+:class:`RowSD` is also what a correlation structure combines with
+(:mod:`._corar1`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from mixedmodels._control import Control
-from mixedmodels.core._crossprod import row_cross_products
+from mixedmodels.core._crossprod import row_cross_products, stratum_cross_products
 from mixedmodels.core._optimize import OptSummary, minimize
 from mixedmodels.formula import FormulaError
 from mixedmodels.lmm._resfit import ProfiledTheta, ResidualStructureFit
@@ -35,22 +36,34 @@ from mixedmodels.lmm._varident import (
     var_ident_lines,
 )
 
-__all__ = ["RowSD", "VarExp", "VarFunctionFit", "VarPower", "fit_var_function", "row_sd", "singular_in_units"]
+__all__ = ["RowSD", "VarExp", "VarFunctionFit", "VarPower", "attach_variance", "fit_variance_function", "row_sd",
+           "singular_in_units", "weighted_problems"]
 
 DELTA_BOUND = 20.0
 """``|delta|`` of varPower and varExp at most this."""
 
 
 @dataclass(frozen=True)
-class VarPower:
+class _CovariateFunction:
+    """A variance function of one covariate (the column ``covariate``)."""
+
+    covariate: str
+    parameter = ""
+    """nlme's name of its parameter."""
+    structure = ""
+    """nlme's name of the structure, as its summary prints it."""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.covariate, str):
+            raise TypeError(f"{type(self).__name__}: the covariate must be a column name; got {self.covariate!r}")
+
+
+@dataclass(frozen=True)
+class VarPower(_CovariateFunction):
     """nlme's ``varPower(form = ~ covariate)``: residual SD ``sigma |v|^power``;
     pass as ``weights`` to ``lmer``."""
 
-    covariate: str
     parameter = "power"
-
-    def __post_init__(self) -> None:
-        _check_name(self)
     structure = "Power of variance covariate"
 
     @staticmethod
@@ -60,15 +73,11 @@ class VarPower:
 
 
 @dataclass(frozen=True)
-class VarExp:
+class VarExp(_CovariateFunction):
     """nlme's ``varExp(form = ~ covariate)``: residual SD ``sigma exp(expon v)``;
     pass as ``weights`` to ``lmer``."""
 
-    covariate: str
     parameter = "expon"
-
-    def __post_init__(self) -> None:
-        _check_name(self)
     structure = "Exponential of variance covariate"
 
     @staticmethod
@@ -78,11 +87,6 @@ class VarExp:
 
 
 VARIANCE_FUNCTIONS = (VarIdent, VarPower, VarExp)
-
-
-def _check_name(spec) -> None:
-    if not isinstance(spec.covariate, str):
-        raise TypeError(f"{type(spec).__name__}: the covariate must be a column name; got {spec.covariate!r}")
 
 
 @dataclass
@@ -107,6 +111,10 @@ class RowSD:
     estimates: Callable[[np.ndarray], pd.Series]
     per_unit: float = 1.0
     """nlme's parameter times this is the searched one (varExp: the covariate's SD)."""
+    strata: np.ndarray | None = None
+    """varIdent's stratum of every row used; its multipliers are then
+    ``stratum_sd(params)[strata]``."""
+    stratum_sd: Callable[[np.ndarray], np.ndarray] | None = None
 
     def searched_params(self, nlme_params: np.ndarray) -> np.ndarray:
         """The searched parameters at nlme's (log-ratios for varIdent, power, expon)."""
@@ -132,14 +140,17 @@ def row_sd(spec, data, frame) -> RowSD:
         strata = codes[frame.rows_used]
 
         def ratios(params):
-            return pd.Series(np.exp(np.r_[0.0, params]), index=pd.Index(levels, name=spec.by), name="sd_ratio")
+            return pd.Series(stratum_sd(params), index=pd.Index(levels, name=spec.by), name="sd_ratio")
+
+        def stratum_sd(params):
+            return np.exp(np.r_[0.0, params])
 
         def multiplier(params):
-            return np.exp(np.r_[0.0, params])[strata]
+            return stratum_sd(params)[strata]
 
         bound = np.full(len(levels) - 1, LOG_RATIO_BOUND)
         return RowSD(multiplier, multiplier, np.zeros(bound.size), -bound, bound,
-                     lambda p: var_ident_lines(ratios(p), spec.by), ratios)
+                     lambda p: var_ident_lines(ratios(p), spec.by), ratios, strata=strata, stratum_sd=stratum_sd)
     return _covariate_sd(spec, _covariate(data, spec.covariate)[frame.rows_used])
 
 
@@ -204,48 +215,81 @@ class VarFunctionFit(ResidualStructureFit):
 
     _structure = "a variance function"
 
-    @property
-    def npar(self) -> int:
-        """Parameters counted by logLik's df, the variance function's included (nlme's)."""
-        return super().npar + 1
 
-    def residual_structure_lines(self) -> list[str]:
-        """nlme's block in the summary."""
-        return self._var_lines
+def attach_variance(out: ResidualStructureFit, spec, sd: RowSD, params: np.ndarray) -> None:
+    """Give the fit ``out`` the variance function's estimates at ``params``,
+    its summary block and its parameters' count."""
+    out.var_function = spec
+    out._structure_lines = (*out._structure_lines, *sd.lines(params))
+    out._structure_nparams += np.size(params)
+    if isinstance(spec, VarIdent):
+        out.var_ident, out.var_ident_by = sd.estimates(params), spec.by
+    else:
+        out.var_delta = sd.estimates(params)
 
 
-def fit_var_function(formula: str, data, reml: bool, spec, control: Control, start: np.ndarray | None = None,
-                     **frame_args) -> VarFunctionFit:
-    """Fit ``formula`` with the variance function ``spec`` (``VarPower`` or ``VarExp``; see the module)."""
-    from mixedmodels.lmm._fit import (
-        _data_name,
-        fit_problem,
-        lmer_frame,
-        lmer_problem,
-        offset_response,
-    )
+def weighted_problems(frame, sd: RowSD):
+    """The problem of the rows used as a function of the variance function's
+    parameters (and whether its searched or nlme's multipliers are meant):
+    the cross-products weighted by ``1 / s^2``.  varIdent's search adds
+    per-stratum ones formed once; otherwise, and for the final fit (whose
+    weights may span many orders of magnitude, which a weighted sum of
+    cross-products would not resolve), they are formed from the rows."""
+    from mixedmodels.lmm._fit import lmer_problem, offset_response
 
-    frame = lmer_frame(formula, data, missing=missing_rows(spec, data), **frame_args)
-    sd = row_sd(spec, data, frame)
     template = lmer_problem(frame)
     blocks, X, y, rows = template.blocks, frame.X, offset_response(frame), np.arange(frame.X.shape[0])
 
-    def problem_at(params, searched: bool = True):
+    def from_rows(params, searched: bool = True):
         s = (sd.searched if searched else sd.multiplier)(np.asarray(params, dtype=float))
         xp = row_cross_products(blocks, X, y, rows, 1.0 / s**2)
         return template.with_cross_products(xp, -2.0 * float(np.sum(np.log(s))))
 
+    if sd.strata is None:
+        return from_rows
+    nstrata = int(sd.strata.max()) + 1
+    parts = stratum_cross_products(blocks, X, y, sd.strata, nstrata)
+    counts = np.bincount(sd.strata, minlength=nstrata)
+
+    def problem_at(params, searched: bool = True):
+        if not searched:
+            return from_rows(params, searched)
+        log_w = -2.0 * np.log(sd.stratum_sd(np.asarray(params, dtype=float)))
+        xp = sum((p.scaled(np.exp(lw)) for p, lw in zip(parts[1:], log_w[1:])), parts[0].scaled(np.exp(log_w[0])))
+        return template.with_cross_products(xp, float(counts @ log_w))
+
+    return problem_at
+
+
+def fit_variance_function(formula: str, data, reml: bool, spec, control: Control, start: np.ndarray | None = None,
+                          **frame_args) -> ResidualStructureFit:
+    """Fit ``formula`` with the variance function ``spec`` (see the module),
+    theta's search from ``start``."""
+    from mixedmodels.lmm._fit import _data_name, fit_problem, lmer_frame
+    from mixedmodels.lmm._varident import VarIdentFit, check_strata, degenerate_strata
+
+    frame = lmer_frame(formula, data, missing=missing_rows(spec, data), **frame_args)
+    sd = row_sd(spec, data, frame)
+    problem_at = weighted_problems(frame, sd)
     profiled = ProfiledTheta(reml, control, start)
     search = minimize(lambda p: profiled(problem_at(p)),
                       OptSummary("bobyqa", sd.start, sd.lower, upper=sd.upper, initial_step=0.5))
     frame = replace(frame, weights=1.0 / sd.multiplier(search.final) ** 2)  # as prior weights: Pearson residuals
     frame.arguments["weights"] = spec  # update and refits estimate it again
     unit = sd.theta_factor(search.final)  # theta relative to nlme's sigma over theta at the searched one
-    fit = fit_problem(frame, problem_at(search.final, searched=False), reml, singular_in_units(control, unit),
-                      profiled.best_theta_in(unit), _data_name(data), data)
-    out = VarFunctionFit.__new__(VarFunctionFit)
+    try:
+        fit = fit_problem(frame, problem_at(search.final, searched=False), reml, singular_in_units(control, unit),
+                          profiled.best_theta_in(unit), _data_name(data), data)
+    except np.linalg.LinAlgError:
+        if isinstance(spec, VarIdent):
+            raise degenerate_strata(sd.estimates(search.final), spec.by) from None
+        raise
+    cls = VarIdentFit if isinstance(spec, VarIdent) else VarFunctionFit
+    out = cls.__new__(cls)
     out.__dict__.update(fit.__dict__)
-    out.control, out._theta_unit = control, unit
-    out.var_function, out.var_delta, out.var_optsummary = spec, sd.estimates(search.final), search
-    out._var_lines = sd.lines(search.final)
+    out.control, out._theta_unit, out.var_optsummary = control, unit, search
+    attach_variance(out, spec, sd, search.final)
+    if isinstance(spec, VarIdent):
+        out.var_ident_optsummary = search
+        check_strata(out.var_ident, spec.by, control)
     return out
